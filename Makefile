@@ -1,0 +1,144 @@
+# Makefile - builds rasd, rasctl and their tests out of tree under build/.
+# make | make demo | make check | make check-asan | make bench | make fuzz
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SANITIZE ?=
+CC ?= cc
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build/asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+
+PKGS := sqlite3 json-c inih
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
+
+OPT ?= -O2 -g
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+	-Wno-format-nonliteral
+# snprintf truncation is the intended behaviour wherever rasd uses it.
+ifneq ($(findstring clang,$(CC)),clang)
+WARN += -Wno-format-truncation
+endif
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -I. \
+	$(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRCS := $(wildcard mce/*.c hypervisor/*.c hypervisor/sim/*.c \
+	cpu-offline/*.c) $(filter-out rasd/main.c rasd/rasctl.c, \
+	$(wildcard rasd/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/librasd.a
+HDRS := $(wildcard include/*.h mce/*.h hypervisor/*.h hypervisor/sim/*.h \
+	cpu-offline/*.h rasd/*.h)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN := $(BUILD)/tests/bench
+TOOL_BINS := $(BUILD)/tools/mkrecord
+
+.PHONY: all deps demo check check-asan check-clang bench fuzz install \
+	uninstall clean format
+
+all: $(BUILD)/rasd $(BUILD)/rasctl
+
+deps:
+	@sh scripts/deps.sh build
+
+$(BUILD)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/rasd: $(BUILD)/obj/rasd/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/rasctl: $(BUILD)/obj/rasd/rasctl.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) \
+		$(CMOCKA_LIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(BENCH_BIN): tests/bench/bench.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+demo: deps all
+	@sh scripts/demo.sh $(BUILD)
+
+check: deps all $(UNIT_BINS) $(TOOL_BINS)
+	@sh tests/run.sh $(BUILD)
+
+check-asan:
+	@$(MAKE) --no-print-directory SANITIZE=1 check
+
+check-clang:
+	@$(MAKE) --no-print-directory CC=clang BUILD=build/clang check
+
+bench:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@sh tests/bench/run.sh $(BUILD)
+
+# Fuzzers are built with clang's libFuzzer; FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BUILD := build/fuzz
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -I. -Wall -Wextra -Werror \
+	-fsanitize=fuzzer,address,undefined
+fuzz:
+	@sh scripts/deps.sh fuzz
+	@mkdir -p $(FUZZ_BUILD)
+	@for f in $(FUZZ_SRCS); do \
+		n=$$(basename $$f .c); \
+		echo "fuzz: building $$n"; \
+		clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $(FUZZ_BUILD)/$$n $$f \
+			$(LIB_SRCS) $(PKG_LIBS) || exit 1; \
+	done
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/rasd/scenarios \
+		$(DESTDIR)$(PREFIX)/etc/rasd
+	install -m 755 $(BUILD)/rasd $(DESTDIR)$(PREFIX)/sbin/rasd
+	install -m 755 $(BUILD)/rasctl $(DESTDIR)$(PREFIX)/bin/rasctl
+	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 policies/default.conf \
+		$(DESTDIR)$(PREFIX)/etc/rasd/rasd.conf
+	install -m 644 hypervisor/sim/scenarios/*.scn \
+		$(DESTDIR)$(PREFIX)/share/rasd/scenarios/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/rasd $(DESTDIR)$(PREFIX)/bin/rasctl
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/rasd.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/rasctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/rasd.conf.5 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/rasd-scenario.5
+	rm -rf $(DESTDIR)$(PREFIX)/share/rasd
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

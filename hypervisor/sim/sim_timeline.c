@@ -1,0 +1,465 @@
+/* sim_timeline.c - the simulated host's virtual time: fires the scenario's
+ * records when due, completes migrations and reports through a timerfd. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "hypervisor/sim/sim_host.h"
+
+/* MCi_MISC of a memory error: physical address mode, 64-byte lsb. */
+#define SIM_MEM_MISC 0x86
+
+static uint64_t
+sim_entry_due(const struct sim_host *h, size_t e)
+{
+	const struct sim_entry *ent = &h->sc->entries[e];
+
+	return h->start_ms + ent->at_ms + (uint64_t)h->fired[e] * ent->every_ms;
+}
+
+/* Ties go to the earlier line, so equal times fire in file order. */
+static bool
+sim_heap_before(const struct sim_host *h, size_t a, size_t b)
+{
+	uint64_t due_a = sim_entry_due(h, a), due_b = sim_entry_due(h, b);
+
+	return due_a < due_b || (due_a == due_b && a < b);
+}
+
+static void
+sim_heap_sift_down(struct sim_host *h, size_t i)
+{
+	size_t child, tmp;
+
+	for (;;) {
+		child = 2 * i + 1;
+		if (child >= h->heap_len)
+			return;
+		if (child + 1 < h->heap_len &&
+		    sim_heap_before(h, h->heap[child + 1], h->heap[child]))
+			child++;
+		if (!sim_heap_before(h, h->heap[child], h->heap[i]))
+			return;
+		tmp = h->heap[i];
+		h->heap[i] = h->heap[child];
+		h->heap[child] = tmp;
+		i = child;
+	}
+}
+
+/* The top entry fired once: it moves later, or leaves when done. */
+static void
+sim_heap_advance_top(struct sim_host *h)
+{
+	size_t e = h->heap[0];
+
+	h->fired[e]++;
+	if (h->fired[e] == h->sc->entries[e].repeat)
+		h->heap[0] = h->heap[--h->heap_len];
+	sim_heap_sift_down(h, 0);
+}
+
+static void
+sim_record_base(const struct sim_host *h, uint32_t cpu, uint64_t due_ms,
+		struct mce_record *r)
+{
+	const struct hv_topology *t = &h->sc->host;
+
+	memset(r, 0, sizeof(*r));
+	r->time = due_ms / 1000;
+	r->cpuvendor = t->cpu_vendor;
+	r->cpuid = t->cpuid;
+	r->mcgcap = t->mcg_cap;
+	r->socketid = cpu / (t->cores_per_socket * t->threads_per_core);
+	r->apicid = cpu;
+	r->extcpu = cpu;
+}
+
+/* mem-ce and mem-srao: the DIMM under the address gives socket and channel. */
+static int
+sim_mem_record(const struct sim_host *h, const struct sim_entry *ent,
+	       uint64_t addr, uint64_t due_ms, struct mce_record *r)
+{
+	const struct hv_topology *t = &h->sc->host;
+	const struct hv_dimm *d = sim_dimm_at(h->sc, addr);
+	uint32_t cpu;
+
+	if (d == NULL)
+		return -1; /* the parser checked every address */
+	cpu = ent->cpu_given
+		  ? ent->cpu
+		  : d->socket * t->cores_per_socket * t->threads_per_core;
+	sim_record_base(h, cpu, due_ms, r);
+	r->bank = ent->bank;
+	r->addr = addr;
+	r->misc = SIM_MEM_MISC;
+	if (ent->kind == SIM_EVENT_MEM_CE) {
+		r->status = mce_status_mem_ce(d->channel, 1, ent->count);
+	} else {
+		r->status = mce_status_patrol_srao(d->channel);
+		r->mcgstatus = MCG_STATUS_RIPV;
+	}
+	r->status |= MCI_STATUS_ADDRV | MCI_STATUS_MISCV;
+	return 0;
+}
+
+static int
+sim_entry_record(const struct sim_host *h, size_t e, uint64_t due_ms,
+		 struct mce_record *r)
+{
+	const struct sim_entry *ent = &h->sc->entries[e];
+	uint64_t addr = ent->addr + (uint64_t)h->fired[e] * ent->stride;
+
+	switch (ent->kind) {
+	case SIM_EVENT_MEM_CE:
+	case SIM_EVENT_MEM_SRAO:
+		return sim_mem_record(h, ent, addr, due_ms, r);
+	case SIM_EVENT_CACHE_CE:
+		sim_record_base(h, ent->cpu, due_ms, r);
+		r->bank = ent->bank;
+		r->status = mce_status_cache_ce(ent->level, 3, 1);
+		return 0;
+	case SIM_EVENT_RAW:
+		sim_record_base(h, ent->cpu, due_ms, r);
+		r->bank = ent->bank;
+		r->status = ent->status;
+		r->addr = addr;
+		r->misc = ent->misc;
+		r->mcgstatus = ent->mcgstatus;
+		return 0;
+	case SIM_EVENT_END:
+		break;
+	}
+	return -1;
+}
+
+static void
+sim_fire_due(struct sim_host *h, uint64_t now)
+{
+	struct mce_record r;
+	uint64_t due;
+	size_t e;
+
+	while (h->heap_len > 0) {
+		e = h->heap[0];
+		due = sim_entry_due(h, e);
+		if (due > now)
+			return;
+		if (sim_entry_record(h, e, due, &r) == 0) {
+			h->stats.records_fired++;
+			if (sim_mcelog_push_record(h->mcelog, &r) < 0)
+				h->stats.records_dropped++;
+		}
+		sim_heap_advance_top(h);
+	}
+}
+
+/* Room for every event still to come: pushes during events() never fail. */
+static int
+sim_queue_reserve(struct sim_host *h, size_t want)
+{
+	struct hv_event *grown;
+	size_t cap;
+
+	if (want <= h->cap_queue)
+		return 0;
+	cap = h->cap_queue * 2 > want ? h->cap_queue * 2 : want;
+	grown = realloc(h->queue, cap * sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	h->queue = grown;
+	h->cap_queue = cap;
+	return 0;
+}
+
+static void
+sim_queue_push(struct sim_host *h, const struct hv_event *ev)
+{
+	if (sim_queue_reserve(h, h->n_queued + 1) < 0)
+		return;
+	h->queue[h->n_queued++] = *ev;
+}
+
+static struct sim_migration *
+sim_migration_next(struct sim_host *h)
+{
+	struct sim_migration *next = NULL, *m;
+	size_t i;
+
+	for (i = 0; i < h->n_migrations; i++) {
+		m = &h->migrations[i];
+		if (m->state != SIM_MIGRATION_RUNNING)
+			continue;
+		if (next == NULL || m->due_ms < next->due_ms)
+			next = m;
+	}
+	return next;
+}
+
+/* Xen offlines a pending page once its owner lets go of it. */
+static void
+sim_release_pending_pages(struct sim_host *h, uint32_t domid)
+{
+	size_t i;
+
+	for (i = 0; i < h->n_pages; i++)
+		if (h->pages[i].state == HV_PAGE_PENDING &&
+		    h->pages[i].owner == HV_OWNER_DOMAIN &&
+		    h->pages[i].domid == domid)
+			h->pages[i].state = HV_PAGE_OFFLINED;
+}
+
+static void
+sim_migration_refuse(struct sim_host *h, struct sim_migration *m,
+		     struct hv_event *ev)
+{
+	const struct sim_peer *peer = &h->sc->peers[m->peer];
+
+	ev->type = HV_EVENT_MIGRATION_FAILED;
+	if (peer->fails) {
+		ev->error = ECONNREFUSED;
+		snprintf(ev->detail, sizeof(ev->detail), "peer %s: %s",
+			 peer->name, peer->fail);
+	} else {
+		ev->error = ENOMEM;
+		snprintf(ev->detail, sizeof(ev->detail),
+			 "peer %s: not enough free memory", peer->name);
+	}
+	m->state = SIM_MIGRATION_FAILED;
+	h->stats.migrations_failed++;
+	sim_log_call(h, "migrate_failed id=%llu domid=%u peer=%s error=\"%s\"",
+		     (unsigned long long)m->id, ev->domid, peer->name,
+		     ev->detail);
+}
+
+static void
+sim_migration_finish(struct sim_host *h, struct sim_migration *m)
+{
+	const struct sim_domain *dom = &h->sc->domains[m->domain];
+	const struct sim_peer *peer = &h->sc->peers[m->peer];
+	struct hv_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.migration_id = m->id;
+	ev.domid = dom->info.domid;
+	snprintf(ev.peer, sizeof(ev.peer), "%s", peer->name);
+	h->domains[m->domain].migrating = false;
+	h->stats.migrations_running--;
+	if (peer->fails || dom->info.mem_bytes > h->peer_free[m->peer]) {
+		sim_migration_refuse(h, m, &ev);
+	} else {
+		ev.type = HV_EVENT_MIGRATION_DONE;
+		m->state = SIM_MIGRATION_DONE;
+		h->domains[m->domain].present = false;
+		h->peer_free[m->peer] -= dom->info.mem_bytes;
+		sim_release_pending_pages(h, dom->info.domid);
+		h->stats.migrations_done++;
+		sim_log_call(h, "migrate_done id=%llu domid=%u peer=%s",
+			     (unsigned long long)m->id, ev.domid, peer->name);
+	}
+	sim_queue_push(h, &ev);
+}
+
+static void
+sim_finish_due_migrations(struct sim_host *h, uint64_t now)
+{
+	struct sim_migration *m;
+
+	while ((m = sim_migration_next(h)) != NULL && m->due_ms <= now)
+		sim_migration_finish(h, m);
+}
+
+static bool
+sim_scenario_is_over(const struct sim_host *h)
+{
+	return h->heap_len == 0 && h->stats.migrations_running == 0 &&
+	       !h->done_queued;
+}
+
+static bool
+sim_next_due(struct sim_host *h, uint64_t *due)
+{
+	struct sim_migration *m = sim_migration_next(h);
+	bool found = false;
+
+	if (h->heap_len > 0) {
+		*due = sim_entry_due(h, h->heap[0]);
+		found = true;
+	}
+	if (m != NULL && (!found || m->due_ms < *due)) {
+		*due = m->due_ms;
+		found = true;
+	}
+	return found;
+}
+
+/*
+ * A manual clock never moves by itself, so the fd is armed only for what
+ * is due already; the test that moves the clock calls events() itself.
+ */
+void
+sim_timer_arm(struct sim_host *h)
+{
+	const struct clock *clock = h->hv.clock;
+	struct itimerspec its;
+	uint64_t due, ns;
+
+	if (h->n_queued > 0 || sim_scenario_is_over(h))
+		ns = 1;
+	else if (!sim_next_due(h, &due))
+		ns = 0;
+	else if (due <= clock_now_ms(clock))
+		ns = 1;
+	else if (clock->speed == 0)
+		ns = 0;
+	else
+		ns = clock_real_ns_until(clock, due);
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(ns / 1000000000u);
+	its.it_value.tv_nsec = (long)(ns % 1000000000u);
+	timerfd_settime(h->timer_fd, 0, &its, NULL);
+}
+
+int
+sim_timeline_open(struct sim_host *h, char *err, size_t errlen)
+{
+	size_t n = h->sc->n_entries, i;
+
+	h->fired = calloc(n + 1, sizeof(*h->fired));
+	h->heap = calloc(n + 1, sizeof(*h->heap));
+	if (h->fired == NULL || h->heap == NULL || sim_queue_reserve(h, 4) < 0) {
+		snprintf(err, errlen, "sim: out of memory");
+		return -1;
+	}
+	/* Entries are sorted by time already: that is a valid heap. */
+	for (i = 0; i < n; i++)
+		h->heap[i] = i;
+	h->heap_len = n;
+	h->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (h->timer_fd < 0) {
+		snprintf(err, errlen, "sim: timerfd: %s", strerror(errno));
+		return -1;
+	}
+	sim_timer_arm(h);
+	return 0;
+}
+
+void
+sim_timeline_close(struct sim_host *h)
+{
+	if (h->timer_fd >= 0)
+		close(h->timer_fd);
+	free(h->fired);
+	free(h->heap);
+	free(h->migrations);
+	free(h->queue);
+}
+
+int
+sim_host_event_fd(struct hv *hv)
+{
+	return ((struct sim_host *)hv)->timer_fd;
+}
+
+static void
+sim_timer_drain(struct sim_host *h)
+{
+	uint64_t expirations;
+
+	/* Nonblocking: EAGAIN only means it had not fired. */
+	if (read(h->timer_fd, &expirations, sizeof(expirations)) < 0)
+		return;
+}
+
+/* *n is how many were taken; what did not fit waits for the next call. */
+int
+sim_host_events(struct hv *hv, struct hv_event *out, size_t max, size_t *n)
+{
+	struct sim_host *h = (struct sim_host *)hv;
+	uint64_t now = clock_now_ms(hv->clock);
+	size_t count;
+	struct hv_event done;
+
+	sim_timer_drain(h);
+	sim_fire_due(h, now);
+	sim_finish_due_migrations(h, now);
+	if (sim_scenario_is_over(h)) {
+		memset(&done, 0, sizeof(done));
+		done.type = HV_EVENT_SCENARIO_DONE;
+		sim_queue_push(h, &done);
+		h->done_queued = true;
+		sim_log_call(h, "scenario_done");
+	}
+	count = h->n_queued < max ? h->n_queued : max;
+	if (count > 0)
+		memcpy(out, h->queue, count * sizeof(*out));
+	memmove(h->queue, h->queue + count,
+		(h->n_queued - count) * sizeof(*h->queue));
+	h->n_queued -= count;
+	*n = count;
+	sim_timer_arm(h);
+	return 0;
+}
+
+static int
+sim_migrate_check(struct sim_host *h, uint32_t domid, const char *peer,
+		  int *domain, int *peer_index)
+{
+	*domain = sim_domain_index(h->sc, domid);
+	if (*domain < 0 || !h->domains[*domain].present)
+		return sim_host_fail(h, -ENOENT,
+				     "migrate: domain %u is not on this host",
+				     domid);
+	if (*domain == SIM_DOM0)
+		return sim_host_fail(h, -EPERM,
+				     "migrate: domain 0 is the control domain");
+	*peer_index = peer != NULL ? sim_peer_index(h->sc, peer) : -1;
+	if (*peer_index < 0)
+		return sim_host_fail(h, -ENOENT, "migrate: no peer named '%s'",
+				     peer != NULL ? peer : "");
+	if (h->domains[*domain].migrating)
+		return sim_host_fail(h, -EALREADY,
+				     "migrate: domain %u is already migrating",
+				     domid);
+	/* One event per running migration, plus SCENARIO_DONE. */
+	if (sim_array_grow((void **)&h->migrations, &h->cap_migrations,
+			   h->n_migrations, sizeof(*h->migrations)) < 0 ||
+	    sim_queue_reserve(h, h->n_queued + h->stats.migrations_running +
+				     2) < 0)
+		return sim_host_fail(h, -ENOMEM, "migrate: out of memory");
+	return 0;
+}
+
+int
+sim_host_migrate_start(struct hv *hv, uint32_t domid, const char *peer,
+		       uint64_t *migration_id)
+{
+	struct sim_host *h = (struct sim_host *)hv;
+	struct sim_migration *m;
+	int domain = -1, peer_index = -1, rc;
+
+	rc = sim_migrate_check(h, domid, peer, &domain, &peer_index);
+	if (rc < 0) {
+		sim_log_call(h, "migrate_start domid=%u peer=%s rc=%d error=\"%s\"",
+			     domid, peer != NULL ? peer : "", rc, hv->err);
+		return rc;
+	}
+	m = &h->migrations[h->n_migrations++];
+	m->id = h->n_migrations;
+	m->domain = (size_t)domain;
+	m->peer = (size_t)peer_index;
+	m->due_ms = clock_now_ms(hv->clock) +
+		    h->sc->peers[peer_index].migrate_ms;
+	m->state = SIM_MIGRATION_RUNNING;
+	h->domains[domain].migrating = true;
+	h->stats.migrations_started++;
+	h->stats.migrations_running++;
+	*migration_id = m->id;
+	sim_log_call(h, "migrate_start domid=%u peer=%s id=%llu", domid,
+		     h->sc->peers[peer_index].name, (unsigned long long)m->id);
+	sim_timer_arm(h);
+	return 0;
+}

@@ -1,0 +1,381 @@
+/* decode.c - architectural decoding of a machine-check record (SDM Vol. 3B
+ * ch. 16): error class, UCR severity and an address rasd can act on. */
+#include <string.h>
+
+#include "mce/mce.h"
+#include "mce/mce_int.h"
+
+/*
+ * Runs once per record on the hot path: table lookups and bit tests only.
+ * Every string handed out is static.
+ */
+
+/* RRRR, the request of a cache or bus error; 9..15 are reserved. */
+static const char *const request_mnemonics[16] = {
+    "ERR", "RD", "WR", "DRD", "DWR", "IRD", "PREFETCH", "EVICT", "SNOOP",
+};
+
+/* TT; 11 is reserved. */
+static const char *const transaction_names[4] = {
+    "instruction",
+    "data",
+    "generic",
+    NULL,
+};
+
+/*
+ * LL: 00 level 0, 01 level 1, 10 level 2, 11 generic. Level 0 is real
+ * (the SRAR data load and instruction fetch codes use it) but has no
+ * number in cache_level, which keeps 0 for "not known"; the class name
+ * says "L0" instead.
+ */
+static const int8_t ll_levels[4] = {0, 1, 2, 0};
+
+/* MMM of 000F 0000 1MMM CCCC. */
+static const char *const memory_classes[8] = {
+    "memory controller error",
+    "memory controller read error",
+    "memory controller write error",
+    "memory controller address/command error",
+    "memory scrubbing error",
+    "memory controller error (reserved type)",
+    "memory controller error (reserved type)",
+    "memory controller error (reserved type)",
+};
+
+/* MMM of 000F 0010 1MMM CCCC: memory used as a cache (2LM near memory). */
+static const char *const extended_memory_classes[8] = {
+    "extended memory error",
+    "extended memory read error",
+    "extended memory write error",
+    "extended memory address/command error",
+    "extended memory scrubbing error",
+    "extended memory error (reserved type)",
+    "extended memory error (reserved type)",
+    "extended memory error (reserved type)",
+};
+
+/* [LL][RRRR]; column 9 stands for every reserved request. */
+#define CACHE_RESERVED_REQUEST 9
+static const char *const cache_classes[4][10] = {
+    {
+        "L0 cache error",
+        "L0 cache read error",
+        "L0 cache write error",
+        "L0 cache data read error",
+        "L0 cache data write error",
+        "L0 cache instruction fetch error",
+        "L0 cache prefetch error",
+        "L0 cache eviction error",
+        "L0 cache snoop error",
+        "L0 cache error (reserved request)",
+    },
+    {
+        "L1 cache error",
+        "L1 cache read error",
+        "L1 cache write error",
+        "L1 cache data read error",
+        "L1 cache data write error",
+        "L1 cache instruction fetch error",
+        "L1 cache prefetch error",
+        "L1 cache eviction error",
+        "L1 cache snoop error",
+        "L1 cache error (reserved request)",
+    },
+    {
+        "L2 cache error",
+        "L2 cache read error",
+        "L2 cache write error",
+        "L2 cache data read error",
+        "L2 cache data write error",
+        "L2 cache instruction fetch error",
+        "L2 cache prefetch error",
+        "L2 cache eviction error",
+        "L2 cache snoop error",
+        "L2 cache error (reserved request)",
+    },
+    {
+        "cache error",
+        "cache read error",
+        "cache write error",
+        "cache data read error",
+        "cache data write error",
+        "cache instruction fetch error",
+        "cache prefetch error",
+        "cache eviction error",
+        "cache snoop error",
+        "cache error (reserved request)",
+    },
+};
+
+static const char *const tlb_classes[4] = {
+    "L0 TLB error",
+    "L1 TLB error",
+    "L2 TLB error",
+    "TLB error",
+};
+
+static const char *const hierarchy_classes[4] = {
+    "L0 cache hierarchy error",
+    "L1 cache hierarchy error",
+    "L2 cache hierarchy error",
+    "cache hierarchy error",
+};
+
+/* The simple error codes 0x0000..0x0006. */
+struct simple_code {
+	enum mce_kind kind;
+	const char *name;
+};
+
+static const struct simple_code simple_codes[] = {
+    {MCE_KIND_UNKNOWN, "no error code"},
+    {MCE_KIND_INTERNAL, "unclassified error"},
+    {MCE_KIND_INTERNAL, "microcode ROM parity error"},
+    {MCE_KIND_BUS, "external error"},
+    {MCE_KIND_INTERNAL, "FRC error"},
+    {MCE_KIND_INTERNAL, "internal parity error"},
+    {MCE_KIND_INTERNAL, "SMM handler code access violation"},
+};
+
+/* MCi_MISC bits 8:6; 100..110 are reserved. */
+static const enum mce_addr_mode misc_addr_modes[8] = {
+    MCE_ADDR_SEGMENT, MCE_ADDR_LINEAR,  MCE_ADDR_PHYSICAL, MCE_ADDR_MEMORY,
+    MCE_ADDR_UNKNOWN, MCE_ADDR_UNKNOWN, MCE_ADDR_UNKNOWN,  MCE_ADDR_GENERIC,
+};
+
+static void set_memory(struct mce_decoded *d, uint16_t code,
+                       const char *const *classes)
+{
+	unsigned int cccc = code & 0xf;
+
+	d->kind = MCE_KIND_MEMORY;
+	d->class_name = classes[(code >> 4) & 0x7];
+	d->channel = cccc == 0xf ? -1 : (int8_t)cccc;
+}
+
+static void set_cache(struct mce_decoded *d, uint16_t code)
+{
+	unsigned int ll = code & 0x3;
+	unsigned int rrrr = (code >> 4) & 0xf;
+
+	d->kind = MCE_KIND_CACHE;
+	d->cache_level = ll_levels[ll];
+	d->transaction = transaction_names[(code >> 2) & 0x3];
+	d->request = request_mnemonics[rrrr];
+	if (rrrr > CACHE_RESERVED_REQUEST)
+		rrrr = CACHE_RESERVED_REQUEST;
+	d->class_name = cache_classes[ll][rrrr];
+}
+
+static void set_tlb(struct mce_decoded *d, uint16_t code)
+{
+	d->kind = MCE_KIND_TLB;
+	d->cache_level = ll_levels[code & 0x3];
+	d->transaction = transaction_names[(code >> 2) & 0x3];
+	d->class_name = tlb_classes[code & 0x3];
+}
+
+static void set_hierarchy(struct mce_decoded *d, uint16_t code)
+{
+	d->kind = MCE_KIND_CACHE;
+	d->cache_level = ll_levels[code & 0x3];
+	d->class_name = hierarchy_classes[code & 0x3];
+}
+
+static void set_bus(struct mce_decoded *d, uint16_t code)
+{
+	d->kind = MCE_KIND_BUS;
+	d->request = request_mnemonics[(code >> 4) & 0xf];
+	if (code & MCACOD_BUS_TIMEOUT)
+		d->class_name = "bus/interconnect timeout";
+	else
+		d->class_name = "bus/interconnect error";
+}
+
+static void set_simple(struct mce_decoded *d, uint16_t code)
+{
+	if (code >= sizeof(simple_codes) / sizeof(simple_codes[0]))
+		return;
+	d->kind = simple_codes[code].kind;
+	d->class_name = simple_codes[code].name;
+}
+
+/*
+ * The order matters: the tests go from the highest set bit down, as the
+ * compound formats are told apart by their leading one.
+ */
+static void classify_code(struct mce_decoded *d)
+{
+	uint16_t code = d->mcacod & ~MCACOD_FILTER;
+
+	d->kind = MCE_KIND_UNKNOWN;
+	d->class_name = "unknown error code";
+	if (code == MCACOD_IO_ERROR) {
+		d->kind = MCE_KIND_BUS;
+		d->class_name = "I/O error";
+	} else if (code & MCACOD_NOT_ARCH)
+		return;
+	else if (code & MCACOD_BUS)
+		set_bus(d, code);
+	else if (code == MCACOD_INTERNAL_TIMER) {
+		d->kind = MCE_KIND_INTERNAL;
+		d->class_name = "internal timer error";
+	} else if (code & MCACOD_INTERNAL) {
+		d->kind = MCE_KIND_INTERNAL;
+		d->class_name = "internal unclassified error";
+	} else if ((code & MCACOD_EXT_MEMORY_MASK) == MCACOD_EXT_MEMORY)
+		set_memory(d, code, extended_memory_classes);
+	else if (code & MCACOD_RESERVED_0200)
+		return;
+	else if (code & MCACOD_CACHE)
+		set_cache(d, code);
+	else if (code & MCACOD_MEMORY)
+		set_memory(d, code, memory_classes);
+	else if (code & MCACOD_RESERVED_0060)
+		return;
+	else if (code & MCACOD_TLB)
+		set_tlb(d, code);
+	else if ((code & MCACOD_HIERARCHY) == MCACOD_HIERARCHY)
+		set_hierarchy(d, code);
+	else
+		set_simple(d, code);
+}
+
+static int vendor_is_amd(uint8_t vendor)
+{
+	return vendor == MCE_VENDOR_AMD || vendor == MCE_VENDOR_HYGON;
+}
+
+/* What S and AR claim for an uncorrected error with PCC clear. */
+static enum mce_severity ucr_severity(const struct mce_record *r,
+                                      const struct mce_decoded *d)
+{
+	if (!(r->mcgcap & MCG_CAP_SER_P))
+		return MCE_SEV_UCNA;
+	if (d->s && d->ar)
+		return MCE_SEV_SRAR;
+	if (d->s)
+		return MCE_SEV_SRAO;
+	if (d->ar)
+		return MCE_SEV_FATAL; /* AR without S is not a valid encoding */
+	return MCE_SEV_UCNA;
+}
+
+static enum mce_severity grade(const struct mce_record *r,
+                               const struct mce_decoded *d)
+{
+	uint64_t gs = r->mcgstatus;
+	enum mce_severity sev;
+
+	if (d->uc && d->pcc)
+		return MCE_SEV_FATAL;
+	/* On AMD bit 44 is Deferred; on Intel it is part of the CE count. */
+	if (vendor_is_amd(r->cpuvendor) && (r->status & MCI_STATUS_DEFERRED))
+		return MCE_SEV_DEFERRED;
+	if (!d->uc)
+		return MCE_SEV_CORRECTED;
+	sev = ucr_severity(r, d);
+	if (!(gs & MCG_STATUS_MCIP) || (gs & MCG_STATUS_RIPV))
+		return sev;
+	/*
+	 * An #MC after which the interrupted context cannot resume. That is
+	 * the normal shape of an SRAR (SDM: RIPV=0, EIPV=1 on the affected
+	 * processor; recovery ends that context); anything else is fatal.
+	 */
+	if (sev == MCE_SEV_SRAR && (gs & MCG_STATUS_EIPV))
+		return MCE_SEV_SRAR;
+	return MCE_SEV_FATAL;
+}
+
+/*
+ * The SDM's architecturally defined UCR errors. Named by their status
+ * pattern, not the final severity, so a data load that turned fatal is
+ * still called a data load.
+ */
+static void name_ucr(const struct mce_record *r, struct mce_decoded *d)
+{
+	uint16_t code = d->mcacod & ~MCACOD_FILTER;
+
+	if (!(r->mcgcap & MCG_CAP_SER_P) || !d->uc || d->pcc || !d->s)
+		return;
+	if (!d->ar && code == MCACOD_L3_WRITEBACK) {
+		/* Architecturally LL=10, but the SDM defines it as the L3. */
+		d->class_name = "L3 explicit writeback error";
+		d->cache_level = 3;
+	} else if (d->ar && code == MCACOD_DATA_LOAD)
+		d->class_name = "data load error";
+	else if (d->ar && code == MCACOD_INSTRUCTION_FETCH)
+		d->class_name = "instruction fetch error";
+}
+
+static void decode_count(const struct mce_record *r, struct mce_decoded *d)
+{
+	uint16_t count;
+
+	if (vendor_is_amd(r->cpuvendor))
+		return; /* bits 52:38 are not a count there */
+	count = (r->status >> MCI_STATUS_CEC_SHIFT) & MCI_STATUS_CEC_MASK;
+	d->ce_count = count;
+	d->ce_count_valid = (r->mcgcap & MCG_CAP_CMCI_P) || count != 0;
+}
+
+/*
+ * MCi_MISC has the architectural LSB/mode layout only with MCG_SER_P.
+ * Without it (or without MISCV) older CPUs still give a physical address
+ * in MCi_ADDR, so take it whole.
+ */
+static void decode_addr(const struct mce_record *r, struct mce_decoded *d)
+{
+	int misc_known = d->miscv && (r->mcgcap & MCG_CAP_SER_P);
+
+	if (misc_known) {
+		d->addr_lsb = r->misc & MCI_MISC_LSB_MASK;
+		d->addr_mode =
+		    misc_addr_modes[(r->misc >> MCI_MISC_MODE_SHIFT) &
+		                    MCI_MISC_MODE_MASK];
+	}
+	if (!d->addrv)
+		return;
+	if (misc_known && d->addr_mode != MCE_ADDR_PHYSICAL)
+		return;
+	if (d->addr_lsb > MCE_PHYS_ADDR_MAX_LSB)
+		return;
+	d->phys_addr_valid = true;
+	d->phys_addr = r->addr & ~((UINT64_C(1) << d->addr_lsb) - 1);
+	d->page = d->phys_addr >> 12;
+}
+
+static void decode_status_bits(uint64_t st, struct mce_decoded *d)
+{
+	d->mcacod = st & 0xffff;
+	d->mscod = (st >> 16) & 0xffff;
+	d->val = (st & MCI_STATUS_VAL) != 0;
+	d->over = (st & MCI_STATUS_OVER) != 0;
+	d->uc = (st & MCI_STATUS_UC) != 0;
+	d->en = (st & MCI_STATUS_EN) != 0;
+	d->miscv = (st & MCI_STATUS_MISCV) != 0;
+	d->addrv = (st & MCI_STATUS_ADDRV) != 0;
+	d->pcc = (st & MCI_STATUS_PCC) != 0;
+	d->s = (st & MCI_STATUS_S) != 0;
+	d->ar = (st & MCI_STATUS_AR) != 0;
+}
+
+int mce_decode(const struct mce_record *r, struct mce_decoded *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->channel = -1;
+	d->addr_mode = MCE_ADDR_UNKNOWN;
+	decode_status_bits(r->status, d);
+	if (!d->val) {
+		d->kind = MCE_KIND_UNKNOWN;
+		d->class_name = "no valid error";
+		return -1;
+	}
+	classify_code(d);
+	decode_count(r, d);
+	d->severity = grade(r, d);
+	name_ucr(r, d);
+	decode_addr(r, d);
+	return 0;
+}

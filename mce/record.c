@@ -1,0 +1,173 @@
+/* record.c - the binary struct mce record: parse any length the kernel or
+ * xen_mcelog hands out into struct mce_record, and encode one back. */
+#include <endian.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mce/mce.h"
+
+/*
+ * Byte offsets in struct mce / struct xen_mce (see mce.h). A field is
+ * taken only when it lies wholly inside the record: a shorter ABI simply
+ * lacks it, and the normalized record keeps it zero.
+ */
+enum {
+	OFF_STATUS = 0,
+	OFF_MISC = 8,
+	OFF_ADDR = 16,
+	OFF_MCGSTATUS = 24,
+	OFF_IP = 32,
+	OFF_TSC = 40,
+	OFF_TIME = 48,
+	OFF_CPUVENDOR = 56,
+	OFF_INJECT_FLAGS = 57,
+	OFF_CPUID = 60,
+	OFF_CS = 64,
+	OFF_BANK = 65,
+	OFF_CPU = 66,
+	OFF_EXTCPU = 68,
+	OFF_SOCKETID = 72,
+	OFF_APICID = 76,
+	OFF_MCGCAP = 80,
+	OFF_SYND = 88,
+	OFF_IPID = 96,
+	OFF_PPIN = 104,
+	OFF_MICROCODE = 112,
+};
+
+static uint64_t load_u64(const unsigned char *rec, size_t len, size_t off)
+{
+	uint64_t v;
+
+	if (off + sizeof(v) > len)
+		return 0;
+	memcpy(&v, rec + off, sizeof(v));
+	return le64toh(v);
+}
+
+static uint32_t load_u32(const unsigned char *rec, size_t len, size_t off)
+{
+	uint32_t v;
+
+	if (off + sizeof(v) > len)
+		return 0;
+	memcpy(&v, rec + off, sizeof(v));
+	return le32toh(v);
+}
+
+static uint8_t load_u8(const unsigned char *rec, size_t len, size_t off)
+{
+	if (off >= len)
+		return 0;
+	return rec[off];
+}
+
+static void store_u64(unsigned char *rec, size_t len, size_t off, uint64_t v)
+{
+	if (off + sizeof(v) > len)
+		return;
+	v = htole64(v);
+	memcpy(rec + off, &v, sizeof(v));
+}
+
+static void store_u32(unsigned char *rec, size_t len, size_t off, uint32_t v)
+{
+	if (off + sizeof(v) > len)
+		return;
+	v = htole32(v);
+	memcpy(rec + off, &v, sizeof(v));
+}
+
+static void store_u8(unsigned char *rec, size_t len, size_t off, uint8_t v)
+{
+	if (off >= len)
+		return;
+	rec[off] = v;
+}
+
+static int check_len(size_t len, char *err, size_t errlen)
+{
+	if (len < MCE_RECORD_LEN_MIN) {
+		snprintf(err, errlen,
+		         "record length %zu is shorter than the %d-byte "
+		         "struct mce prefix",
+		         len, MCE_RECORD_LEN_MIN);
+		return -1;
+	}
+	if (len > MCE_RECORD_LEN_MAX) {
+		snprintf(err, errlen,
+		         "record length %zu is longer than %d bytes: "
+		         "not a struct mce",
+		         len, MCE_RECORD_LEN_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+int mce_record_parse(const void *buf, size_t len, struct mce_record *out,
+                     char *err, size_t errlen)
+{
+	const unsigned char *rec = buf;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (check_len(len, err, errlen) < 0)
+		return -1;
+
+	memset(out, 0, sizeof(*out));
+	out->status = load_u64(rec, len, OFF_STATUS);
+	out->misc = load_u64(rec, len, OFF_MISC);
+	out->addr = load_u64(rec, len, OFF_ADDR);
+	out->mcgstatus = load_u64(rec, len, OFF_MCGSTATUS);
+	out->ip = load_u64(rec, len, OFF_IP);
+	out->tsc = load_u64(rec, len, OFF_TSC);
+	out->time = load_u64(rec, len, OFF_TIME);
+	out->cpuvendor = load_u8(rec, len, OFF_CPUVENDOR);
+	out->inject_flags = load_u8(rec, len, OFF_INJECT_FLAGS);
+	out->cpuid = load_u32(rec, len, OFF_CPUID);
+	out->cs = load_u8(rec, len, OFF_CS);
+	out->bank = load_u8(rec, len, OFF_BANK);
+	out->extcpu = load_u32(rec, len, OFF_EXTCPU);
+	out->socketid = load_u32(rec, len, OFF_SOCKETID);
+	out->apicid = load_u32(rec, len, OFF_APICID);
+	out->mcgcap = load_u64(rec, len, OFF_MCGCAP);
+	out->synd = load_u64(rec, len, OFF_SYND);
+	out->ipid = load_u64(rec, len, OFF_IPID);
+	out->ppin = load_u64(rec, len, OFF_PPIN);
+	out->microcode = load_u32(rec, len, OFF_MICROCODE);
+	out->record_len = (uint16_t)len;
+	return 0;
+}
+
+int mce_record_encode(const struct mce_record *r, void *buf, size_t len)
+{
+	unsigned char *rec = buf;
+
+	if (check_len(len, NULL, 0) < 0)
+		return -1;
+
+	memset(rec, 0, len);
+	store_u64(rec, len, OFF_STATUS, r->status);
+	store_u64(rec, len, OFF_MISC, r->misc);
+	store_u64(rec, len, OFF_ADDR, r->addr);
+	store_u64(rec, len, OFF_MCGSTATUS, r->mcgstatus);
+	store_u64(rec, len, OFF_IP, r->ip);
+	store_u64(rec, len, OFF_TSC, r->tsc);
+	store_u64(rec, len, OFF_TIME, r->time);
+	store_u8(rec, len, OFF_CPUVENDOR, r->cpuvendor);
+	store_u8(rec, len, OFF_INJECT_FLAGS, r->inject_flags);
+	store_u32(rec, len, OFF_CPUID, r->cpuid);
+	store_u8(rec, len, OFF_CS, r->cs);
+	store_u8(rec, len, OFF_BANK, r->bank);
+	/* The obsolete u8 cpu: xen_mcelog fills it with extcpu, truncated. */
+	store_u8(rec, len, OFF_CPU, (uint8_t)r->extcpu);
+	store_u32(rec, len, OFF_EXTCPU, r->extcpu);
+	store_u32(rec, len, OFF_SOCKETID, r->socketid);
+	store_u32(rec, len, OFF_APICID, r->apicid);
+	store_u64(rec, len, OFF_MCGCAP, r->mcgcap);
+	store_u64(rec, len, OFF_SYND, r->synd);
+	store_u64(rec, len, OFF_IPID, r->ipid);
+	store_u64(rec, len, OFF_PPIN, r->ppin);
+	store_u32(rec, len, OFF_MICROCODE, r->microcode);
+	return 0;
+}

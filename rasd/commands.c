@@ -1,0 +1,363 @@
+/* commands.c - what the control socket can ask: status, events, DIMMs,
+ * CPUs and actions for anyone; inject and reload for root only. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rasd.h"
+
+static void jint(struct json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static void jstr(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+}
+
+static void jhex(struct json_object *o, const char *k, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	jstr(o, k, buf);
+}
+
+static void jbool(struct json_object *o, const char *k, bool v)
+{
+	json_object_object_add(o, k, json_object_new_boolean(v));
+}
+
+/* Optional unsigned argument; absent leaves *out alone. */
+static int arg_u64(const struct control_request *req, const char *key,
+		   uint64_t *out, char *err, size_t errlen)
+{
+	struct json_object *v;
+	const char *s;
+	char *end;
+
+	if (!json_object_object_get_ex(req->args, key, &v))
+		return 0;
+	if (json_object_is_type(v, json_type_int)) {
+		if (json_object_get_int64(v) < 0)
+			goto bad;
+		*out = (uint64_t)json_object_get_int64(v);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		goto bad;
+	s = json_object_get_string(v);
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	if (errno == 0 && end != s && *end == '\0' && s[0] != '-')
+		return 0;
+bad:
+	snprintf(err, errlen, "%s: argument \"%s\" must be an unsigned number",
+		 req->cmd, key);
+	return -1;
+}
+
+static const char *host_health(const struct rasd *d)
+{
+	size_t i;
+	bool degraded = d->pages_retired > 0;
+
+	for (i = 0; i < d->n_dimms; i++)
+		if (strcmp(d->dimm_health[i].state, "ok") != 0)
+			return "failing";
+	for (i = 0; i < d->topo.nr_sockets; i++)
+		degraded |= d->socket_state[i] != 0;
+	if (cpu_offline_online_count(d->cpus) < d->n_cpus)
+		degraded = true;
+	return degraded ? "degraded" : "ok";
+}
+
+static int cmd_status(struct rasd *d, struct json_object *res, char *err,
+		      size_t errlen)
+{
+	struct journal_summary s;
+	struct json_object *sum = json_object_new_object();
+	uint64_t now = clock_now_ms(&d->clock);
+
+	if (journal_summary(d->journal, &s) < 0) {
+		json_object_put(sum);
+		snprintf(err, errlen, "journal: %s", journal_error(d->journal));
+		return -1;
+	}
+	jstr(res, "host", d->topo.host_name);
+	jstr(res, "backend", d->hv->ops->name);
+	jstr(res, "health", host_health(d));
+	jint(res, "now_ms", (int64_t)now);
+	jint(res, "uptime_ms", (int64_t)(now - d->started_ms));
+	jint(res, "clock_speed", d->clock.speed);
+	jstr(res, "policy", d->opt.policy_path ? d->opt.policy_path
+					       : "(built-in defaults)");
+	jstr(res, "mode", d->policy.recommend_only ? "recommend" : "act");
+	jint(res, "records_read", (int64_t)d->records);
+	jint(res, "records_invalid", (int64_t)d->records_invalid);
+	jint(res, "overflows", (int64_t)d->overflows);
+	jint(sum, "events", s.events);
+	jint(sum, "pages_offlined", s.pages_offlined);
+	jint(sum, "cpus_offlined", s.cpus_offlined);
+	jint(sum, "guests_evacuated", s.guests_evacuated);
+	jint(sum, "actions_failed", s.actions_failed);
+	jint(sum, "actions_pending", s.actions_pending);
+	json_object_object_add(res, "summary", sum);
+	return 0;
+}
+
+static int event_to_json(void *arg, const struct journal_event *ev)
+{
+	struct json_object *arr = arg, *o = json_object_new_object();
+
+	jint(o, "id", ev->id);
+	jint(o, "time_ms", (int64_t)ev->time_ms);
+	jstr(o, "source", ev->source);
+	jint(o, "cpu", ev->cpu);
+	jint(o, "socket", ev->socket);
+	jint(o, "bank", ev->bank);
+	jstr(o, "severity", mce_severity_name(ev->severity));
+	jstr(o, "kind", mce_kind_name(ev->kind));
+	if (ev->channel >= 0)
+		jint(o, "channel", ev->channel);
+	if (ev->dimm >= 0)
+		jstr(o, "dimm", ev->dimm_label);
+	jhex(o, "status", ev->rec.status);
+	if (ev->rec.status & MCI_STATUS_ADDRV)
+		jhex(o, "addr", ev->rec.addr);
+	if (ev->page_valid)
+		jhex(o, "page", ev->page);
+	jstr(o, "message", ev->message);
+	json_object_array_add(arr, o);
+	return 0;
+}
+
+static int cmd_events(struct rasd *d, const struct control_request *req,
+		      struct json_object *res, char *err, size_t errlen)
+{
+	uint64_t since = 0, limit = 1000;
+	struct json_object *arr;
+
+	if (arg_u64(req, "since_ms", &since, err, errlen) < 0 ||
+	    arg_u64(req, "limit", &limit, err, errlen) < 0)
+		return -1;
+	arr = json_object_new_array();
+	json_object_object_add(res, "events", arr);
+	if (journal_events_each(d->journal, since, (size_t)limit,
+				event_to_json, arr) < 0) {
+		snprintf(err, errlen, "journal: %s", journal_error(d->journal));
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_dimms(struct rasd *d, struct json_object *res)
+{
+	struct json_object *arr = json_object_new_array();
+	uint64_t now = clock_now_ms(&d->clock);
+	size_t i;
+
+	for (i = 0; i < d->n_dimms; i++) {
+		struct json_object *o = json_object_new_object();
+		const struct hv_dimm *m = &d->dimms[i];
+
+		jint(o, "id", m->id);
+		jstr(o, "label", m->label);
+		jint(o, "socket", m->socket);
+		jint(o, "controller", m->controller);
+		jint(o, "channel", m->channel);
+		jint(o, "slot", m->slot);
+		jhex(o, "start", m->start);
+		jint(o, "size_mib", (int64_t)(m->size >> 20));
+		jstr(o, "state", d->dimm_health[i].state);
+		jint(o, "errors", (int64_t)correlate_dimm_errors(d->corr,
+								 (int32_t)i));
+		jint(o, "uncorrected", (int64_t)d->dimm_health[i].ue);
+		jint(o, "pages_in_window",
+		     correlate_dimm_level(d->corr, (int32_t)i, now));
+		jint(o, "threshold", d->policy.dimm.limit);
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(res, "dimms", arr);
+	return 0;
+}
+
+static int cmd_cpus(struct rasd *d, struct json_object *res)
+{
+	struct json_object *arr = json_object_new_array();
+	uint64_t now = clock_now_ms(&d->clock);
+	size_t i;
+
+	for (i = 0; i < d->n_cpus; i++) {
+		struct json_object *o = json_object_new_object();
+		uint32_t cpu = d->cpu_list[i].cpu;
+
+		jint(o, "cpu", cpu);
+		jint(o, "socket", d->cpu_list[i].socket);
+		jint(o, "core", d->cpu_list[i].core);
+		jint(o, "thread", d->cpu_list[i].thread);
+		jbool(o, "online", cpu_offline_is_online(d->cpus, cpu));
+		jbool(o, "protected", policy_cpu_protected(&d->policy, cpu));
+		jint(o, "core_errors",
+		     (int64_t)cpu_offline_core_errors(d->cpus, cpu));
+		jint(o, "errors_in_window",
+		     cpu_offline_core_level(d->cpus, cpu, now));
+		jint(o, "threshold", d->policy.core.limit);
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(res, "cpus", arr);
+	return 0;
+}
+
+static int action_to_json(void *arg, const struct journal_action *a)
+{
+	struct json_object *arr = arg, *o = json_object_new_object();
+
+	jint(o, "id", a->id);
+	jstr(o, "kind", action_kind_name(a->kind));
+	jstr(o, "state", action_state_name(a->state));
+	if (a->kind == ACTION_PAGE_OFFLINE)
+		jhex(o, "target", a->target);
+	else
+		jint(o, "target", (int64_t)a->target);
+	if (a->peer[0])
+		jstr(o, "peer", a->peer);
+	jstr(o, "component", a->component);
+	jstr(o, "reason", a->reason);
+	jstr(o, "detail", a->detail);
+	if (a->kind == ACTION_MIGRATE) {
+		jint(o, "attempt", a->attempt);
+		jint(o, "parent_id", a->parent_id);
+	}
+	jint(o, "event_id", a->event_id);
+	jint(o, "created_ms", (int64_t)a->created_ms);
+	jint(o, "updated_ms", (int64_t)a->updated_ms);
+	json_object_array_add(arr, o);
+	return 0;
+}
+
+static int cmd_actions(struct rasd *d, struct json_object *res, char *err,
+		       size_t errlen)
+{
+	struct json_object *arr = json_object_new_array();
+
+	json_object_object_add(res, "actions", arr);
+	if (journal_actions_each(d->journal, false, action_to_json, arr) < 0) {
+		snprintf(err, errlen, "journal: %s", journal_error(d->journal));
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_inject(struct rasd *d, const struct control_request *req,
+		      struct json_object *res, char *err, size_t errlen)
+{
+	struct mce_record r;
+	uint64_t cpu = 0, bank = 0, status = 0, addr = 0, misc = 0, mcg = 0;
+	size_t i;
+
+	if (d->hv->ops->inject == NULL) {
+		snprintf(err, errlen,
+			 "inject: the %s backend cannot plant records",
+			 d->hv->ops->name);
+		return -1;
+	}
+	if (arg_u64(req, "cpu", &cpu, err, errlen) < 0 ||
+	    arg_u64(req, "bank", &bank, err, errlen) < 0 ||
+	    arg_u64(req, "status", &status, err, errlen) < 0 ||
+	    arg_u64(req, "addr", &addr, err, errlen) < 0 ||
+	    arg_u64(req, "misc", &misc, err, errlen) < 0 ||
+	    arg_u64(req, "mcgstatus", &mcg, err, errlen) < 0)
+		return -1;
+	if (!(status & MCI_STATUS_VAL)) {
+		snprintf(err, errlen, "inject: status 0x%llx lacks VAL (bit 63)",
+			 (unsigned long long)status);
+		return -1;
+	}
+	if (bank > 255) {
+		snprintf(err, errlen, "inject: bank %llu out of range",
+			 (unsigned long long)bank);
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < d->n_cpus; i++)
+		if (d->cpu_list[i].cpu == cpu)
+			break;
+	if (i == d->n_cpus) {
+		snprintf(err, errlen, "inject: no cpu %llu on this host",
+			 (unsigned long long)cpu);
+		return -1;
+	}
+	r.extcpu = r.apicid = (uint32_t)cpu;
+	r.socketid = d->cpu_list[i].socket;
+	r.bank = (uint8_t)bank;
+	r.status = status;
+	r.addr = addr;
+	r.misc = misc;
+	r.mcgstatus = mcg;
+	r.mcgcap = d->topo.mcg_cap;
+	r.cpuid = d->topo.cpuid;
+	r.cpuvendor = d->topo.cpu_vendor;
+	r.time = clock_now_ms(&d->clock) / 1000;
+	if (d->hv->ops->inject(d->hv, &r) < 0) {
+		snprintf(err, errlen, "inject: %s", d->hv->err);
+		return -1;
+	}
+	jbool(res, "queued", true);
+	return 0;
+}
+
+static int cmd_reload(struct rasd *d, struct json_object *res, char *err,
+		      size_t errlen)
+{
+	if (d->opt.policy_path == NULL) {
+		snprintf(err, errlen, "reload: rasd runs on built-in defaults");
+		return -1;
+	}
+	if (policy_load_file(&d->policy, d->opt.policy_path, err, errlen) < 0)
+		return -1;
+	log_msg(&d->log, LOG_NOTICE, "rasd", "policy %s reloaded",
+		d->opt.policy_path);
+	jstr(res, "policy", d->opt.policy_path);
+	return 0;
+}
+
+int commands_handle(void *arg, const struct control_request *req,
+		    bool privileged, struct json_object *result, char *err,
+		    size_t errlen)
+{
+	struct rasd *d = arg;
+	const char *cmd = req->cmd;
+
+	if (!strcmp(cmd, "status"))
+		return cmd_status(d, result, err, errlen);
+	if (!strcmp(cmd, "events"))
+		return cmd_events(d, req, result, err, errlen);
+	if (!strcmp(cmd, "dimms"))
+		return cmd_dimms(d, result);
+	if (!strcmp(cmd, "cpus"))
+		return cmd_cpus(d, result);
+	if (!strcmp(cmd, "actions"))
+		return cmd_actions(d, result, err, errlen);
+	if (strcmp(cmd, "inject") && strcmp(cmd, "reload")) {
+		snprintf(err, errlen,
+			 "unknown command '%s' (status, events, dimms, cpus, "
+			 "actions, inject, reload)",
+			 cmd);
+		return -1;
+	}
+	if (!privileged) {
+		snprintf(err, errlen, "%s: permission denied (root only)", cmd);
+		return -1;
+	}
+	if (!strcmp(cmd, "inject")) {
+		int rc = cmd_inject(d, req, result, err, errlen);
+
+		log_msg(&d->log, rc == 0 ? LOG_NOTICE : LOG_WARNING, "control",
+			"inject: %s", rc == 0 ? "record queued" : err);
+		return rc;
+	}
+	return cmd_reload(d, result, err, errlen);
+}

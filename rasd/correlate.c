@@ -1,0 +1,410 @@
+/* correlate.c - the buckets behind rasd's memory verdicts: a hash table of
+ * pages, and per-DIMM and per-socket buckets, charged on the hot path. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate.h"
+
+/*
+ * Why a cap: a storm over random addresses must not grow memory without
+ * bound. At the cap, pages whose errors have all leaked out are dropped;
+ * a page still in its window is never forgotten.
+ */
+#define PAGE_TABLE_MIN 1024
+#define PAGE_TABLE_MAX (1u << 22)
+
+struct page_entry {
+	uint64_t mfn_plus1; /* 0 marks an empty slot */
+	struct leaky_bucket bucket;
+};
+
+struct counted_bucket {
+	struct leaky_bucket bucket;
+	uint64_t errors; /* every error charged, for the counters */
+};
+
+struct correlate {
+	struct correlate_rules rules;
+	struct hv_dimm *dimms;
+	size_t n_dimms;
+	uint32_t *by_start; /* DIMM indexes sorted by start address */
+	struct counted_bucket *dimm_state;
+	uint32_t n_sockets;
+	struct counted_bucket *socket_state;
+	uint64_t *group_slots; /* arrival storage for DIMMs and sockets */
+	struct page_entry *pages;
+	uint64_t *page_slots; /* rules.page.limit arrivals per page entry */
+	size_t page_cap;      /* power of two */
+	size_t page_used;
+};
+
+const char *verdict_type_name(enum verdict_type t)
+{
+	switch (t) {
+	case VERDICT_PAGE_THRESHOLD:
+		return "page_threshold";
+	case VERDICT_PAGE_UNCORRECTED:
+		return "page_uncorrected";
+	case VERDICT_DIMM_THRESHOLD:
+		return "dimm_threshold";
+	case VERDICT_DIMM_UNCORRECTED:
+		return "dimm_uncorrected";
+	case VERDICT_SOCKET_THRESHOLD:
+		return "socket_threshold";
+	}
+	return "unknown";
+}
+
+static size_t page_hash(uint64_t mfn, size_t cap)
+{
+	return (size_t)((mfn * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1);
+}
+
+static int page_table_alloc(struct correlate *c, size_t cap)
+{
+	size_t limit = c->rules.page.limit ? c->rules.page.limit : 1;
+
+	c->pages = calloc(cap, sizeof(*c->pages));
+	c->page_slots = calloc(cap * limit, sizeof(uint64_t));
+	if (c->pages == NULL || c->page_slots == NULL) {
+		free(c->pages);
+		free(c->page_slots);
+		return -1;
+	}
+	c->page_cap = cap;
+	c->page_used = 0;
+	return 0;
+}
+
+static uint64_t *page_slots_of(struct correlate *c, size_t idx)
+{
+	size_t limit = c->rules.page.limit ? c->rules.page.limit : 1;
+
+	return c->page_slots + idx * limit;
+}
+
+/* The newest arrival is older than a window: the page is quiet. */
+static bool bucket_quiet(const struct leaky_bucket *b,
+			 const struct leaky_rule *rule, uint64_t now_ms)
+{
+	uint64_t newest;
+
+	if (b->filled == 0 || rule->limit == 0)
+		return true;
+	newest = b->arrival[(b->head + rule->limit - 1) % rule->limit];
+	return now_ms >= newest && now_ms - newest >= rule->window_ms;
+}
+
+static void page_insert_copy(struct correlate *c, const struct page_entry *e,
+			     const uint64_t *slots)
+{
+	size_t i = page_hash(e->mfn_plus1 - 1, c->page_cap);
+	size_t limit = c->rules.page.limit ? c->rules.page.limit : 1;
+
+	while (c->pages[i].mfn_plus1 != 0)
+		i = (i + 1) & (c->page_cap - 1);
+	c->pages[i] = *e;
+	c->pages[i].bucket.arrival = page_slots_of(c, i);
+	memcpy(c->pages[i].bucket.arrival, slots, limit * sizeof(uint64_t));
+	c->page_used++;
+}
+
+/* Rebuild at new_cap, keeping pages still in their window (or all). */
+static int page_table_rebuild(struct correlate *c, size_t new_cap,
+			      bool drop_quiet, uint64_t now_ms)
+{
+	struct page_entry *old = c->pages;
+	uint64_t *old_slots = c->page_slots;
+	size_t i, old_cap = c->page_cap;
+	size_t limit = c->rules.page.limit ? c->rules.page.limit : 1;
+
+	if (page_table_alloc(c, new_cap) < 0) {
+		c->pages = old;
+		c->page_slots = old_slots;
+		return -1;
+	}
+	for (i = 0; i < old_cap; i++) {
+		if (old[i].mfn_plus1 == 0)
+			continue;
+		if (drop_quiet &&
+		    bucket_quiet(&old[i].bucket, &c->rules.page, now_ms))
+			continue;
+		page_insert_copy(c, &old[i], old_slots + i * limit);
+	}
+	free(old);
+	free(old_slots);
+	return 0;
+}
+
+static struct page_entry *page_lookup(struct correlate *c, uint64_t mfn,
+				      uint64_t now_ms)
+{
+	size_t i;
+
+	/*
+	 * Full: first drop the pages whose errors all leaked out; grow only
+	 * if the survivors still fill a quarter of the table.
+	 */
+	if ((c->page_used + 1) * 2 > c->page_cap) {
+		page_table_rebuild(c, c->page_cap, true, now_ms);
+		if ((c->page_used + 1) * 4 > c->page_cap &&
+		    c->page_cap < PAGE_TABLE_MAX)
+			page_table_rebuild(c, c->page_cap * 2, false, now_ms);
+	}
+	/* Still full after a sweep: every page is hot; refuse the newcomer. */
+	if ((c->page_used + 1) * 2 > c->page_cap)
+		return NULL;
+	i = page_hash(mfn, c->page_cap);
+	while (c->pages[i].mfn_plus1 != 0) {
+		if (c->pages[i].mfn_plus1 == mfn + 1)
+			return &c->pages[i];
+		i = (i + 1) & (c->page_cap - 1);
+	}
+	c->pages[i].mfn_plus1 = mfn + 1;
+	leaky_bucket_init(&c->pages[i].bucket, page_slots_of(c, i));
+	c->page_used++;
+	return &c->pages[i];
+}
+
+static int dimm_start_cmp(const void *a, const void *b, void *arg)
+{
+	const struct hv_dimm *dimms = arg;
+	uint64_t sa = dimms[*(const uint32_t *)a].start;
+	uint64_t sb = dimms[*(const uint32_t *)b].start;
+
+	return sa < sb ? -1 : sa > sb;
+}
+
+static int groups_alloc(struct correlate *c)
+{
+	size_t dl = c->rules.dimm.limit, sl = c->rules.socket.limit;
+	size_t i, total = c->n_dimms * dl + c->n_sockets * sl;
+	uint64_t *slot;
+
+	c->dimm_state = calloc(c->n_dimms + 1, sizeof(*c->dimm_state));
+	c->socket_state = calloc(c->n_sockets + 1, sizeof(*c->socket_state));
+	c->group_slots = calloc(total + 1, sizeof(uint64_t));
+	if (!c->dimm_state || !c->socket_state || !c->group_slots)
+		return -1;
+	slot = c->group_slots;
+	for (i = 0; i < c->n_dimms; i++, slot += dl)
+		leaky_bucket_init(&c->dimm_state[i].bucket, slot);
+	for (i = 0; i < c->n_sockets; i++, slot += sl)
+		leaky_bucket_init(&c->socket_state[i].bucket, slot);
+	return 0;
+}
+
+int correlate_create(struct correlate **out, const struct correlate_rules *r,
+		     const struct hv_dimm *dimms, size_t n_dimms,
+		     uint32_t n_sockets)
+{
+	struct correlate *c = calloc(1, sizeof(*c));
+	size_t i;
+
+	if (c == NULL)
+		return -1;
+	c->rules = *r;
+	c->n_dimms = n_dimms;
+	c->n_sockets = n_sockets;
+	c->dimms = calloc(n_dimms + 1, sizeof(*c->dimms));
+	c->by_start = calloc(n_dimms + 1, sizeof(*c->by_start));
+	if (c->dimms == NULL || c->by_start == NULL || groups_alloc(c) < 0 ||
+	    page_table_alloc(c, PAGE_TABLE_MIN) < 0) {
+		correlate_destroy(c);
+		return -1;
+	}
+	if (n_dimms > 0)
+		memcpy(c->dimms, dimms, n_dimms * sizeof(*dimms));
+	for (i = 0; i < n_dimms; i++)
+		c->by_start[i] = (uint32_t)i;
+	qsort_r(c->by_start, n_dimms, sizeof(uint32_t), dimm_start_cmp,
+		c->dimms);
+	*out = c;
+	return 0;
+}
+
+void correlate_destroy(struct correlate *c)
+{
+	if (c == NULL)
+		return;
+	free(c->dimms);
+	free(c->by_start);
+	free(c->dimm_state);
+	free(c->socket_state);
+	free(c->group_slots);
+	free(c->pages);
+	free(c->page_slots);
+	free(c);
+}
+
+int32_t correlate_dimm_of(const struct correlate *c, uint64_t phys_addr)
+{
+	size_t lo = 0, hi = c->n_dimms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct hv_dimm *d = &c->dimms[c->by_start[mid]];
+
+		if (phys_addr < d->start)
+			hi = mid;
+		else if (phys_addr - d->start >= d->size)
+			lo = mid + 1;
+		else
+			return (int32_t)c->by_start[mid];
+	}
+	return -1;
+}
+
+/* Without an address, socket + channel name the DIMM if only one fits. */
+static int32_t dimm_of_channel(const struct correlate *c, uint32_t socket,
+			       int channel)
+{
+	int32_t found = -1;
+	size_t i;
+
+	if (channel < 0)
+		return -1;
+	for (i = 0; i < c->n_dimms; i++) {
+		if (c->dimms[i].socket != socket ||
+		    c->dimms[i].channel != (uint32_t)channel)
+			continue;
+		if (found >= 0)
+			return -1;
+		found = (int32_t)i;
+	}
+	return found;
+}
+
+static void verdict_add(struct correlate_result *res, enum verdict_type t,
+			uint64_t page, int32_t dimm, uint32_t socket,
+			uint32_t count)
+{
+	struct verdict *v;
+
+	if (res->n_verdicts >= CORRELATE_MAX_VERDICTS)
+		return;
+	v = &res->verdicts[res->n_verdicts++];
+	v->type = t;
+	v->page = page;
+	v->dimm = dimm;
+	v->socket = socket;
+	v->count = count;
+}
+
+/*
+ * An address whose valid bits stop above bit 12 names a region larger
+ * than a page: good enough to find the DIMM, not to retire one frame.
+ */
+static bool page_precise(const struct mce_decoded *d)
+{
+	return d->phys_addr_valid && d->addr_lsb <= 12;
+}
+
+static void charge_corrected(struct correlate *c, const struct mce_record *r,
+			     const struct mce_decoded *d, uint64_t now_ms,
+			     struct correlate_result *res)
+{
+	bool fresh_page = false;
+
+	if (page_precise(d)) {
+		struct page_entry *pe = page_lookup(c, d->page, now_ms);
+
+		if (pe != NULL) {
+			fresh_page = bucket_quiet(&pe->bucket, &c->rules.page,
+						  now_ms);
+			if (leaky_bucket_charge(&pe->bucket, &c->rules.page,
+						now_ms))
+				verdict_add(res, VERDICT_PAGE_THRESHOLD,
+					    d->page, res->dimm, r->socketid,
+					    c->rules.page.limit);
+			res->page_count = leaky_bucket_level(
+				&pe->bucket, &c->rules.page, now_ms);
+		}
+	}
+	if (res->dimm >= 0) {
+		struct counted_bucket *db = &c->dimm_state[res->dimm];
+
+		db->errors++;
+		if (fresh_page && leaky_bucket_charge(&db->bucket,
+						      &c->rules.dimm, now_ms))
+			verdict_add(res, VERDICT_DIMM_THRESHOLD, d->page,
+				    res->dimm, r->socketid, c->rules.dimm.limit);
+		res->dimm_pages = leaky_bucket_level(&db->bucket,
+						     &c->rules.dimm, now_ms);
+	}
+	if (r->socketid < c->n_sockets) {
+		struct counted_bucket *sb = &c->socket_state[r->socketid];
+
+		sb->errors++;
+		if (leaky_bucket_charge(&sb->bucket, &c->rules.socket, now_ms))
+			verdict_add(res, VERDICT_SOCKET_THRESHOLD, 0, res->dimm,
+				    r->socketid, c->rules.socket.limit);
+	}
+}
+
+static bool severity_uncorrected_recoverable(enum mce_severity s)
+{
+	return s == MCE_SEV_UCNA || s == MCE_SEV_SRAO || s == MCE_SEV_SRAR ||
+	       s == MCE_SEV_DEFERRED;
+}
+
+void correlate_record(struct correlate *c, const struct mce_record *r,
+		      const struct mce_decoded *d, uint64_t now_ms,
+		      struct correlate_result *res)
+{
+	res->dimm = -1;
+	res->page_count = 0;
+	res->dimm_pages = 0;
+	res->n_verdicts = 0;
+	if (d->phys_addr_valid)
+		res->dimm = correlate_dimm_of(c, d->phys_addr);
+	if (res->dimm < 0 && d->kind == MCE_KIND_MEMORY)
+		res->dimm = dimm_of_channel(c, r->socketid, d->channel);
+
+	if (d->severity == MCE_SEV_CORRECTED) {
+		if (d->kind == MCE_KIND_MEMORY)
+			charge_corrected(c, r, d, now_ms, res);
+		return;
+	}
+	if (!severity_uncorrected_recoverable(d->severity))
+		return;
+	/* Poisoned data: retire the page now; the DIMM is suspect at once. */
+	if (page_precise(d))
+		verdict_add(res, VERDICT_PAGE_UNCORRECTED, d->page, res->dimm,
+			    r->socketid, 1);
+	if (res->dimm >= 0 && d->kind == MCE_KIND_MEMORY) {
+		c->dimm_state[res->dimm].errors++;
+		verdict_add(res, VERDICT_DIMM_UNCORRECTED, d->page, res->dimm,
+			    r->socketid, 1);
+	}
+}
+
+uint32_t correlate_dimm_level(const struct correlate *c, int32_t dimm,
+			      uint64_t now_ms)
+{
+	if (dimm < 0 || (size_t)dimm >= c->n_dimms)
+		return 0;
+	return leaky_bucket_level(&c->dimm_state[dimm].bucket, &c->rules.dimm,
+				  now_ms);
+}
+
+uint64_t correlate_dimm_errors(const struct correlate *c, int32_t dimm)
+{
+	if (dimm < 0 || (size_t)dimm >= c->n_dimms)
+		return 0;
+	return c->dimm_state[dimm].errors;
+}
+
+uint32_t correlate_socket_level(const struct correlate *c, uint32_t socket,
+				uint64_t now_ms)
+{
+	if (socket >= c->n_sockets)
+		return 0;
+	return leaky_bucket_level(&c->socket_state[socket].bucket,
+				  &c->rules.socket, now_ms);
+}
+
+size_t correlate_pages_tracked(const struct correlate *c)
+{
+	return c->page_used;
+}

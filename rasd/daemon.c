@@ -1,0 +1,563 @@
+/* daemon.c - rasd's life cycle and record path: set-up from the options,
+ * each record decoded, correlated and journaled, verdicts acted on after. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "../hypervisor/sim/sim.h"
+#include "rasd.h"
+
+static void fail(char *err, size_t errlen, const char *what, const char *why)
+{
+	snprintf(err, errlen, "%s: %s", what, why);
+}
+
+static int pending_push(struct rasd *d, const struct pending_verdict *pv)
+{
+	if (d->n_pending == d->cap_pending) {
+		size_t cap = d->cap_pending ? d->cap_pending * 2 : 16;
+		struct pending_verdict *p =
+			realloc(d->pending, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		d->pending = p;
+		d->cap_pending = cap;
+	}
+	d->pending[d->n_pending++] = *pv;
+	return 0;
+}
+
+const char *rasd_domain_name(struct rasd *d, uint32_t domid, char *buf,
+			     size_t len)
+{
+	struct hv_domain doms[256];
+	size_t i, n = 0;
+
+	snprintf(buf, len, "dom%u", domid);
+	if (d->hv->ops->domains(d->hv, doms, 256, &n) < 0)
+		return buf;
+	for (i = 0; i < n && i < 256; i++)
+		if (doms[i].domid == domid && doms[i].name[0] != '\0')
+			snprintf(buf, len, "%s", doms[i].name);
+	return buf;
+}
+
+static void event_fill(struct rasd *d, struct journal_event *ev,
+		       const struct mce_record *r, const struct mce_decoded *dec,
+		       const char *source)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->time_ms = clock_now_ms(&d->clock);
+	snprintf(ev->source, sizeof(ev->source), "%s", source);
+	ev->rec = *r;
+	ev->severity = dec->severity;
+	ev->kind = dec->kind;
+	ev->cpu = (int32_t)r->extcpu;
+	ev->socket = (int32_t)r->socketid;
+	ev->bank = r->bank;
+	ev->channel = dec->channel;
+	ev->dimm = -1;
+	ev->page_valid = dec->phys_addr_valid;
+	ev->page = dec->page;
+	mce_describe(r, dec, ev->message, sizeof(ev->message));
+}
+
+/* The readable half of the timeline: where it is and how full. */
+static void log_event(struct rasd *d, const struct journal_event *ev,
+		      const struct correlate_result *cr, bool core_counted,
+		      uint32_t core_level)
+{
+	char where[160] = "";
+
+	if (ev->dimm >= 0 && ev->page_valid &&
+	    ev->severity == MCE_SEV_CORRECTED)
+		snprintf(where, sizeof(where),
+			 " | %s page 0x%llx: %u/%u errors, DIMM %u/%u pages",
+			 ev->dimm_label, (unsigned long long)ev->page,
+			 cr->page_count, d->policy.page.limit, cr->dimm_pages,
+			 d->policy.dimm.limit);
+	else if (ev->dimm >= 0)
+		snprintf(where, sizeof(where), " | %s", ev->dimm_label);
+	else if (core_counted)
+		snprintf(where, sizeof(where), " | core of cpu %d: %u/%u errors",
+			 ev->cpu, core_level, d->policy.core.limit);
+	log_msg(&d->log,
+		ev->severity == MCE_SEV_CORRECTED ? LOG_NOTICE : LOG_WARNING,
+		"event", "%s%s", ev->message, where);
+}
+
+static void queue_verdicts(struct rasd *d, const struct correlate_result *cr,
+			   bool core_over, uint32_t cpu, uint32_t level,
+			   int64_t event_id)
+{
+	struct pending_verdict pv;
+	size_t i;
+
+	for (i = 0; i < cr->n_verdicts; i++) {
+		memset(&pv, 0, sizeof(pv));
+		pv.mem = cr->verdicts[i];
+		pv.event_id = event_id;
+		pending_push(d, &pv);
+	}
+	if (!core_over)
+		return;
+	memset(&pv, 0, sizeof(pv));
+	pv.core = true;
+	pv.cpu = cpu;
+	pv.level = level;
+	pv.event_id = event_id;
+	pending_push(d, &pv);
+}
+
+int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
+{
+	struct mce_decoded dec;
+	struct correlate_result cr;
+	struct journal_event ev;
+	uint64_t now = clock_now_ms(&d->clock);
+	bool counted, core_over = false;
+	uint32_t level = 0;
+
+	d->records++;
+	if (mce_decode(r, &dec) < 0) {
+		d->records_invalid++;
+		log_msg(&d->log, LOG_WARNING, "event",
+			"record from cpu %u bank %u has no valid error (VAL "
+			"clear, status 0x%llx): ignored",
+			r->extcpu, r->bank, (unsigned long long)r->status);
+		return 0;
+	}
+	event_fill(d, &ev, r, &dec, source);
+	correlate_record(d->corr, r, &dec, now, &cr);
+	counted = cpu_offline_counts(&dec);
+	if (counted)
+		core_over = cpu_offline_charge(d->cpus, r->extcpu, now, &level);
+	if (cr.dimm >= 0) {
+		ev.dimm = (int32_t)d->dimms[cr.dimm].id;
+		snprintf(ev.dimm_label, sizeof(ev.dimm_label), "%s",
+			 d->dimms[cr.dimm].label);
+	}
+	if (journal_event_add(d->journal, &ev) < 0) {
+		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
+			journal_error(d->journal));
+		return 0;
+	}
+	log_event(d, &ev, &cr, counted, level);
+	queue_verdicts(d, &cr, core_over, r->extcpu, level, ev.id);
+	return 0;
+}
+
+static int record_cb(void *arg, const struct mce_record *r)
+{
+	struct rasd *d = arg;
+
+	return rasd_record(d, r, d->source_name);
+}
+
+void rasd_batch_end(struct rasd *d)
+{
+	size_t i;
+
+	if (journal_commit(d->journal) < 0)
+		log_msg(&d->log, LOG_ERR, "rasd", "journal commit: %s",
+			journal_error(d->journal));
+	/* Acting may queue nothing new, but copy the count: it may. */
+	for (i = 0; i < d->n_pending; i++)
+		actions_on_verdict(d, &d->pending[i]);
+	d->n_pending = 0;
+}
+
+static void drain_records(struct rasd *d)
+{
+	char err[256] = "";
+	uint64_t before = mce_reader_stats(d->mce)->overflows;
+	ssize_t n;
+
+	if (journal_begin(d->journal) < 0) {
+		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
+			journal_error(d->journal));
+		return;
+	}
+	n = mce_reader_drain(d->mce, record_cb, d, err, sizeof(err));
+	rasd_batch_end(d);
+	if (mce_reader_stats(d->mce)->overflows != before) {
+		d->overflows++;
+		log_msg(&d->log, LOG_WARNING, "source",
+			"machine-check log overflowed: the hypervisor dropped "
+			"records before rasd could read them");
+	} else if (n < 0 || err[0] != '\0') {
+		log_msg(&d->log, LOG_WARNING, "source", "%s", err);
+	}
+}
+
+static void on_mce_readable(void *arg, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	drain_records(arg);
+}
+
+static void on_hv_readable(void *arg, int fd, uint32_t events)
+{
+	struct rasd *d = arg;
+	struct hv_event evs[32];
+	size_t i, n = 0;
+
+	(void)fd;
+	(void)events;
+	if (d->hv->ops->events(d->hv, evs, 32, &n) < 0) {
+		log_msg(&d->log, LOG_ERR, "rasd", "hypervisor events: %s",
+			d->hv->err);
+		return;
+	}
+	for (i = 0; i < n && i < 32; i++) {
+		if (evs[i].type == HV_EVENT_SCENARIO_DONE) {
+			d->input_done = true;
+			continue;
+		}
+		actions_on_hv_event(d, &evs[i]);
+	}
+}
+
+static void on_signal(void *arg, int fd, uint32_t events)
+{
+	struct rasd *d = arg;
+	struct signalfd_siginfo si;
+	char err[512];
+
+	(void)events;
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo != SIGHUP) {
+		log_msg(&d->log, LOG_NOTICE, "rasd", "signal %u: stopping",
+			si.ssi_signo);
+		loop_stop(d->loop);
+		return;
+	}
+	if (d->opt.policy_path == NULL)
+		return;
+	if (policy_load_file(&d->policy, d->opt.policy_path, err,
+			     sizeof(err)) < 0)
+		log_msg(&d->log, LOG_ERR, "rasd",
+			"reload refused, keeping the running policy: %s", err);
+	else
+		log_msg(&d->log, LOG_NOTICE, "rasd", "policy %s reloaded",
+			d->opt.policy_path);
+}
+
+/* Stop when the scenario is played and nothing is left in flight. */
+static void on_idle(void *arg)
+{
+	struct rasd *d = arg;
+
+	if (!d->opt.exit_when_done || !d->input_done)
+		return;
+	drain_records(d);
+	if (!actions_busy(d))
+		loop_stop(d->loop);
+}
+
+static int load_host(struct rasd *d, char *err, size_t errlen)
+{
+	struct hv *hv = d->hv;
+	size_t n = 0;
+
+	if (hv->ops->topology(hv, &d->topo) < 0 ||
+	    hv->ops->cpus(hv, NULL, 0, &n) < 0) {
+		fail(err, errlen, "hypervisor", hv->err);
+		return -1;
+	}
+	d->cpu_list = calloc(n + 1, sizeof(*d->cpu_list));
+	if (d->cpu_list == NULL ||
+	    hv->ops->cpus(hv, d->cpu_list, n, &d->n_cpus) < 0) {
+		fail(err, errlen, "hypervisor cpus", hv->err);
+		return -1;
+	}
+	if (hv->ops->dimms(hv, NULL, 0, &n) < 0) {
+		fail(err, errlen, "hypervisor dimms", hv->err);
+		return -1;
+	}
+	d->dimms = calloc(n + 1, sizeof(*d->dimms));
+	d->dimm_health = calloc(n + 1, sizeof(*d->dimm_health));
+	d->socket_state = calloc(d->topo.nr_sockets + 1, 1);
+	if (d->dimms == NULL || d->dimm_health == NULL ||
+	    d->socket_state == NULL ||
+	    hv->ops->dimms(hv, d->dimms, n, &d->n_dimms) < 0) {
+		fail(err, errlen, "hypervisor dimms", hv->err);
+		return -1;
+	}
+	for (n = 0; n < d->n_dimms; n++)
+		snprintf(d->dimm_health[n].state, sizeof(d->dimm_health[n].state),
+			 "ok");
+	return 0;
+}
+
+static int build_engines(struct rasd *d, char *err, size_t errlen)
+{
+	struct correlate_rules cr = {
+		.page = d->policy.page,
+		.dimm = d->policy.dimm,
+		.socket = d->policy.socket,
+	};
+	struct cpu_offline_rules co = {
+		.core = d->policy.core,
+		.protected = d->policy.cpu_protected,
+		.protected_bits = POLICY_MAX_CPUS,
+	};
+
+	if (correlate_create(&d->corr, &cr, d->dimms, d->n_dimms,
+			     d->topo.nr_sockets) < 0 ||
+	    cpu_offline_create(&d->cpus, &co, d->cpu_list, d->n_cpus) < 0) {
+		fail(err, errlen, "rasd", "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int watch_signals(struct rasd *d, char *err, size_t errlen)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->signal_fd < 0 ||
+	    loop_add_fd(d->loop, d->signal_fd, on_signal, d) < 0) {
+		fail(err, errlen, "signalfd", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int watch_sources(struct rasd *d, char *err, size_t errlen)
+{
+	if (d->hv->ops->mce_source(d->hv, &d->mce, &d->mce_fd) < 0) {
+		fail(err, errlen, "machine-check source", d->hv->err);
+		return -1;
+	}
+	if (loop_add_fd(d->loop, d->mce_fd, on_mce_readable, d) < 0) {
+		fail(err, errlen, "machine-check source", strerror(errno));
+		return -1;
+	}
+	d->hv_fd = d->hv->ops->event_fd(d->hv);
+	if (d->hv_fd >= 0 &&
+	    loop_add_fd(d->loop, d->hv_fd, on_hv_readable, d) < 0) {
+		fail(err, errlen, "hypervisor events", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Rebuild the buckets from the journal's recent events so a restart
+ * neither forgets errors nor acts on them twice (verdicts are dropped
+ * while replaying; what was acted on is known from the actions).
+ */
+struct replay_ctx {
+	struct rasd *d;
+	size_t n;
+};
+
+static int replay_event(void *arg, const struct journal_event *ev)
+{
+	struct replay_ctx *rc = arg;
+	struct mce_decoded dec;
+	struct correlate_result cr;
+	uint32_t level;
+
+	if (mce_decode(&ev->rec, &dec) < 0)
+		return 0;
+	correlate_record(rc->d->corr, &ev->rec, &dec, ev->time_ms, &cr);
+	if (cpu_offline_counts(&dec))
+		cpu_offline_charge(rc->d->cpus, ev->rec.extcpu, ev->time_ms,
+				   &level);
+	rc->n++;
+	return 0;
+}
+
+static uint64_t longest_window(const struct policy *p)
+{
+	uint64_t w = p->page.window_ms;
+
+	if (p->dimm.window_ms > w)
+		w = p->dimm.window_ms;
+	if (p->socket.window_ms > w)
+		w = p->socket.window_ms;
+	if (p->core.window_ms > w)
+		w = p->core.window_ms;
+	return w;
+}
+
+static void replay_journal(struct rasd *d)
+{
+	struct replay_ctx rc = {.d = d, .n = 0};
+	uint64_t now = clock_now_ms(&d->clock), w = longest_window(&d->policy);
+
+	journal_events_each(d->journal, now > w ? now - w : 0, 0, replay_event,
+			    &rc);
+	if (rc.n > 0)
+		log_msg(&d->log, LOG_INFO, "rasd",
+			"replayed %zu journal event(s) from the last window "
+			"into the buckets",
+			rc.n);
+}
+
+/*
+ * An accelerated clock runs ahead of the wall clock; starting it behind
+ * what the journal already holds would make time go backwards.
+ */
+static void start_clock(struct rasd *d)
+{
+	uint64_t last = 0;
+	uint32_t speed = d->opt.speed ? d->opt.speed : 1;
+
+	clock_start(&d->clock, 0, speed);
+	if (d->journal != NULL && journal_last_time_ms(d->journal, &last) == 0 &&
+	    last + 1000 > clock_now_ms(&d->clock))
+		clock_start(&d->clock, last + 1000, speed);
+}
+
+static int open_parts(struct rasd *d, char *err, size_t errlen)
+{
+	struct hv_options hvo = {.call_log = d->opt.call_log};
+
+	policy_defaults(&d->policy);
+	if (d->opt.policy_path != NULL &&
+	    policy_load_file(&d->policy, d->opt.policy_path, err, errlen) < 0)
+		return -1;
+	if (journal_open(&d->journal, d->opt.journal_path, err, errlen) < 0)
+		return -1;
+	start_clock(d);
+	d->started_ms = clock_now_ms(&d->clock);
+	d->log.origin_ms = d->started_ms;
+	d->hv = hv_open(d->opt.hv_spec, &d->clock, &hvo, err, errlen);
+	if (d->hv == NULL)
+		return -1;
+	if (load_host(d, err, errlen) < 0 || build_engines(d, err, errlen) < 0)
+		return -1;
+	if (loop_create(&d->loop) < 0) {
+		fail(err, errlen, "epoll", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void evac_timer_fired(void *arg)
+{
+	struct rasd *d = arg;
+
+	/* Re-evaluate queued evacuations: the rate limit may allow one. */
+	actions_on_hv_event(d, NULL);
+}
+
+int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
+	      size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
+	d->opt = *opt;
+	d->mce_fd = d->hv_fd = d->signal_fd = -1;
+	d->source_name = strncmp(opt->hv_spec, "sim:", 4) == 0 ? "sim"
+							       : "mcelog";
+	log_init(&d->log, &d->clock);
+	d->log.to_stderr = !opt->quiet;
+	d->log.to_syslog = opt->use_syslog;
+	d->log.relative = opt->speed > 1;
+	if (opt->verbose)
+		d->log.max_prio = LOG_DEBUG;
+	if (opt->log_path != NULL &&
+	    log_open_file(&d->log, opt->log_path, err, errlen) < 0)
+		return -1;
+	if (open_parts(d, err, errlen) < 0 || watch_signals(d, err, errlen) < 0 ||
+	    watch_sources(d, err, errlen) < 0)
+		return -1;
+	if (loop_timer_create(d->loop, &d->evac_timer, evac_timer_fired, d) <
+	    0) {
+		fail(err, errlen, "timerfd", strerror(errno));
+		return -1;
+	}
+	if (opt->socket_path != NULL &&
+	    control_open(&d->control, d->loop, opt->socket_path,
+			 commands_handle, d, err, errlen) < 0)
+		return -1;
+	loop_set_idle(d->loop, on_idle, d);
+	replay_journal(d);
+	return actions_resume(d);
+}
+
+static void log_start(struct rasd *d)
+{
+	log_msg(&d->log, LOG_INFO, "rasd",
+		"host %s (%s backend): %u socket(s), %zu cpu(s), %zu DIMM(s), "
+		"%llu MiB; policy %s%s; journal %s",
+		d->topo.host_name, d->hv->ops->name, d->topo.nr_sockets,
+		d->n_cpus, d->n_dimms,
+		(unsigned long long)(d->topo.total_pages / 256),
+		d->opt.policy_path ? d->opt.policy_path : "(built-in defaults)",
+		d->policy.recommend_only ? " (recommend only)" : "",
+		d->opt.journal_path);
+	if (d->clock.speed > 1)
+		log_msg(&d->log, LOG_INFO, "rasd",
+			"clock runs %ux: times below are scenario time",
+			d->clock.speed);
+}
+
+int rasd_run(struct rasd *d)
+{
+	log_start(d);
+	/* Records may already wait in the source (a restart, a full log). */
+	drain_records(d);
+	if (loop_run(d->loop) < 0) {
+		log_msg(&d->log, LOG_ERR, "rasd", "event loop: %s",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void rasd_print_summary(struct rasd *d)
+{
+	struct journal_summary s;
+
+	if (journal_summary(d->journal, &s) < 0) {
+		fprintf(stderr, "rasd: journal summary: %s\n",
+			journal_error(d->journal));
+		return;
+	}
+	printf("demo summary: events=%lld pages_offlined=%lld "
+	       "cpus_offlined=%lld guests_evacuated=%lld actions_failed=%lld\n",
+	       (long long)s.events, (long long)s.pages_offlined,
+	       (long long)s.cpus_offlined, (long long)s.guests_evacuated,
+	       (long long)s.actions_failed);
+	fflush(stdout);
+}
+
+void rasd_fini(struct rasd *d)
+{
+	loop_timer_destroy(d->evac_timer);
+	control_close(d->control);
+	if (d->signal_fd >= 0)
+		close(d->signal_fd);
+	if (d->hv != NULL)
+		hv_close(d->hv);
+	correlate_destroy(d->corr);
+	cpu_offline_destroy(d->cpus);
+	journal_close(d->journal);
+	loop_destroy(d->loop);
+	log_close(&d->log);
+	free(d->cpu_list);
+	free(d->dimms);
+	free(d->dimm_health);
+	free(d->socket_state);
+	free(d->acted_pages);
+	free(d->pending);
+	free(d->jobs);
+}

@@ -1,0 +1,1081 @@
+/* journal.c - the journal in SQLite: schema migrations, prepared statements
+ * for every write and read, and the summary counts rasctl shows. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "journal.h"
+
+/* Rows read per query while iterating; see journal_events_each. */
+#define PAGE_ROWS 64
+
+/*
+ * The events columns after id, in the order bind_event() and
+ * read_event() use. Besides the decoded fields every field of the record
+ * is kept, so a journaled record can be decoded again exactly.
+ */
+#define EVENT_COLUMNS                                                          \
+	"time_ms, source, cpu, socket, bank, channel, dimm, dimm_label, "      \
+	"severity, kind, status, misc, addr, mcgstatus, mcgcap, ip, tsc, "     \
+	"rec_time, cpuid, apicid, synd, ipid, ppin, cpuvendor, record_len, "   \
+	"page_valid, page, message, extcpu, socketid, microcode, cs, "         \
+	"rec_bank, inject_flags"
+
+#define ACTION_COLUMNS                                                         \
+	"kind, state, target, peer, component, reason, detail, event_id, "     \
+	"parent_id, attempt, created_ms, updated_ms"
+
+#define COMPONENT_COLUMNS                                                      \
+	"kind, name, state, ce_count, ue_count, updated_ms, detail"
+
+/* v0 -> v1: everything. Later versions append steps, never edit one. */
+static const char schema_v1[] =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE events ("
+    " id INTEGER PRIMARY KEY,"
+    " time_ms INTEGER NOT NULL, source TEXT NOT NULL,"
+    " cpu INTEGER NOT NULL, socket INTEGER NOT NULL, bank INTEGER NOT NULL,"
+    " channel INTEGER NOT NULL, dimm INTEGER NOT NULL,"
+    " dimm_label TEXT NOT NULL,"
+    " severity TEXT NOT NULL, kind TEXT NOT NULL,"
+    " status INTEGER NOT NULL, misc INTEGER NOT NULL, addr INTEGER NOT NULL,"
+    " mcgstatus INTEGER NOT NULL, mcgcap INTEGER NOT NULL,"
+    " ip INTEGER NOT NULL, tsc INTEGER NOT NULL, rec_time INTEGER NOT NULL,"
+    " cpuid INTEGER NOT NULL, apicid INTEGER NOT NULL,"
+    " synd INTEGER NOT NULL, ipid INTEGER NOT NULL, ppin INTEGER NOT NULL,"
+    " cpuvendor INTEGER NOT NULL, record_len INTEGER NOT NULL,"
+    " page_valid INTEGER NOT NULL, page INTEGER NOT NULL,"
+    " message TEXT NOT NULL,"
+    " extcpu INTEGER NOT NULL, socketid INTEGER NOT NULL,"
+    " microcode INTEGER NOT NULL, cs INTEGER NOT NULL,"
+    " rec_bank INTEGER NOT NULL, inject_flags INTEGER NOT NULL);"
+    "CREATE INDEX events_time ON events (time_ms);"
+    "CREATE TABLE actions ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL, state TEXT NOT NULL, target INTEGER NOT NULL,"
+    " peer TEXT NOT NULL, component TEXT NOT NULL, reason TEXT NOT NULL,"
+    " detail TEXT NOT NULL,"
+    " event_id INTEGER REFERENCES events (id) ON DELETE SET NULL,"
+    " parent_id INTEGER REFERENCES actions (id) ON DELETE SET NULL,"
+    " attempt INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX actions_state ON actions (state);"
+    "CREATE TABLE components ("
+    " kind TEXT NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL,"
+    " ce_count INTEGER NOT NULL, ue_count INTEGER NOT NULL,"
+    " updated_ms INTEGER NOT NULL, detail TEXT NOT NULL,"
+    " PRIMARY KEY (kind, name));";
+
+struct migration {
+	int to_version;
+	const char *sql;
+};
+
+/* In order; a journal at version N runs every step with to_version > N. */
+static const struct migration migrations[] = {
+    {1, schema_v1},
+};
+
+enum statement {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_EVENT_ADD,
+	ST_EVENTS_PAGE,
+	ST_EVENT_COUNT,
+	ST_ACTION_ADD,
+	ST_ACTION_UPDATE,
+	ST_ACTION_GET,
+	ST_ACTIONS_PAGE,
+	ST_ACTIONS_UNFINISHED_PAGE,
+	ST_COMPONENT_SET,
+	ST_COMPONENT_GET,
+	ST_COMPONENTS_PAGE,
+	ST_COMPONENTS_KIND_PAGE,
+	ST_SUMMARY,
+	ST_COUNT
+};
+
+static const char *const statement_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_EVENT_ADD] = "INSERT INTO events (" EVENT_COLUMNS ") VALUES ("
+                     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_EVENTS_PAGE] = "SELECT id, " EVENT_COLUMNS " FROM events"
+                       " WHERE (time_ms, id) > (?1, ?2)"
+                       " ORDER BY time_ms, id LIMIT ?3",
+    [ST_EVENT_COUNT] = "SELECT COUNT(*) FROM events",
+    [ST_ACTION_ADD] = "INSERT INTO actions (" ACTION_COLUMNS ") VALUES ("
+                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_ACTION_UPDATE] = "UPDATE actions SET state = ?1, updated_ms = ?2,"
+                         " detail = COALESCE(?3, detail) WHERE id = ?4",
+    [ST_ACTION_GET] =
+        "SELECT id, " ACTION_COLUMNS " FROM actions WHERE id = ?1",
+    [ST_ACTIONS_PAGE] = "SELECT id, " ACTION_COLUMNS " FROM actions"
+                        " WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_ACTIONS_UNFINISHED_PAGE] =
+        "SELECT id, " ACTION_COLUMNS " FROM actions WHERE id > ?1"
+        " AND state IN (?3, ?4)"
+        " ORDER BY id LIMIT ?2",
+    [ST_COMPONENT_SET] = "INSERT INTO components (" COMPONENT_COLUMNS
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?)"
+                         " ON CONFLICT (kind, name) DO UPDATE SET"
+                         " state = excluded.state,"
+                         " ce_count = excluded.ce_count,"
+                         " ue_count = excluded.ue_count,"
+                         " updated_ms = excluded.updated_ms,"
+                         " detail = excluded.detail",
+    [ST_COMPONENT_GET] = "SELECT " COMPONENT_COLUMNS
+                         " FROM components WHERE kind = ?1 AND name = ?2",
+    [ST_COMPONENTS_PAGE] = "SELECT " COMPONENT_COLUMNS " FROM components"
+                           " WHERE (kind, name) > (?1, ?2)"
+                           " ORDER BY kind, name LIMIT ?3",
+    [ST_COMPONENTS_KIND_PAGE] = "SELECT " COMPONENT_COLUMNS " FROM components"
+                                " WHERE kind = ?4 AND (kind, name) > (?1, ?2)"
+                                " ORDER BY kind, name LIMIT ?3",
+    [ST_SUMMARY] = "SELECT (SELECT COUNT(*) FROM events),"
+                   " (SELECT COUNT(*) FROM actions"
+                   "  WHERE kind = ?1 AND state = ?4),"
+                   " (SELECT COUNT(*) FROM actions"
+                   "  WHERE kind = ?2 AND state = ?4),"
+                   " (SELECT COUNT(DISTINCT target) FROM actions"
+                   "  WHERE kind = ?3 AND state = ?4),"
+                   " (SELECT COUNT(*) FROM actions WHERE state = ?5),"
+                   " (SELECT COUNT(*) FROM actions WHERE state IN (?6, ?7))",
+};
+
+struct journal {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST_COUNT];
+	int schema_version;
+	char error[512];
+};
+
+static const char *const action_kind_names[] = {
+    [ACTION_PAGE_OFFLINE] = "page_offline",
+    [ACTION_CPU_OFFLINE] = "cpu_offline",
+    [ACTION_MIGRATE] = "migrate",
+};
+
+static const char *const action_state_names[] = {
+    [ACTION_INTENDED] = "intended",
+    [ACTION_RUNNING] = "running",
+    [ACTION_DONE] = "done",
+    [ACTION_FAILED] = "failed",
+    [ACTION_RECOMMENDED] = "recommended",
+    [ACTION_REFUSED] = "refused",
+};
+
+#define N_ACTION_KINDS                                                         \
+	(sizeof(action_kind_names) / sizeof(action_kind_names[0]))
+#define N_ACTION_STATES                                                        \
+	(sizeof(action_state_names) / sizeof(action_state_names[0]))
+
+const char *action_kind_name(enum action_kind k)
+{
+	if ((size_t)k >= N_ACTION_KINDS)
+		return "unknown";
+	return action_kind_names[k];
+}
+
+const char *action_state_name(enum action_state s)
+{
+	if ((size_t)s >= N_ACTION_STATES)
+		return "unknown";
+	return action_state_names[s];
+}
+
+int action_kind_parse(const char *s, enum action_kind *out)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < N_ACTION_KINDS; i++) {
+		if (strcmp(s, action_kind_names[i]) == 0) {
+			*out = (enum action_kind)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int action_state_parse(const char *s, enum action_state *out)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < N_ACTION_STATES; i++) {
+		if (strcmp(s, action_state_names[i]) == 0) {
+			*out = (enum action_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The names are mce/'s; the enums end at FATAL and UNKNOWN. */
+static int severity_parse(const char *s, enum mce_severity *out)
+{
+	int i;
+
+	for (i = MCE_SEV_CORRECTED; s != NULL && i <= MCE_SEV_FATAL; i++) {
+		if (strcmp(s, mce_severity_name((enum mce_severity)i)) == 0) {
+			*out = (enum mce_severity)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int kind_parse(const char *s, enum mce_kind *out)
+{
+	int i;
+
+	for (i = MCE_KIND_MEMORY; s != NULL && i <= MCE_KIND_UNKNOWN; i++) {
+		if (strcmp(s, mce_kind_name((enum mce_kind)i)) == 0) {
+			*out = (enum mce_kind)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int fail(struct journal *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int fail(struct journal *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(j->error, sizeof(j->error), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* SQLite's message for what `what` tried; the message outlives reset. */
+static int fail_stmt(struct journal *j, sqlite3_stmt *st, const char *what)
+{
+	fail(j, "%s: %s", what, sqlite3_errmsg(j->db));
+	sqlite3_reset(st);
+	return -1;
+}
+
+const char *journal_error(struct journal *j)
+{
+	if (j == NULL)
+		return "no journal";
+	return j->error;
+}
+
+int journal_schema_version(struct journal *j)
+{
+	if (j == NULL)
+		return -1;
+	return j->schema_version;
+}
+
+/* u64 is stored as the int64 with the same bits, and read back so. */
+static int bind_u64(sqlite3_stmt *st, int col, uint64_t v)
+{
+	return sqlite3_bind_int64(st, col, (sqlite3_int64)v);
+}
+
+static uint64_t column_u64(sqlite3_stmt *st, int col)
+{
+	return (uint64_t)sqlite3_column_int64(st, col);
+}
+
+/* The fixed arrays need not hold a NUL if full. */
+static int bind_text(sqlite3_stmt *st, int col, const char *s, size_t size)
+{
+	return sqlite3_bind_text(st, col, s, (int)strnlen(s, size),
+	                         SQLITE_STATIC);
+}
+
+static int bind_id(sqlite3_stmt *st, int col, int64_t id)
+{
+	if (id == 0)
+		return sqlite3_bind_null(st, col);
+	return sqlite3_bind_int64(st, col, id);
+}
+
+static void column_text(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	size_t len = (size_t)sqlite3_column_bytes(st, col);
+
+	if (s == NULL)
+		len = 0;
+	if (len >= size)
+		len = size - 1;
+	if (len > 0)
+		memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+/* One-off queries at open time: the first column of the first row. */
+static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int read_schema_version(struct journal *j, const char *path,
+                               int *version)
+{
+	int64_t has_meta = 0, objects = 0, v = 0;
+
+	if (query_int(j->db,
+	              "SELECT COUNT(*) FROM sqlite_master"
+	              " WHERE type = 'table' AND name = 'meta'",
+	              &has_meta) != 0 ||
+	    query_int(j->db, "SELECT COUNT(*) FROM sqlite_master", &objects) !=
+	        0)
+		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
+	if (has_meta == 0 && objects > 0)
+		return fail(j,
+		            "journal %s is an SQLite database but not a rasd "
+		            "journal (it has no meta table)",
+		            path);
+	if (has_meta != 0 &&
+	    query_int(j->db,
+	              "SELECT CAST(value AS INTEGER) FROM meta"
+	              " WHERE key = 'schema_version'"
+	              " AND value GLOB '[0-9]*' AND value NOT GLOB '*[^0-9]*'",
+	              &v) != 0)
+		return fail(j, "journal %s: meta has no valid schema_version",
+		            path);
+	if (v > JOURNAL_SCHEMA_VERSION)
+		return fail(j,
+		            "journal %s has schema version %" PRId64
+		            ", this rasd knows up to %d",
+		            path, v, JOURNAL_SCHEMA_VERSION);
+	*version = (int)v;
+	return 0;
+}
+
+static int apply_migrations(struct journal *j, const char *path, int from)
+{
+	char sql[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (migrations[i].to_version <= from)
+			continue;
+		if (sqlite3_exec(j->db, migrations[i].sql, NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			return fail(
+			    j, "journal %s: migrating to version %d: %s", path,
+			    migrations[i].to_version, sqlite3_errmsg(j->db));
+	}
+	snprintf(sql, sizeof(sql),
+	         "INSERT OR REPLACE INTO meta (key, value)"
+	         " VALUES ('schema_version', '%d')",
+	         JOURNAL_SCHEMA_VERSION);
+	if (sqlite3_exec(j->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
+	return 0;
+}
+
+/*
+ * Reading the version and migrating are one IMMEDIATE transaction, so two
+ * daemons started on one journal cannot both migrate it.
+ */
+static int migrate(struct journal *j, const char *path)
+{
+	int version = 0;
+
+	if (sqlite3_exec(j->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
+	if (read_schema_version(j, path, &version) != 0 ||
+	    (version < JOURNAL_SCHEMA_VERSION &&
+	     apply_migrations(j, path, version) != 0)) {
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	j->schema_version = JOURNAL_SCHEMA_VERSION;
+	return 0;
+}
+
+/* The first statement that reads the file tells whether it is SQLite. */
+static int configure(struct journal *j, const char *path)
+{
+	int rc;
+
+	sqlite3_busy_timeout(j->db, 5000);
+	rc = sqlite3_exec(j->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	if (rc == SQLITE_NOTADB)
+		return fail(j, "journal %s is not an SQLite database", path);
+	if (rc != SQLITE_OK)
+		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
+	if (sqlite3_exec(j->db,
+	                 "PRAGMA synchronous = NORMAL;"
+	                 "PRAGMA foreign_keys = ON",
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
+	return 0;
+}
+
+static int prepare_all(struct journal *j, const char *path)
+{
+	int i;
+
+	for (i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(j->db, statement_sql[i], -1,
+		                       SQLITE_PREPARE_PERSISTENT, &j->stmt[i],
+		                       NULL) != SQLITE_OK)
+			return fail(j, "journal %s: preparing '%s': %s", path,
+			            statement_sql[i], sqlite3_errmsg(j->db));
+	}
+	return 0;
+}
+
+static void set_open_error(char *err, size_t errlen, const char *msg)
+{
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s", msg);
+}
+
+int journal_open(struct journal **out, const char *path, char *err,
+                 size_t errlen)
+{
+	struct journal *j;
+
+	if (out == NULL || path == NULL) {
+		set_open_error(err, errlen, "journal_open: no path");
+		return -1;
+	}
+	*out = NULL;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		set_open_error(err, errlen, "journal_open: out of memory");
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &j->db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	                    NULL) != SQLITE_OK) {
+		fail(j, "journal %s: cannot open: %s", path,
+		     j->db != NULL ? sqlite3_errmsg(j->db) : "out of memory");
+	} else if (configure(j, path) == 0 && migrate(j, path) == 0 &&
+	           prepare_all(j, path) == 0) {
+		*out = j;
+		return 0;
+	}
+	set_open_error(err, errlen, j->error);
+	journal_close(j);
+	return -1;
+}
+
+/*
+ * A batch still open at close is committed: its events happened, and the
+ * journal exists so that nothing the daemon saw is lost.
+ */
+void journal_close(struct journal *j)
+{
+	int i;
+
+	if (j == NULL)
+		return;
+	if (j->db != NULL && !sqlite3_get_autocommit(j->db))
+		sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL);
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(j->stmt[i]);
+	sqlite3_close(j->db);
+	free(j);
+}
+
+/* Runs a statement that returns no rows. */
+static int run(struct journal *j, enum statement s, const char *what)
+{
+	sqlite3_stmt *st = j->stmt[s];
+
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail_stmt(j, st, what);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int journal_begin(struct journal *j)
+{
+	if (j == NULL)
+		return -1;
+	if (!sqlite3_get_autocommit(j->db))
+		return fail(j, "journal_begin: a batch is already open");
+	return run(j, ST_BEGIN, "journal_begin");
+}
+
+int journal_commit(struct journal *j)
+{
+	if (j == NULL)
+		return -1;
+	if (sqlite3_get_autocommit(j->db))
+		return fail(j, "journal_commit: no batch is open");
+	return run(j, ST_COMMIT, "journal_commit");
+}
+
+static void bind_event(sqlite3_stmt *st, const struct journal_event *ev)
+{
+	const struct mce_record *r = &ev->rec;
+	int c = 1;
+
+	bind_u64(st, c++, ev->time_ms);
+	bind_text(st, c++, ev->source, sizeof(ev->source));
+	sqlite3_bind_int(st, c++, ev->cpu);
+	sqlite3_bind_int(st, c++, ev->socket);
+	sqlite3_bind_int(st, c++, ev->bank);
+	sqlite3_bind_int(st, c++, ev->channel);
+	sqlite3_bind_int(st, c++, ev->dimm);
+	bind_text(st, c++, ev->dimm_label, sizeof(ev->dimm_label));
+	sqlite3_bind_text(st, c++, mce_severity_name(ev->severity), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, c++, mce_kind_name(ev->kind), -1, SQLITE_STATIC);
+	bind_u64(st, c++, r->status);
+	bind_u64(st, c++, r->misc);
+	bind_u64(st, c++, r->addr);
+	bind_u64(st, c++, r->mcgstatus);
+	bind_u64(st, c++, r->mcgcap);
+	bind_u64(st, c++, r->ip);
+	bind_u64(st, c++, r->tsc);
+	bind_u64(st, c++, r->time);
+	sqlite3_bind_int64(st, c++, r->cpuid);
+	sqlite3_bind_int64(st, c++, r->apicid);
+	bind_u64(st, c++, r->synd);
+	bind_u64(st, c++, r->ipid);
+	bind_u64(st, c++, r->ppin);
+	sqlite3_bind_int(st, c++, r->cpuvendor);
+	sqlite3_bind_int(st, c++, r->record_len);
+	sqlite3_bind_int(st, c++, ev->page_valid);
+	bind_u64(st, c++, ev->page);
+	bind_text(st, c++, ev->message, sizeof(ev->message));
+	sqlite3_bind_int64(st, c++, r->extcpu);
+	sqlite3_bind_int64(st, c++, r->socketid);
+	sqlite3_bind_int64(st, c++, r->microcode);
+	sqlite3_bind_int(st, c++, r->cs);
+	sqlite3_bind_int(st, c++, r->bank);
+	sqlite3_bind_int(st, c++, r->inject_flags);
+}
+
+int journal_event_add(struct journal *j, struct journal_event *ev)
+{
+	sqlite3_stmt *st;
+
+	if (j == NULL)
+		return -1;
+	if (ev == NULL)
+		return fail(j, "journal_event_add: no event");
+	if (ev->severity < MCE_SEV_CORRECTED || ev->severity > MCE_SEV_FATAL ||
+	    ev->kind < MCE_KIND_MEMORY || ev->kind > MCE_KIND_UNKNOWN)
+		return fail(j,
+		            "journal_event_add: severity %d or kind %d is "
+		            "not one rasd knows",
+		            (int)ev->severity, (int)ev->kind);
+	st = j->stmt[ST_EVENT_ADD];
+	bind_event(st, ev);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail_stmt(j, st, "journal_event_add");
+	sqlite3_reset(st);
+	ev->id = sqlite3_last_insert_rowid(j->db);
+	return 0;
+}
+
+/* Column 0 is id; the rest are EVENT_COLUMNS in order. */
+static int read_event(struct journal *j, sqlite3_stmt *st,
+                      struct journal_event *ev)
+{
+	struct mce_record *r = &ev->rec;
+	const char *severity, *kind;
+	int c = 0;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->id = sqlite3_column_int64(st, c++);
+	ev->time_ms = column_u64(st, c++);
+	column_text(st, c++, ev->source, sizeof(ev->source));
+	ev->cpu = sqlite3_column_int(st, c++);
+	ev->socket = sqlite3_column_int(st, c++);
+	ev->bank = sqlite3_column_int(st, c++);
+	ev->channel = sqlite3_column_int(st, c++);
+	ev->dimm = sqlite3_column_int(st, c++);
+	column_text(st, c++, ev->dimm_label, sizeof(ev->dimm_label));
+	severity = (const char *)sqlite3_column_text(st, c++);
+	kind = (const char *)sqlite3_column_text(st, c++);
+	if (severity_parse(severity, &ev->severity) != 0 ||
+	    kind_parse(kind, &ev->kind) != 0)
+		return fail(j,
+		            "event %" PRId64 ": unknown severity '%s' or "
+		            "kind '%s'",
+		            ev->id, severity != NULL ? severity : "",
+		            kind != NULL ? kind : "");
+	r->status = column_u64(st, c++);
+	r->misc = column_u64(st, c++);
+	r->addr = column_u64(st, c++);
+	r->mcgstatus = column_u64(st, c++);
+	r->mcgcap = column_u64(st, c++);
+	r->ip = column_u64(st, c++);
+	r->tsc = column_u64(st, c++);
+	r->time = column_u64(st, c++);
+	r->cpuid = (uint32_t)sqlite3_column_int64(st, c++);
+	r->apicid = (uint32_t)sqlite3_column_int64(st, c++);
+	r->synd = column_u64(st, c++);
+	r->ipid = column_u64(st, c++);
+	r->ppin = column_u64(st, c++);
+	r->cpuvendor = (uint8_t)sqlite3_column_int(st, c++);
+	r->record_len = (uint16_t)sqlite3_column_int(st, c++);
+	ev->page_valid = sqlite3_column_int(st, c++) != 0;
+	ev->page = column_u64(st, c++);
+	column_text(st, c++, ev->message, sizeof(ev->message));
+	r->extcpu = (uint32_t)sqlite3_column_int64(st, c++);
+	r->socketid = (uint32_t)sqlite3_column_int64(st, c++);
+	r->microcode = (uint32_t)sqlite3_column_int64(st, c++);
+	r->cs = (uint8_t)sqlite3_column_int(st, c++);
+	r->bank = (uint8_t)sqlite3_column_int(st, c++);
+	r->inject_flags = (uint8_t)sqlite3_column_int(st, c++);
+	return 0;
+}
+
+/*
+ * Iteration reads PAGE_ROWS rows, resets the statement and only then calls
+ * back, continuing after the last key seen. So no statement is active
+ * during a callback: the callback may write to the journal (resume marks
+ * actions running as it goes) without disturbing the scan or seeing a row
+ * twice.
+ */
+int journal_events_each(struct journal *j, uint64_t since_ms, size_t limit,
+                        journal_event_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	struct journal_event *page;
+	int64_t after_time, after_id = 0;
+	size_t n, i, delivered = 0;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (j == NULL)
+		return -1;
+	if (fn == NULL)
+		return fail(j, "journal_events_each: no callback");
+	page = malloc(PAGE_ROWS * sizeof(*page));
+	if (page == NULL)
+		return fail(j, "journal_events_each: out of memory");
+	/* (time, id) > (since - 1, max) is time >= since. */
+	after_time = since_ms > INT64_MAX ? INT64_MAX : (int64_t)since_ms - 1;
+	after_id = INT64_MAX;
+	st = j->stmt[ST_EVENTS_PAGE];
+	for (;;) {
+		sqlite3_bind_int64(st, 1, after_time);
+		sqlite3_bind_int64(st, 2, after_id);
+		sqlite3_bind_int64(st, 3, PAGE_ROWS);
+		for (n = 0;
+		     n < PAGE_ROWS && (step = sqlite3_step(st)) == SQLITE_ROW;
+		     n++) {
+			if (read_event(j, st, &page[n]) != 0) {
+				sqlite3_reset(st);
+				rc = -1;
+				goto out;
+			}
+		}
+		if (n < PAGE_ROWS && step != SQLITE_DONE) {
+			rc = fail_stmt(j, st, "journal_events_each");
+			goto out;
+		}
+		sqlite3_reset(st);
+		for (i = 0; i < n; i++) {
+			if (limit != 0 && delivered == limit)
+				goto out;
+			delivered++;
+			if (fn(arg, &page[i]) != 0)
+				goto out;
+		}
+		if (n < PAGE_ROWS)
+			goto out;
+		after_time = (int64_t)page[n - 1].time_ms;
+		after_id = page[n - 1].id;
+	}
+out:
+	free(page);
+	return rc;
+}
+
+int64_t journal_event_count(struct journal *j)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+
+	if (j == NULL)
+		return -1;
+	st = j->stmt[ST_EVENT_COUNT];
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return fail_stmt(j, st, "journal_event_count");
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+static bool action_valid(const struct journal_action *a)
+{
+	return (size_t)a->kind < N_ACTION_KINDS &&
+	       (size_t)a->state < N_ACTION_STATES;
+}
+
+int journal_action_add(struct journal *j, struct journal_action *a)
+{
+	sqlite3_stmt *st;
+	int c = 1;
+
+	if (j == NULL)
+		return -1;
+	if (a == NULL || !action_valid(a))
+		return fail(j, "journal_action_add: no action, or an unknown "
+		               "kind or state");
+	st = j->stmt[ST_ACTION_ADD];
+	sqlite3_bind_text(st, c++, action_kind_name(a->kind), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, c++, action_state_name(a->state), -1,
+	                  SQLITE_STATIC);
+	bind_u64(st, c++, a->target);
+	bind_text(st, c++, a->peer, sizeof(a->peer));
+	bind_text(st, c++, a->component, sizeof(a->component));
+	bind_text(st, c++, a->reason, sizeof(a->reason));
+	bind_text(st, c++, a->detail, sizeof(a->detail));
+	bind_id(st, c++, a->event_id);
+	bind_id(st, c++, a->parent_id);
+	sqlite3_bind_int64(st, c++, a->attempt);
+	bind_u64(st, c++, a->created_ms);
+	bind_u64(st, c++, a->updated_ms);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail_stmt(j, st, "journal_action_add");
+	sqlite3_reset(st);
+	a->id = sqlite3_last_insert_rowid(j->db);
+	return 0;
+}
+
+int journal_action_update(struct journal *j, int64_t id,
+                          enum action_state state, uint64_t now_ms,
+                          const char *detail)
+{
+	sqlite3_stmt *st;
+
+	if (j == NULL)
+		return -1;
+	if ((size_t)state >= N_ACTION_STATES)
+		return fail(j, "journal_action_update: unknown state %d",
+		            (int)state);
+	st = j->stmt[ST_ACTION_UPDATE];
+	sqlite3_bind_text(st, 1, action_state_name(state), -1, SQLITE_STATIC);
+	bind_u64(st, 2, now_ms);
+	if (detail != NULL)
+		sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail_stmt(j, st, "journal_action_update");
+	sqlite3_reset(st);
+	if (sqlite3_changes(j->db) == 0)
+		return fail(j, "journal_action_update: no action %" PRId64, id);
+	return 0;
+}
+
+/* Column 0 is id; the rest are ACTION_COLUMNS in order. */
+static int read_action(struct journal *j, sqlite3_stmt *st,
+                       struct journal_action *a)
+{
+	const char *kind, *state;
+	int c = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, c++);
+	kind = (const char *)sqlite3_column_text(st, c++);
+	state = (const char *)sqlite3_column_text(st, c++);
+	if (action_kind_parse(kind, &a->kind) != 0 ||
+	    action_state_parse(state, &a->state) != 0)
+		return fail(j,
+		            "action %" PRId64 ": unknown kind '%s' or "
+		            "state '%s'",
+		            a->id, kind != NULL ? kind : "",
+		            state != NULL ? state : "");
+	a->target = column_u64(st, c++);
+	column_text(st, c++, a->peer, sizeof(a->peer));
+	column_text(st, c++, a->component, sizeof(a->component));
+	column_text(st, c++, a->reason, sizeof(a->reason));
+	column_text(st, c++, a->detail, sizeof(a->detail));
+	a->event_id = sqlite3_column_int64(st, c++);
+	a->parent_id = sqlite3_column_int64(st, c++);
+	a->attempt = (uint32_t)sqlite3_column_int64(st, c++);
+	a->created_ms = column_u64(st, c++);
+	a->updated_ms = column_u64(st, c++);
+	return 0;
+}
+
+int journal_action_get(struct journal *j, int64_t id,
+                       struct journal_action *out)
+{
+	sqlite3_stmt *st;
+	int step, rc;
+
+	if (j == NULL)
+		return -1;
+	if (out == NULL)
+		return fail(j, "journal_action_get: nowhere to put it");
+	st = j->stmt[ST_ACTION_GET];
+	sqlite3_bind_int64(st, 1, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return fail(j, "no action %" PRId64, id);
+	}
+	if (step != SQLITE_ROW)
+		return fail_stmt(j, st, "journal_action_get");
+	rc = read_action(j, st, out);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Fills `page` with up to PAGE_ROWS actions after `after_id`; see above. */
+static int read_action_page(struct journal *j, bool unfinished_only,
+                            int64_t after_id, struct journal_action *page,
+                            size_t *n)
+{
+	sqlite3_stmt *st;
+	int step = SQLITE_DONE;
+
+	st = j->stmt[unfinished_only ? ST_ACTIONS_UNFINISHED_PAGE
+	                             : ST_ACTIONS_PAGE];
+	sqlite3_bind_int64(st, 1, after_id);
+	sqlite3_bind_int64(st, 2, PAGE_ROWS);
+	if (unfinished_only) {
+		sqlite3_bind_text(st, 3, action_state_name(ACTION_INTENDED), -1,
+		                  SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, action_state_name(ACTION_RUNNING), -1,
+		                  SQLITE_STATIC);
+	}
+	for (*n = 0; *n < PAGE_ROWS && (step = sqlite3_step(st)) == SQLITE_ROW;
+	     (*n)++) {
+		if (read_action(j, st, &page[*n]) != 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	if (*n < PAGE_ROWS && step != SQLITE_DONE)
+		return fail_stmt(j, st, "journal_actions_each");
+	sqlite3_reset(st);
+	return 0;
+}
+
+int journal_actions_each(struct journal *j, bool unfinished_only,
+                         journal_action_fn fn, void *arg)
+{
+	struct journal_action *page;
+	int64_t after_id = 0;
+	bool stop = false;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (j == NULL)
+		return -1;
+	if (fn == NULL)
+		return fail(j, "journal_actions_each: no callback");
+	page = malloc(PAGE_ROWS * sizeof(*page));
+	if (page == NULL)
+		return fail(j, "journal_actions_each: out of memory");
+	do {
+		rc = read_action_page(j, unfinished_only, after_id, page, &n);
+		for (i = 0; rc == 0 && !stop && i < n; i++)
+			stop = fn(arg, &page[i]) != 0;
+		if (n > 0)
+			after_id = page[n - 1].id;
+	} while (rc == 0 && !stop && n == PAGE_ROWS);
+	free(page);
+	return rc;
+}
+
+int journal_component_set(struct journal *j, const struct journal_component *c)
+{
+	sqlite3_stmt *st;
+	int col = 1;
+
+	if (j == NULL)
+		return -1;
+	if (c == NULL)
+		return fail(j, "journal_component_set: no component");
+	st = j->stmt[ST_COMPONENT_SET];
+	bind_text(st, col++, c->kind, sizeof(c->kind));
+	bind_text(st, col++, c->name, sizeof(c->name));
+	bind_text(st, col++, c->state, sizeof(c->state));
+	bind_u64(st, col++, c->ce_count);
+	bind_u64(st, col++, c->ue_count);
+	bind_u64(st, col++, c->updated_ms);
+	bind_text(st, col++, c->detail, sizeof(c->detail));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return fail_stmt(j, st, "journal_component_set");
+	sqlite3_reset(st);
+	return 0;
+}
+
+static void read_component(sqlite3_stmt *st, struct journal_component *c)
+{
+	int col = 0;
+
+	memset(c, 0, sizeof(*c));
+	column_text(st, col++, c->kind, sizeof(c->kind));
+	column_text(st, col++, c->name, sizeof(c->name));
+	column_text(st, col++, c->state, sizeof(c->state));
+	c->ce_count = column_u64(st, col++);
+	c->ue_count = column_u64(st, col++);
+	c->updated_ms = column_u64(st, col++);
+	column_text(st, col++, c->detail, sizeof(c->detail));
+}
+
+int journal_component_get(struct journal *j, const char *kind, const char *name,
+                          struct journal_component *out)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	if (j == NULL)
+		return -1;
+	if (kind == NULL || name == NULL || out == NULL)
+		return fail(j,
+		            "journal_component_get: no kind, name or output");
+	st = j->stmt[ST_COMPONENT_GET];
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return fail(j, "no component %s %s", kind, name);
+	}
+	if (step != SQLITE_ROW)
+		return fail_stmt(j, st, "journal_component_get");
+	read_component(st, out);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* Up to PAGE_ROWS components after (after_kind, after_name). */
+static int read_component_page(struct journal *j, const char *kind,
+                               const struct journal_component *after,
+                               struct journal_component *page, size_t *n)
+{
+	sqlite3_stmt *st;
+	int step = SQLITE_DONE;
+
+	st = j->stmt[kind != NULL ? ST_COMPONENTS_KIND_PAGE
+	                          : ST_COMPONENTS_PAGE];
+	/* '' sorts before every kind, so it starts the scan. */
+	sqlite3_bind_text(st, 1, after->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, after->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, PAGE_ROWS);
+	if (kind != NULL)
+		sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+	for (*n = 0; *n < PAGE_ROWS && (step = sqlite3_step(st)) == SQLITE_ROW;
+	     (*n)++)
+		read_component(st, &page[*n]);
+	if (*n < PAGE_ROWS && step != SQLITE_DONE)
+		return fail_stmt(j, st, "journal_components_each");
+	sqlite3_reset(st);
+	return 0;
+}
+
+int journal_components_each(struct journal *j, const char *kind,
+                            journal_component_fn fn, void *arg)
+{
+	struct journal_component *page, after;
+	bool stop = false;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (j == NULL)
+		return -1;
+	if (fn == NULL)
+		return fail(j, "journal_components_each: no callback");
+	page = malloc(PAGE_ROWS * sizeof(*page));
+	if (page == NULL)
+		return fail(j, "journal_components_each: out of memory");
+	memset(&after, 0, sizeof(after));
+	do {
+		rc = read_component_page(j, kind, &after, page, &n);
+		for (i = 0; rc == 0 && !stop && i < n; i++)
+			stop = fn(arg, &page[i]) != 0;
+		if (n > 0)
+			after = page[n - 1];
+	} while (rc == 0 && !stop && n == PAGE_ROWS);
+	free(page);
+	return rc;
+}
+
+int journal_summary(struct journal *j, struct journal_summary *out)
+{
+	sqlite3_stmt *st;
+	int c = 1;
+
+	if (j == NULL)
+		return -1;
+	if (out == NULL)
+		return fail(j, "journal_summary: nowhere to put it");
+	st = j->stmt[ST_SUMMARY];
+	sqlite3_bind_text(st, c++, action_kind_name(ACTION_PAGE_OFFLINE), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, c++, action_kind_name(ACTION_CPU_OFFLINE), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, c++, action_kind_name(ACTION_MIGRATE), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, c++, action_state_name(ACTION_DONE), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, c++, action_state_name(ACTION_FAILED), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, c++, action_state_name(ACTION_INTENDED), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, c++, action_state_name(ACTION_RUNNING), -1,
+	                  SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return fail_stmt(j, st, "journal_summary");
+	c = 0;
+	out->events = sqlite3_column_int64(st, c++);
+	out->pages_offlined = sqlite3_column_int64(st, c++);
+	out->cpus_offlined = sqlite3_column_int64(st, c++);
+	out->guests_evacuated = sqlite3_column_int64(st, c++);
+	out->actions_failed = sqlite3_column_int64(st, c++);
+	out->actions_pending = sqlite3_column_int64(st, c++);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int journal_last_time_ms(struct journal *j, uint64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = 0;
+	if (j == NULL)
+		return -1;
+	rc = sqlite3_prepare_v2(j->db,
+				"SELECT MAX(t) FROM (SELECT MAX(time_ms) AS t "
+				"FROM events UNION ALL SELECT MAX(updated_ms) "
+				"FROM actions)",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(j->error, sizeof(j->error), "%s", sqlite3_errmsg(j->db));
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}

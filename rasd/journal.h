@@ -1,0 +1,151 @@
+/* journal.h - rasd's memory: every event, component state and action in
+ * SQLite (WAL), written before anything is acted on, read back at restart. */
+#ifndef RASD_JOURNAL_H
+#define RASD_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../mce/mce.h"
+
+#define JOURNAL_SCHEMA_VERSION 1
+
+struct journal;
+
+/*
+ * Open (creating and migrating the schema as needed) the journal at path;
+ * ":memory:" works for tests. WAL mode, synchronous=NORMAL. A journal
+ * whose schema is newer than this build is refused with a message.
+ */
+int journal_open(struct journal **out, const char *path, char *err,
+		 size_t errlen);
+void journal_close(struct journal *j);
+int journal_schema_version(struct journal *j);
+
+/*
+ * Batches: everything between begin and commit is one transaction, so a
+ * burst of records costs one fsync. Commit before acting on the batch.
+ */
+int journal_begin(struct journal *j);
+int journal_commit(struct journal *j);
+
+/* One decoded machine-check record (or another source's event). */
+struct journal_event {
+	int64_t id;	  /* set by journal_event_add */
+	uint64_t time_ms; /* when rasd received it (injected clock) */
+	char source[16];  /* "mcelog", "sim", "replay", "inject" */
+	struct mce_record rec;
+	enum mce_severity severity;
+	enum mce_kind kind;
+	int32_t cpu;
+	int32_t socket;
+	int32_t bank;
+	int32_t channel;  /* -1 unknown */
+	int32_t dimm;	  /* hv_dimm.id, -1 unknown */
+	char dimm_label[64];
+	bool page_valid;
+	uint64_t page;	  /* 4 KiB machine frame */
+	char message[192];
+};
+
+int journal_event_add(struct journal *j, struct journal_event *ev);
+
+/* Events with time_ms >= since_ms, oldest first, at most `limit` (0: all).
+ * The callback returns nonzero to stop. */
+typedef int (*journal_event_fn)(void *arg, const struct journal_event *ev);
+int journal_events_each(struct journal *j, uint64_t since_ms, size_t limit,
+			journal_event_fn fn, void *arg);
+int64_t journal_event_count(struct journal *j);
+
+/* Actions: recorded as intended before they run, as done/failed after. */
+enum action_kind {
+	ACTION_PAGE_OFFLINE,
+	ACTION_CPU_OFFLINE,
+	ACTION_MIGRATE, /* one attempt to move one guest to one peer */
+};
+
+enum action_state {
+	ACTION_INTENDED,
+	ACTION_RUNNING,
+	ACTION_DONE,
+	ACTION_FAILED,
+	ACTION_RECOMMENDED, /* recommend-only mode: written, never run */
+	ACTION_REFUSED,	    /* a safety rule said no; reason in detail */
+};
+
+struct journal_action {
+	int64_t id;
+	enum action_kind kind;
+	enum action_state state;
+	uint64_t target;     /* mfn, cpu, or domid */
+	char peer[64];	     /* migrate: destination host */
+	char component[64];  /* what triggered it: "page 0x1234", DIMM label */
+	char reason[128];    /* "page 0x1234: 2 corrected errors in 24h" */
+	char detail[256];    /* outcome: owner domain, hypervisor status... */
+	int64_t event_id;    /* the event that tripped it, 0 if none */
+	int64_t parent_id;   /* migrate: the first attempt for this guest */
+	uint32_t attempt;    /* migrate: 1, 2, ... per peer tried */
+	uint64_t created_ms;
+	uint64_t updated_ms;
+};
+
+int journal_action_add(struct journal *j, struct journal_action *a);
+int journal_action_update(struct journal *j, int64_t id,
+			  enum action_state state, uint64_t now_ms,
+			  const char *detail);
+int journal_action_get(struct journal *j, int64_t id,
+		       struct journal_action *out);
+
+/* All actions, oldest first; or only intended/running ones to resume. */
+typedef int (*journal_action_fn)(void *arg, const struct journal_action *a);
+int journal_actions_each(struct journal *j, bool unfinished_only,
+			 journal_action_fn fn, void *arg);
+
+const char *action_kind_name(enum action_kind k);
+const char *action_state_name(enum action_state s);
+int action_kind_parse(const char *s, enum action_kind *out);
+int action_state_parse(const char *s, enum action_state *out);
+
+/* Component state: pages, DIMMs, CPUs, sockets and their health. */
+struct journal_component {
+	char kind[16];	 /* "page", "dimm", "cpu", "socket", "host" */
+	char name[64];	 /* "0x12345", "CPU0_DIMM_A1", "3", "0" */
+	char state[16];	 /* "ok", "degraded", "failing", "offline", ... */
+	uint64_t ce_count;
+	uint64_t ue_count;
+	uint64_t updated_ms;
+	char detail[160];
+};
+
+int journal_component_set(struct journal *j,
+			  const struct journal_component *c);
+int journal_component_get(struct journal *j, const char *kind,
+			  const char *name, struct journal_component *out);
+typedef int (*journal_component_fn)(void *arg,
+				    const struct journal_component *c);
+/* kind NULL: every component; ordered by kind, then name. */
+int journal_components_each(struct journal *j, const char *kind,
+			    journal_component_fn fn, void *arg);
+
+/* Counts for the demo summary and `rasctl status`. */
+struct journal_summary {
+	int64_t events;
+	int64_t pages_offlined;	  /* page_offline actions done */
+	int64_t cpus_offlined;	  /* cpu_offline actions done */
+	int64_t guests_evacuated; /* distinct domids with a done migrate */
+	int64_t actions_failed;	  /* actions in state failed */
+	int64_t actions_pending;  /* intended or running */
+};
+int journal_summary(struct journal *j, struct journal_summary *out);
+
+/*
+ * The latest time the journal knows (events and action updates); 0 when
+ * empty. An accelerated clock restarts from here so time never runs back.
+ */
+int journal_last_time_ms(struct journal *j, uint64_t *out);
+
+/* The last SQLite error, for messages. */
+const char *journal_error(struct journal *j);
+
+#endif

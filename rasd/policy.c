@@ -1,0 +1,845 @@
+/* policy.c - reads rasd.conf(5) into a struct policy: every key checked,
+ * every error reported as FILE:LINE: reason, nothing applied on error. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "policy.h"
+
+#define PEER_NAME_MAX 63 /* peers[i] is char[64] */
+#define REASON_MAX    256
+
+struct parse;
+struct key_rule;
+
+typedef int (*key_setter)(struct parse *ps, const struct key_rule *rule,
+                          const char *value);
+
+struct key_rule {
+	const char *section;
+	const char *key;
+	key_setter set;
+};
+
+static int set_mode(struct parse *, const struct key_rule *, const char *);
+static int set_page_threshold(struct parse *, const struct key_rule *,
+                              const char *);
+static int set_page_window(struct parse *, const struct key_rule *,
+                           const char *);
+static int set_page_action(struct parse *, const struct key_rule *,
+                           const char *);
+static int set_page_on_uncorrected(struct parse *, const struct key_rule *,
+                                   const char *);
+static int set_page_max_offlined(struct parse *, const struct key_rule *,
+                                 const char *);
+static int set_page_max_share(struct parse *, const struct key_rule *,
+                              const char *);
+static int set_dimm_threshold(struct parse *, const struct key_rule *,
+                              const char *);
+static int set_dimm_window(struct parse *, const struct key_rule *,
+                           const char *);
+static int set_dimm_action(struct parse *, const struct key_rule *,
+                           const char *);
+static int set_socket_threshold(struct parse *, const struct key_rule *,
+                                const char *);
+static int set_socket_window(struct parse *, const struct key_rule *,
+                             const char *);
+static int set_cpu_threshold(struct parse *, const struct key_rule *,
+                             const char *);
+static int set_cpu_window(struct parse *, const struct key_rule *,
+                          const char *);
+static int set_cpu_action(struct parse *, const struct key_rule *,
+                          const char *);
+static int set_cpu_protect(struct parse *, const struct key_rule *,
+                           const char *);
+static int set_peers(struct parse *, const struct key_rule *, const char *);
+static int set_max_per_hour(struct parse *, const struct key_rule *,
+                            const char *);
+static int set_concurrent(struct parse *, const struct key_rule *,
+                          const char *);
+
+static const struct key_rule key_rules[] = {
+    {"general", "mode", set_mode},
+    {"page", "threshold", set_page_threshold},
+    {"page", "window", set_page_window},
+    {"page", "action", set_page_action},
+    {"page", "offline_on_uncorrected", set_page_on_uncorrected},
+    {"page", "max_offlined", set_page_max_offlined},
+    {"page", "max_share", set_page_max_share},
+    {"dimm", "threshold", set_dimm_threshold},
+    {"dimm", "window", set_dimm_window},
+    {"dimm", "action", set_dimm_action},
+    {"socket", "threshold", set_socket_threshold},
+    {"socket", "window", set_socket_window},
+    {"cpu", "threshold", set_cpu_threshold},
+    {"cpu", "window", set_cpu_window},
+    {"cpu", "action", set_cpu_action},
+    {"cpu", "protect", set_cpu_protect},
+    {"evacuation", "peers", set_peers},
+    {"evacuation", "max_per_hour", set_max_per_hour},
+    {"evacuation", "concurrent", set_concurrent},
+};
+
+#define N_KEY_RULES (sizeof(key_rules) / sizeof(key_rules[0]))
+
+/*
+ * State of one load. inih gives the handler no line numbers and keeps
+ * parsing after an error, so the reader counts physical lines itself and
+ * the handler keeps only the first error it sees.
+ */
+struct parse {
+	struct policy copy; /* parsed into, assigned to the caller on success */
+	FILE *file;         /* the reader's source: a file ... */
+	const char *text;   /* ... or the rest of a string */
+	int lineno;         /* physical line the reader returned last */
+	bool indented;      /* that line starts with a blank */
+	int key_line[N_KEY_RULES]; /* line each rule was set on, 0: not */
+	const struct key_rule *last_rule; /* what a continuation continues */
+	int error_line;                   /* first error found here, 0: none */
+	char reason[REASON_MAX];
+};
+
+void policy_defaults(struct policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->recommend_only = false;
+	p->page.limit = 2;
+	p->page.window_ms = 24ULL * 3600 * 1000;
+	p->page_action = POLICY_ACT;
+	p->page_offline_on_uncorrected = true;
+	p->page_max_offlined = 1024;
+	p->page_max_share_ppm = 1000; /* 0.1% */
+	p->dimm.limit = 10;
+	p->dimm.window_ms = 24ULL * 3600 * 1000;
+	p->dimm_action = POLICY_ACT;
+	p->socket.limit = 100;
+	p->socket.window_ms = 24ULL * 3600 * 1000;
+	p->core.limit = 18;
+	p->core.window_ms = 24ULL * 3600 * 1000;
+	p->cpu_action = POLICY_ACT;
+	p->cpu_protected[0] = 1; /* CPU 0: Xen cannot offline it */
+	p->n_peers = 0;
+	p->evac_max_per_hour = 6;
+	p->evac_concurrent = 2;
+}
+
+bool policy_cpu_protected(const struct policy *p, uint32_t cpu)
+{
+	if (p == NULL || cpu >= POLICY_MAX_CPUS)
+		return false;
+	return (p->cpu_protected[cpu / 8] >> (cpu % 8)) & 1;
+}
+
+const char *policy_action_name(enum policy_action a)
+{
+	switch (a) {
+	case POLICY_ACT:
+		return "act";
+	case POLICY_RECOMMEND:
+		return "recommend";
+	case POLICY_OFF:
+		return "off";
+	}
+	return "unknown";
+}
+
+/* Keeps the first error only: later ones are often its consequences. */
+static int fail(struct parse *ps, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int fail(struct parse *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ps->error_line != 0)
+		return -1;
+	ps->error_line = ps->lineno;
+	va_start(ap, fmt);
+	vsnprintf(ps->reason, sizeof(ps->reason), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+enum number_result { NUMBER_OK, NUMBER_BAD, NUMBER_OUT_OF_RANGE };
+
+/* Plain decimal only: "0x10" or "1e3" in a policy is more likely a typo. */
+static enum number_result parse_u64(const char *s, const char **end,
+                                    uint64_t *out)
+{
+	uint64_t n = 0;
+	bool negative = false;
+
+	if (*s == '-') {
+		negative = true;
+		s++;
+	}
+	if (!isdigit((unsigned char)*s))
+		return NUMBER_BAD;
+	for (; isdigit((unsigned char)*s); s++) {
+		unsigned digit = (unsigned)(*s - '0');
+
+		if (n > (UINT64_MAX - digit) / 10)
+			return NUMBER_OUT_OF_RANGE;
+		n = n * 10 + digit;
+	}
+	*end = s;
+	*out = n;
+	if (negative && n != 0)
+		return NUMBER_OUT_OF_RANGE;
+	return NUMBER_OK;
+}
+
+static int set_count(struct parse *ps, const struct key_rule *rule,
+                     const char *value, uint32_t min, uint32_t max,
+                     uint32_t *out)
+{
+	const char *end = value;
+	uint64_t n = 0;
+	enum number_result r = parse_u64(value, &end, &n);
+
+	if (r == NUMBER_BAD || (r == NUMBER_OK && *end != '\0'))
+		return fail(ps, "bad %s '%s' in [%s]: not a number", rule->key,
+		            value, rule->section);
+	if (r == NUMBER_OUT_OF_RANGE || n < min || n > max)
+		return fail(ps, "%s %s in [%s]: must be %u..%u", rule->key,
+		            value, rule->section, min, max);
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int set_threshold(struct parse *ps, const struct key_rule *rule,
+                         const char *value, struct leaky_rule *out)
+{
+	return set_count(ps, rule, value, 1, LEAKY_BUCKET_MAX_LIMIT,
+	                 &out->limit);
+}
+
+/* NULL on success, else why `s` is not a duration. */
+static const char *duration_error(const char *s, uint64_t *ms)
+{
+	static const struct {
+		const char *name;
+		uint64_t ms;
+	} units[] = {
+	    {"ms", 1},
+	    {"s", 1000},
+	    {"m", 60 * 1000},
+	    {"h", 3600 * 1000},
+	    {"d", 24 * 3600 * 1000},
+	};
+	const char *unit = s;
+	uint64_t n = 0;
+	enum number_result r = parse_u64(s, &unit, &n);
+	size_t i;
+
+	if (*s == '-' || r == NUMBER_BAD)
+		return "not a duration";
+	if (r == NUMBER_OUT_OF_RANGE)
+		return "too long";
+	if (*unit == '\0')
+		return "needs a unit: 24h, 30m, 90s";
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(unit, units[i].name) != 0)
+			continue;
+		if (n > UINT64_MAX / units[i].ms)
+			return "too long";
+		if (n == 0)
+			return "must be longer than 0";
+		*ms = n * units[i].ms;
+		return NULL;
+	}
+	return "unknown unit: use ms, s, m, h or d";
+}
+
+int policy_parse_duration(const char *s, uint64_t *ms)
+{
+	uint64_t parsed = 0;
+
+	if (s == NULL || ms == NULL || duration_error(s, &parsed) != NULL)
+		return -1;
+	*ms = parsed;
+	return 0;
+}
+
+static int set_window(struct parse *ps, const struct key_rule *rule,
+                      const char *value, struct leaky_rule *out)
+{
+	const char *why = duration_error(value, &out->window_ms);
+
+	if (why != NULL)
+		return fail(ps, "bad %s '%s' in [%s]: %s", rule->key, value,
+		            rule->section, why);
+	return 0;
+}
+
+/* Each section says "act" in its own word: offline, evacuate. */
+static int set_action(struct parse *ps, const struct key_rule *rule,
+                      const char *value, const char *act_word,
+                      enum policy_action *out)
+{
+	if (strcmp(value, act_word) == 0)
+		*out = POLICY_ACT;
+	else if (strcmp(value, "recommend") == 0)
+		*out = POLICY_RECOMMEND;
+	else if (strcmp(value, "off") == 0)
+		*out = POLICY_OFF;
+	else
+		return fail(ps, "bad %s '%s' in [%s]: use %s, recommend or off",
+		            rule->key, value, rule->section, act_word);
+	return 0;
+}
+
+static int set_bool(struct parse *ps, const struct key_rule *rule,
+                    const char *value, bool *out)
+{
+	if (strcasecmp(value, "yes") == 0 || strcasecmp(value, "true") == 0 ||
+	    strcasecmp(value, "on") == 0)
+		*out = true;
+	else if (strcasecmp(value, "no") == 0 ||
+	         strcasecmp(value, "false") == 0 ||
+	         strcasecmp(value, "off") == 0)
+		*out = false;
+	else
+		return fail(ps, "bad %s '%s' in [%s]: use yes or no", rule->key,
+		            value, rule->section);
+	return 0;
+}
+
+/* NULL on success, else why `s` is not a share like "0.1%". */
+static const char *share_error(const char *s, uint32_t *ppm)
+{
+	const char *p = s;
+	uint64_t whole = 0, frac = 0;
+	enum number_result r = parse_u64(s, &p, &whole);
+	int decimals = 0;
+
+	if (*s == '-' || r == NUMBER_BAD)
+		return "not a number";
+	if (r == NUMBER_OUT_OF_RANGE || whole > 100)
+		return "must be above 0% and at most 100%";
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++, decimals++) {
+			if (decimals == 4)
+				return "at most 4 decimals";
+			frac = frac * 10 + (uint64_t)(*p - '0');
+		}
+		if (decimals == 0)
+			return "not a number";
+	}
+	for (; decimals < 4; decimals++)
+		frac *= 10;
+	if (*p == '\0')
+		return "needs a percent sign: 0.1%";
+	if (strcmp(p, "%") != 0)
+		return "not a number";
+	/* 1% is 10000 ppm; four decimals of a percent are whole ppm. */
+	whole = whole * 10000 + frac;
+	if (whole == 0 || whole > 1000000)
+		return "must be above 0% and at most 100%";
+	*ppm = (uint32_t)whole;
+	return NULL;
+}
+
+static int set_page_max_share(struct parse *ps, const struct key_rule *rule,
+                              const char *value)
+{
+	const char *why = share_error(value, &ps->copy.page_max_share_ppm);
+
+	if (why != NULL)
+		return fail(ps, "bad %s '%s' in [%s]: %s", rule->key, value,
+		            rule->section, why);
+	return 0;
+}
+
+static bool is_list_separator(char c)
+{
+	return c == ',' || c == ' ' || c == '\t';
+}
+
+/* Copies the next list item of `s` into `item`; returns where it ended. */
+static const char *next_item(const char *s, char *item, size_t size,
+                             bool *too_long)
+{
+	size_t n = 0;
+
+	*too_long = false;
+	while (is_list_separator(*s))
+		s++;
+	for (; *s != '\0' && !is_list_separator(*s); s++) {
+		if (n + 1 < size)
+			item[n++] = *s;
+		else
+			*too_long = true;
+	}
+	item[n] = '\0';
+	return s;
+}
+
+/* "N" or "N-M"; 0, or -1 with why it is not a range of known CPUs. */
+static int parse_cpu_range(const char *item, uint32_t *first, uint32_t *last,
+                           char *why, size_t whylen)
+{
+	const char *end = item;
+	uint64_t lo = 0, hi = 0;
+
+	if (*item == '-' || parse_u64(item, &end, &lo) != NUMBER_OK)
+		end = NULL;
+	hi = lo;
+	if (end != NULL && *end == '-') {
+		const char *start = end + 1;
+
+		if (*start == '-' || parse_u64(start, &end, &hi) != NUMBER_OK)
+			end = NULL;
+	}
+	if (end == NULL || *end != '\0') {
+		snprintf(why, whylen, "'%s' is not a CPU number or range",
+		         item);
+		return -1;
+	}
+	if (hi >= POLICY_MAX_CPUS) {
+		snprintf(why, whylen, "'%s' goes past CPU %d", item,
+		         POLICY_MAX_CPUS - 1);
+		return -1;
+	}
+	if (hi < lo) {
+		snprintf(why, whylen, "'%s' goes backwards", item);
+		return -1;
+	}
+	*first = (uint32_t)lo;
+	*last = (uint32_t)hi;
+	return 0;
+}
+
+static int set_cpu_protect(struct parse *ps, const struct key_rule *rule,
+                           const char *value)
+{
+	struct policy *p = &ps->copy;
+	const char *s = value;
+	char item[32], why[96];
+	bool too_long;
+
+	memset(p->cpu_protected, 0, sizeof(p->cpu_protected));
+	for (;;) {
+		uint32_t cpu, first = 0, last = 0;
+
+		s = next_item(s, item, sizeof(item), &too_long);
+		if (item[0] == '\0')
+			return 0;
+		if (too_long)
+			snprintf(why, sizeof(why),
+			         "'%s...' is not a CPU number or range", item);
+		if (too_long ||
+		    parse_cpu_range(item, &first, &last, why, sizeof(why)) != 0)
+			return fail(ps, "bad %s '%s' in [%s]: %s", rule->key,
+			            value, rule->section, why);
+		for (cpu = first; cpu <= last; cpu++)
+			p->cpu_protected[cpu / 8] |= (uint8_t)(1u << (cpu % 8));
+	}
+}
+
+static bool is_host_name(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' &&
+		    *s != '-')
+			return false;
+	}
+	return true;
+}
+
+static bool has_peer(const struct policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_peers; i++) {
+		if (strcmp(p->peers[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A continuation line (indented, under peers) appends to the list. */
+static int add_peers(struct parse *ps, const struct key_rule *rule,
+                     const char *value)
+{
+	struct policy *p = &ps->copy;
+	const char *s = value;
+	char item[PEER_NAME_MAX + 1];
+	bool too_long;
+
+	for (;;) {
+		s = next_item(s, item, sizeof(item), &too_long);
+		if (item[0] == '\0')
+			return 0;
+		if (too_long)
+			return fail(ps,
+			            "bad %s '%s' in [%s]: '%s...' is longer "
+			            "than %d characters",
+			            rule->key, value, rule->section, item,
+			            PEER_NAME_MAX);
+		if (!is_host_name(item))
+			return fail(ps,
+			            "bad %s '%s' in [%s]: '%s' has a character "
+			            "other than A-Z a-z 0-9 . _ -",
+			            rule->key, value, rule->section, item);
+		if (has_peer(p, item))
+			return fail(ps,
+			            "bad %s '%s' in [%s]: '%s' is listed twice",
+			            rule->key, value, rule->section, item);
+		if (p->n_peers == POLICY_MAX_PEERS)
+			return fail(
+			    ps, "bad %s '%s' in [%s]: more than %d peers",
+			    rule->key, value, rule->section, POLICY_MAX_PEERS);
+		snprintf(p->peers[p->n_peers], sizeof(p->peers[0]), "%s", item);
+		p->n_peers++;
+	}
+}
+
+static int set_peers(struct parse *ps, const struct key_rule *rule,
+                     const char *value)
+{
+	memset(ps->copy.peers, 0, sizeof(ps->copy.peers));
+	ps->copy.n_peers = 0;
+	return add_peers(ps, rule, value);
+}
+
+static int set_mode(struct parse *ps, const struct key_rule *rule,
+                    const char *value)
+{
+	if (strcmp(value, "act") == 0)
+		ps->copy.recommend_only = false;
+	else if (strcmp(value, "recommend") == 0)
+		ps->copy.recommend_only = true;
+	else
+		return fail(ps, "bad %s '%s' in [%s]: use act or recommend",
+		            rule->key, value, rule->section);
+	return 0;
+}
+
+static int set_page_threshold(struct parse *ps, const struct key_rule *rule,
+                              const char *value)
+{
+	return set_threshold(ps, rule, value, &ps->copy.page);
+}
+
+static int set_page_window(struct parse *ps, const struct key_rule *rule,
+                           const char *value)
+{
+	return set_window(ps, rule, value, &ps->copy.page);
+}
+
+static int set_page_action(struct parse *ps, const struct key_rule *rule,
+                           const char *value)
+{
+	return set_action(ps, rule, value, "offline", &ps->copy.page_action);
+}
+
+static int set_page_on_uncorrected(struct parse *ps,
+                                   const struct key_rule *rule,
+                                   const char *value)
+{
+	return set_bool(ps, rule, value, &ps->copy.page_offline_on_uncorrected);
+}
+
+static int set_page_max_offlined(struct parse *ps, const struct key_rule *rule,
+                                 const char *value)
+{
+	return set_count(ps, rule, value, 1, UINT32_MAX,
+	                 &ps->copy.page_max_offlined);
+}
+
+static int set_dimm_threshold(struct parse *ps, const struct key_rule *rule,
+                              const char *value)
+{
+	return set_threshold(ps, rule, value, &ps->copy.dimm);
+}
+
+static int set_dimm_window(struct parse *ps, const struct key_rule *rule,
+                           const char *value)
+{
+	return set_window(ps, rule, value, &ps->copy.dimm);
+}
+
+static int set_dimm_action(struct parse *ps, const struct key_rule *rule,
+                           const char *value)
+{
+	return set_action(ps, rule, value, "evacuate", &ps->copy.dimm_action);
+}
+
+static int set_socket_threshold(struct parse *ps, const struct key_rule *rule,
+                                const char *value)
+{
+	return set_threshold(ps, rule, value, &ps->copy.socket);
+}
+
+static int set_socket_window(struct parse *ps, const struct key_rule *rule,
+                             const char *value)
+{
+	return set_window(ps, rule, value, &ps->copy.socket);
+}
+
+static int set_cpu_threshold(struct parse *ps, const struct key_rule *rule,
+                             const char *value)
+{
+	return set_threshold(ps, rule, value, &ps->copy.core);
+}
+
+static int set_cpu_window(struct parse *ps, const struct key_rule *rule,
+                          const char *value)
+{
+	return set_window(ps, rule, value, &ps->copy.core);
+}
+
+static int set_cpu_action(struct parse *ps, const struct key_rule *rule,
+                          const char *value)
+{
+	return set_action(ps, rule, value, "offline", &ps->copy.cpu_action);
+}
+
+static int set_max_per_hour(struct parse *ps, const struct key_rule *rule,
+                            const char *value)
+{
+	return set_count(ps, rule, value, 1, 3600, &ps->copy.evac_max_per_hour);
+}
+
+static int set_concurrent(struct parse *ps, const struct key_rule *rule,
+                          const char *value)
+{
+	return set_count(ps, rule, value, 1, 64, &ps->copy.evac_concurrent);
+}
+
+static const struct key_rule *find_rule(const char *section, const char *key,
+                                        bool *section_known)
+{
+	size_t i;
+
+	*section_known = false;
+	for (i = 0; i < N_KEY_RULES; i++) {
+		if (strcmp(key_rules[i].section, section) != 0)
+			continue;
+		*section_known = true;
+		if (strcmp(key_rules[i].key, key) == 0)
+			return &key_rules[i];
+	}
+	return NULL;
+}
+
+/* Lists may be empty ("peers =" means none); every other key needs one. */
+static bool takes_empty_value(const struct key_rule *rule)
+{
+	return rule->set == set_peers || rule->set == set_cpu_protect;
+}
+
+/*
+ * inih passes an indented line as more of the previous key's value
+ * (configparser style). Only peers has a use for that; anywhere else it is
+ * almost surely a key that was indented by accident.
+ */
+static int continue_key(struct parse *ps, const struct key_rule *rule,
+                        const char *value)
+{
+	if (rule->set == set_peers)
+		return add_peers(ps, rule, value);
+	return fail(ps,
+	            "indented line '%s' continues %s in [%s]; only peers "
+	            "takes more than one line",
+	            value, rule->key, rule->section);
+}
+
+static int set_key(struct parse *ps, const char *section, const char *key,
+                   const char *value)
+{
+	const struct key_rule *rule;
+	bool section_known;
+	size_t index;
+
+	if (ps->indented && ps->last_rule != NULL &&
+	    strcmp(ps->last_rule->section, section) == 0 &&
+	    strcmp(ps->last_rule->key, key) == 0)
+		return continue_key(ps, ps->last_rule, value);
+	ps->last_rule = NULL;
+	if (*section == '\0')
+		return fail(ps, "key '%s' is outside any section", key);
+	rule = find_rule(section, key, &section_known);
+	if (!section_known)
+		return fail(ps, "unknown section [%s]", section);
+	if (rule == NULL)
+		return fail(ps, "unknown key '%s' in [%s]", key, section);
+	index = (size_t)(rule - key_rules);
+	if (ps->key_line[index] != 0)
+		return fail(ps, "%s in [%s] is set twice (first on line %d)",
+		            key, section, ps->key_line[index]);
+	ps->key_line[index] = ps->lineno;
+	ps->last_rule = rule;
+	if (*value == '\0' && !takes_empty_value(rule))
+		return fail(ps, "%s in [%s] has no value", key, section);
+	return rule->set(ps, rule, value);
+}
+
+static int on_key(void *user, const char *section, const char *key,
+                  const char *value)
+{
+	struct parse *ps = user;
+
+	if (ps->error_line != 0)
+		return 1; /* the first error is the one reported */
+	return set_key(ps, section, key, value) == 0;
+}
+
+/*
+ * The readers hand inih one physical line at a time and count them, so the
+ * line numbers in messages are the editor's. inih would split a line too
+ * long for its buffer into two "lines"; it is reported instead.
+ */
+static void note_line(struct parse *ps, const char *line)
+{
+	ps->lineno++;
+	ps->indented = line[0] == ' ' || line[0] == '\t';
+}
+
+static char *line_too_long(struct parse *ps, char *line, int size)
+{
+	fail(ps, "line is longer than %d characters", size - 2);
+	strcpy(line, "\n");
+	return line;
+}
+
+static char *read_file_line(char *line, int size, void *stream)
+{
+	struct parse *ps = stream;
+	size_t len = 0, max = (size_t)size - 2; /* room for '\n' and NUL */
+	bool has_nul = false;
+	int c;
+
+	if (size < 3 || (c = fgetc(ps->file)) == EOF)
+		return NULL;
+	for (; c != EOF && c != '\n'; c = fgetc(ps->file)) {
+		if (c == '\0')
+			has_nul = true;
+		if (len < max)
+			line[len] = (char)c;
+		len++;
+	}
+	line[len < max ? len : max] = '\0';
+	note_line(ps, line);
+	if (len > max)
+		return line_too_long(ps, line, size);
+	if (has_nul) {
+		fail(ps, "line has a NUL byte");
+		return strcpy(line, "\n");
+	}
+	if (c == '\n')
+		line[len++] = '\n';
+	line[len] = '\0';
+	return line;
+}
+
+static char *read_string_line(char *line, int size, void *stream)
+{
+	struct parse *ps = stream;
+	const char *newline;
+	size_t len, with_newline;
+
+	if (size < 3 || *ps->text == '\0')
+		return NULL;
+	note_line(ps, ps->text);
+	newline = strchr(ps->text, '\n');
+	len = newline != NULL ? (size_t)(newline - ps->text) : strlen(ps->text);
+	with_newline = newline != NULL ? len + 1 : len;
+	if (len > (size_t)size - 2) {
+		ps->text += with_newline;
+		return line_too_long(ps, line, size);
+	}
+	memcpy(line, ps->text, with_newline);
+	line[with_newline] = '\0';
+	ps->text += with_newline;
+	return line;
+}
+
+/* inih reports the first line it could not parse, or a handler refused. */
+static int finish(struct parse *ps, int ini_result, struct policy *p,
+                  const char *name, char *err, size_t errlen)
+{
+	if (ini_result == -2) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
+	if (ini_result > 0 &&
+	    (ps->error_line == 0 || ini_result < ps->error_line)) {
+		snprintf(err, errlen,
+		         "%s:%d: not a [section] or key = value line", name,
+		         ini_result);
+		return -1;
+	}
+	if (ps->error_line != 0) {
+		snprintf(err, errlen, "%s:%d: %s", name, ps->error_line,
+		         ps->reason);
+		return -1;
+	}
+	*p = ps->copy;
+	return 0;
+}
+
+int policy_load_string(struct policy *p, const char *text, const char *name,
+                       char *err, size_t errlen)
+{
+	struct parse ps;
+	char ignored[1];
+	int rc;
+
+	if (err == NULL || errlen == 0) {
+		err = ignored;
+		errlen = sizeof(ignored);
+	}
+	if (p == NULL || text == NULL) {
+		snprintf(err, errlen, "policy_load_string: no policy or text");
+		return -1;
+	}
+	memset(&ps, 0, sizeof(ps));
+	ps.copy = *p;
+	ps.text = text;
+	rc = ini_parse_stream(read_string_line, &ps, on_key, &ps);
+	return finish(&ps, rc, p, name != NULL ? name : "<string>", err,
+	              errlen);
+}
+
+int policy_load_file(struct policy *p, const char *path, char *err,
+                     size_t errlen)
+{
+	struct parse ps;
+	char ignored[1];
+	int rc;
+
+	if (err == NULL || errlen == 0) {
+		err = ignored;
+		errlen = sizeof(ignored);
+	}
+	if (p == NULL || path == NULL) {
+		snprintf(err, errlen, "policy_load_file: no policy or path");
+		return -1;
+	}
+	memset(&ps, 0, sizeof(ps));
+	ps.file = fopen(path, "r");
+	if (ps.file == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		         strerror(errno));
+		return -1;
+	}
+	ps.copy = *p;
+	rc = ini_parse_stream(read_file_line, &ps, on_key, &ps);
+	if (ferror(ps.file)) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+		         strerror(errno));
+		rc = -1;
+	} else {
+		rc = finish(&ps, rc, p, path, err, errlen);
+	}
+	fclose(ps.file);
+	return rc;
+}

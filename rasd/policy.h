@@ -1,0 +1,67 @@
+/* policy.h - the policy file (rasd.conf(5)): thresholds, what each one
+ * does, safety limits and evacuation peers. INI, errors as file:line. */
+#ifndef RASD_POLICY_H
+#define RASD_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../include/leaky_bucket.h"
+
+#define POLICY_MAX_PEERS 16
+#define POLICY_MAX_CPUS 4096
+
+/* What a crossed threshold does. */
+enum policy_action {
+	POLICY_ACT,	  /* do it */
+	POLICY_RECOMMEND, /* journal and report it, do not do it */
+	POLICY_OFF,	  /* ignore the threshold */
+};
+
+struct policy {
+	/* [general] */
+	bool recommend_only; /* mode = recommend: overrides every action */
+	/* [page] corrected errors on one 4 KiB page */
+	struct leaky_rule page;
+	enum policy_action page_action;
+	bool page_offline_on_uncorrected; /* SRAO/SRAR/UCNA with address */
+	uint32_t page_max_offlined;	  /* absolute cap */
+	uint32_t page_max_share_ppm;	  /* cap as parts per million of RAM */
+	/* [dimm] distinct pages with corrected errors on one DIMM */
+	struct leaky_rule dimm;
+	enum policy_action dimm_action; /* act = evacuate its guests */
+	/* [socket] corrected errors on one socket: alert only */
+	struct leaky_rule socket;
+	/* [cpu] cache/TLB/internal corrected errors on one core */
+	struct leaky_rule core;
+	enum policy_action cpu_action;
+	uint8_t cpu_protected[POLICY_MAX_CPUS / 8]; /* bitmap: never offline */
+	/* [evacuation] */
+	char peers[POLICY_MAX_PEERS][64];
+	size_t n_peers;
+	uint32_t evac_max_per_hour; /* migrations started, rate limit */
+	uint32_t evac_concurrent;   /* migrations running at once */
+};
+
+/* The shipped defaults (the same values as policies/default.conf). */
+void policy_defaults(struct policy *p);
+
+/*
+ * Load over the current values: unknown sections or keys, bad values and
+ * out-of-range numbers are errors "FILE:LINE: reason". On error `p` is
+ * left as it was (the caller keeps its running policy).
+ */
+int policy_load_file(struct policy *p, const char *path, char *err,
+		     size_t errlen);
+int policy_load_string(struct policy *p, const char *text, const char *name,
+		       char *err, size_t errlen);
+
+bool policy_cpu_protected(const struct policy *p, uint32_t cpu);
+
+/* "24h", "30m", "90s", "500ms", "7d" -> ms. Returns 0 or -1. */
+int policy_parse_duration(const char *s, uint64_t *ms);
+
+const char *policy_action_name(enum policy_action a);
+
+#endif

@@ -1,0 +1,539 @@
+/* rasctl.c - the operator's client: asks rasd over its control socket and
+ * prints tables (or JSON), and decodes record files without a daemon. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "../mce/mce.h"
+#include "control.h"
+#include "policy.h"
+
+#define DEFAULT_SOCKET "/run/rasd/rasd.sock"
+
+struct rasctl {
+	const char *socket_path;
+	bool json;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rasctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
+		"commands:\n"
+		"  status                     host health and counts\n"
+		"  events [--since T] [--limit N]\n"
+		"                             T: epoch ms, or a duration ago "
+		"(1h)\n"
+		"  dimms                      DIMMs, their state and errors\n"
+		"  cpus                       CPUs, online state and errors\n"
+		"  actions                    what rasd decided and did\n"
+		"  inject --cpu N --bank N --status X [--addr A] [--misc M]\n"
+		"         [--mcgstatus G]     plant a record (sim backend)\n"
+		"  reload                     re-read the policy\n"
+		"  decode [--record-len N] [FILE]\n"
+		"                             decode binary struct mce records "
+		"(stdin\n"
+		"                             by default) to JSON lines\n");
+}
+
+static const char *jget_str(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) || v == NULL)
+		return "";
+	return json_object_get_string(v);
+}
+
+static long long jget_int(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) || v == NULL)
+		return 0;
+	return (long long)json_object_get_int64(v);
+}
+
+static struct json_object *jget(struct json_object *o, const char *k)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, k, &v);
+	return v;
+}
+
+/* Call rasd; on success *result is the reply's "result" (owned by reply). */
+static int call(const struct rasctl *rc, const char *cmd,
+		struct json_object *args, struct json_object **reply,
+		struct json_object **result)
+{
+	char err[512];
+	int fd = control_client_connect(rc->socket_path, err, sizeof(err));
+
+	if (fd < 0) {
+		fprintf(stderr, "rasctl: %s\n", err);
+		return -1;
+	}
+	if (control_client_call(fd, cmd, args, reply, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rasctl: %s\n", err);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (!json_object_get_boolean(jget(*reply, "ok"))) {
+		fprintf(stderr, "rasctl: %s: %s\n", cmd,
+			jget_str(*reply, "error"));
+		json_object_put(*reply);
+		return -1;
+	}
+	*result = jget(*reply, "result");
+	return 0;
+}
+
+static void print_json(struct json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(
+			       o, JSON_C_TO_STRING_PRETTY |
+					  JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static void print_status(struct json_object *r)
+{
+	struct json_object *s = jget(r, "summary");
+
+	printf("host:             %s (%s backend)\n", jget_str(r, "host"),
+	       jget_str(r, "backend"));
+	printf("health:           %s\n", jget_str(r, "health"));
+	printf("policy:           %s (%s)\n", jget_str(r, "policy"),
+	       jget_str(r, "mode"));
+	printf("records read:     %lld (%lld invalid, %lld overflows)\n",
+	       jget_int(r, "records_read"), jget_int(r, "records_invalid"),
+	       jget_int(r, "overflows"));
+	printf("events:           %lld\n", jget_int(s, "events"));
+	printf("pages offlined:   %lld\n", jget_int(s, "pages_offlined"));
+	printf("cpus offlined:    %lld\n", jget_int(s, "cpus_offlined"));
+	printf("guests evacuated: %lld\n", jget_int(s, "guests_evacuated"));
+	printf("actions failed:   %lld (pending %lld)\n",
+	       jget_int(s, "actions_failed"), jget_int(s, "actions_pending"));
+}
+
+static void print_events(struct json_object *r)
+{
+	struct json_object *arr = jget(r, "events");
+	size_t i, n = arr ? json_object_array_length(arr) : 0;
+
+	printf("%-6s %-10s %-12s %4s %4s %-14s %-12s %s\n", "ID", "SEVERITY",
+	       "KIND", "CPU", "BANK", "DIMM", "PAGE", "MESSAGE");
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+
+		printf("%-6lld %-10s %-12s %4lld %4lld %-14s %-12s %s\n",
+		       jget_int(e, "id"), jget_str(e, "severity"),
+		       jget_str(e, "kind"), jget_int(e, "cpu"),
+		       jget_int(e, "bank"),
+		       *jget_str(e, "dimm") ? jget_str(e, "dimm") : "-",
+		       *jget_str(e, "page") ? jget_str(e, "page") : "-",
+		       jget_str(e, "message"));
+	}
+}
+
+static void print_dimms(struct json_object *r)
+{
+	struct json_object *arr = jget(r, "dimms");
+	size_t i, n = arr ? json_object_array_length(arr) : 0;
+
+	printf("%-16s %6s %4s %7s %-11s %7s %4s %s\n", "DIMM", "SOCKET", "CH",
+	       "SIZE", "STATE", "ERRORS", "UE", "PAGES/24H");
+	for (i = 0; i < n; i++) {
+		struct json_object *m = json_object_array_get_idx(arr, i);
+
+		printf("%-16s %6lld %4lld %6lldM %-11s %7lld %4lld %lld/%lld\n",
+		       jget_str(m, "label"), jget_int(m, "socket"),
+		       jget_int(m, "channel"), jget_int(m, "size_mib"),
+		       jget_str(m, "state"), jget_int(m, "errors"),
+		       jget_int(m, "uncorrected"),
+		       jget_int(m, "pages_in_window"),
+		       jget_int(m, "threshold"));
+	}
+}
+
+static void print_cpus(struct json_object *r)
+{
+	struct json_object *arr = jget(r, "cpus");
+	size_t i, n = arr ? json_object_array_length(arr) : 0;
+
+	printf("%4s %6s %4s %6s %-7s %-9s %6s %s\n", "CPU", "SOCKET", "CORE",
+	       "THREAD", "ONLINE", "PROTECTED", "ERRORS", "IN-WINDOW");
+	for (i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(arr, i);
+
+		printf("%4lld %6lld %4lld %6lld %-7s %-9s %6lld %lld/%lld\n",
+		       jget_int(c, "cpu"), jget_int(c, "socket"),
+		       jget_int(c, "core"), jget_int(c, "thread"),
+		       json_object_get_boolean(jget(c, "online")) ? "yes"
+								  : "no",
+		       json_object_get_boolean(jget(c, "protected")) ? "yes"
+								     : "no",
+		       jget_int(c, "core_errors"),
+		       jget_int(c, "errors_in_window"),
+		       jget_int(c, "threshold"));
+	}
+}
+
+static void print_actions(struct json_object *r)
+{
+	struct json_object *arr = jget(r, "actions");
+	size_t i, n = arr ? json_object_array_length(arr) : 0;
+
+	printf("%-5s %-12s %-11s %-12s %-8s %s\n", "ID", "KIND", "STATE",
+	       "TARGET", "PEER", "DETAIL");
+	for (i = 0; i < n; i++) {
+		struct json_object *a = json_object_array_get_idx(arr, i);
+		const char *detail = jget_str(a, "detail");
+
+		printf("%-5lld %-12s %-11s %-12s %-8s %s\n", jget_int(a, "id"),
+		       jget_str(a, "kind"), jget_str(a, "state"),
+		       jget_str(a, "target"),
+		       *jget_str(a, "peer") ? jget_str(a, "peer") : "-",
+		       *detail ? detail : jget_str(a, "reason"));
+	}
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return (errno || end == s || *end != '\0' || s[0] == '-') ? -1 : 0;
+}
+
+/* "--since 1h" is relative to the daemon's clock, which may run fast. */
+static int since_arg(const struct rasctl *rc, const char *s, uint64_t *out)
+{
+	struct json_object *reply, *res;
+	uint64_t ago;
+
+	if (parse_u64(s, out) == 0)
+		return 0;
+	if (policy_parse_duration(s, &ago) < 0) {
+		fprintf(stderr, "rasctl: --since '%s': want epoch ms or a "
+				"duration such as 1h\n",
+			s);
+		return -1;
+	}
+	if (call(rc, "status", NULL, &reply, &res) < 0)
+		return -1;
+	*out = (uint64_t)jget_int(res, "now_ms");
+	*out = *out > ago ? *out - ago : 0;
+	json_object_put(reply);
+	return 0;
+}
+
+static int build_events_args(const struct rasctl *rc, int argc, char **argv,
+			     struct json_object *args)
+{
+	int i;
+	uint64_t v;
+
+	for (i = 1; i < argc; i++) {
+		if (i + 1 >= argc)
+			goto bad;
+		if (!strcmp(argv[i], "--since")) {
+			if (since_arg(rc, argv[++i], &v) < 0)
+				return -1;
+			json_object_object_add(args, "since_ms",
+					       json_object_new_int64(
+						       (int64_t)v));
+		} else if (!strcmp(argv[i], "--limit") &&
+			   parse_u64(argv[i + 1], &v) == 0) {
+			i++;
+			json_object_object_add(args, "limit",
+					       json_object_new_int64(
+						       (int64_t)v));
+		} else {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	fprintf(stderr, "rasctl: events: bad argument '%s'\n", argv[i]);
+	return -1;
+}
+
+static int build_inject_args(int argc, char **argv, struct json_object *args)
+{
+	static const char *const keys[] = {"cpu",  "bank", "status",
+					   "addr", "misc", "mcgstatus"};
+	int i;
+	size_t k;
+
+	for (i = 1; i < argc; i += 2) {
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (!strncmp(argv[i], "--", 2) &&
+			    !strcmp(argv[i] + 2, keys[k]))
+				break;
+		if (k == sizeof(keys) / sizeof(keys[0]) || i + 1 >= argc) {
+			fprintf(stderr, "rasctl: inject: bad argument '%s'\n",
+				argv[i]);
+			return -1;
+		}
+		/* Sent as strings so 64-bit status words survive JSON. */
+		json_object_object_add(args, keys[k],
+				       json_object_new_string(argv[i + 1]));
+	}
+	if (json_object_object_length(args) == 0 ||
+	    !json_object_object_get_ex(args, "status", NULL)) {
+		fprintf(stderr, "rasctl: inject needs at least --status\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int run_remote(const struct rasctl *rc, int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	struct json_object *args = json_object_new_object(), *reply, *res;
+	int rcode = 0;
+
+	if (!strcmp(cmd, "events"))
+		rcode = build_events_args(rc, argc, argv, args);
+	else if (!strcmp(cmd, "inject"))
+		rcode = build_inject_args(argc, argv, args);
+	else if (argc > 1) {
+		fprintf(stderr, "rasctl: %s takes no arguments\n", cmd);
+		rcode = -1;
+	}
+	if (rcode < 0 || call(rc, cmd, args, &reply, &res) < 0) {
+		json_object_put(args);
+		return rcode < 0 ? 2 : 1;
+	}
+	json_object_put(args);
+	if (rc->json)
+		print_json(res);
+	else if (!strcmp(cmd, "status"))
+		print_status(res);
+	else if (!strcmp(cmd, "events"))
+		print_events(res);
+	else if (!strcmp(cmd, "dimms"))
+		print_dimms(res);
+	else if (!strcmp(cmd, "cpus"))
+		print_cpus(res);
+	else if (!strcmp(cmd, "actions"))
+		print_actions(res);
+	else
+		print_json(res);
+	json_object_put(reply);
+	return 0;
+}
+
+/* ---- decode ---- */
+
+static const char *const status_flag_names[] = {
+	"VAL", "OVER", "UC", "EN", "MISCV", "ADDRV", "PCC", "S", "AR",
+};
+
+static void add_flags(struct json_object *o, const struct mce_decoded *d)
+{
+	const bool bits[] = {d->val,   d->over,	 d->uc, d->en, d->miscv,
+			     d->addrv, d->pcc, d->s,  d->ar};
+	struct json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (bits[i])
+			json_object_array_add(
+				arr, json_object_new_string(status_flag_names[i]));
+	json_object_object_add(o, "flags", arr);
+}
+
+static void add_hex(struct json_object *o, const char *k, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	json_object_object_add(o, k, json_object_new_string(buf));
+}
+
+struct decode_ctx {
+	uint64_t printed;
+	uint64_t invalid;
+};
+
+static int decode_one(void *arg, const struct mce_record *r)
+{
+	struct decode_ctx *dc = arg;
+	struct mce_decoded d;
+	struct json_object *o;
+	char msg[256];
+
+	if (mce_decode(r, &d) < 0) {
+		dc->invalid++;
+		fprintf(stderr,
+			"rasctl: decode: record %llu: no valid error (VAL clear)\n",
+			(unsigned long long)(dc->printed + dc->invalid));
+		return 0;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "cpu", json_object_new_int64(r->extcpu));
+	json_object_object_add(o, "socket",
+			       json_object_new_int64(r->socketid));
+	json_object_object_add(o, "bank", json_object_new_int(r->bank));
+	json_object_object_add(o, "severity", json_object_new_string(
+						      mce_severity_name(d.severity)));
+	json_object_object_add(o, "kind",
+			       json_object_new_string(mce_kind_name(d.kind)));
+	if (d.cache_level > 0)
+		json_object_object_add(o, "cache_level",
+				       json_object_new_int(d.cache_level));
+	if (d.channel >= 0)
+		json_object_object_add(o, "channel",
+				       json_object_new_int(d.channel));
+	add_hex(o, "status", r->status);
+	if (d.addrv)
+		add_hex(o, "addr", r->addr);
+	if (d.phys_addr_valid)
+		add_hex(o, "page", d.page);
+	if (d.miscv)
+		add_hex(o, "misc", r->misc);
+	add_hex(o, "mcacod", d.mcacod);
+	add_hex(o, "mscod", d.mscod);
+	if (d.ce_count_valid)
+		json_object_object_add(o, "ce_count",
+				       json_object_new_int(d.ce_count));
+	add_flags(o, &d);
+	mce_describe(r, &d, msg, sizeof(msg));
+	json_object_object_add(o, "message", json_object_new_string(msg));
+	printf("%s\n", json_object_to_json_string_ext(
+			       o, JSON_C_TO_STRING_PLAIN |
+					  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	dc->printed++;
+	return 0;
+}
+
+static int decode_fd(int fd, const char *name, size_t record_len)
+{
+	struct mce_reader_opts opts = {.record_len = record_len, .log_len = 0};
+	struct decode_ctx dc = {0, 0};
+	struct mce_reader *rd;
+	char err[512] = "";
+	ssize_t n;
+	int bad = 0;
+
+	if (mce_reader_open_fd(&rd, fd, &opts, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rasctl: decode: %s: %s\n", name, err);
+		return 1;
+	}
+	do {
+		err[0] = '\0';
+		n = mce_reader_drain(rd, decode_one, &dc, err, sizeof(err));
+		if (err[0] != '\0') {
+			fprintf(stderr, "rasctl: decode: %s: %s\n", name, err);
+			bad = 1;
+		}
+	} while (n > 0);
+	if (mce_reader_finish(rd, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rasctl: decode: %s: %s\n", name, err);
+		bad = 1;
+	}
+	mce_reader_close(rd);
+	return bad || dc.invalid > 0 || n < 0;
+}
+
+static int run_decode(int argc, char **argv)
+{
+	uint64_t len = MCE_RECORD_LEN_XEN;
+	const char *path = NULL;
+	int i, fd, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--record-len") && i + 1 < argc) {
+			if (parse_u64(argv[++i], &len) < 0 ||
+			    len < MCE_RECORD_LEN_MIN || len > MCE_RECORD_LEN_MAX) {
+				fprintf(stderr,
+					"rasctl: decode: --record-len '%s': "
+					"want %d to %d\n",
+					argv[i], MCE_RECORD_LEN_MIN,
+					MCE_RECORD_LEN_MAX);
+				return 2;
+			}
+		} else if (path == NULL && argv[i][0] != '-') {
+			path = argv[i];
+		} else if (path == NULL && !strcmp(argv[i], "-")) {
+			path = NULL;
+		} else {
+			fprintf(stderr, "rasctl: decode: bad argument '%s'\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	if (path == NULL)
+		return decode_fd(0, "stdin", (size_t)len);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "rasctl: decode: %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	rc = decode_fd(fd, path, (size_t)len);
+	close(fd);
+	return rc;
+}
+
+static const struct option long_opts[] = {
+	{"socket", required_argument, NULL, 's'},
+	{"json", no_argument, NULL, 'J'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+int main(int argc, char **argv)
+{
+	struct rasctl rc = {.socket_path = DEFAULT_SOCKET, .json = false};
+	const char *env = getenv("RASD_SOCKET");
+	int c;
+
+	if (env != NULL && *env != '\0')
+		rc.socket_path = env;
+	/* "+" stops at the command, so its own --options reach it. */
+	while ((c = getopt_long(argc, argv, "+s:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			rc.socket_path = optarg;
+			break;
+		case 'J':
+			rc.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	argv += optind;
+	argc -= optind;
+	if (!strcmp(argv[0], "decode"))
+		return run_decode(argc, argv);
+	if (strcmp(argv[0], "status") && strcmp(argv[0], "events") &&
+	    strcmp(argv[0], "dimms") && strcmp(argv[0], "cpus") &&
+	    strcmp(argv[0], "actions") && strcmp(argv[0], "inject") &&
+	    strcmp(argv[0], "reload")) {
+		fprintf(stderr, "rasctl: unknown command '%s'\n", argv[0]);
+		usage(stderr);
+		return 2;
+	}
+	return run_remote(&rc, argc, argv);
+}

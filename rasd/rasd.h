@@ -1,0 +1,145 @@
+/* rasd.h - the daemon's top-level context: the only mutable state rasd
+ * has, and the functions of its parts (records, actions, commands). */
+#ifndef RASD_RASD_H
+#define RASD_RASD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../cpu-offline/cpu_offline.h"
+#include "../hypervisor/hv.h"
+#include "../include/clock.h"
+#include "../mce/mce.h"
+#include "control.h"
+#include "correlate.h"
+#include "journal.h"
+#include "log.h"
+#include "loop.h"
+#include "policy.h"
+
+struct rasd_options {
+	const char *policy_path; /* NULL: built-in defaults */
+	const char *journal_path;
+	const char *socket_path; /* NULL: no control socket */
+	const char *hv_spec;	 /* "sim:PATH" */
+	const char *log_path;	 /* extra copy of the timeline */
+	const char *call_log;	 /* sim: hypervisor calls, one per line */
+	uint32_t speed;		 /* virtual ms per real ms; 1 = real time */
+	bool exit_when_done;	 /* sim: stop once the scenario is played */
+	bool check;		 /* sim: exit 1 unless expectations hold */
+	bool use_syslog;
+	bool verbose;
+	bool quiet; /* no timeline on stderr */
+};
+
+/* A verdict waiting for its batch to be committed to the journal. */
+struct pending_verdict {
+	bool core;		/* a CPU-core verdict, not a memory one */
+	struct verdict mem;	/* memory verdicts */
+	uint32_t cpu;		/* core verdicts */
+	uint32_t level;		/* errors in the core's window */
+	int64_t event_id;
+};
+
+enum evac_job_state {
+	EVAC_QUEUED,
+	EVAC_RUNNING,
+	EVAC_DONE,
+	EVAC_FAILED,
+};
+
+/* One guest to move off a failing DIMM; tried peer by peer. */
+struct evac_job {
+	uint32_t domid;
+	char name[HV_NAME_MAX];
+	int32_t dimm;
+	enum evac_job_state state;
+	uint32_t tried; /* bitmap over policy peers */
+	uint32_t attempts;
+	int64_t first_action; /* parent of every attempt */
+	int64_t action;	      /* the running attempt */
+	uint64_t migration_id;
+	size_t peer;
+};
+
+struct dimm_health {
+	char state[16]; /* ok, degraded, failing, evacuating, evacuated */
+	bool acted;	/* an evacuation was decided for it */
+	uint64_t ue;
+};
+
+struct rasd {
+	struct rasd_options opt;
+	struct clock clock;
+	struct rasd_log log;
+	struct loop *loop;
+	struct policy policy;
+	struct journal *journal;
+	struct hv *hv;
+	struct mce_reader *mce;
+	int mce_fd;
+	int hv_fd;
+	int signal_fd;
+	struct control *control;
+	struct correlate *corr;
+	struct cpu_offline *cpus;
+	struct hv_topology topo;
+	struct hv_cpu *cpu_list;
+	size_t n_cpus;
+	struct hv_dimm *dimms;
+	size_t n_dimms;
+	struct dimm_health *dimm_health;
+	char *socket_state; /* per socket: 0 ok, 1 degraded */
+
+	uint64_t *acted_pages; /* frames with an offline decided */
+	size_t n_acted_pages, cap_acted_pages;
+	uint64_t pages_retired;
+
+	struct pending_verdict *pending;
+	size_t n_pending, cap_pending;
+
+	struct evac_job *jobs;
+	size_t n_jobs, cap_jobs;
+	uint64_t evac_starts[64]; /* start times, for max_per_hour */
+	size_t n_evac_starts;
+	uint64_t peer_avoid_until[POLICY_MAX_PEERS];
+	struct loop_timer *evac_timer;
+
+	const char *source_name; /* journaled with each event: "sim", ... */
+	bool input_done; /* sim: the scenario's timeline is exhausted */
+	int exit_code;
+	uint64_t started_ms;
+	uint64_t records;
+	uint64_t records_invalid;
+	uint64_t overflows;
+};
+
+/* daemon.c: life cycle and the record path. */
+int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
+	      size_t errlen);
+int rasd_run(struct rasd *d);
+void rasd_fini(struct rasd *d);
+/* Handle one record as if a source had delivered it (sources, inject). */
+int rasd_record(struct rasd *d, const struct mce_record *r,
+		const char *source);
+/* Commit the batch, then act on what it decided. */
+void rasd_batch_end(struct rasd *d);
+const char *rasd_domain_name(struct rasd *d, uint32_t domid, char *buf,
+			     size_t len);
+void rasd_print_summary(struct rasd *d);
+
+/* actions.c: deciding and doing. */
+void actions_on_verdict(struct rasd *d, const struct pending_verdict *pv);
+void actions_on_hv_event(struct rasd *d, const struct hv_event *ev);
+int actions_resume(struct rasd *d);
+bool actions_busy(const struct rasd *d);
+bool actions_page_acted(const struct rasd *d, uint64_t mfn);
+void actions_page_mark(struct rasd *d, uint64_t mfn);
+
+/* commands.c: the control socket's requests. */
+int commands_handle(void *arg, const struct control_request *req,
+		    bool privileged, struct json_object *result, char *err,
+		    size_t errlen);
+
+#endif

@@ -1,0 +1,43 @@
+#!/bin/sh
+# deps.sh - installs the Debian 12 packages rasd needs that are missing,
+# and says which. Groups: build (default: compile and test), clang, fuzz, bench.
+set -eu
+
+pkgs_build="gcc make pkg-config libsqlite3-dev sqlite3 libjson-c-dev libinih-dev libcmocka-dev jq"
+pkgs_clang="clang"
+pkgs_fuzz="clang libclang-rt-14-dev"
+pkgs_bench="valgrind"
+
+want=""
+[ $# -eq 0 ] && set -- build
+for group in "$@"; do
+	case "$group" in
+	build) want="$want $pkgs_build" ;;
+	clang) want="$want $pkgs_clang" ;;
+	fuzz) want="$want $pkgs_fuzz" ;;
+	bench) want="$want $pkgs_bench" ;;
+	*) echo "deps.sh: unknown group '$group' (build, clang, fuzz, bench)" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac
+	fi
+done
+
+if [ -z "$missing" ]; then
+	echo "deps: all present ($*)"
+	exit 0
+fi
+echo "deps: installing:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: not root; install these as root: apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: installed:$missing"

@@ -1,0 +1,52 @@
+# lib.sh - shared helpers for integration tests: temp dirs, running rasd
+# on a sim scenario, and PASS/FAIL lines that tests/run.sh counts.
+set -u
+: "${BUILD_DIR:?BUILD_DIR must name the build directory}"
+TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$TESTS_DIR/../.." && pwd)
+RASD="$BUILD_DIR/rasd"
+RASCTL="$BUILD_DIR/rasctl"
+WORK=$(mktemp -d /tmp/rasd-test.XXXXXX)
+FAILED=0
+RASD_PID=
+
+cleanup() {
+	if [ -n "$RASD_PID" ]; then
+		kill "$RASD_PID" 2>/dev/null
+		wait "$RASD_PID" 2>/dev/null
+	fi
+	if [ "$FAILED" -eq 0 ]; then
+		rm -rf "$WORK"
+	else
+		echo "kept $WORK for inspection"
+	fi
+}
+trap cleanup EXIT
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; FAILED=$((FAILED + 1)); }
+
+# check "what" command...: PASS if the command succeeds.
+check() {
+	what=$1
+	shift
+	if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
+}
+
+# expect_eq "what" got want
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1: got '$2', want '$3'"; fi
+}
+
+# run_sim NAME SCENARIO POLICY [extra rasd args]: plays the scenario to
+# the end with its expectations checked; output in $WORK/NAME.*
+run_sim() {
+	name=$1 scn=$2 pol=$3
+	shift 3
+	timeout 120 "$RASD" -H "sim:$scn" -c "$pol" -j "$WORK/$name.db" \
+		-s none --call-log "$WORK/$name.calls" --log "$WORK/$name.log" \
+		--speed "${SPEED:-60000}" --exit-when-done --check -q "$@" \
+		>"$WORK/$name.out" 2>"$WORK/$name.err"
+}
+
+sql() { sqlite3 -batch -noheader "$1" "$2"; }

@@ -1,0 +1,79 @@
+#!/bin/sh
+# test_control.sh - a running rasd driven through rasctl: status, tables,
+# JSON, inject, reload, credentials, and a clean stop by signal.
+. "$(dirname "$0")/lib.sh"
+S="$TESTS_DIR/scenarios"
+P="$TESTS_DIR/policies"
+SOCK="$WORK/rasd.sock"
+chmod 755 "$WORK"
+cp "$P/test.conf" "$WORK/policy.conf"
+
+"$RASD" -H "sim:$S/idle.scn" -c "$WORK/policy.conf" -j "$WORK/j.db" \
+	-s "$SOCK" --call-log "$WORK/calls" --log "$WORK/log" -q \
+	>"$WORK/out" 2>"$WORK/err" &
+RASD_PID=$!
+i=0
+while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+check "rasd opened its control socket" test -S "$SOCK"
+
+ctl() { "$RASCTL" -s "$SOCK" "$@"; }
+check "status answers" sh -c "'$RASCTL' -s '$SOCK' status | grep -q 'health: *ok'"
+expect_eq "status --json names the host" "$(ctl --json status | jq -r .host)" t1
+expect_eq "dimms lists both DIMMs" "$(ctl --json dimms | jq '.dimms | length')" 2
+expect_eq "cpus lists both CPUs online" \
+	"$(ctl --json cpus | jq '[.cpus[] | select(.online)] | length')" 2
+
+# Two corrected errors on one page through inject: recorded, then acted on.
+for a in 0x40001000 0x40001040; do
+	ctl inject --cpu 1 --bank 7 --status 0x9c00004000010091 --addr $a --misc 0x86 >/dev/null
+done
+i=0
+while [ "$(ctl --json actions | jq '.actions | length')" = 0 ] && [ $i -lt 100 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+expect_eq "injected records appear as events" "$(ctl --json events | jq '.events | length')" 2
+expect_eq "event decoded: memory, channel 1, DIMM_B" \
+	"$(ctl --json events | jq -r '.events[0] | "\(.kind) \(.channel) \(.dimm)"')" "memory 1 DIMM_B"
+expect_eq "the page was offlined" \
+	"$(ctl --json actions | jq -r '.actions[0] | "\(.kind) \(.state) \(.target)"')" "page_offline done 0x40001"
+check "actions table shows the owner" sh -c "'$RASCTL' -s '$SOCK' actions | grep -q 'owned by domain 1'"
+check "events --since 1h works" sh -c "'$RASCTL' -s '$SOCK' events --since 1h | grep -q DIMM_B"
+expect_eq "status counts the offlined page" \
+	"$(ctl --json status | jq .summary.pages_offlined)" 1
+expect_eq "health is degraded after a page retirement" "$(ctl --json status | jq -r .health)" degraded
+
+# Bad requests get a clear error and change nothing.
+out=$(ctl inject --cpu 9 --status 0x9c00004000010091 2>&1)
+expect_eq "inject on a missing cpu is refused" "$?" 1
+check "and says why" sh -c "echo '$out' | grep -q 'no cpu 9'"
+out=$(ctl inject --cpu 1 --status 0x1c00004000010091 2>&1)
+check "inject without VAL is refused" sh -c "echo '$out' | grep -q 'lacks VAL'"
+out=$(ctl bogus 2>&1)
+expect_eq "unknown command exits 2" "$?" 2
+
+# Credentials: anyone reads, only root changes.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	check "an unprivileged user may read status" nobody "$RASCTL" -s "$SOCK" status
+	out=$(nobody "$RASCTL" -s "$SOCK" inject --cpu 1 --status 0x9c00004000010091 2>&1)
+	check "an unprivileged user may not inject" sh -c "echo '$out' | grep -q 'permission denied'"
+	out=$(nobody "$RASCTL" -s "$SOCK" reload 2>&1)
+	check "an unprivileged user may not reload" sh -c "echo '$out' | grep -q 'permission denied'"
+else
+	echo "SKIP: credential checks need root and setpriv"
+fi
+
+# Reload: a bad policy is refused and the running one kept.
+printf '[page]\nthreshold = 2\nwindow = forever\n' >"$WORK/policy.conf"
+out=$(ctl reload 2>&1)
+check "a bad policy on reload is refused with file:line" \
+	sh -c "echo '$out' | grep -q 'policy.conf:3'"
+cp "$P/test.conf" "$WORK/policy.conf"
+check "a good policy reloads" ctl reload
+
+kill -TERM "$RASD_PID"
+wait "$RASD_PID"
+expect_eq "rasd stops cleanly on SIGTERM" "$?" 0
+RASD_PID=
+check "the control socket is removed at exit" test ! -e "$SOCK"
+exit 0

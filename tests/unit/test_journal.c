@@ -1,0 +1,946 @@
+/* test_journal.c - the journal on temp files: schema and migrations, the
+ * restart case, round trips of every field, summaries, ordering, batches. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "rasd/journal.h"
+
+struct temp_journal {
+	char path[64];
+};
+
+/* mkstemp leaves an empty file, which SQLite takes as a new database. */
+static int setup_temp(void **state)
+{
+	struct temp_journal *t = calloc(1, sizeof(*t));
+	int fd;
+
+	if (t == NULL)
+		return -1;
+	snprintf(t->path, sizeof(t->path), "/tmp/rasd-journal-XXXXXX");
+	fd = mkstemp(t->path);
+	if (fd < 0) {
+		free(t);
+		return -1;
+	}
+	close(fd);
+	*state = t;
+	return 0;
+}
+
+static int teardown_temp(void **state)
+{
+	struct temp_journal *t = *state;
+	char side[80];
+
+	unlink(t->path);
+	snprintf(side, sizeof(side), "%s-wal", t->path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", t->path);
+	unlink(side);
+	free(t);
+	return 0;
+}
+
+static struct journal *open_ok(const char *path)
+{
+	struct journal *j = NULL;
+	char err[512] = "";
+
+	if (journal_open(&j, path, err, sizeof(err)) != 0)
+		fail_msg("journal_open %s: %s", path, err);
+	assert_non_null(j);
+	return j;
+}
+
+static void exec_raw(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+/* The first column of the first row of `sql`, as text. */
+static void query_raw(const char *path, const char *sql, char *out, size_t len)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static struct journal_event sample_event(uint64_t time_ms)
+{
+	struct journal_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time_ms = time_ms;
+	snprintf(ev.source, sizeof(ev.source), "sim");
+	ev.rec.status = 0x9c00004000010091ULL;
+	ev.rec.addr = 0x1234000;
+	ev.severity = MCE_SEV_CORRECTED;
+	ev.kind = MCE_KIND_MEMORY;
+	ev.channel = -1;
+	ev.dimm = -1;
+	return ev;
+}
+
+static struct journal_action
+sample_action(enum action_kind kind, enum action_state state, uint64_t target)
+{
+	struct journal_action a;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.state = state;
+	a.target = target;
+	a.attempt = 1;
+	a.created_ms = 1000;
+	a.updated_ms = 1000;
+	snprintf(a.reason, sizeof(a.reason), "test");
+	return a;
+}
+
+static void add_action(struct journal *j, struct journal_action *a)
+{
+	if (journal_action_add(j, a) != 0)
+		fail_msg("journal_action_add: %s", journal_error(j));
+	assert_true(a->id > 0);
+}
+
+static void test_schema_created(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	char value[64];
+
+	assert_int_equal(journal_schema_version(j), JOURNAL_SCHEMA_VERSION);
+	assert_int_equal(journal_schema_version(j), 1);
+	journal_close(j);
+	query_raw(t->path,
+	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
+	          sizeof(value));
+	assert_string_equal(value, "1");
+	query_raw(t->path, "PRAGMA journal_mode", value, sizeof(value));
+	assert_string_equal(value, "wal");
+	query_raw(t->path,
+	          "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
+	          "sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
+	          value, sizeof(value));
+	assert_string_equal(value, "actions actions_state components events "
+	                           "events_time meta");
+
+	/* Opening again migrates nothing and keeps the version. */
+	j = open_ok(t->path);
+	assert_int_equal(journal_schema_version(j), 1);
+	journal_close(j);
+}
+
+static int collect_action_ids(void *arg, const struct journal_action *a)
+{
+	int64_t *ids = arg;
+
+	ids[++ids[0]] = a->id;
+	return 0;
+}
+
+/* The restart case: what was intended or running is resumed, not the rest. */
+static void test_reopen_resumes_unfinished(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct journal_event ev = sample_event(5000);
+	struct journal_action intended, running, done, failed, recommended;
+	struct journal_action got;
+	int64_t ids[16] = {0};
+
+	assert_int_equal(journal_event_add(j, &ev), 0);
+	intended = sample_action(ACTION_PAGE_OFFLINE, ACTION_INTENDED, 0x1234);
+	intended.event_id = ev.id;
+	running = sample_action(ACTION_MIGRATE, ACTION_RUNNING, 5);
+	done = sample_action(ACTION_CPU_OFFLINE, ACTION_DONE, 3);
+	failed = sample_action(ACTION_MIGRATE, ACTION_FAILED, 6);
+	recommended =
+	    sample_action(ACTION_PAGE_OFFLINE, ACTION_RECOMMENDED, 0x99);
+	add_action(j, &done);
+	add_action(j, &intended);
+	add_action(j, &failed);
+	add_action(j, &running);
+	add_action(j, &recommended);
+	journal_close(j);
+
+	j = open_ok(t->path);
+	assert_int_equal(journal_event_count(j), 1);
+	assert_int_equal(journal_actions_each(j, true, collect_action_ids, ids),
+	                 0);
+	assert_int_equal(ids[0], 2);
+	assert_int_equal(ids[1], intended.id);
+	assert_int_equal(ids[2], running.id);
+
+	memset(ids, 0, sizeof(ids));
+	assert_int_equal(
+	    journal_actions_each(j, false, collect_action_ids, ids), 0);
+	assert_int_equal(ids[0], 5);
+	assert_int_equal(ids[1], done.id);
+	assert_int_equal(ids[5], recommended.id);
+
+	assert_int_equal(journal_action_get(j, intended.id, &got), 0);
+	assert_int_equal(got.kind, ACTION_PAGE_OFFLINE);
+	assert_int_equal(got.state, ACTION_INTENDED);
+	assert_int_equal(got.target, 0x1234);
+	assert_int_equal(got.event_id, ev.id);
+	assert_int_equal(got.parent_id, 0);
+
+	/* Resumed and finished: no longer listed after the next restart. */
+	assert_int_equal(journal_action_update(j, intended.id, ACTION_DONE,
+	                                       9000, "offlined"),
+	                 0);
+	journal_close(j);
+	j = open_ok(t->path);
+	memset(ids, 0, sizeof(ids));
+	assert_int_equal(journal_actions_each(j, true, collect_action_ids, ids),
+	                 0);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], running.id);
+	journal_close(j);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = NULL;
+	char err[512] = "", want[512], value[16];
+
+	exec_raw(t->path,
+	         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+	         "INSERT INTO meta VALUES ('schema_version', '3');");
+	assert_int_equal(journal_open(&j, t->path, err, sizeof(err)), -1);
+	assert_null(j);
+	snprintf(want, sizeof(want),
+	         "journal %s has schema version 3, this rasd knows up to 1",
+	         t->path);
+	assert_string_equal(err, want);
+	/* Refused means untouched. */
+	query_raw(t->path, "SELECT value FROM meta", value, sizeof(value));
+	assert_string_equal(value, "3");
+	query_raw(t->path, "SELECT COUNT(*) FROM sqlite_master", value,
+	          sizeof(value));
+	assert_string_equal(value, "2"); /* meta and its key index */
+}
+
+static void test_not_sqlite_refused(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = NULL;
+	char err[512] = "", want[512], text[4096];
+	FILE *f;
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(text); i++)
+		text[i] = "rasd is not a database, just text\n"[i % 34];
+	f = fopen(t->path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f),
+	                 sizeof(text) - 1);
+	fclose(f);
+	assert_int_equal(journal_open(&j, t->path, err, sizeof(err)), -1);
+	assert_null(j);
+	snprintf(want, sizeof(want), "journal %s is not an SQLite database",
+	         t->path);
+	assert_string_equal(err, want);
+}
+
+static void test_foreign_database_refused(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = NULL;
+	char err[512] = "";
+
+	exec_raw(t->path, "CREATE TABLE photos (id INTEGER PRIMARY KEY);");
+	assert_int_equal(journal_open(&j, t->path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a rasd journal"));
+}
+
+static void test_open_errors(void **state)
+{
+	struct journal *j = NULL;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(
+	    journal_open(&j, "/nonexistent/dir/journal.db", err, sizeof(err)),
+	    -1);
+	assert_null(j);
+	assert_non_null(strstr(err, "journal /nonexistent/dir/journal.db: "));
+	assert_int_equal(journal_open(&j, NULL, err, sizeof(err)), -1);
+	assert_int_equal(journal_open(NULL, ":memory:", err, sizeof(err)), -1);
+	assert_int_equal(journal_open(&j, "/nonexistent/x", NULL, 0), -1);
+}
+
+static void fill_string(char *s, size_t size, char c)
+{
+	memset(s, c, size - 1);
+	s[size - 1] = '\0';
+}
+
+static int copy_event(void *arg, const struct journal_event *ev)
+{
+	struct journal_event *out = arg;
+
+	*out = *ev;
+	return 1;
+}
+
+static void assert_event_equal(const struct journal_event *a,
+                               const struct journal_event *b)
+{
+	assert_int_equal(a->id, b->id);
+	assert_int_equal(a->time_ms, b->time_ms);
+	assert_string_equal(a->source, b->source);
+	assert_int_equal(a->rec.status, b->rec.status);
+	assert_int_equal(a->rec.misc, b->rec.misc);
+	assert_int_equal(a->rec.addr, b->rec.addr);
+	assert_int_equal(a->rec.mcgstatus, b->rec.mcgstatus);
+	assert_int_equal(a->rec.ip, b->rec.ip);
+	assert_int_equal(a->rec.tsc, b->rec.tsc);
+	assert_int_equal(a->rec.time, b->rec.time);
+	assert_int_equal(a->rec.mcgcap, b->rec.mcgcap);
+	assert_int_equal(a->rec.synd, b->rec.synd);
+	assert_int_equal(a->rec.ipid, b->rec.ipid);
+	assert_int_equal(a->rec.ppin, b->rec.ppin);
+	assert_int_equal(a->rec.cpuid, b->rec.cpuid);
+	assert_int_equal(a->rec.extcpu, b->rec.extcpu);
+	assert_int_equal(a->rec.socketid, b->rec.socketid);
+	assert_int_equal(a->rec.apicid, b->rec.apicid);
+	assert_int_equal(a->rec.microcode, b->rec.microcode);
+	assert_int_equal(a->rec.cpuvendor, b->rec.cpuvendor);
+	assert_int_equal(a->rec.cs, b->rec.cs);
+	assert_int_equal(a->rec.bank, b->rec.bank);
+	assert_int_equal(a->rec.inject_flags, b->rec.inject_flags);
+	assert_int_equal(a->rec.record_len, b->rec.record_len);
+	assert_int_equal(a->severity, b->severity);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->cpu, b->cpu);
+	assert_int_equal(a->socket, b->socket);
+	assert_int_equal(a->bank, b->bank);
+	assert_int_equal(a->channel, b->channel);
+	assert_int_equal(a->dimm, b->dimm);
+	assert_string_equal(a->dimm_label, b->dimm_label);
+	assert_int_equal(a->page_valid, b->page_valid);
+	assert_int_equal(a->page, b->page);
+	assert_string_equal(a->message, b->message);
+}
+
+/* Every field, u64s with bit 63 set, strings filling their arrays. */
+static void test_event_round_trip(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct journal_event ev, got;
+	struct mce_record *r = &ev.rec;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time_ms = 0x7fffffffffff0001ULL;
+	fill_string(ev.source, sizeof(ev.source), 's');
+	r->status = 0xfedcba9876543210ULL;
+	r->misc = 0x8000000000000001ULL;
+	r->addr = 0xffffffffffffffffULL;
+	r->mcgstatus = 0x8000000000000007ULL;
+	r->ip = 0x8123456789abcdefULL;
+	r->tsc = 0x9000000000000000ULL;
+	r->time = 0xa000000000000000ULL;
+	r->mcgcap = 0xb000000001000c09ULL;
+	r->synd = 0xc000000000000000ULL;
+	r->ipid = 0xd000000000000000ULL;
+	r->ppin = 0xe000000000000000ULL;
+	r->cpuid = 0xffffffffu;
+	r->extcpu = 0x80000001u;
+	r->socketid = 0x80000002u;
+	r->apicid = 0xfffffffeu;
+	r->microcode = 0x80000003u;
+	r->cpuvendor = 0xff;
+	r->cs = 0x33;
+	r->bank = 0xfe;
+	r->inject_flags = 0x81;
+	r->record_len = 0xffff;
+	ev.severity = MCE_SEV_SRAR;
+	ev.kind = MCE_KIND_INTERCONNECT;
+	ev.cpu = -2;
+	ev.socket = INT32_MAX;
+	ev.bank = INT32_MIN;
+	ev.channel = -1;
+	ev.dimm = -1;
+	fill_string(ev.dimm_label, sizeof(ev.dimm_label), 'd');
+	ev.page_valid = true;
+	ev.page = 0xf0000000000000ffULL;
+	fill_string(ev.message, sizeof(ev.message), 'm');
+
+	assert_int_equal(journal_event_add(j, &ev), 0);
+	assert_true(ev.id > 0);
+	journal_close(j);
+	j = open_ok(t->path);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(journal_events_each(j, 0, 0, copy_event, &got), 0);
+	assert_event_equal(&got, &ev);
+
+	journal_close(j);
+}
+
+struct event_list {
+	struct journal_event ev[512];
+	size_t n;
+	size_t stop_after; /* 0: never */
+};
+
+static int collect_event(void *arg, const struct journal_event *ev)
+{
+	struct event_list *list = arg;
+
+	assert_true(list->n < sizeof(list->ev) / sizeof(list->ev[0]));
+	list->ev[list->n++] = *ev;
+	return list->stop_after != 0 && list->n == list->stop_after;
+}
+
+static void test_severity_kind_names(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct event_list *list = calloc(1, sizeof(*list));
+	struct journal_event ev;
+	int i;
+
+	assert_non_null(list);
+	for (i = MCE_SEV_CORRECTED; i <= MCE_SEV_FATAL; i++) {
+		ev = sample_event((uint64_t)i);
+		ev.severity = (enum mce_severity)i;
+		ev.kind = (enum mce_kind)(MCE_KIND_UNKNOWN - i);
+		assert_int_equal(journal_event_add(j, &ev), 0);
+	}
+	assert_int_equal(journal_events_each(j, 0, 0, collect_event, list), 0);
+	assert_int_equal(list->n, MCE_SEV_FATAL + 1);
+	for (i = MCE_SEV_CORRECTED; i <= MCE_SEV_FATAL; i++) {
+		assert_int_equal(list->ev[i].severity, i);
+		assert_int_equal(list->ev[i].kind, MCE_KIND_UNKNOWN - i);
+	}
+	/* A value outside the enums is refused, not stored as garbage. */
+	ev = sample_event(1);
+	ev.severity = (enum mce_severity)(MCE_SEV_FATAL + 1);
+	assert_int_equal(journal_event_add(j, &ev), -1);
+	assert_non_null(strstr(journal_error(j), "severity"));
+	free(list);
+	journal_close(j);
+}
+
+/* Oldest first by time_ms (not insertion), since, limit, and paging. */
+static void test_events_each(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct event_list *list = calloc(1, sizeof(*list));
+	struct journal_event ev;
+	size_t i;
+
+	assert_non_null(list);
+	assert_int_equal(journal_begin(j), 0);
+	/* 300 events, times 3000, 2990, ..., 10: inserted newest first. */
+	for (i = 0; i < 300; i++) {
+		ev = sample_event(3000 - 10 * i);
+		ev.cpu = (int32_t)i;
+		assert_int_equal(journal_event_add(j, &ev), 0);
+	}
+	/* Two at one time: id breaks the tie. */
+	ev = sample_event(1500);
+	ev.cpu = 1000;
+	assert_int_equal(journal_event_add(j, &ev), 0);
+	assert_int_equal(journal_commit(j), 0);
+	assert_int_equal(journal_event_count(j), 301);
+
+	assert_int_equal(journal_events_each(j, 0, 0, collect_event, list), 0);
+	assert_int_equal(list->n, 301);
+	for (i = 1; i < list->n; i++) {
+		assert_true(list->ev[i - 1].time_ms <= list->ev[i].time_ms);
+		if (list->ev[i - 1].time_ms == list->ev[i].time_ms)
+			assert_true(list->ev[i - 1].id < list->ev[i].id);
+	}
+	assert_int_equal(list->ev[0].time_ms, 10);
+
+	list->n = 0;
+	assert_int_equal(journal_events_each(j, 1500, 0, collect_event, list),
+	                 0);
+	assert_int_equal(list->n, 152); /* 1500..3000 step 10, and the twin */
+	assert_int_equal(list->ev[0].time_ms, 1500);
+	assert_int_equal(list->ev[1].time_ms, 1500);
+	assert_int_equal(list->ev[1].cpu, 1000);
+
+	list->n = 0;
+	assert_int_equal(journal_events_each(j, 0, 70, collect_event, list), 0);
+	assert_int_equal(list->n, 70);
+	assert_int_equal(list->ev[69].time_ms, 700);
+
+	list->n = 0;
+	list->stop_after = 3;
+	assert_int_equal(journal_events_each(j, 0, 0, collect_event, list), 0);
+	assert_int_equal(list->n, 3);
+
+	list->n = 0;
+	list->stop_after = 0;
+	assert_int_equal(journal_events_each(j, 3001, 0, collect_event, list),
+	                 0);
+	assert_int_equal(list->n, 0);
+	free(list);
+	journal_close(j);
+}
+
+static void test_summary_counts(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct journal_summary sum;
+	struct journal_event ev = sample_event(1);
+	static const struct {
+		enum action_kind kind;
+		enum action_state state;
+		uint64_t target;
+	} actions[] = {
+	    {ACTION_PAGE_OFFLINE, ACTION_DONE, 0x100},
+	    {ACTION_PAGE_OFFLINE, ACTION_DONE, 0x200},
+	    {ACTION_PAGE_OFFLINE, ACTION_FAILED, 0x300},
+	    {ACTION_PAGE_OFFLINE, ACTION_RECOMMENDED, 0x400},
+	    {ACTION_PAGE_OFFLINE, ACTION_REFUSED, 0x500},
+	    {ACTION_CPU_OFFLINE, ACTION_DONE, 3},
+	    {ACTION_CPU_OFFLINE, ACTION_INTENDED, 4},
+	    /* domid 5 moved twice (there and on again): one guest. */
+	    {ACTION_MIGRATE, ACTION_DONE, 5},
+	    {ACTION_MIGRATE, ACTION_DONE, 5},
+	    {ACTION_MIGRATE, ACTION_DONE, 7},
+	    {ACTION_MIGRATE, ACTION_FAILED, 9},
+	    {ACTION_MIGRATE, ACTION_RUNNING, 9},
+	};
+	size_t i;
+
+	assert_int_equal(journal_summary(j, &sum), 0);
+	assert_int_equal(sum.events, 0);
+	assert_int_equal(sum.actions_pending, 0);
+	assert_int_equal(journal_event_add(j, &ev), 0);
+	assert_int_equal(journal_event_add(j, &ev), 0);
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		struct journal_action a = sample_action(
+		    actions[i].kind, actions[i].state, actions[i].target);
+
+		add_action(j, &a);
+	}
+	assert_int_equal(journal_summary(j, &sum), 0);
+	assert_int_equal(sum.events, 2);
+	assert_int_equal(sum.pages_offlined, 2);
+	assert_int_equal(sum.cpus_offlined, 1);
+	assert_int_equal(sum.guests_evacuated, 2);
+	assert_int_equal(sum.actions_failed, 2);
+	assert_int_equal(sum.actions_pending, 2);
+	journal_close(j);
+}
+
+static struct journal_component component(const char *kind, const char *name,
+                                          const char *state, uint64_t ce)
+{
+	struct journal_component c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.kind, sizeof(c.kind), "%s", kind);
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	snprintf(c.state, sizeof(c.state), "%s", state);
+	c.ce_count = ce;
+	return c;
+}
+
+static void test_component_upsert(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct journal_component c, got;
+	char value[16];
+
+	c = component("dimm", "CPU0_DIMM_A1", "ok", 1);
+	c.ue_count = 0x8000000000000000ULL;
+	c.updated_ms = 100;
+	snprintf(c.detail, sizeof(c.detail), "first");
+	assert_int_equal(journal_component_set(j, &c), 0);
+	c = component("dimm", "CPU0_DIMM_A1", "failing", 12);
+	c.updated_ms = 200;
+	snprintf(c.detail, sizeof(c.detail), "10 pages in 24h");
+	assert_int_equal(journal_component_set(j, &c), 0);
+
+	assert_int_equal(journal_component_get(j, "dimm", "CPU0_DIMM_A1", &got),
+	                 0);
+	assert_string_equal(got.state, "failing");
+	assert_int_equal(got.ce_count, 12);
+	assert_int_equal(got.ue_count, 0);
+	assert_int_equal(got.updated_ms, 200);
+	assert_string_equal(got.detail, "10 pages in 24h");
+	assert_int_equal(journal_component_get(j, "dimm", "nope", &got), -1);
+	assert_non_null(strstr(journal_error(j), "no component dimm nope"));
+	journal_close(j);
+	query_raw(t->path, "SELECT COUNT(*) FROM components", value,
+	          sizeof(value));
+	assert_string_equal(value, "1");
+}
+
+struct component_list {
+	struct journal_component c[256];
+	size_t n;
+};
+
+static int collect_component(void *arg, const struct journal_component *c)
+{
+	struct component_list *list = arg;
+
+	assert_true(list->n < sizeof(list->c) / sizeof(list->c[0]));
+	list->c[list->n++] = *c;
+	return 0;
+}
+
+static void test_components_each_order(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct component_list *list = calloc(1, sizeof(*list));
+	static const char *const kinds[] = {"socket", "page", "dimm", "cpu"};
+	struct journal_component c;
+	char name[32];
+	size_t i;
+
+	assert_non_null(list);
+	/* 200 components, more than a page of rows, in no order. */
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "n%03zu", (i * 37) % 200);
+		c = component(kinds[i % 4], name, "ok", i);
+		assert_int_equal(journal_component_set(j, &c), 0);
+	}
+	assert_int_equal(
+	    journal_components_each(j, NULL, collect_component, list), 0);
+	assert_int_equal(list->n, 200);
+	assert_string_equal(list->c[0].kind, "cpu");
+	assert_string_equal(list->c[199].kind, "socket");
+	for (i = 1; i < list->n; i++) {
+		int k = strcmp(list->c[i - 1].kind, list->c[i].kind);
+
+		assert_true(k < 0 || (k == 0 && strcmp(list->c[i - 1].name,
+		                                       list->c[i].name) < 0));
+	}
+	list->n = 0;
+	assert_int_equal(
+	    journal_components_each(j, "dimm", collect_component, list), 0);
+	assert_int_equal(list->n, 50);
+	for (i = 0; i < list->n; i++)
+		assert_string_equal(list->c[i].kind, "dimm");
+	list->n = 0;
+	assert_int_equal(
+	    journal_components_each(j, "host", collect_component, list), 0);
+	assert_int_equal(list->n, 0);
+	free(list);
+	journal_close(j);
+}
+
+struct resume {
+	struct journal *j;
+	int64_t seen[256];
+	size_t n;
+};
+
+/* What the daemon does at restart: mark running, then done, as it goes. */
+static int resume_action(void *arg, const struct journal_action *a)
+{
+	struct resume *r = arg;
+
+	assert_true(r->n < 256);
+	r->seen[r->n++] = a->id;
+	assert_int_equal(
+	    journal_action_update(r->j, a->id, ACTION_RUNNING, 2000, NULL), 0);
+	assert_int_equal(
+	    journal_action_update(r->j, a->id, ACTION_DONE, 3000, "resumed"),
+	    0);
+	return 0;
+}
+
+static void test_actions_each_order(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct resume *r = calloc(1, sizeof(*r));
+	struct journal_action a;
+	int64_t ids[200], *listed = calloc(256, sizeof(int64_t));
+	size_t i, n = 0;
+
+	assert_non_null(r);
+	assert_non_null(listed);
+	for (i = 0; i < 200; i++) {
+		a = sample_action(ACTION_PAGE_OFFLINE,
+		                  i % 3 == 0 ? ACTION_DONE : ACTION_INTENDED,
+		                  i);
+		add_action(j, &a);
+		ids[i] = a.id;
+	}
+	assert_int_equal(
+	    journal_actions_each(j, false, collect_action_ids, listed), 0);
+	assert_int_equal(listed[0], 200);
+	for (i = 0; i < 200; i++)
+		assert_int_equal(listed[i + 1], ids[i]);
+
+	/* Each unfinished one once, oldest first, while they change state. */
+	r->j = j;
+	assert_int_equal(journal_actions_each(j, true, resume_action, r), 0);
+	for (i = 0; i < 200; i++) {
+		if (i % 3 != 0)
+			assert_int_equal(r->seen[n++], ids[i]);
+	}
+	assert_int_equal(r->n, n);
+	memset(listed, 0, 256 * sizeof(int64_t));
+	assert_int_equal(
+	    journal_actions_each(j, true, collect_action_ids, listed), 0);
+	assert_int_equal(listed[0], 0);
+	free(listed);
+	free(r);
+	journal_close(j);
+}
+
+static int stop_at_first(void *arg, const struct journal_action *a)
+{
+	int *calls = arg;
+
+	(void)a;
+	(*calls)++;
+	return 1;
+}
+
+static void test_action_update(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct journal_action a, b, got;
+	int calls = 0;
+
+	a = sample_action(ACTION_MIGRATE, ACTION_INTENDED, 12);
+	snprintf(a.peer, sizeof(a.peer), "xen-b");
+	snprintf(a.component, sizeof(a.component), "CPU0_DIMM_A1");
+	snprintf(a.detail, sizeof(a.detail), "queued");
+	a.attempt = 1;
+	add_action(j, &a);
+	b = a;
+	b.parent_id = a.id;
+	b.attempt = 2;
+	snprintf(b.peer, sizeof(b.peer), "xen-c");
+	add_action(j, &b);
+
+	assert_int_equal(
+	    journal_action_update(j, a.id, ACTION_RUNNING, 5000, NULL), 0);
+	assert_int_equal(journal_action_get(j, a.id, &got), 0);
+	assert_int_equal(got.state, ACTION_RUNNING);
+	assert_int_equal(got.updated_ms, 5000);
+	assert_int_equal(got.created_ms, 1000);
+	assert_string_equal(got.detail, "queued");
+	assert_string_equal(got.peer, "xen-b");
+	assert_string_equal(got.component, "CPU0_DIMM_A1");
+	assert_string_equal(got.reason, "test");
+
+	assert_int_equal(journal_action_update(j, a.id, ACTION_FAILED, 6000,
+	                                       "xen-b refused: no memory"),
+	                 0);
+	assert_int_equal(journal_action_get(j, a.id, &got), 0);
+	assert_int_equal(got.state, ACTION_FAILED);
+	assert_string_equal(got.detail, "xen-b refused: no memory");
+
+	assert_int_equal(journal_action_get(j, b.id, &got), 0);
+	assert_int_equal(got.parent_id, a.id);
+	assert_int_equal(got.attempt, 2);
+	assert_string_equal(got.peer, "xen-c");
+
+	assert_int_equal(
+	    journal_action_update(j, 9999, ACTION_DONE, 1, "nothing"), -1);
+	assert_non_null(strstr(journal_error(j), "no action 9999"));
+	assert_int_equal(journal_action_get(j, 9999, &got), -1);
+	assert_int_equal(
+	    journal_action_update(j, a.id, (enum action_state)42, 1, NULL), -1);
+
+	/* An action must point at a real event (foreign keys are on). */
+	a = sample_action(ACTION_PAGE_OFFLINE, ACTION_INTENDED, 1);
+	a.event_id = 777;
+	assert_int_equal(journal_action_add(j, &a), -1);
+	assert_non_null(strstr(journal_error(j), "FOREIGN KEY"));
+	a.event_id = 0;
+	a.kind = (enum action_kind)7;
+	assert_int_equal(journal_action_add(j, &a), -1);
+
+	assert_int_equal(journal_actions_each(j, false, stop_at_first, &calls),
+	                 0);
+	assert_int_equal(calls, 1);
+	journal_close(j);
+}
+
+/* A batch is one transaction: nothing of it is visible before commit. */
+static void test_begin_commit_batching(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct journal_event ev = sample_event(1);
+	char value[16];
+	int i;
+
+	assert_int_equal(journal_commit(j), -1);
+	assert_non_null(strstr(journal_error(j), "no batch is open"));
+	assert_int_equal(journal_begin(j), 0);
+	assert_int_equal(journal_begin(j), -1);
+	assert_non_null(strstr(journal_error(j), "already open"));
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(journal_event_add(j, &ev), 0);
+	query_raw(t->path, "SELECT COUNT(*) FROM events", value, sizeof(value));
+	assert_string_equal(value, "0");
+	assert_int_equal(journal_commit(j), 0);
+	query_raw(t->path, "SELECT COUNT(*) FROM events", value, sizeof(value));
+	assert_string_equal(value, "1000");
+	assert_int_equal(journal_event_count(j), 1000);
+
+	/* A batch left open at close is kept, not dropped. */
+	assert_int_equal(journal_begin(j), 0);
+	assert_int_equal(journal_event_add(j, &ev), 0);
+	journal_close(j);
+	j = open_ok(t->path);
+	assert_int_equal(journal_event_count(j), 1001);
+	journal_close(j);
+}
+
+static void test_action_names(void **state)
+{
+	enum action_kind k;
+	enum action_state s;
+	int i;
+
+	(void)state;
+	assert_string_equal(action_kind_name(ACTION_PAGE_OFFLINE),
+	                    "page_offline");
+	assert_string_equal(action_kind_name(ACTION_CPU_OFFLINE),
+	                    "cpu_offline");
+	assert_string_equal(action_kind_name(ACTION_MIGRATE), "migrate");
+	assert_string_equal(action_state_name(ACTION_INTENDED), "intended");
+	assert_string_equal(action_state_name(ACTION_RUNNING), "running");
+	assert_string_equal(action_state_name(ACTION_DONE), "done");
+	assert_string_equal(action_state_name(ACTION_FAILED), "failed");
+	assert_string_equal(action_state_name(ACTION_RECOMMENDED),
+	                    "recommended");
+	assert_string_equal(action_state_name(ACTION_REFUSED), "refused");
+	for (i = ACTION_PAGE_OFFLINE; i <= ACTION_MIGRATE; i++) {
+		assert_int_equal(action_kind_parse(
+		                     action_kind_name((enum action_kind)i), &k),
+		                 0);
+		assert_int_equal(k, i);
+	}
+	for (i = ACTION_INTENDED; i <= ACTION_REFUSED; i++) {
+		assert_int_equal(
+		    action_state_parse(action_state_name((enum action_state)i),
+		                       &s),
+		    0);
+		assert_int_equal(s, i);
+	}
+	assert_int_equal(action_kind_parse("reboot", &k), -1);
+	assert_int_equal(action_kind_parse(NULL, &k), -1);
+	assert_int_equal(action_state_parse("Done", &s), -1);
+	assert_int_equal(action_state_parse("", &s), -1);
+}
+
+static int never_called(void *arg, const struct journal_action *a)
+{
+	(void)arg;
+	(void)a;
+	fail_msg("called back on a NULL journal");
+	return 1;
+}
+
+static void test_null_journal(void **state)
+{
+	struct journal_event ev = sample_event(1);
+	struct journal_action a = sample_action(ACTION_MIGRATE, ACTION_DONE, 1);
+	struct journal_component c = component("cpu", "1", "ok", 0);
+	struct journal_summary sum;
+
+	(void)state;
+	assert_int_equal(journal_schema_version(NULL), -1);
+	assert_int_equal(journal_begin(NULL), -1);
+	assert_int_equal(journal_commit(NULL), -1);
+	assert_int_equal(journal_event_add(NULL, &ev), -1);
+	assert_int_equal(journal_events_each(NULL, 0, 0, copy_event, &ev), -1);
+	assert_int_equal(journal_event_count(NULL), -1);
+	assert_int_equal(journal_action_add(NULL, &a), -1);
+	assert_int_equal(journal_action_update(NULL, 1, ACTION_DONE, 1, NULL),
+	                 -1);
+	assert_int_equal(journal_action_get(NULL, 1, &a), -1);
+	assert_int_equal(journal_actions_each(NULL, true, never_called, NULL),
+	                 -1);
+	assert_int_equal(journal_component_set(NULL, &c), -1);
+	assert_int_equal(journal_component_get(NULL, "cpu", "1", &c), -1);
+	assert_int_equal(journal_components_each(NULL, NULL, NULL, NULL), -1);
+	assert_int_equal(journal_summary(NULL, &sum), -1);
+	assert_non_null(journal_error(NULL));
+	journal_close(NULL);
+}
+
+static void test_null_arguments(void **state)
+{
+	struct journal *j = open_ok(":memory:");
+
+	(void)state;
+	assert_int_equal(journal_event_add(j, NULL), -1);
+	assert_int_equal(journal_action_add(j, NULL), -1);
+	assert_int_equal(journal_action_get(j, 1, NULL), -1);
+	assert_int_equal(journal_component_set(j, NULL), -1);
+	assert_int_equal(journal_component_get(j, NULL, "x", NULL), -1);
+	assert_int_equal(journal_events_each(j, 0, 0, NULL, NULL), -1);
+	assert_int_equal(journal_actions_each(j, false, NULL, NULL), -1);
+	assert_int_equal(journal_components_each(j, NULL, NULL, NULL), -1);
+	assert_int_equal(journal_summary(j, NULL), -1);
+	assert_int_equal(journal_schema_version(j), 1);
+	journal_close(j);
+}
+
+#define TEMP_TEST(f)                                                           \
+	cmocka_unit_test_setup_teardown(f, setup_temp, teardown_temp)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    TEMP_TEST(test_schema_created),
+	    TEMP_TEST(test_reopen_resumes_unfinished),
+	    TEMP_TEST(test_newer_schema_refused),
+	    TEMP_TEST(test_not_sqlite_refused),
+	    TEMP_TEST(test_foreign_database_refused),
+	    cmocka_unit_test(test_open_errors),
+	    TEMP_TEST(test_event_round_trip),
+	    TEMP_TEST(test_severity_kind_names),
+	    TEMP_TEST(test_events_each),
+	    TEMP_TEST(test_summary_counts),
+	    TEMP_TEST(test_component_upsert),
+	    TEMP_TEST(test_components_each_order),
+	    TEMP_TEST(test_actions_each_order),
+	    TEMP_TEST(test_action_update),
+	    TEMP_TEST(test_begin_commit_batching),
+	    cmocka_unit_test(test_action_names),
+	    cmocka_unit_test(test_null_journal),
+	    cmocka_unit_test(test_null_arguments),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,678 @@
+/* test_policy.c - the policy file: every kind of error names its line, key
+ * and value and changes nothing; default.conf is policy_defaults(). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rasd/policy.h"
+
+/* Tests run from the repo root; RASD_SRCDIR points elsewhere. */
+#ifndef SRCDIR
+#define SRCDIR "."
+#endif
+
+#define DAY_MS (24ULL * 3600 * 1000)
+
+static void repo_path(char *buf, size_t len, const char *rel)
+{
+	const char *dir = getenv("RASD_SRCDIR");
+
+	if (dir == NULL || *dir == '\0')
+		dir = SRCDIR;
+	snprintf(buf, len, "%s/%s", dir, rel);
+}
+
+/* A policy that differs from the defaults in every field. */
+static void policy_unlike_defaults(struct policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->recommend_only = true;
+	p->page.limit = 7;
+	p->page.window_ms = 1;
+	p->page_action = POLICY_OFF;
+	p->page_offline_on_uncorrected = false;
+	p->page_max_offlined = 3;
+	p->page_max_share_ppm = 77;
+	p->dimm.limit = 77;
+	p->dimm.window_ms = 2;
+	p->dimm_action = POLICY_RECOMMEND;
+	p->socket.limit = 5;
+	p->socket.window_ms = 3;
+	p->core.limit = 4;
+	p->core.window_ms = 4;
+	p->cpu_action = POLICY_OFF;
+	memset(p->cpu_protected, 0xff, sizeof(p->cpu_protected));
+	snprintf(p->peers[0], sizeof(p->peers[0]), "old-a");
+	snprintf(p->peers[1], sizeof(p->peers[1]), "old-b");
+	p->n_peers = 2;
+	p->evac_max_per_hour = 99;
+	p->evac_concurrent = 9;
+}
+
+static void assert_policy_equal(const struct policy *a, const struct policy *b)
+{
+	size_t i;
+
+	assert_int_equal(a->recommend_only, b->recommend_only);
+	assert_int_equal(a->page.limit, b->page.limit);
+	assert_int_equal(a->page.window_ms, b->page.window_ms);
+	assert_int_equal(a->page_action, b->page_action);
+	assert_int_equal(a->page_offline_on_uncorrected,
+	                 b->page_offline_on_uncorrected);
+	assert_int_equal(a->page_max_offlined, b->page_max_offlined);
+	assert_int_equal(a->page_max_share_ppm, b->page_max_share_ppm);
+	assert_int_equal(a->dimm.limit, b->dimm.limit);
+	assert_int_equal(a->dimm.window_ms, b->dimm.window_ms);
+	assert_int_equal(a->dimm_action, b->dimm_action);
+	assert_int_equal(a->socket.limit, b->socket.limit);
+	assert_int_equal(a->socket.window_ms, b->socket.window_ms);
+	assert_int_equal(a->core.limit, b->core.limit);
+	assert_int_equal(a->core.window_ms, b->core.window_ms);
+	assert_int_equal(a->cpu_action, b->cpu_action);
+	assert_memory_equal(a->cpu_protected, b->cpu_protected,
+	                    sizeof(a->cpu_protected));
+	assert_int_equal(a->n_peers, b->n_peers);
+	for (i = 0; i < a->n_peers; i++)
+		assert_string_equal(a->peers[i], b->peers[i]);
+	assert_int_equal(a->evac_max_per_hour, b->evac_max_per_hour);
+	assert_int_equal(a->evac_concurrent, b->evac_concurrent);
+}
+
+static void test_defaults_values(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	policy_defaults(&p);
+	assert_false(p.recommend_only);
+	assert_int_equal(p.page.limit, 2);
+	assert_int_equal(p.page.window_ms, DAY_MS);
+	assert_int_equal(p.page_action, POLICY_ACT);
+	assert_true(p.page_offline_on_uncorrected);
+	assert_int_equal(p.page_max_offlined, 1024);
+	assert_int_equal(p.page_max_share_ppm, 1000);
+	assert_int_equal(p.dimm.limit, 10);
+	assert_int_equal(p.dimm.window_ms, DAY_MS);
+	assert_int_equal(p.dimm_action, POLICY_ACT);
+	assert_int_equal(p.socket.limit, 100);
+	assert_int_equal(p.socket.window_ms, DAY_MS);
+	assert_int_equal(p.core.limit, 18);
+	assert_int_equal(p.core.window_ms, DAY_MS);
+	assert_int_equal(p.cpu_action, POLICY_ACT);
+	assert_true(policy_cpu_protected(&p, 0));
+	assert_false(policy_cpu_protected(&p, 1));
+	assert_int_equal(p.n_peers, 0);
+	assert_int_equal(p.evac_max_per_hour, 6);
+	assert_int_equal(p.evac_concurrent, 2);
+}
+
+/* default.conf must set every field, to exactly policy_defaults(). */
+static void test_default_conf_is_defaults(void **state)
+{
+	struct policy loaded, defaults;
+	char path[4096], err[256] = "";
+
+	(void)state;
+	repo_path(path, sizeof(path), "policies/default.conf");
+	policy_unlike_defaults(&loaded);
+	policy_defaults(&defaults);
+	if (policy_load_file(&loaded, path, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_policy_equal(&loaded, &defaults);
+}
+
+static void test_demo_conf(void **state)
+{
+	struct policy loaded, expected;
+	char path[4096], err[256] = "";
+
+	(void)state;
+	repo_path(path, sizeof(path), "policies/demo.conf");
+	policy_unlike_defaults(&loaded);
+	if (policy_load_file(&loaded, path, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	policy_defaults(&expected);
+	snprintf(expected.peers[0], sizeof(expected.peers[0]), "xen-c");
+	snprintf(expected.peers[1], sizeof(expected.peers[1]), "xen-b");
+	expected.n_peers = 2;
+	/* The demo moves one guest at a time. */
+	expected.evac_concurrent = 1;
+	assert_policy_equal(&loaded, &expected);
+}
+
+struct bad_case {
+	const char *text;
+	const char *error; /* the whole message for name "t" */
+};
+
+static const struct bad_case bad_cases[] = {
+    {"[page]\nthreshold = 2\nfoo = 1\n", "t:3: unknown key 'foo' in [page]"},
+    {"[general]\nmode = act\n\n[pagez]\nthreshold = 1\n",
+     "t:5: unknown section [pagez]"},
+    {"threshold = 1\n", "t:1: key 'threshold' is outside any section"},
+    {"[page]\nthreshold = abc\n",
+     "t:2: bad threshold 'abc' in [page]: not a number"},
+    {"[page]\nthreshold = 2x\n",
+     "t:2: bad threshold '2x' in [page]: not a number"},
+    {"[dimm]\n\nthreshold = 0\n",
+     "t:3: threshold 0 in [dimm]: must be 1..1024"},
+    {"[socket]\nthreshold = 1025\n",
+     "t:2: threshold 1025 in [socket]: must be 1..1024"},
+    {"[cpu]\nthreshold = -1\n", "t:2: threshold -1 in [cpu]: must be 1..1024"},
+    {"[page]\nthreshold = 99999999999999999999999\n",
+     "t:2: threshold 99999999999999999999999 in [page]: must be 1..1024"},
+    {"[page]\nwindow = 24\n",
+     "t:2: bad window '24' in [page]: needs a unit: 24h, 30m, 90s"},
+    {"[dimm]\nwindow = 0s\n",
+     "t:2: bad window '0s' in [dimm]: must be longer than 0"},
+    {"[cpu]\nwindow = 1y\n",
+     "t:2: bad window '1y' in [cpu]: unknown unit: use ms, s, m, h or d"},
+    {"[socket]\nwindow = h\n",
+     "t:2: bad window 'h' in [socket]: not a duration"},
+    {"[page]\nwindow =\n", "t:2: window in [page] has no value"},
+    {"[dimm]\naction = offline\n",
+     "t:2: bad action 'offline' in [dimm]: use evacuate, recommend or off"},
+    {"[page]\naction = evacuate\n",
+     "t:2: bad action 'evacuate' in [page]: use offline, recommend or off"},
+    {"[general]\nmode = auto\n",
+     "t:2: bad mode 'auto' in [general]: use act or recommend"},
+    {"[page]\noffline_on_uncorrected = maybe\n",
+     "t:2: bad offline_on_uncorrected 'maybe' in [page]: use yes or no"},
+    {"[page]\nmax_offlined = 0\n",
+     "t:2: max_offlined 0 in [page]: must be 1..4294967295"},
+    {"[page]\nmax_share = 0.1\n",
+     "t:2: bad max_share '0.1' in [page]: needs a percent sign: 0.1%"},
+    {"[page]\nmax_share = 0%\n",
+     "t:2: bad max_share '0%' in [page]: must be above 0% and at most 100%"},
+    {"[page]\nmax_share = 100.0001%\n",
+     "t:2: bad max_share '100.0001%' in [page]: must be above 0% and at most "
+     "100%"},
+    {"[page]\nmax_share = 0.00001%\n",
+     "t:2: bad max_share '0.00001%' in [page]: at most 4 decimals"},
+    {"[page]\nmax_share = lots%\n",
+     "t:2: bad max_share 'lots%' in [page]: not a number"},
+    {"[evacuation]\npeers = xen-b xen_c!\n",
+     "t:2: bad peers 'xen-b xen_c!' in [evacuation]: 'xen_c!' has a character "
+     "other than A-Z a-z 0-9 . _ -"},
+    {"[evacuation]\npeers = a,b,a\n",
+     "t:2: bad peers 'a,b,a' in [evacuation]: 'a' is listed twice"},
+    {"[evacuation]\npeers = "
+     "h0123456789012345678901234567890123456789012345678901234567890123\n",
+     "t:2: bad peers "
+     "'h0123456789012345678901234567890123456789012345678901234567890123' in "
+     "[evacuation]: "
+     "'h01234567890123456789012345678901234567890123456789012345678901...' is "
+     "longer than 63 characters"},
+    {"[evacuation]\npeers = a b c d e f g h i j k l m n o p q\n",
+     "t:2: bad peers 'a b c d e f g h i j k l m n o p q' in [evacuation]: more "
+     "than 16 peers"},
+    {"[evacuation]\nconcurrent = 65\n",
+     "t:2: concurrent 65 in [evacuation]: must be 1..64"},
+    {"[evacuation]\nmax_per_hour = 0\n",
+     "t:2: max_per_hour 0 in [evacuation]: must be 1..3600"},
+    {"[cpu]\nprotect = 0, 3-2\n",
+     "t:2: bad protect '0, 3-2' in [cpu]: '3-2' goes backwards"},
+    {"[cpu]\nprotect = 4096\n",
+     "t:2: bad protect '4096' in [cpu]: '4096' goes past CPU 4095"},
+    {"[cpu]\nprotect = 1-\n",
+     "t:2: bad protect '1-' in [cpu]: '1-' is not a CPU number or range"},
+    {"[cpu]\nprotect = 0 x\n",
+     "t:2: bad protect '0 x' in [cpu]: 'x' is not a CPU number or range"},
+    {"[cpu]\nprotect = -1\n",
+     "t:2: bad protect '-1' in [cpu]: '-1' is not a CPU number or range"},
+    {"[page]\nthreshold = 2\n[dimm]\n[page]\nthreshold = 3\n",
+     "t:5: threshold in [page] is set twice (first on line 2)"},
+    {"[page]\nthreshold = 2\n  window = 24h\n",
+     "t:3: indented line 'window = 24h' continues threshold in [page]; only "
+     "peers takes more than one line"},
+    {"[page]\nthreshold\n", "t:2: not a [section] or key = value line"},
+    {"[page\nthreshold = 2\n", "t:1: not a [section] or key = value line"},
+    /* The first error is reported, whichever kind it is. */
+    {"[page]\nnonsense\nthreshold = 0\n",
+     "t:2: not a [section] or key = value line"},
+    {"[page]\nthreshold = 0\nnonsense\n",
+     "t:2: threshold 0 in [page]: must be 1..1024"},
+    /* Inline comments are stripped (inih: ';' after a blank). */
+    {"[page]\nthreshold = x ; two\n",
+     "t:2: bad threshold 'x' in [page]: not a number"},
+};
+
+static void check_bad_case(const struct bad_case *c)
+{
+	struct policy p, before;
+	char err[512] = "";
+
+	policy_defaults(&p);
+	before = p;
+	if (policy_load_string(&p, c->text, "t", err, sizeof(err)) == 0)
+		fail_msg("accepted: %s", c->text);
+	if (strcmp(err, c->error) != 0)
+		fail_msg("for %s\nwant: %s\ngot:  %s", c->text, c->error, err);
+	assert_memory_equal(&p, &before, sizeof(p));
+}
+
+static void test_errors(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
+		check_bad_case(&bad_cases[i]);
+}
+
+/* Keys before the error are not applied either. */
+static void test_error_leaves_policy_untouched(void **state)
+{
+	struct policy p, before;
+	char err[256];
+	const char *text =
+	    "[general]\nmode = recommend\n[page]\nthreshold = 5\n"
+	    "[evacuation]\npeers = a b\n[cpu]\nprotect = 1-3\n"
+	    "threshold = 0\n";
+
+	(void)state;
+	policy_defaults(&p);
+	before = p;
+	assert_int_equal(
+	    policy_load_string(&p, text, "x.conf", err, sizeof(err)), -1);
+	assert_string_equal(err,
+	                    "x.conf:9: threshold 0 in [cpu]: must be 1..1024");
+	assert_memory_equal(&p, &before, sizeof(p));
+}
+
+static void test_load_over_current(void **state)
+{
+	struct policy p;
+	char err[256] = "";
+
+	(void)state;
+	policy_defaults(&p);
+	p.evac_concurrent = 5;
+	if (policy_load_string(&p, "[page]\nthreshold = 3 ; why\n", "t", err,
+	                       sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(p.page.limit, 3);
+	assert_int_equal(p.page.window_ms, DAY_MS);
+	assert_int_equal(p.evac_concurrent, 5);
+	assert_true(policy_cpu_protected(&p, 0));
+}
+
+static void test_every_value_form(void **state)
+{
+	struct policy p;
+	char err[256] = "";
+	const char *text =
+	    "# comment\n; another\n"
+	    "[general]\n  mode   =   recommend  \n"
+	    "[page]\naction = recommend\n"
+	    "offline_on_uncorrected = OFF\n"
+	    "max_offlined = 4294967295\nmax_share = 12.5%\n"
+	    "[dimm]\naction = off\nwindow = 90s\n"
+	    "[socket]\nthreshold = 1024\nwindow = 500ms\n"
+	    "[cpu]\naction = recommend\nwindow = 7d\n"
+	    "[evacuation]\nmax_per_hour = 3600\nconcurrent = 64\n";
+
+	(void)state;
+	policy_defaults(&p);
+	if (policy_load_string(&p, text, "t", err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_true(p.recommend_only);
+	assert_int_equal(p.page_action, POLICY_RECOMMEND);
+	assert_false(p.page_offline_on_uncorrected);
+	assert_int_equal(p.page_max_offlined, UINT32_MAX);
+	assert_int_equal(p.page_max_share_ppm, 125000);
+	assert_int_equal(p.dimm_action, POLICY_OFF);
+	assert_int_equal(p.dimm.window_ms, 90000);
+	assert_int_equal(p.socket.limit, 1024);
+	assert_int_equal(p.socket.window_ms, 500);
+	assert_int_equal(p.cpu_action, POLICY_RECOMMEND);
+	assert_int_equal(p.core.window_ms, 7 * DAY_MS);
+	assert_int_equal(p.evac_max_per_hour, 3600);
+	assert_int_equal(p.evac_concurrent, 64);
+}
+
+static void test_booleans(void **state)
+{
+	static const struct {
+		const char *word;
+		bool value;
+	} words[] = {
+	    {"yes", true},    {"no", false}, {"true", true},
+	    {"false", false}, {"on", true},  {"off", false},
+	};
+	struct policy p;
+	char text[128], err[256] = "";
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		policy_defaults(&p);
+		p.page_offline_on_uncorrected = !words[i].value;
+		snprintf(text, sizeof(text),
+		         "[page]\noffline_on_uncorrected = %s\n",
+		         words[i].word);
+		if (policy_load_string(&p, text, "t", err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(p.page_offline_on_uncorrected, words[i].value);
+	}
+}
+
+static void test_durations(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t ms;
+	} good[] = {
+	    {"24h", DAY_MS},    {"30m", 1800000},
+	    {"90s", 90000},     {"500ms", 500},
+	    {"7d", 7 * DAY_MS}, {"1ms", 1},
+	    {"001s", 1000},     {"213503982334d", 213503982334ULL * DAY_MS},
+	};
+	static const char *const bad[] = {
+	    "24",
+	    "0s",
+	    "0ms",
+	    "",
+	    "h",
+	    "-1h",
+	    "1.5h",
+	    "24 h",
+	    "1y",
+	    "24H",
+	    " 24h",
+	    "213503982335d",
+	    "99999999999999999999ms",
+	};
+	uint64_t ms;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ms = 0;
+		if (policy_parse_duration(good[i].text, &ms) != 0)
+			fail_msg("refused %s", good[i].text);
+		assert_int_equal(ms, good[i].ms);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ms = 12345;
+		if (policy_parse_duration(bad[i], &ms) == 0)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_int_equal(ms, 12345);
+	}
+	assert_int_equal(policy_parse_duration(NULL, &ms), -1);
+	assert_int_equal(policy_parse_duration("1s", NULL), -1);
+}
+
+static void test_shares(void **state)
+{
+	static const struct {
+		const char *text;
+		uint32_t ppm;
+	} good[] = {
+	    {"0.1%", 1000},    {"100%", 1000000}, {"0.0001%", 1},
+	    {"12.5%", 125000}, {"1.25%", 12500},  {"100.0000%", 1000000},
+	    {"3%", 30000},
+	};
+	struct policy p;
+	char text[128], err[256] = "";
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		policy_defaults(&p);
+		snprintf(text, sizeof(text), "[page]\nmax_share = %s\n",
+		         good[i].text);
+		if (policy_load_string(&p, text, "t", err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(p.page_max_share_ppm, good[i].ppm);
+	}
+}
+
+static void test_protect_ranges(void **state)
+{
+	struct policy p;
+	char err[256] = "";
+	uint32_t cpu;
+
+	(void)state;
+	policy_defaults(&p);
+	if (policy_load_string(&p, "[cpu]\nprotect = 1, 4-6,9 4095\n", "t", err,
+	                       sizeof(err)) != 0)
+		fail_msg("%s", err);
+	for (cpu = 0; cpu < POLICY_MAX_CPUS; cpu++) {
+		bool want = cpu == 1 || (cpu >= 4 && cpu <= 6) || cpu == 9 ||
+		            cpu == 4095;
+
+		assert_int_equal(policy_cpu_protected(&p, cpu), want);
+	}
+	assert_false(policy_cpu_protected(&p, POLICY_MAX_CPUS));
+	assert_false(policy_cpu_protected(NULL, 0));
+
+	/* Empty: nothing protected, the list replaces the old one. */
+	if (policy_load_string(&p, "[cpu]\nprotect =\n", "t", err,
+	                       sizeof(err)) != 0)
+		fail_msg("%s", err);
+	for (cpu = 0; cpu < POLICY_MAX_CPUS; cpu++)
+		assert_false(policy_cpu_protected(&p, cpu));
+
+	if (policy_load_string(&p, "[cpu]\nprotect = 0-4095\n", "t", err,
+	                       sizeof(err)) != 0)
+		fail_msg("%s", err);
+	for (cpu = 0; cpu < POLICY_MAX_CPUS; cpu++)
+		assert_true(policy_cpu_protected(&p, cpu));
+}
+
+static void test_peers(void **state)
+{
+	struct policy p;
+	char err[256] = "";
+	const char *sixteen = "[evacuation]\npeers = a b c d e f g h\n"
+	                      "  i,j,k,l m n o p\n";
+
+	(void)state;
+	policy_defaults(&p);
+	if (policy_load_string(&p,
+	                       "[evacuation]\npeers = xen-b, xen-c  "
+	                       "host.example.org\n  X_1\n",
+	                       "t", err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(p.n_peers, 4);
+	assert_string_equal(p.peers[0], "xen-b");
+	assert_string_equal(p.peers[1], "xen-c");
+	assert_string_equal(p.peers[2], "host.example.org");
+	assert_string_equal(p.peers[3], "X_1");
+
+	if (policy_load_string(&p, sixteen, "t", err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(p.n_peers, POLICY_MAX_PEERS);
+	assert_string_equal(p.peers[15], "p");
+
+	if (policy_load_string(&p, "[evacuation]\npeers =\n", "t", err,
+	                       sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(p.n_peers, 0);
+
+	/* A continuation past the cap is refused on its own line. */
+	assert_int_equal(policy_load_string(&p,
+	                                    "[evacuation]\npeers = a b c d e f "
+	                                    "g h i j k l m n o p\n\n  q\n",
+	                                    "t", err, sizeof(err)),
+	                 -1);
+	assert_string_equal(err, "t:4: bad peers 'q' in [evacuation]: more "
+	                         "than 16 peers");
+}
+
+/* Line numbers are physical lines even past an over-long line. */
+static void test_long_lines(void **state)
+{
+	struct policy p;
+	char text[1024], err[256] = "";
+	size_t n;
+
+	(void)state;
+	policy_defaults(&p);
+	/* inih's buffer is 200 bytes: 198 characters, '\n' and NUL. */
+	memset(text, 0, sizeof(text));
+	text[0] = '#';
+	memset(text + 1, 'x', 197);
+	n = strlen(text);
+	snprintf(text + n, sizeof(text) - n, "\n[page]\nfoo = 1\n");
+	assert_int_equal(policy_load_string(&p, text, "t", err, sizeof(err)),
+	                 -1);
+	assert_string_equal(err, "t:3: unknown key 'foo' in [page]");
+
+	memset(text, 0, sizeof(text));
+	text[0] = '#';
+	memset(text + 1, 'x', 198);
+	n = strlen(text);
+	snprintf(text + n, sizeof(text) - n, "\n[page]\nfoo = 1\n");
+	assert_int_equal(policy_load_string(&p, text, "t", err, sizeof(err)),
+	                 -1);
+	assert_string_equal(err, "t:1: line is longer than 198 characters");
+}
+
+static void write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The temp file is removed by teardown even when an assertion fails. */
+static int setup_temp_file(void **state)
+{
+	char *path = strdup("/tmp/rasd-policy-XXXXXX");
+	int fd;
+
+	if (path == NULL)
+		return -1;
+	fd = mkstemp(path);
+	if (fd < 0) {
+		free(path);
+		return -1;
+	}
+	close(fd);
+	*state = path;
+	return 0;
+}
+
+static int teardown_temp_file(void **state)
+{
+	unlink(*state);
+	free(*state);
+	return 0;
+}
+
+static void test_file_errors(void **state)
+{
+	struct policy p, before;
+	const char *path = *state;
+	char text[1024], want[512], err[512] = "";
+
+	policy_defaults(&p);
+	before = p;
+	assert_int_equal(
+	    policy_load_file(&p, "/nonexistent/rasd.conf", err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "/nonexistent/rasd.conf: cannot open: No such "
+	                         "file or directory");
+
+	/* A 300-character line, then an error two lines later. */
+	memset(text, 0, sizeof(text));
+	memcpy(text, "[page]\n#", 8);
+	memset(text + 8, 'y', 299);
+	strcat(text, "\n\nwindow = 24\n");
+	write_file(path, text, strlen(text));
+	assert_int_equal(policy_load_file(&p, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: line is longer than 198 characters",
+	         path);
+	assert_string_equal(err, want);
+
+	memset(text, 0, sizeof(text));
+	memcpy(text, "[page]\n#", 8);
+	memset(text + 8, 'y', 197);
+	strcat(text, "\n\nwindow = 24\n");
+	write_file(path, text, strlen(text));
+	assert_int_equal(policy_load_file(&p, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want),
+	         "%s:4: bad window '24' in [page]: needs a unit: 24h, 30m, 90s",
+	         path);
+	assert_string_equal(err, want);
+
+	write_file(path, "[page]\nthreshold = 1\0\n", 22);
+	assert_int_equal(policy_load_file(&p, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: line has a NUL byte", path);
+	assert_string_equal(err, want);
+
+	assert_int_equal(policy_load_file(&p, "/tmp", err, sizeof(err)), -1);
+	assert_string_equal(err, "/tmp: cannot read: Is a directory");
+
+	/* No newline at the end of the last line is fine. */
+	write_file(path, "[page]\nthreshold = 9", 20);
+	assert_int_equal(policy_load_file(&p, path, err, sizeof(err)), 0);
+	assert_int_equal(p.page.limit, 9);
+	p.page.limit = before.page.limit;
+	assert_memory_equal(&p, &before, sizeof(p));
+}
+
+static void test_misuse(void **state)
+{
+	struct policy p;
+	char err[128] = "";
+
+	(void)state;
+	policy_defaults(&p);
+	assert_int_equal(policy_load_string(NULL, "", "t", err, sizeof(err)),
+	                 -1);
+	assert_int_equal(policy_load_string(&p, NULL, "t", err, sizeof(err)),
+	                 -1);
+	assert_int_equal(policy_load_file(&p, NULL, err, sizeof(err)), -1);
+	assert_int_equal(policy_load_string(&p, "[x]\ny=1\n", NULL, NULL, 0),
+	                 -1);
+	assert_int_equal(
+	    policy_load_string(&p, "[x]\ny=1\n", NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "<string>:2: unknown section [x]");
+	assert_int_equal(policy_load_string(&p, "", "t", err, sizeof(err)), 0);
+}
+
+static void test_action_names(void **state)
+{
+	(void)state;
+	assert_string_equal(policy_action_name(POLICY_ACT), "act");
+	assert_string_equal(policy_action_name(POLICY_RECOMMEND), "recommend");
+	assert_string_equal(policy_action_name(POLICY_OFF), "off");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_defaults_values),
+	    cmocka_unit_test(test_default_conf_is_defaults),
+	    cmocka_unit_test(test_demo_conf),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_error_leaves_policy_untouched),
+	    cmocka_unit_test(test_load_over_current),
+	    cmocka_unit_test(test_every_value_form),
+	    cmocka_unit_test(test_booleans),
+	    cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_shares),
+	    cmocka_unit_test(test_protect_ranges),
+	    cmocka_unit_test(test_peers),
+	    cmocka_unit_test(test_long_lines),
+	    cmocka_unit_test_setup_teardown(test_file_errors, setup_temp_file,
+	                                    teardown_temp_file),
+	    cmocka_unit_test(test_misuse),
+	    cmocka_unit_test(test_action_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
