@@ -1,6 +1,5 @@
 /* hv.c - opens a hypervisor backend by spec and decodes what every backend
  * shares: Xen's page offline status words and the names of states. */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,15 +7,15 @@
 #include "hypervisor/sim/sim.h"
 #include "hypervisor/xen_page_status.h"
 
-static struct hv *
-hv_open_sim(const char *path, const struct clock *clock,
-	    const struct hv_options *opts, char *err, size_t errlen)
+static struct hv *hv_open_sim(const char *path, const struct clock *clock,
+                              const struct hv_options *opts, char *err,
+                              size_t errlen)
 {
 	struct sim_scenario *sc;
 
 	if (*path == '\0') {
 		snprintf(err, errlen,
-			 "the sim backend needs a scenario file: sim:PATH");
+		         "the sim backend needs a scenario file: sim:PATH");
 		return NULL;
 	}
 	if (sim_scenario_load(path, &sc, err, errlen) < 0)
@@ -24,9 +23,8 @@ hv_open_sim(const char *path, const struct clock *clock,
 	return hv_sim_open(sc, clock, opts, err, errlen);
 }
 
-struct hv *
-hv_open(const char *spec, const struct clock *clock,
-	const struct hv_options *opts, char *err, size_t errlen)
+struct hv *hv_open(const char *spec, const struct clock *clock,
+                   const struct hv_options *opts, char *err, size_t errlen)
 {
 	const char *colon;
 	size_t kind_len;
@@ -41,22 +39,20 @@ hv_open(const char *spec, const struct clock *clock,
 	kind_len = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
 	if (kind_len == 3 && strncmp(spec, "sim", 3) == 0)
 		return hv_open_sim(colon != NULL ? colon + 1 : "", clock, opts,
-				   err, errlen);
+		                   err, errlen);
 	snprintf(err, errlen,
-		 "unknown hypervisor backend '%.*s' (this build has: sim)",
-		 (int)(kind_len > 64 ? 64 : kind_len), spec);
+	         "unknown hypervisor backend '%.*s' (this build has: sim)",
+	         (int)(kind_len > 64 ? 64 : kind_len), spec);
 	return NULL;
 }
 
-void
-hv_close(struct hv *hv)
+void hv_close(struct hv *hv)
 {
 	if (hv != NULL)
 		hv->ops->close(hv);
 }
 
-const char *
-hv_page_state_name(enum hv_page_state s)
+const char *hv_page_state_name(enum hv_page_state s)
 {
 	switch (s) {
 	case HV_PAGE_ONLINE:
@@ -73,8 +69,7 @@ hv_page_state_name(enum hv_page_state s)
 	return "unknown";
 }
 
-const char *
-hv_page_owner_name(enum hv_page_owner o)
+const char *hv_page_owner_name(enum hv_page_owner o)
 {
 	switch (o) {
 	case HV_OWNER_FREE:
@@ -98,8 +93,7 @@ hv_page_owner_name(enum hv_page_owner o)
  * most pessimistic one wins so that rasd never counts a refused page as
  * gone. A word with none did not take the page out either.
  */
-static enum hv_page_state
-hv_page_state_from_xen(uint32_t raw)
+static enum hv_page_state hv_page_state_from_xen(uint32_t raw)
 {
 	if (raw & (PG_OFFLINE_INVALID | PG_OFFLINE_FAILED))
 		return HV_PAGE_FAILED;
@@ -113,8 +107,7 @@ hv_page_state_from_xen(uint32_t raw)
 }
 
 /* Xen reports a dom0 page either as DOM0PAGE or as OWNED by domid 0. */
-static void
-hv_page_owner_from_xen(uint32_t raw, struct hv_page_status *out)
+static void hv_page_owner_from_xen(uint32_t raw, struct hv_page_status *out)
 {
 	uint32_t domid = raw >> PG_OFFLINE_OWNER_SHIFT;
 
@@ -142,8 +135,7 @@ hv_page_owner_from_xen(uint32_t raw, struct hv_page_status *out)
 	}
 }
 
-void
-hv_page_status_from_xen(uint32_t raw, struct hv_page_status *out)
+void hv_page_status_from_xen(uint32_t raw, struct hv_page_status *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->raw = raw;

@@ -11,6 +11,22 @@
 #define PEER_AVOID_MS (10ull * 60 * 1000)
 #define HOUR_MS (3600ull * 1000)
 
+/* "24h", "90m", "45s": windows as the policy file writes them. */
+static const char *window_text(uint64_t ms, char *buf, size_t len)
+{
+	if (ms % 86400000 == 0 && ms / 86400000 > 1)
+		snprintf(buf, len, "%llud", (unsigned long long)(ms / 86400000));
+	else if (ms % 3600000 == 0)
+		snprintf(buf, len, "%lluh", (unsigned long long)(ms / 3600000));
+	else if (ms % 60000 == 0)
+		snprintf(buf, len, "%llum", (unsigned long long)(ms / 60000));
+	else if (ms % 1000 == 0)
+		snprintf(buf, len, "%llus", (unsigned long long)(ms / 1000));
+	else
+		snprintf(buf, len, "%llums", (unsigned long long)ms);
+	return buf;
+}
+
 static enum policy_action effective(const struct rasd *d, enum policy_action a)
 {
 	if (a == POLICY_ACT && d->policy.recommend_only)
@@ -176,7 +192,7 @@ static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
 	bool ue = v->type == VERDICT_PAGE_UNCORRECTED;
 	enum policy_action act = d->policy.page_action;
 	struct journal_action a;
-	char why[160];
+	char why[160], win[16];
 
 	if (ue && !d->policy.page_offline_on_uncorrected)
 		act = POLICY_OFF;
@@ -196,9 +212,10 @@ static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
 			 (unsigned long long)v->page);
 	else
 		snprintf(a.reason, sizeof(a.reason),
-			 "page 0x%llx: %u corrected errors within %llus",
+			 "page 0x%llx: %u corrected errors within %s",
 			 (unsigned long long)v->page, v->count,
-			 (unsigned long long)(d->policy.page.window_ms / 1000));
+			 window_text(d->policy.page.window_ms, win,
+				     sizeof(win)));
 	log_msg(&d->log, LOG_NOTICE, "verdict", "%s", a.reason);
 	if (act == POLICY_ACT && page_cap_reached(d, why, sizeof(why))) {
 		a.state = ACTION_REFUSED;
@@ -228,7 +245,7 @@ static void core_verdict(struct rasd *d, const struct pending_verdict *pv)
 	enum policy_action act = effective(d, d->policy.cpu_action);
 	uint32_t plan[64];
 	size_t i, n = 0;
-	char why[160], err[256];
+	char why[160], err[256], win[16];
 	enum cpu_offline_refusal r;
 	struct journal_action a;
 
@@ -236,9 +253,9 @@ static void core_verdict(struct rasd *d, const struct pending_verdict *pv)
 		return;
 	log_msg(&d->log, LOG_NOTICE, "verdict",
 		"core of cpu %u: %u corrected cache/TLB/internal errors within "
-		"%llus",
+		"%s",
 		pv->cpu, pv->level,
-		(unsigned long long)(d->policy.core.window_ms / 1000));
+		window_text(d->policy.core.window_ms, win, sizeof(win)));
 	r = cpu_offline_plan(d->cpus, pv->cpu, plan, 64, &n, why, sizeof(why));
 	if (r == CPU_OFFLINE_ALREADY)
 		return;
@@ -583,7 +600,7 @@ static void dimm_verdict(struct rasd *d, const struct pending_verdict *pv)
 	struct dimm_health *h = &d->dimm_health[v->dimm];
 	enum policy_action act = effective(d, d->policy.dimm_action);
 	const char *label = d->dimms[v->dimm].label;
-	char detail[160];
+	char detail[160], win[16];
 
 	if (v->type == VERDICT_DIMM_UNCORRECTED)
 		h->ue++;
@@ -595,9 +612,9 @@ static void dimm_verdict(struct rasd *d, const struct pending_verdict *pv)
 			 "uncorrected error: the DIMM is failing");
 	else
 		snprintf(detail, sizeof(detail),
-			 "%u distinct pages with corrected errors within %llus",
+			 "%u distinct pages with corrected errors within %s",
 			 v->count,
-			 (unsigned long long)(d->policy.dimm.window_ms / 1000));
+			 window_text(d->policy.dimm.window_ms, win, sizeof(win)));
 	snprintf(h->state, sizeof(h->state), "failing");
 	component_set(d, "dimm", label, "failing", detail);
 	log_msg(&d->log, LOG_WARNING, "verdict", "DIMM %s failing: %s", label,
@@ -609,7 +626,7 @@ static void dimm_verdict(struct rasd *d, const struct pending_verdict *pv)
 
 static void socket_verdict(struct rasd *d, const struct pending_verdict *pv)
 {
-	char name[16], detail[128];
+	char name[16], detail[128], win[16];
 
 	if (pv->mem.socket >= d->topo.nr_sockets ||
 	    d->socket_state[pv->mem.socket])
@@ -617,8 +634,8 @@ static void socket_verdict(struct rasd *d, const struct pending_verdict *pv)
 	d->socket_state[pv->mem.socket] = 1;
 	snprintf(name, sizeof(name), "%u", pv->mem.socket);
 	snprintf(detail, sizeof(detail),
-		 "%u corrected memory errors within %llus", pv->mem.count,
-		 (unsigned long long)(d->policy.socket.window_ms / 1000));
+		 "%u corrected memory errors within %s", pv->mem.count,
+		 window_text(d->policy.socket.window_ms, win, sizeof(win)));
 	component_set(d, "socket", name, "degraded", detail);
 	log_msg(&d->log, LOG_WARNING, "verdict", "socket %u degraded: %s",
 		pv->mem.socket, detail);

@@ -312,14 +312,8 @@ static int cmd_inject(struct rasd *d, const struct control_request *req,
 static int cmd_reload(struct rasd *d, struct json_object *res, char *err,
 		      size_t errlen)
 {
-	if (d->opt.policy_path == NULL) {
-		snprintf(err, errlen, "reload: rasd runs on built-in defaults");
+	if (rasd_reload(d, err, errlen) < 0)
 		return -1;
-	}
-	if (policy_load_file(&d->policy, d->opt.policy_path, err, errlen) < 0)
-		return -1;
-	log_msg(&d->log, LOG_NOTICE, "rasd", "policy %s reloaded",
-		d->opt.policy_path);
 	jstr(res, "policy", d->opt.policy_path);
 	return 0;
 }

@@ -239,15 +239,9 @@ static void on_signal(void *arg, int fd, uint32_t events)
 		loop_stop(d->loop);
 		return;
 	}
-	if (d->opt.policy_path == NULL)
-		return;
-	if (policy_load_file(&d->policy, d->opt.policy_path, err,
-			     sizeof(err)) < 0)
+	if (rasd_reload(d, err, sizeof(err)) < 0)
 		log_msg(&d->log, LOG_ERR, "rasd",
 			"reload refused, keeping the running policy: %s", err);
-	else
-		log_msg(&d->log, LOG_NOTICE, "rasd", "policy %s reloaded",
-			d->opt.policy_path);
 }
 
 /* Stop when the scenario is played and nothing is left in flight. */
@@ -409,6 +403,48 @@ static void replay_journal(struct rasd *d)
 			"replayed %zu journal event(s) from the last window "
 			"into the buckets",
 			rc.n);
+}
+
+/*
+ * A new policy means new thresholds: rebuild the buckets under it from
+ * the journal's window, keeping the CPU states rasd has changed. The old
+ * policy and engines stay if anything fails.
+ */
+int rasd_reload(struct rasd *d, char *err, size_t errlen)
+{
+	struct correlate *old_corr = d->corr;
+	struct cpu_offline *old_cpus = d->cpus;
+	struct policy old_policy = d->policy, fresh;
+	size_t i;
+
+	if (d->opt.policy_path == NULL) {
+		fail(err, errlen, "reload", "rasd runs on built-in defaults");
+		return -1;
+	}
+	policy_defaults(&fresh);
+	if (policy_load_file(&fresh, d->opt.policy_path, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < d->n_cpus; i++)
+		d->cpu_list[i].online =
+			cpu_offline_is_online(old_cpus, d->cpu_list[i].cpu);
+	d->policy = fresh;
+	d->corr = NULL;
+	d->cpus = NULL;
+	if (build_engines(d, err, errlen) < 0) {
+		correlate_destroy(d->corr);
+		cpu_offline_destroy(d->cpus);
+		d->corr = old_corr;
+		d->cpus = old_cpus;
+		d->policy = old_policy;
+		return -1;
+	}
+	correlate_destroy(old_corr);
+	cpu_offline_destroy(old_cpus);
+	replay_journal(d);
+	log_msg(&d->log, LOG_NOTICE, "rasd",
+		"policy %s reloaded; buckets rebuilt under it from the journal",
+		d->opt.policy_path);
+	return 0;
 }
 
 /*

@@ -120,6 +120,8 @@ int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
 	      size_t errlen);
 int rasd_run(struct rasd *d);
 void rasd_fini(struct rasd *d);
+/* Re-read the policy file and rebuild the buckets under it. */
+int rasd_reload(struct rasd *d, char *err, size_t errlen);
 /* Handle one record as if a source had delivered it (sources, inject). */
 int rasd_record(struct rasd *d, const struct mce_record *r,
 		const char *source);

@@ -12,15 +12,13 @@
 
 #define SIM_PAGE_SIZE (1ull << SIM_PAGE_SHIFT)
 
-static uint64_t
-sim_dimm_end(const struct hv_dimm *d)
+static uint64_t sim_dimm_end(const struct hv_dimm *d)
 {
 	return d->start + (d->size - 1);
 }
 
 /* Index in dimm_by_start of the first DIMM starting after addr. */
-static size_t
-sim_dimm_upper_bound(const struct sim_scenario *sc, uint64_t addr)
+static size_t sim_dimm_upper_bound(const struct sim_scenario *sc, uint64_t addr)
 {
 	size_t lo = 0, hi = sc->n_dimms, mid;
 
@@ -34,8 +32,7 @@ sim_dimm_upper_bound(const struct sim_scenario *sc, uint64_t addr)
 	return lo;
 }
 
-const struct hv_dimm *
-sim_dimm_at(const struct sim_scenario *sc, uint64_t addr)
+const struct hv_dimm *sim_dimm_at(const struct sim_scenario *sc, uint64_t addr)
 {
 	size_t i = sim_dimm_upper_bound(sc, addr);
 	const struct hv_dimm *d;
@@ -46,8 +43,8 @@ sim_dimm_at(const struct sim_scenario *sc, uint64_t addr)
 	return addr <= sim_dimm_end(d) ? d : NULL;
 }
 
-static size_t
-sim_range_upper_bound(const struct sim_scenario *sc, uint64_t addr)
+static size_t sim_range_upper_bound(const struct sim_scenario *sc,
+                                    uint64_t addr)
 {
 	size_t lo = 0, hi = sc->n_ranges, mid;
 
@@ -61,8 +58,8 @@ sim_range_upper_bound(const struct sim_scenario *sc, uint64_t addr)
 	return lo;
 }
 
-const struct sim_range *
-sim_range_at(const struct sim_scenario *sc, uint64_t addr)
+const struct sim_range *sim_range_at(const struct sim_scenario *sc,
+                                     uint64_t addr)
 {
 	size_t i = sim_range_upper_bound(sc, addr);
 
@@ -72,8 +69,8 @@ sim_range_at(const struct sim_scenario *sc, uint64_t addr)
 }
 
 /* Ranges never overlap, so their ends are sorted like their starts. */
-size_t
-sim_range_first_ending_after(const struct sim_scenario *sc, uint64_t addr)
+size_t sim_range_first_ending_after(const struct sim_scenario *sc,
+                                    uint64_t addr)
 {
 	size_t lo = 0, hi = sc->n_ranges, mid;
 
@@ -87,8 +84,7 @@ sim_range_first_ending_after(const struct sim_scenario *sc, uint64_t addr)
 	return lo;
 }
 
-int
-sim_domain_index(const struct sim_scenario *sc, uint32_t domid)
+int sim_domain_index(const struct sim_scenario *sc, uint32_t domid)
 {
 	size_t i;
 
@@ -98,8 +94,7 @@ sim_domain_index(const struct sim_scenario *sc, uint32_t domid)
 	return -1;
 }
 
-int
-sim_peer_index(const struct sim_scenario *sc, const char *name)
+int sim_peer_index(const struct sim_scenario *sc, const char *name)
 {
 	size_t i;
 
@@ -109,8 +104,8 @@ sim_peer_index(const struct sim_scenario *sc, const char *name)
 	return -1;
 }
 
-static const char *
-sim_range_owner_name(const struct sim_scenario *sc, int32_t domain)
+static const char *sim_range_owner_name(const struct sim_scenario *sc,
+                                        int32_t domain)
 {
 	if (domain == SIM_OWNER_XEN)
 		return "xen";
@@ -131,8 +126,8 @@ static const char *const sim_host_keys[] = {
     "name", "sockets", "cores", "threads", "vendor", "cpuid", "mcg_cap", NULL,
 };
 
-static int
-sim_parse_vendor(struct sim_parser *p, const char *text, uint8_t *vendor)
+static int sim_parse_vendor(struct sim_parser *p, const char *text,
+                            uint8_t *vendor)
 {
 	if (strcmp(text, "intel") == 0)
 		*vendor = MCE_VENDOR_INTEL;
@@ -143,9 +138,8 @@ sim_parse_vendor(struct sim_parser *p, const char *text, uint8_t *vendor)
 	return 0;
 }
 
-static int
-sim_parse_count(struct sim_parser *p, const char *key, const char *text,
-		uint32_t *out)
+static int sim_parse_count(struct sim_parser *p, const char *key,
+                           const char *text, uint32_t *out)
 {
 	if (sim_parse_u32_max(p, key, text, SIM_MAX_CPUS, out) < 0)
 		return -1;
@@ -154,30 +148,29 @@ sim_parse_count(struct sim_parser *p, const char *key, const char *text,
 	return 0;
 }
 
-static int
-sim_parse_host_shape(struct sim_parser *p, const char **v,
-		     struct hv_topology *h)
+static int sim_parse_host_shape(struct sim_parser *p, const char **v,
+                                struct hv_topology *h)
 {
+	uint32_t *shape[] = {&h->nr_sockets, &h->cores_per_socket,
+	                     &h->threads_per_core};
 	uint64_t cpus;
+	int i;
 
-	if (sim_parse_count(p, "sockets", v[HOST_SOCKETS], &h->nr_sockets) <
-		0 ||
-	    sim_parse_count(p, "cores", v[HOST_CORES], &h->cores_per_socket) <
-		0 ||
-	    sim_parse_count(p, "threads", v[HOST_THREADS],
-			    &h->threads_per_core) < 0)
-		return -1;
-	cpus = (uint64_t)h->nr_sockets * h->cores_per_socket *
-	       h->threads_per_core;
+	/* sockets, cores and threads follow each other in sim_host_keys. */
+	for (i = 0; i < 3; i++)
+		if (sim_parse_count(p, sim_host_keys[HOST_SOCKETS + i],
+		                    v[HOST_SOCKETS + i], shape[i]) < 0)
+			return -1;
+	cpus =
+	    (uint64_t)h->nr_sockets * h->cores_per_socket * h->threads_per_core;
 	if (cpus > SIM_MAX_CPUS)
 		return sim_parse_error(p, "%llu cpus is too many (max %u)",
-				       (unsigned long long)cpus, SIM_MAX_CPUS);
+		                       (unsigned long long)cpus, SIM_MAX_CPUS);
 	h->nr_cpus = (uint32_t)cpus;
 	return 0;
 }
 
-int
-sim_parse_host(struct sim_parser *p, const struct sim_token *t, size_t n)
+int sim_parse_host(struct sim_parser *p, const struct sim_token *t, size_t n)
 {
 	struct hv_topology *h = &p->sc->host;
 	const char *v[8];
@@ -186,12 +179,12 @@ sim_parse_host(struct sim_parser *p, const struct sim_token *t, size_t n)
 	if (p->sc->have_host)
 		return sim_parse_error(p, "duplicate host directive");
 	if (sim_keys_collect(p, "host", t, n, sim_host_keys,
-			     1u << HOST_NAME | 1u << HOST_SOCKETS |
-				 1u << HOST_CORES | 1u << HOST_THREADS,
-			     0, v, NULL) < 0)
+	                     1u << HOST_NAME | 1u << HOST_SOCKETS |
+	                         1u << HOST_CORES | 1u << HOST_THREADS,
+	                     0, v, NULL) < 0)
 		return -1;
 	if (sim_parse_name(p, "name", v[HOST_NAME], 0, h->host_name,
-			   sizeof(h->host_name)) < 0 ||
+	                   sizeof(h->host_name)) < 0 ||
 	    sim_parse_host_shape(p, v, h) < 0)
 		return -1;
 	h->cpu_vendor = MCE_VENDOR_INTEL;
@@ -218,8 +211,7 @@ enum {
 
 static const char *const sim_mcelog_keys[] = {"record_len", "log_len", NULL};
 
-int
-sim_parse_mcelog(struct sim_parser *p, const struct sim_token *t, size_t n)
+int sim_parse_mcelog(struct sim_parser *p, const struct sim_token *t, size_t n)
 {
 	struct sim_scenario *sc = p->sc;
 	const char *v[3];
@@ -227,24 +219,25 @@ sim_parse_mcelog(struct sim_parser *p, const struct sim_token *t, size_t n)
 	if (sc->have_mcelog)
 		return sim_parse_error(p, "duplicate mcelog directive");
 	if (sim_keys_collect(p, "mcelog", t, n, sim_mcelog_keys, 0, 0, v,
-			     NULL) < 0)
+	                     NULL) < 0)
 		return -1;
 	if (v[MCELOG_RECORD_LEN] != NULL &&
 	    sim_parse_u32_max(p, "record_len", v[MCELOG_RECORD_LEN],
-			      MCE_RECORD_LEN_MAX, &sc->record_len) < 0)
+	                      MCE_RECORD_LEN_MAX, &sc->record_len) < 0)
 		return -1;
 	if (sc->record_len < MCE_RECORD_LEN_MIN)
 		return sim_parse_error(p, "record_len must be %d..%d",
-				       MCE_RECORD_LEN_MIN, MCE_RECORD_LEN_MAX);
+		                       MCE_RECORD_LEN_MIN, MCE_RECORD_LEN_MAX);
 	if (v[MCELOG_LOG_LEN] != NULL &&
 	    sim_parse_u32_max(p, "log_len", v[MCELOG_LOG_LEN], 4096,
-			      &sc->log_len) < 0)
+	                      &sc->log_len) < 0)
 		return -1;
 	if (sc->log_len == 0)
 		return sim_parse_error(p, "log_len must be at least 1");
 	if ((uint64_t)sc->log_len * sc->record_len > SIM_MCELOG_MAX_BYTES)
-		return sim_parse_error(p, "log_len * record_len is over %u bytes",
-				       SIM_MCELOG_MAX_BYTES);
+		return sim_parse_error(p,
+		                       "log_len * record_len is over %u bytes",
+		                       SIM_MCELOG_MAX_BYTES);
 	sc->have_mcelog = true;
 	return 0;
 }
@@ -263,9 +256,8 @@ static const char *const sim_dimm_keys[] = {
     "label", "socket", "controller", "channel", "slot", "start", "size", NULL,
 };
 
-static int
-sim_dimm_check_place(struct sim_parser *p, const struct hv_dimm *d,
-		     size_t *slot)
+static int sim_dimm_check_place(struct sim_parser *p, const struct hv_dimm *d,
+                                size_t *slot)
 {
 	const struct sim_scenario *sc = p->sc;
 	const struct hv_dimm *other;
@@ -274,14 +266,14 @@ sim_dimm_check_place(struct sim_parser *p, const struct hv_dimm *d,
 	for (i = 0; i < sc->n_dimms; i++)
 		if (strcmp(sc->dimms[i].label, d->label) == 0)
 			return sim_parse_error(p, "duplicate DIMM label '%s'",
-					       d->label);
+			                       d->label);
 	i = sim_dimm_upper_bound(sc, d->start);
 	other = NULL;
-	if (i > 0 && sim_dimm_end(&sc->dimms[sc->dimm_by_start[i - 1]]) >=
-			 d->start)
+	if (i > 0 &&
+	    sim_dimm_end(&sc->dimms[sc->dimm_by_start[i - 1]]) >= d->start)
 		other = &sc->dimms[sc->dimm_by_start[i - 1]];
 	else if (i < sc->n_dimms &&
-		 sc->dimms[sc->dimm_by_start[i]].start <= sim_dimm_end(d))
+	         sc->dimms[sc->dimm_by_start[i]].start <= sim_dimm_end(d))
 		other = &sc->dimms[sc->dimm_by_start[i]];
 	if (other != NULL)
 		return sim_parse_error(
@@ -294,8 +286,8 @@ sim_dimm_check_place(struct sim_parser *p, const struct hv_dimm *d,
 	return 0;
 }
 
-static int
-sim_dimm_read_place(struct sim_parser *p, const char **v, struct hv_dimm *d)
+static int sim_dimm_read_place(struct sim_parser *p, const char **v,
+                               struct hv_dimm *d)
 {
 	if (sim_parse_u64(p, "start", v[DIMM_START], &d->start) < 0 ||
 	    sim_parse_size(p, "size", v[DIMM_SIZE], &d->size) < 0)
@@ -304,51 +296,52 @@ sim_dimm_read_place(struct sim_parser *p, const char **v, struct hv_dimm *d)
 		return sim_parse_error(p, "DIMM size must not be 0");
 	if (d->start % SIM_PAGE_SIZE != 0 || d->size % SIM_PAGE_SIZE != 0)
 		return sim_parse_error(p, "DIMM start and size must be "
-					  "multiples of 4K");
+		                          "multiples of 4K");
 	if (d->size - 1 > UINT64_MAX - d->start)
 		return sim_parse_error(p, "DIMM runs past the end of the "
-					  "address space");
+		                          "address space");
 	return 0;
 }
 
-static int
-sim_dimm_read(struct sim_parser *p, const char **v, struct hv_dimm *d)
+static int sim_dimm_read(struct sim_parser *p, const char **v,
+                         struct hv_dimm *d)
 {
 	uint32_t nr_sockets = p->sc->host.nr_sockets;
 
 	if (sim_parse_name(p, "label", v[DIMM_LABEL], 1, d->label,
-			   sizeof(d->label)) < 0 ||
+	                   sizeof(d->label)) < 0 ||
 	    sim_parse_u32_max(p, "socket", v[DIMM_SOCKET], UINT32_MAX,
-			      &d->socket) < 0)
+	                      &d->socket) < 0)
 		return -1;
 	if (d->socket >= nr_sockets)
 		return sim_parse_error(p, "socket %u: the host has %u sockets",
-				       d->socket, nr_sockets);
+		                       d->socket, nr_sockets);
 	if (v[DIMM_CONTROLLER] != NULL &&
-	    sim_parse_u32_max(p, "controller", v[DIMM_CONTROLLER], 255,
-			      &d->controller) < 0)
+	    sim_parse_u32_max(p, "controller", v[DIMM_CONTROLLER],
+	                      SIM_MAX_PLACE, &d->controller) < 0)
 		return -1;
-	if (sim_parse_u32_max(p, "channel", v[DIMM_CHANNEL], 255,
-			      &d->channel) < 0)
+	if (sim_parse_u32_max(p, "channel", v[DIMM_CHANNEL], SIM_MAX_PLACE,
+	                      &d->channel) < 0)
 		return -1;
 	if (v[DIMM_SLOT] != NULL &&
-	    sim_parse_u32_max(p, "slot", v[DIMM_SLOT], 255, &d->slot) < 0)
+	    sim_parse_u32_max(p, "slot", v[DIMM_SLOT], SIM_MAX_PLACE,
+	                      &d->slot) < 0)
 		return -1;
 	return sim_dimm_read_place(p, v, d);
 }
 
-static int
-sim_dimm_insert(struct sim_parser *p, const struct hv_dimm *d, size_t slot)
+static int sim_dimm_insert(struct sim_parser *p, const struct hv_dimm *d,
+                           size_t slot)
 {
 	struct sim_scenario *sc = p->sc;
 
 	if (sim_array_grow((void **)&sc->dimms, &sc->cap_dimms, sc->n_dimms,
-			   sizeof(*sc->dimms)) < 0 ||
+	                   sizeof(*sc->dimms)) < 0 ||
 	    sim_array_grow((void **)&sc->dimm_by_start, &sc->cap_dimm_by_start,
-			   sc->n_dimms, sizeof(*sc->dimm_by_start)) < 0)
+	                   sc->n_dimms, sizeof(*sc->dimm_by_start)) < 0)
 		return sim_parse_error(p, "out of memory");
 	memmove(&sc->dimm_by_start[slot + 1], &sc->dimm_by_start[slot],
-		(sc->n_dimms - slot) * sizeof(*sc->dimm_by_start));
+	        (sc->n_dimms - slot) * sizeof(*sc->dimm_by_start));
 	sc->dimm_by_start[slot] = sc->n_dimms;
 	sc->dimms[sc->n_dimms] = *d;
 	sc->n_dimms++;
@@ -356,8 +349,7 @@ sim_dimm_insert(struct sim_parser *p, const struct hv_dimm *d, size_t slot)
 	return 0;
 }
 
-int
-sim_parse_dimm(struct sim_parser *p, const struct sim_token *t, size_t n)
+int sim_parse_dimm(struct sim_parser *p, const struct sim_token *t, size_t n)
 {
 	struct hv_dimm d;
 	const char *v[8];
@@ -365,23 +357,24 @@ sim_parse_dimm(struct sim_parser *p, const struct sim_token *t, size_t n)
 
 	if (p->sc->n_dimms == SIM_MAX_ITEMS)
 		return sim_parse_error(p, "too many DIMMs (max %d)",
-				       SIM_MAX_ITEMS);
+		                       SIM_MAX_ITEMS);
 	if (sim_keys_collect(p, "dimm", t, n, sim_dimm_keys,
-			     1u << DIMM_LABEL | 1u << DIMM_SOCKET |
-				 1u << DIMM_CHANNEL | 1u << DIMM_START |
-				 1u << DIMM_SIZE,
-			     0, v, NULL) < 0)
+	                     1u << DIMM_LABEL | 1u << DIMM_SOCKET |
+	                         1u << DIMM_CHANNEL | 1u << DIMM_START |
+	                         1u << DIMM_SIZE,
+	                     0, v, NULL) < 0)
 		return -1;
 	memset(&d, 0, sizeof(d));
 	d.id = (uint32_t)p->sc->n_dimms;
-	if (sim_dimm_read(p, v, &d) < 0 || sim_dimm_check_place(p, &d, &slot) < 0)
+	if (sim_dimm_read(p, v, &d) < 0 ||
+	    sim_dimm_check_place(p, &d, &slot) < 0)
 		return -1;
 	return sim_dimm_insert(p, &d, slot);
 }
 
 /* A range may span adjacent DIMMs, but every byte must be on one. */
-static int
-sim_range_check_backed(struct sim_parser *p, uint64_t start, uint64_t end)
+static int sim_range_check_backed(struct sim_parser *p, uint64_t start,
+                                  uint64_t end)
 {
 	const struct hv_dimm *d;
 	uint64_t pos = start;
@@ -390,8 +383,9 @@ sim_range_check_backed(struct sim_parser *p, uint64_t start, uint64_t end)
 		d = sim_dimm_at(p->sc, pos);
 		if (d == NULL)
 			return sim_parse_error(
-			    p, "range 0x%llx-0x%llx: address 0x%llx is not on "
-			       "any DIMM declared above",
+			    p,
+			    "range 0x%llx-0x%llx: address 0x%llx is not on "
+			    "any DIMM declared above",
 			    (unsigned long long)start, (unsigned long long)end,
 			    (unsigned long long)pos);
 		if (sim_dimm_end(d) >= end)
@@ -400,9 +394,8 @@ sim_range_check_backed(struct sim_parser *p, uint64_t start, uint64_t end)
 	}
 }
 
-static int
-sim_range_insert(struct sim_parser *p, uint64_t start, uint64_t end,
-		 int32_t domain)
+static int sim_range_insert(struct sim_parser *p, uint64_t start, uint64_t end,
+                            int32_t domain)
 {
 	struct sim_scenario *sc = p->sc;
 	const struct sim_range *other = NULL;
@@ -417,14 +410,14 @@ sim_range_insert(struct sim_parser *p, uint64_t start, uint64_t end,
 		    p, "range 0x%llx-0x%llx overlaps the frames of %s",
 		    (unsigned long long)start, (unsigned long long)end,
 		    sim_range_owner_name(sc, other->domain));
-	if (sc->n_ranges == SIM_MAX_ITEMS)
+	if (sc->n_ranges == SIM_MAX_RANGES)
 		return sim_parse_error(p, "too many ranges (max %d in all)",
-				       SIM_MAX_ITEMS);
-	if (sim_array_grow((void **)&sc->ranges, &sc->cap_ranges,
-			   sc->n_ranges, sizeof(*sc->ranges)) < 0)
+		                       SIM_MAX_RANGES);
+	if (sim_array_grow((void **)&sc->ranges, &sc->cap_ranges, sc->n_ranges,
+	                   sizeof(*sc->ranges)) < 0)
 		return sim_parse_error(p, "out of memory");
 	memmove(&sc->ranges[i + 1], &sc->ranges[i],
-		(sc->n_ranges - i) * sizeof(*sc->ranges));
+	        (sc->n_ranges - i) * sizeof(*sc->ranges));
 	sc->ranges[i].start = start;
 	sc->ranges[i].end = end;
 	sc->ranges[i].domain = domain;
@@ -432,8 +425,7 @@ sim_range_insert(struct sim_parser *p, uint64_t start, uint64_t end,
 	return 0;
 }
 
-static int
-sim_scan_range(const char **s, uint64_t *start, uint64_t *end)
+static int sim_scan_range(const char **s, uint64_t *start, uint64_t *end)
 {
 	const char *c = *s;
 
@@ -444,35 +436,35 @@ sim_scan_range(const char **s, uint64_t *start, uint64_t *end)
 	return 0;
 }
 
-static int
-sim_range_add(struct sim_parser *p, uint64_t start, uint64_t end,
-	      int32_t domain, uint64_t *bytes)
+static int sim_range_add(struct sim_parser *p, uint64_t start, uint64_t end,
+                         int32_t domain, uint64_t *bytes)
 {
 	uint64_t len;
 
 	if (start > end)
-		return sim_parse_error(p, "range 0x%llx-0x%llx ends before it "
-					  "starts",
-				       (unsigned long long)start,
-				       (unsigned long long)end);
+		return sim_parse_error(p,
+		                       "range 0x%llx-0x%llx ends before it "
+		                       "starts",
+		                       (unsigned long long)start,
+		                       (unsigned long long)end);
 	if (start % SIM_PAGE_SIZE != 0 || (end + 1) % SIM_PAGE_SIZE != 0)
-		return sim_parse_error(p, "range 0x%llx-0x%llx does not cover "
-					  "whole 4K pages",
-				       (unsigned long long)start,
-				       (unsigned long long)end);
+		return sim_parse_error(p,
+		                       "range 0x%llx-0x%llx does not cover "
+		                       "whole 4K pages",
+		                       (unsigned long long)start,
+		                       (unsigned long long)end);
 	if (sim_range_check_backed(p, start, end) < 0 ||
 	    sim_range_insert(p, start, end, domain) < 0)
 		return -1;
 	len = end - start + 1;
-	*bytes = len == 0 || *bytes > UINT64_MAX - len ? UINT64_MAX
-						       : *bytes + len;
+	*bytes =
+	    len == 0 || *bytes > UINT64_MAX - len ? UINT64_MAX : *bytes + len;
 	return 0;
 }
 
 /* "A-B[,A-B...]": inclusive byte addresses of whole pages. */
-static int
-sim_parse_ranges(struct sim_parser *p, const char *text, int32_t domain,
-		 uint64_t *bytes)
+static int sim_parse_ranges(struct sim_parser *p, const char *text,
+                            int32_t domain, uint64_t *bytes)
 {
 	const char *s = text;
 	uint64_t start, end;
@@ -481,9 +473,10 @@ sim_parse_ranges(struct sim_parser *p, const char *text, int32_t domain,
 	for (;;) {
 		if (sim_scan_range(&s, &start, &end) < 0 ||
 		    (*s != ',' && *s != '\0'))
-			return sim_parse_error(p, "bad ranges '%.40s' (want "
-						  "START-END[,START-END...])",
-					       text);
+			return sim_parse_error(p,
+			                       "bad ranges '%.40s' (want "
+			                       "START-END[,START-END...])",
+			                       text);
 		if (sim_range_add(p, start, end, domain, bytes) < 0)
 			return -1;
 		if (*s == '\0')
@@ -499,8 +492,7 @@ enum {
 
 static const char *const sim_dom0_keys[] = {"mem", "ranges", NULL};
 
-int
-sim_parse_dom0(struct sim_parser *p, const struct sim_token *t, size_t n)
+int sim_parse_dom0(struct sim_parser *p, const struct sim_token *t, size_t n)
 {
 	struct hv_domain *dom0 = &p->sc->domains[SIM_DOM0].info;
 	const char *v[3];
@@ -509,7 +501,7 @@ sim_parse_dom0(struct sim_parser *p, const struct sim_token *t, size_t n)
 	if (p->sc->have_dom0)
 		return sim_parse_error(p, "duplicate dom0 directive");
 	if (sim_keys_collect(p, "dom0", t, n, sim_dom0_keys, 1u << DOM_RANGES,
-			     0, v, NULL) < 0 ||
+	                     0, v, NULL) < 0 ||
 	    sim_parse_ranges(p, v[DOM_RANGES], SIM_DOM0, &bytes) < 0)
 		return -1;
 	dom0->mem_bytes = bytes;
@@ -523,8 +515,7 @@ sim_parse_dom0(struct sim_parser *p, const struct sim_token *t, size_t n)
 
 static const char *const sim_xen_keys[] = {"ranges", NULL};
 
-int
-sim_parse_xen(struct sim_parser *p, const struct sim_token *t, size_t n)
+int sim_parse_xen(struct sim_parser *p, const struct sim_token *t, size_t n)
 {
 	const char *v[2];
 	uint64_t bytes;
@@ -532,7 +523,7 @@ sim_parse_xen(struct sim_parser *p, const struct sim_token *t, size_t n)
 	if (p->sc->have_xen)
 		return sim_parse_error(p, "duplicate xen directive");
 	if (sim_keys_collect(p, "xen", t, n, sim_xen_keys, 1u << 0, 0, v,
-			     NULL) < 0 ||
+	                     NULL) < 0 ||
 	    sim_parse_ranges(p, v[0], SIM_OWNER_XEN, &bytes) < 0)
 		return -1;
 	p->sc->have_xen = true;
@@ -546,19 +537,20 @@ enum {
 	GUEST_RANGES,
 };
 
-static const char *const sim_guest_keys[] = {"domid", "name", "mem",
-					      "ranges", NULL};
+static const char *const sim_guest_keys[] = {"domid", "name", "mem", "ranges",
+                                             NULL};
 
-static int
-sim_guest_check_unique(struct sim_parser *p, const struct hv_domain *g)
+static int sim_guest_check_unique(struct sim_parser *p,
+                                  const struct hv_domain *g)
 {
 	const struct sim_scenario *sc = p->sc;
 	size_t i;
 
 	for (i = 1; i < sc->n_domains; i++) {
 		if (sc->domains[i].info.domid == g->domid)
-			return sim_parse_error(p, "duplicate domid %u (line %u)",
-					       g->domid, sc->domains[i].line);
+			return sim_parse_error(p,
+			                       "duplicate domid %u (line %u)",
+			                       g->domid, sc->domains[i].line);
 		if (strcmp(sc->domains[i].info.name, g->name) == 0)
 			return sim_parse_error(
 			    p, "duplicate guest name '%s' (line %u)", g->name,
@@ -567,24 +559,22 @@ sim_guest_check_unique(struct sim_parser *p, const struct hv_domain *g)
 	return 0;
 }
 
-static int
-sim_guest_read(struct sim_parser *p, const char **v, struct hv_domain *g)
+static int sim_guest_read(struct sim_parser *p, const char **v,
+                          struct hv_domain *g)
 {
 	if (sim_parse_u32_max(p, "domid", v[GUEST_DOMID],
-			      XEN_DOMID_FIRST_RESERVED - 1,
-			      &g->domid) < 0)
+	                      XEN_DOMID_FIRST_RESERVED - 1, &g->domid) < 0)
 		return -1;
 	if (g->domid == 0)
 		return sim_parse_error(p, "domid 0 is dom0: use the dom0 "
-					  "directive");
+		                          "directive");
 	if (sim_parse_name(p, "name", v[GUEST_NAME], 0, g->name,
-			   sizeof(g->name)) < 0)
+	                   sizeof(g->name)) < 0)
 		return -1;
 	return sim_guest_check_unique(p, g);
 }
 
-int
-sim_parse_guest(struct sim_parser *p, const struct sim_token *t, size_t n)
+int sim_parse_guest(struct sim_parser *p, const struct sim_token *t, size_t n)
 {
 	struct sim_scenario *sc = p->sc;
 	struct sim_domain *g;
@@ -593,21 +583,21 @@ sim_parse_guest(struct sim_parser *p, const struct sim_token *t, size_t n)
 
 	if (sc->n_domains > SIM_MAX_ITEMS)
 		return sim_parse_error(p, "too many guests (max %d)",
-				       SIM_MAX_ITEMS);
+		                       SIM_MAX_ITEMS);
 	if (sim_keys_collect(p, "guest", t, n, sim_guest_keys,
-			     1u << GUEST_DOMID | 1u << GUEST_NAME |
-				 1u << GUEST_RANGES,
-			     0, v, NULL) < 0)
+	                     1u << GUEST_DOMID | 1u << GUEST_NAME |
+	                         1u << GUEST_RANGES,
+	                     0, v, NULL) < 0)
 		return -1;
 	if (sim_array_grow((void **)&sc->domains, &sc->cap_domains,
-			   sc->n_domains, sizeof(*sc->domains)) < 0)
+	                   sc->n_domains, sizeof(*sc->domains)) < 0)
 		return sim_parse_error(p, "out of memory");
 	g = &sc->domains[sc->n_domains];
 	memset(g, 0, sizeof(*g));
 	g->line = p->line;
 	if (sim_guest_read(p, v, &g->info) < 0 ||
 	    sim_parse_ranges(p, v[GUEST_RANGES], (int32_t)sc->n_domains,
-			     &bytes) < 0)
+	                     &bytes) < 0)
 		return -1;
 	g->info.mem_bytes = bytes;
 	if (v[GUEST_MEM] != NULL &&
@@ -624,11 +614,10 @@ enum {
 	PEER_FAIL,
 };
 
-static const char *const sim_peer_keys[] = {"name", "capacity",
-					     "migrate_time", "fail", NULL};
+static const char *const sim_peer_keys[] = {"name", "capacity", "migrate_time",
+                                            "fail", NULL};
 
-int
-sim_parse_peer(struct sim_parser *p, const struct sim_token *t, size_t n)
+int sim_parse_peer(struct sim_parser *p, const struct sim_token *t, size_t n)
 {
 	struct sim_scenario *sc = p->sc;
 	struct sim_peer peer;
@@ -636,51 +625,51 @@ sim_parse_peer(struct sim_parser *p, const struct sim_token *t, size_t n)
 
 	if (sc->n_peers == SIM_MAX_ITEMS)
 		return sim_parse_error(p, "too many peers (max %d)",
-				       SIM_MAX_ITEMS);
+		                       SIM_MAX_ITEMS);
 	if (sim_keys_collect(p, "peer", t, n, sim_peer_keys,
-			     1u << PEER_NAME | 1u << PEER_CAPACITY |
-				 1u << PEER_MIGRATE_TIME,
-			     0, v, NULL) < 0)
+	                     1u << PEER_NAME | 1u << PEER_CAPACITY |
+	                         1u << PEER_MIGRATE_TIME,
+	                     0, v, NULL) < 0)
 		return -1;
 	memset(&peer, 0, sizeof(peer));
 	if (sim_parse_name(p, "name", v[PEER_NAME], 0, peer.name,
-			   sizeof(peer.name)) < 0 ||
-	    sim_parse_size(p, "capacity", v[PEER_CAPACITY], &peer.capacity) <
-		0 ||
-	    sim_parse_duration(p, "migrate_time", v[PEER_MIGRATE_TIME],
-			       &peer.migrate_ms) < 0)
+	                   sizeof(peer.name)) < 0)
+		return -1;
+	if (sim_parse_size(p, "capacity", v[PEER_CAPACITY], &peer.capacity) < 0)
+		return -1;
+	if (sim_parse_duration(p, "migrate_time", v[PEER_MIGRATE_TIME],
+	                       &peer.migrate_ms) < 0)
 		return -1;
 	if (sim_peer_index(sc, peer.name) >= 0)
 		return sim_parse_error(p, "duplicate peer '%s'", peer.name);
 	if (v[PEER_FAIL] != NULL) {
 		if (sim_parse_name(p, "fail", v[PEER_FAIL], 1, peer.fail,
-				   sizeof(peer.fail)) < 0)
+		                   sizeof(peer.fail)) < 0)
 			return -1;
 		peer.fails = true;
 	}
 	if (sim_array_grow((void **)&sc->peers, &sc->cap_peers, sc->n_peers,
-			   sizeof(*sc->peers)) < 0)
+	                   sizeof(*sc->peers)) < 0)
 		return sim_parse_error(p, "out of memory");
 	sc->peers[sc->n_peers++] = peer;
 	return 0;
 }
 
-typedef int (*sim_directive_fn)(struct sim_parser *p,
-				const struct sim_token *t, size_t n);
+typedef int (*sim_directive_fn)(struct sim_parser *p, const struct sim_token *t,
+                                size_t n);
 
 static const struct {
 	const char *word;
 	sim_directive_fn parse;
 } sim_directives[] = {
-    {"host", sim_parse_host},	  {"mcelog", sim_parse_mcelog},
-    {"dimm", sim_parse_dimm},	  {"dom0", sim_parse_dom0},
-    {"xen", sim_parse_xen},	  {"guest", sim_parse_guest},
-    {"peer", sim_parse_peer},	  {"at", sim_parse_at},
+    {"host", sim_parse_host},     {"mcelog", sim_parse_mcelog},
+    {"dimm", sim_parse_dimm},     {"dom0", sim_parse_dom0},
+    {"xen", sim_parse_xen},       {"guest", sim_parse_guest},
+    {"peer", sim_parse_peer},     {"at", sim_parse_at},
     {"expect", sim_parse_expect},
 };
 
-static int
-sim_parse_line(struct sim_parser *p, char *line)
+static int sim_parse_line(struct sim_parser *p, char *line)
 {
 	struct sim_token tokens[SIM_MAX_TOKENS];
 	size_t n, i;
@@ -691,21 +680,20 @@ sim_parse_line(struct sim_parser *p, char *line)
 		return 0;
 	if (tokens[0].value != NULL)
 		return sim_parse_error(p, "expected a directive, not '%.40s='",
-				       tokens[0].key);
+		                       tokens[0].key);
 	/* Everything else needs the host's shape: cpus, sockets, banks. */
 	if (!p->sc->have_host && strcmp(tokens[0].key, "host") != 0)
-		return sim_parse_error(p, "the first directive must be host, "
-					  "not '%.40s'",
-				       tokens[0].key);
-	for (i = 0; i < sizeof(sim_directives) / sizeof(sim_directives[0]);
-	     i++)
+		return sim_parse_error(p,
+		                       "the first directive must be host, "
+		                       "not '%.40s'",
+		                       tokens[0].key);
+	for (i = 0; i < sizeof(sim_directives) / sizeof(sim_directives[0]); i++)
 		if (strcmp(tokens[0].key, sim_directives[i].word) == 0)
 			return sim_directives[i].parse(p, tokens + 1, n - 1);
 	return sim_parse_error(p, "unknown directive '%.40s'", tokens[0].key);
 }
 
-static struct sim_scenario *
-sim_scenario_new(void)
+static struct sim_scenario *sim_scenario_new(void)
 {
 	struct sim_scenario *sc = calloc(1, sizeof(*sc));
 
@@ -726,8 +714,7 @@ sim_scenario_new(void)
 	return sc;
 }
 
-static int
-sim_parse_text(struct sim_parser *p, const char *text, size_t len)
+static int sim_parse_text(struct sim_parser *p, const char *text, size_t len)
 {
 	char line[SIM_LINE_MAX + 1];
 	const char *eol;
@@ -736,10 +723,11 @@ sim_parse_text(struct sim_parser *p, const char *text, size_t len)
 	while (pos < len) {
 		p->line++;
 		eol = memchr(text + pos, '\n', len - pos);
-		line_len = eol != NULL ? (size_t)(eol - (text + pos)) : len - pos;
+		line_len =
+		    eol != NULL ? (size_t)(eol - (text + pos)) : len - pos;
 		if (line_len > SIM_LINE_MAX)
-			return sim_parse_error(p, "line too long (max %d bytes)",
-					       SIM_LINE_MAX);
+			return sim_parse_error(
+			    p, "line too long (max %d bytes)", SIM_LINE_MAX);
 		if (memchr(text + pos, '\0', line_len) != NULL)
 			return sim_parse_error(p, "NUL byte in line");
 		memcpy(line, text + pos, line_len);
@@ -755,9 +743,8 @@ sim_parse_text(struct sim_parser *p, const char *text, size_t len)
 	return 0;
 }
 
-int
-sim_scenario_parse(const char *text, size_t len, const char *name,
-		   struct sim_scenario **out, char *err, size_t errlen)
+int sim_scenario_parse(const char *text, size_t len, const char *name,
+                       struct sim_scenario **out, char *err, size_t errlen)
 {
 	struct sim_parser p;
 
@@ -783,9 +770,8 @@ sim_scenario_parse(const char *text, size_t len, const char *name,
 	return 0;
 }
 
-static int
-sim_read_file(int fd, const char *path, char **text, size_t *len,
-	      char *err, size_t errlen)
+static int sim_read_file(int fd, const char *path, char **text, size_t *len,
+                         char *err, size_t errlen)
 {
 	size_t cap = 1u << 16, used = 0;
 	char *buf = NULL, *grown;
@@ -797,7 +783,8 @@ sim_read_file(int fd, const char *path, char **text, size_t *len,
 			grown = realloc(buf, cap);
 			if (grown == NULL) {
 				free(buf);
-				snprintf(err, errlen, "%s: out of memory", path);
+				snprintf(err, errlen, "%s: out of memory",
+				         path);
 				return -1;
 			}
 			buf = grown;
@@ -815,7 +802,7 @@ sim_read_file(int fd, const char *path, char **text, size_t *len,
 		used += (size_t)got;
 		if (used > SIM_FILE_MAX) {
 			snprintf(err, errlen, "%s: larger than %u bytes", path,
-				 SIM_FILE_MAX);
+			         SIM_FILE_MAX);
 			free(buf);
 			return -1;
 		}
@@ -825,9 +812,8 @@ sim_read_file(int fd, const char *path, char **text, size_t *len,
 	return 0;
 }
 
-int
-sim_scenario_load(const char *path, struct sim_scenario **out, char *err,
-		  size_t errlen)
+int sim_scenario_load(const char *path, struct sim_scenario **out, char *err,
+                      size_t errlen)
 {
 	char *text;
 	size_t len;
@@ -848,8 +834,7 @@ sim_scenario_load(const char *path, struct sim_scenario **out, char *err,
 	return rc;
 }
 
-void
-sim_scenario_free(struct sim_scenario *sc)
+void sim_scenario_free(struct sim_scenario *sc)
 {
 	if (sc == NULL)
 		return;
@@ -863,8 +848,7 @@ sim_scenario_free(struct sim_scenario *sc)
 	free(sc);
 }
 
-uint64_t
-sim_scenario_duration_ms(const struct sim_scenario *sc)
+uint64_t sim_scenario_duration_ms(const struct sim_scenario *sc)
 {
 	uint64_t last = 0, end;
 	size_t i;
@@ -872,7 +856,7 @@ sim_scenario_duration_ms(const struct sim_scenario *sc)
 	for (i = 0; i < sc->n_entries; i++) {
 		end = sc->entries[i].at_ms +
 		      (uint64_t)(sc->entries[i].repeat - 1) *
-			  sc->entries[i].every_ms;
+		          sc->entries[i].every_ms;
 		if (end > last)
 			last = end;
 	}

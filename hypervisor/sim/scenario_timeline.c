@@ -12,19 +12,19 @@ enum {
 };
 
 static const char *const sim_repeat_keys[] = {"repeat", "every", "stride",
-					       NULL};
+                                              NULL};
 
-static int
-sim_parse_repeat(struct sim_parser *p, const char **v, struct sim_entry *e)
+static int sim_parse_repeat(struct sim_parser *p, const char **v,
+                            struct sim_entry *e)
 {
 	if (v[REPEAT_REPEAT] == NULL) {
 		if (v[REPEAT_EVERY] != NULL || v[REPEAT_STRIDE] != NULL)
 			return sim_parse_error(p, "every= and stride= need "
-						  "repeat=");
+			                          "repeat=");
 		return 0;
 	}
 	if (sim_parse_u32_max(p, "repeat", v[REPEAT_REPEAT], SIM_MAX_REPEAT,
-			      &e->repeat) < 0)
+	                      &e->repeat) < 0)
 		return -1;
 	if (e->repeat == 0)
 		return sim_parse_error(p, "repeat must be at least 1");
@@ -42,8 +42,7 @@ sim_parse_repeat(struct sim_parser *p, const char **v, struct sim_entry *e)
 	return 0;
 }
 
-static int
-sim_check_cpu(struct sim_parser *p, const char *text, uint32_t *cpu)
+static int sim_check_cpu(struct sim_parser *p, const char *text, uint32_t *cpu)
 {
 	uint32_t nr_cpus = p->sc->host.nr_cpus;
 
@@ -51,12 +50,11 @@ sim_check_cpu(struct sim_parser *p, const char *text, uint32_t *cpu)
 		return -1;
 	if (*cpu >= nr_cpus)
 		return sim_parse_error(p, "cpu %u: the host has %u cpus", *cpu,
-				       nr_cpus);
+		                       nr_cpus);
 	return 0;
 }
 
-static int
-sim_check_bank(struct sim_parser *p, const char *text, uint8_t *bank)
+static int sim_check_bank(struct sim_parser *p, const char *text, uint8_t *bank)
 {
 	unsigned banks = (unsigned)(p->sc->host.mcg_cap & 0xff);
 	uint32_t v;
@@ -64,16 +62,16 @@ sim_check_bank(struct sim_parser *p, const char *text, uint8_t *bank)
 	if (sim_parse_u32_max(p, "bank", text, 255, &v) < 0)
 		return -1;
 	if (banks != 0 && v >= banks)
-		return sim_parse_error(p, "bank %u: the host has %u banks "
-					  "(mcg_cap)",
-				       v, banks);
+		return sim_parse_error(p,
+		                       "bank %u: the host has %u banks "
+		                       "(mcg_cap)",
+		                       v, banks);
 	*bank = (uint8_t)v;
 	return 0;
 }
 
 /* Every repeat's address must be on a DIMM: walk DIMM by DIMM. */
-static int
-sim_check_addresses(struct sim_parser *p, const struct sim_entry *e)
+static int sim_check_addresses(struct sim_parser *p, const struct sim_entry *e)
 {
 	const struct hv_dimm *d;
 	uint64_t k = 0, a, dimm_end;
@@ -82,9 +80,10 @@ sim_check_addresses(struct sim_parser *p, const struct sim_entry *e)
 		a = e->addr + k * e->stride;
 		d = sim_dimm_at(p->sc, a);
 		if (d == NULL && k == 0)
-			return sim_parse_error(p, "address 0x%llx is not on "
-						  "any DIMM",
-					       (unsigned long long)a);
+			return sim_parse_error(p,
+			                       "address 0x%llx is not on "
+			                       "any DIMM",
+			                       (unsigned long long)a);
 		if (d == NULL)
 			return sim_parse_error(
 			    p, "repeat %llu: address 0x%llx is not on any DIMM",
@@ -97,13 +96,12 @@ sim_check_addresses(struct sim_parser *p, const struct sim_entry *e)
 	return 0;
 }
 
-static int
-sim_check_stride(struct sim_parser *p, const struct sim_entry *e)
+static int sim_check_stride(struct sim_parser *p, const struct sim_entry *e)
 {
 	if (e->repeat > 1 && e->stride != 0 &&
 	    e->repeat - 1 > (UINT64_MAX - e->addr) / e->stride)
 		return sim_parse_error(p, "addresses run past the end of the "
-					  "address space");
+		                          "address space");
 	return 0;
 }
 
@@ -115,23 +113,21 @@ enum {
 };
 
 static const char *const sim_mem_ce_keys[] = {"addr", "cpu", "bank", "count",
-					       NULL};
+                                              NULL};
 static const char *const sim_mem_srao_keys[] = {"addr", "cpu", "bank", NULL};
 
 /* mem-ce and mem-srao: a DIMM error the memory controller saw at addr. */
-static int
-sim_parse_mem_event(struct sim_parser *p, const struct sim_token *t,
-		    size_t n, struct sim_entry *e)
+static int sim_parse_mem_event(struct sim_parser *p, const struct sim_token *t,
+                               size_t n, struct sim_entry *e)
 {
-	const char *const *keys = e->kind == SIM_EVENT_MEM_CE
-				      ? sim_mem_ce_keys
-				      : sim_mem_srao_keys;
+	const char *const *keys =
+	    e->kind == SIM_EVENT_MEM_CE ? sim_mem_ce_keys : sim_mem_srao_keys;
 	const char *v[5];
 	uint32_t count = 1;
 
-	if (sim_keys_collect(p, e->kind == SIM_EVENT_MEM_CE ? "mem-ce"
-							    : "mem-srao",
-			     t, n, keys, 1u << MEM_ADDR, 0, v, NULL) < 0 ||
+	if (sim_keys_collect(
+	        p, e->kind == SIM_EVENT_MEM_CE ? "mem-ce" : "mem-srao", t, n,
+	        keys, 1u << MEM_ADDR, 0, v, NULL) < 0 ||
 	    sim_parse_u64(p, "addr", v[MEM_ADDR], &e->addr) < 0)
 		return -1;
 	e->bank = 7;
@@ -157,18 +153,17 @@ enum {
 	CACHE_BANK,
 };
 
-static const char *const sim_cache_ce_keys[] = {"cpu", "level", "bank",
-						 NULL};
+static const char *const sim_cache_ce_keys[] = {"cpu", "level", "bank", NULL};
 
-static int
-sim_parse_cache_event(struct sim_parser *p, const struct sim_token *t,
-		      size_t n, struct sim_entry *e)
+static int sim_parse_cache_event(struct sim_parser *p,
+                                 const struct sim_token *t, size_t n,
+                                 struct sim_entry *e)
 {
 	const char *v[4];
 	uint32_t level = 2;
 
 	if (sim_keys_collect(p, "cache-ce", t, n, sim_cache_ce_keys,
-			     1u << CACHE_CPU, 0, v, NULL) < 0 ||
+	                     1u << CACHE_CPU, 0, v, NULL) < 0 ||
 	    sim_check_cpu(p, v[CACHE_CPU], &e->cpu) < 0)
 		return -1;
 	e->cpu_given = true;
@@ -196,18 +191,17 @@ enum {
 	RAW_MCGSTATUS,
 };
 
-static const char *const sim_raw_keys[] = {"cpu",  "bank", "status", "addr",
-					    "misc", "mcgstatus", NULL};
+static const char *const sim_raw_keys[] = {
+    "cpu", "bank", "status", "addr", "misc", "mcgstatus", NULL};
 
-static int
-sim_parse_raw_event(struct sim_parser *p, const struct sim_token *t,
-		    size_t n, struct sim_entry *e)
+static int sim_parse_raw_event(struct sim_parser *p, const struct sim_token *t,
+                               size_t n, struct sim_entry *e)
 {
 	const char *v[7];
 
 	if (sim_keys_collect(p, "mce", t, n, sim_raw_keys,
-			     1u << RAW_CPU | 1u << RAW_BANK | 1u << RAW_STATUS,
-			     0, v, NULL) < 0 ||
+	                     1u << RAW_CPU | 1u << RAW_BANK | 1u << RAW_STATUS,
+	                     0, v, NULL) < 0 ||
 	    sim_check_cpu(p, v[RAW_CPU], &e->cpu) < 0 ||
 	    sim_check_bank(p, v[RAW_BANK], &e->bank) < 0 ||
 	    sim_parse_u64(p, "status", v[RAW_STATUS], &e->status) < 0)
@@ -219,15 +213,15 @@ sim_parse_raw_event(struct sim_parser *p, const struct sim_token *t,
 	     sim_parse_u64(p, "misc", v[RAW_MISC], &e->misc) < 0) ||
 	    (v[RAW_MCGSTATUS] != NULL &&
 	     sim_parse_u64(p, "mcgstatus", v[RAW_MCGSTATUS], &e->mcgstatus) <
-		 0))
+	         0))
 		return -1;
 	if (e->stride != 0 && v[RAW_ADDR] == NULL)
 		return sim_parse_error(p, "stride= needs an event with addr=");
 	return sim_check_stride(p, e);
 }
 
-static int
-sim_parse_end_event(struct sim_parser *p, size_t n, struct sim_entry *e)
+static int sim_parse_end_event(struct sim_parser *p, size_t n,
+                               struct sim_entry *e)
 {
 	if (n != 0)
 		return sim_parse_error(p, "end takes no keys");
@@ -236,9 +230,9 @@ sim_parse_end_event(struct sim_parser *p, size_t n, struct sim_entry *e)
 	return 0;
 }
 
-static int
-sim_parse_event(struct sim_parser *p, const char *word,
-		const struct sim_token *t, size_t n, struct sim_entry *e)
+static int sim_parse_event(struct sim_parser *p, const char *word,
+                           const struct sim_token *t, size_t n,
+                           struct sim_entry *e)
 {
 	if (strcmp(word, "mem-ce") == 0) {
 		e->kind = SIM_EVENT_MEM_CE;
@@ -260,39 +254,39 @@ sim_parse_event(struct sim_parser *p, const char *word,
 		e->kind = SIM_EVENT_END;
 		return sim_parse_end_event(p, n, e);
 	}
-	return sim_parse_error(p, "unknown event '%.40s' (mem-ce, mem-srao, "
-				  "cache-ce, mce, end)",
-			       word);
+	return sim_parse_error(p,
+	                       "unknown event '%.40s' (mem-ce, mem-srao, "
+	                       "cache-ce, mce, end)",
+	                       word);
 }
 
-static int
-sim_parse_at_time(struct sim_parser *p, const struct sim_token *t,
-		  uint64_t *at)
+static int sim_parse_at_time(struct sim_parser *p, const struct sim_token *t,
+                             uint64_t *at)
 {
 	char was[32], now[32];
 
 	if (t->value != NULL)
-		return sim_parse_error(p, "at needs a time first, not %s=",
-				       t->key);
+		return sim_parse_error(
+		    p, "at needs a time first, not %s=", t->key);
 	if (sim_parse_time(p, t->key, at) < 0)
 		return -1;
 	if (p->have_prev_at && *at < p->prev_at_ms) {
 		sim_format_time(*at, now, sizeof(now));
 		sim_format_time(p->prev_at_ms, was, sizeof(was));
-		return sim_parse_error(p, "time %s goes back before the "
-					  "previous at (%s)",
-				       now, was);
+		return sim_parse_error(p,
+		                       "time %s goes back before the "
+		                       "previous at (%s)",
+		                       now, was);
 	}
 	return 0;
 }
 
-static int
-sim_entry_append(struct sim_parser *p, const struct sim_entry *e)
+static int sim_entry_append(struct sim_parser *p, const struct sim_entry *e)
 {
 	struct sim_scenario *sc = p->sc;
 
 	if (sim_array_grow((void **)&sc->entries, &sc->cap_entries,
-			   sc->n_entries, sizeof(*sc->entries)) < 0)
+	                   sc->n_entries, sizeof(*sc->entries)) < 0)
 		return sim_parse_error(p, "out of memory");
 	sc->entries[sc->n_entries++] = *e;
 	p->prev_at_ms = e->at_ms;
@@ -301,8 +295,7 @@ sim_entry_append(struct sim_parser *p, const struct sim_entry *e)
 }
 
 /* at TIME [repeat=N every=D stride=S] EVENT key=value... */
-int
-sim_parse_at(struct sim_parser *p, const struct sim_token *t, size_t n)
+int sim_parse_at(struct sim_parser *p, const struct sim_token *t, size_t n)
 {
 	struct sim_entry e;
 	const char *v[4];
@@ -310,7 +303,7 @@ sim_parse_at(struct sim_parser *p, const struct sim_token *t, size_t n)
 
 	if (p->sc->n_entries == SIM_MAX_ITEMS)
 		return sim_parse_error(p, "too many at lines (max %d)",
-				       SIM_MAX_ITEMS);
+		                       SIM_MAX_ITEMS);
 	if (n == 0)
 		return sim_parse_error(p, "at needs a time and an event");
 	memset(&e, 0, sizeof(e));
@@ -321,10 +314,11 @@ sim_parse_at(struct sim_parser *p, const struct sim_token *t, size_t n)
 	for (i = 1; i < n && t[i].value != NULL; i++)
 		;
 	if (i == n)
-		return sim_parse_error(p, "at needs an event (mem-ce, mem-srao, "
-					  "cache-ce, mce, end)");
+		return sim_parse_error(p,
+		                       "at needs an event (mem-ce, mem-srao, "
+		                       "cache-ce, mce, end)");
 	if (sim_keys_collect(p, "at", t + 1, i - 1, sim_repeat_keys, 0, 0, v,
-			     NULL) < 0 ||
+	                     NULL) < 0 ||
 	    sim_parse_repeat(p, v, &e) < 0 ||
 	    sim_parse_event(p, t[i].key, t + i + 1, n - i - 1, &e) < 0)
 		return -1;
@@ -332,29 +326,27 @@ sim_parse_at(struct sim_parser *p, const struct sim_token *t, size_t n)
 }
 
 static const char *const sim_counter_names[] = {
-    "events", "pages_offlined", "cpus_offlined", "guests_evacuated",
-    "actions_failed", NULL,
+    "events",           "pages_offlined", "cpus_offlined",
+    "guests_evacuated", "actions_failed", NULL,
 };
 
-static int
-sim_expect_append(struct sim_parser *p, const struct sim_expect *e)
+static int sim_expect_append(struct sim_parser *p, const struct sim_expect *e)
 {
 	struct sim_scenario *sc = p->sc;
 
 	if (sc->n_expects == SIM_MAX_ITEMS)
 		return sim_parse_error(p, "too many expectations (max %d)",
-				       SIM_MAX_ITEMS);
+		                       SIM_MAX_ITEMS);
 	if (sim_array_grow((void **)&sc->expects, &sc->cap_expects,
-			   sc->n_expects, sizeof(*sc->expects)) < 0)
+	                   sc->n_expects, sizeof(*sc->expects)) < 0)
 		return sim_parse_error(p, "out of memory");
 	sc->expects[sc->n_expects++] = *e;
 	return 0;
 }
 
 /* expect events=13 pages_offlined>=1 ...: one expectation per pair. */
-static int
-sim_parse_expect_counters(struct sim_parser *p, const struct sim_token *t,
-			  size_t n)
+static int sim_parse_expect_counters(struct sim_parser *p,
+                                     const struct sim_token *t, size_t n)
 {
 	struct sim_expect e;
 	size_t i;
@@ -362,15 +354,16 @@ sim_parse_expect_counters(struct sim_parser *p, const struct sim_token *t,
 
 	for (i = 0; i < n; i++) {
 		if (t[i].value == NULL)
-			return sim_parse_error(p, "expected counter=N, not "
-						  "'%.40s'",
-					       t[i].key);
+			return sim_parse_error(p,
+			                       "expected counter=N, not "
+			                       "'%.40s'",
+			                       t[i].key);
 		for (k = 0; sim_counter_names[k] != NULL; k++)
 			if (strcmp(sim_counter_names[k], t[i].key) == 0)
 				break;
 		if (sim_counter_names[k] == NULL)
 			return sim_parse_error(p, "unknown expectation '%.40s'",
-					       t[i].key);
+			                       t[i].key);
 		memset(&e, 0, sizeof(e));
 		e.kind = SIM_EXPECT_COUNTER;
 		e.counter = (enum sim_counter)k;
@@ -384,24 +377,24 @@ sim_parse_expect_counters(struct sim_parser *p, const struct sim_token *t,
 }
 
 static const char *const sim_owner_words[] = {
-    [HV_OWNER_FREE] = "free",	       [HV_OWNER_XEN] = "xen",
-    [HV_OWNER_DOM0] = "dom0",	       [HV_OWNER_DOMAIN] = "domain",
+    [HV_OWNER_FREE] = "free",           [HV_OWNER_XEN] = "xen",
+    [HV_OWNER_DOM0] = "dom0",           [HV_OWNER_DOMAIN] = "domain",
     [HV_OWNER_ANONYMOUS] = "anonymous", [HV_OWNER_NOT_RAM] = "not-ram",
 };
 
 /* owner=free|xen|dom0|domain|anonymous|not-ram, or a domid. */
-static int
-sim_parse_owner(struct sim_parser *p, const char *text,
-		struct sim_owner_spec *o)
+static int sim_parse_owner(struct sim_parser *p, const char *text,
+                           struct sim_owner_spec *o)
 {
+	uint32_t domid;
 	size_t i;
 
 	o->given = true;
 	if (*text >= '0' && *text <= '9') {
-		if (sim_parse_u32_max(p, "owner", text, UINT32_MAX, &o->domid) <
-		    0)
+		if (sim_parse_u32_max(p, "owner", text, UINT16_MAX, &domid) < 0)
 			return -1;
-		o->owner = o->domid == 0 ? HV_OWNER_DOM0 : HV_OWNER_DOMAIN;
+		o->domid = domid;
+		o->owner = domid == 0 ? HV_OWNER_DOM0 : HV_OWNER_DOMAIN;
 		return 0;
 	}
 	for (i = 0; i < sizeof(sim_owner_words) / sizeof(sim_owner_words[0]);
@@ -411,21 +404,22 @@ sim_parse_owner(struct sim_parser *p, const char *text,
 			o->any_domain = o->owner == HV_OWNER_DOMAIN;
 			return 0;
 		}
-	return sim_parse_error(p, "bad owner '%.40s' (a domid, free, xen, "
-				  "dom0, domain, anonymous, not-ram)",
-			       text);
+	return sim_parse_error(p,
+	                       "bad owner '%.40s' (a domid, free, xen, "
+	                       "dom0, domain, anonymous, not-ram)",
+	                       text);
 }
 
 static const char *const sim_page_keys[] = {"mfn", "owner", NULL};
 
-static int
-sim_parse_expect_page(struct sim_parser *p, const char *word,
-		      const struct sim_token *t, size_t n, struct sim_expect *e)
+static int sim_parse_expect_page(struct sim_parser *p, const char *word,
+                                 const struct sim_token *t, size_t n,
+                                 struct sim_expect *e)
 {
 	const char *v[3];
 
 	if (sim_keys_collect(p, word, t, n, sim_page_keys, 1u << 0, 0, v,
-			     NULL) < 0 ||
+	                     NULL) < 0 ||
 	    sim_parse_u64(p, "mfn", v[0], &e->mfn) < 0)
 		return -1;
 	if (v[1] == NULL)
@@ -437,29 +431,28 @@ sim_parse_expect_page(struct sim_parser *p, const char *word,
 
 static const char *const sim_cpu_keys[] = {"cpu", NULL};
 
-static int
-sim_parse_expect_cpu(struct sim_parser *p, const char *word,
-		     const struct sim_token *t, size_t n, struct sim_expect *e)
+static int sim_parse_expect_cpu(struct sim_parser *p, const char *word,
+                                const struct sim_token *t, size_t n,
+                                struct sim_expect *e)
 {
 	const char *v[2];
 
-	if (sim_keys_collect(p, word, t, n, sim_cpu_keys, 1u << 0, 0, v,
-			     NULL) < 0)
+	if (sim_keys_collect(p, word, t, n, sim_cpu_keys, 1u, 0, v, NULL) < 0)
 		return -1;
 	return sim_check_cpu(p, v[0], &e->cpu);
 }
 
-static int
-sim_check_guest(struct sim_parser *p, const char *text, uint32_t *domid)
+static int sim_check_guest(struct sim_parser *p, const char *text,
+                           uint32_t *domid)
 {
 	if (sim_parse_u32_max(p, "domid", text, UINT32_MAX, domid) < 0)
 		return -1;
 	if (*domid == 0)
 		return sim_parse_error(p, "domid 0 is dom0, which never "
-					  "migrates");
+		                          "migrates");
 	if (sim_domain_index(p->sc, *domid) < 0)
 		return sim_parse_error(p, "no guest with domid %u above",
-				       *domid);
+		                       *domid);
 	return 0;
 }
 
@@ -471,10 +464,9 @@ enum {
 
 static const char *const sim_migration_keys[] = {"domid", "peer", "n", NULL};
 
-static int
-sim_parse_expect_migration(struct sim_parser *p, const char *word,
-			   const struct sim_token *t, size_t n,
-			   struct sim_expect *e)
+static int sim_parse_expect_migration(struct sim_parser *p, const char *word,
+                                      const struct sim_token *t, size_t n,
+                                      struct sim_expect *e)
 {
 	uint32_t required = 1u << MIG_DOMID;
 	const char *v[4];
@@ -485,7 +477,7 @@ sim_parse_expect_migration(struct sim_parser *p, const char *word,
 	if (e->kind == SIM_EXPECT_MIGRATE_ATTEMPTS)
 		required |= 1u << MIG_N;
 	if (sim_keys_collect(p, word, t, n, sim_migration_keys, required,
-			     1u << MIG_N, v, cmps) < 0 ||
+	                     1u << MIG_N, v, cmps) < 0 ||
 	    sim_check_guest(p, v[MIG_DOMID], &e->domid) < 0)
 		return -1;
 	if (v[MIG_PEER] != NULL && e->kind != SIM_EXPECT_MIGRATED)
@@ -494,7 +486,7 @@ sim_parse_expect_migration(struct sim_parser *p, const char *word,
 		return sim_parse_error(p, "%s takes no n=", word);
 	if (v[MIG_PEER] != NULL && sim_peer_index(p->sc, v[MIG_PEER]) < 0)
 		return sim_parse_error(p, "no peer named '%.40s' above",
-				       v[MIG_PEER]);
+		                       v[MIG_PEER]);
 	if (v[MIG_PEER] != NULL)
 		snprintf(e->peer, sizeof(e->peer), "%s", v[MIG_PEER]);
 	e->cmp = cmps[MIG_N];
@@ -516,10 +508,9 @@ static const struct {
     {"migrate_attempts", SIM_EXPECT_MIGRATE_ATTEMPTS},
 };
 
-static int
-sim_parse_expect_check(struct sim_parser *p, const char *word,
-		       const struct sim_token *t, size_t n,
-		       struct sim_expect *e)
+static int sim_parse_expect_check(struct sim_parser *p, const char *word,
+                                  const struct sim_token *t, size_t n,
+                                  struct sim_expect *e)
 {
 	switch (e->kind) {
 	case SIM_EXPECT_PAGE_OFFLINED:
@@ -533,8 +524,7 @@ sim_parse_expect_check(struct sim_parser *p, const char *word,
 	}
 }
 
-int
-sim_parse_expect(struct sim_parser *p, const struct sim_token *t, size_t n)
+int sim_parse_expect(struct sim_parser *p, const struct sim_token *t, size_t n)
 {
 	struct sim_expect e;
 	size_t i;
@@ -551,15 +541,14 @@ sim_parse_expect(struct sim_parser *p, const struct sim_token *t, size_t n)
 			break;
 	if (i == sizeof(sim_expect_words) / sizeof(sim_expect_words[0]))
 		return sim_parse_error(p, "unknown expectation '%.40s'",
-				       t[0].key);
+		                       t[0].key);
 	e.kind = sim_expect_words[i].kind;
 	if (sim_parse_expect_check(p, t[0].key, t + 1, n - 1, &e) < 0)
 		return -1;
 	return sim_expect_append(p, &e);
 }
 
-static const char *
-sim_cmp_text(enum sim_cmp cmp)
+static const char *sim_cmp_text(enum sim_cmp cmp)
 {
 	switch (cmp) {
 	case SIM_CMP_GE:
@@ -571,8 +560,8 @@ sim_cmp_text(enum sim_cmp cmp)
 	}
 }
 
-static void
-sim_describe_owner(const struct sim_owner_spec *o, char *buf, size_t len)
+static void sim_describe_owner(const struct sim_owner_spec *o, char *buf,
+                               size_t len)
 {
 	if (!o->given)
 		buf[0] = '\0';
@@ -583,9 +572,8 @@ sim_describe_owner(const struct sim_owner_spec *o, char *buf, size_t len)
 }
 
 /* The expectation as a canonical scenario line, for check reports. */
-void
-sim_expect_describe(const struct sim_scenario *sc, const struct sim_expect *e,
-		    char *buf, size_t len)
+void sim_expect_describe(const struct sim_scenario *sc,
+                         const struct sim_expect *e, char *buf, size_t len)
 {
 	char owner[32];
 	size_t i;
@@ -598,32 +586,32 @@ sim_expect_describe(const struct sim_scenario *sc, const struct sim_expect *e,
 	switch (e->kind) {
 	case SIM_EXPECT_COUNTER:
 		snprintf(buf, len, "expect %s%s%llu",
-			 sim_counter_names[e->counter], sim_cmp_text(e->cmp),
-			 (unsigned long long)e->value);
+		         sim_counter_names[e->counter], sim_cmp_text(e->cmp),
+		         (unsigned long long)e->value);
 		break;
 	case SIM_EXPECT_PAGE_OFFLINED:
 	case SIM_EXPECT_PAGE_NOT_OFFLINED:
 		sim_describe_owner(&e->owner, owner, sizeof(owner));
 		snprintf(buf, len, "expect %s mfn=0x%llx%s",
-			 sim_expect_words[i].word, (unsigned long long)e->mfn,
-			 owner);
+		         sim_expect_words[i].word, (unsigned long long)e->mfn,
+		         owner);
 		break;
 	case SIM_EXPECT_CPU_OFFLINED:
 	case SIM_EXPECT_CPU_NOT_OFFLINED:
 		snprintf(buf, len, "expect %s cpu=%u", sim_expect_words[i].word,
-			 e->cpu);
+		         e->cpu);
 		break;
 	case SIM_EXPECT_MIGRATED:
 		snprintf(buf, len, "expect migrated domid=%u peer=%s", e->domid,
-			 e->peer);
+		         e->peer);
 		break;
 	case SIM_EXPECT_NOT_MIGRATED:
 		snprintf(buf, len, "expect not_migrated domid=%u", e->domid);
 		break;
 	case SIM_EXPECT_MIGRATE_ATTEMPTS:
 		snprintf(buf, len, "expect migrate_attempts domid=%u n%s%llu",
-			 e->domid, sim_cmp_text(e->cmp),
-			 (unsigned long long)e->value);
+		         e->domid, sim_cmp_text(e->cmp),
+		         (unsigned long long)e->value);
 		break;
 	}
 }

@@ -8,8 +8,7 @@
 
 #include "hypervisor/sim/sim_internal.h"
 
-int
-sim_parse_error(struct sim_parser *p, const char *fmt, ...)
+int sim_parse_error(struct sim_parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	int off;
@@ -25,15 +24,13 @@ sim_parse_error(struct sim_parser *p, const char *fmt, ...)
 	return -1;
 }
 
-static int
-sim_is_blank(char c)
+static int sim_is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
 /* A '#' inside a quoted value is text, not the start of a comment. */
-static void
-sim_strip_comment(char *line)
+static void sim_strip_comment(char *line)
 {
 	int quoted = 0;
 
@@ -47,9 +44,8 @@ sim_strip_comment(char *line)
 	}
 }
 
-static int
-sim_read_quoted(struct sim_parser *p, const char *key, char **cursor,
-		const char **value)
+static int sim_read_quoted(struct sim_parser *p, const char *key, char **cursor,
+                           const char **value)
 {
 	char *s = *cursor + 1;
 	char *close = strchr(s, '"');
@@ -58,15 +54,15 @@ sim_read_quoted(struct sim_parser *p, const char *key, char **cursor,
 		return sim_parse_error(p, "unterminated quote in %s=", key);
 	*close = '\0';
 	if (close[1] != '\0' && !sim_is_blank(close[1]))
-		return sim_parse_error(p, "text after the closing quote of %s=",
-				       key);
+		return sim_parse_error(
+		    p, "text after the closing quote of %s=", key);
 	*value = s;
 	*cursor = close + 1;
 	return 0;
 }
 
-static int
-sim_read_value(struct sim_parser *p, struct sim_token *t, char **cursor)
+static int sim_read_value(struct sim_parser *p, struct sim_token *t,
+                          char **cursor)
 {
 	char *s = *cursor;
 
@@ -92,8 +88,8 @@ sim_read_value(struct sim_parser *p, struct sim_token *t, char **cursor)
 }
 
 /* One word, or one key=value / key>=value / key<=value pair. */
-static int
-sim_read_token(struct sim_parser *p, char **cursor, struct sim_token *t)
+static int sim_read_token(struct sim_parser *p, char **cursor,
+                          struct sim_token *t)
 {
 	char *start = *cursor;
 	char *s = start;
@@ -103,8 +99,8 @@ sim_read_token(struct sim_parser *p, char **cursor, struct sim_token *t)
 		s++;
 	if (*s == '"')
 		return sim_parse_error(p, "unexpected quote after '%.*s'",
-				       (int)(s - start > 40 ? 40 : s - start),
-				       start);
+		                       (int)(s - start > 40 ? 40 : s - start),
+		                       start);
 	t->key = start;
 	t->value = NULL;
 	t->cmp = SIM_CMP_EQ;
@@ -130,9 +126,8 @@ sim_read_token(struct sim_parser *p, char **cursor, struct sim_token *t)
 	return sim_read_value(p, t, cursor);
 }
 
-int
-sim_tokenize(struct sim_parser *p, char *line, struct sim_token *tokens,
-	     size_t max, size_t *n)
+int sim_tokenize(struct sim_parser *p, char *line, struct sim_token *tokens,
+                 size_t max, size_t *n)
 {
 	char *s = line;
 
@@ -145,15 +140,14 @@ sim_tokenize(struct sim_parser *p, char *line, struct sim_token *tokens,
 			return 0;
 		if (*n == max)
 			return sim_parse_error(p, "too many words (max %zu)",
-					       max);
+			                       max);
 		if (sim_read_token(p, &s, &tokens[*n]) < 0)
 			return -1;
 		(*n)++;
 	}
 }
 
-static int
-sim_key_find(const char *const *names, const char *key)
+static int sim_key_find(const char *const *names, const char *key)
 {
 	int i;
 
@@ -163,17 +157,16 @@ sim_key_find(const char *const *names, const char *key)
 	return -1;
 }
 
-static int
-sim_keys_check_required(struct sim_parser *p, const char *directive,
-			const char *const *names, uint32_t required,
-			const char **values)
+static int sim_keys_check_required(struct sim_parser *p, const char *directive,
+                                   const char *const *names, uint32_t required,
+                                   const char **values)
 {
 	int i;
 
 	for (i = 0; names[i] != NULL; i++)
 		if ((required & (1u << i)) && values[i] == NULL)
 			return sim_parse_error(p, "%s needs %s=", directive,
-					       names[i]);
+			                       names[i]);
 	return 0;
 }
 
@@ -182,11 +175,11 @@ sim_keys_check_required(struct sim_parser *p, const char *directive,
  * gets names[i]'s value or NULL. Bit i of required / cmp_allowed: names[i]
  * must be there / may be written with >= or <=.
  */
-int
-sim_keys_collect(struct sim_parser *p, const char *directive,
-		 const struct sim_token *tokens, size_t n,
-		 const char *const *names, uint32_t required,
-		 uint32_t cmp_allowed, const char **values, enum sim_cmp *cmps)
+int sim_keys_collect(struct sim_parser *p, const char *directive,
+                     const struct sim_token *tokens, size_t n,
+                     const char *const *names, uint32_t required,
+                     uint32_t cmp_allowed, const char **values,
+                     enum sim_cmp *cmps)
 {
 	size_t i;
 	int k;
@@ -198,15 +191,16 @@ sim_keys_collect(struct sim_parser *p, const char *directive,
 	}
 	for (i = 0; i < n; i++) {
 		if (tokens[i].value == NULL)
-			return sim_parse_error(p, "unexpected word '%.40s' in %s",
-					       tokens[i].key, directive);
+			return sim_parse_error(p,
+			                       "unexpected word '%.40s' in %s",
+			                       tokens[i].key, directive);
 		k = sim_key_find(names, tokens[i].key);
 		if (k < 0)
 			return sim_parse_error(p, "unknown key '%.40s' for %s",
-					       tokens[i].key, directive);
+			                       tokens[i].key, directive);
 		if (values[k] != NULL)
 			return sim_parse_error(p, "duplicate key '%s'",
-					       names[k]);
+			                       names[k]);
 		if (tokens[i].cmp != SIM_CMP_EQ && !(cmp_allowed & (1u << k)))
 			return sim_parse_error(
 			    p, "%s takes '=', not '>=' or '<='", names[k]);
@@ -217,8 +211,7 @@ sim_keys_collect(struct sim_parser *p, const char *directive,
 	return sim_keys_check_required(p, directive, names, required, values);
 }
 
-static int
-sim_digit_value(char c, unsigned base)
+static int sim_digit_value(char c, unsigned base)
 {
 	int v;
 
@@ -234,8 +227,7 @@ sim_digit_value(char c, unsigned base)
 }
 
 /* Decimal or 0x hex digits at *s; -1 for none or on overflow. */
-int
-sim_scan_u64(const char **s, uint64_t *out)
+int sim_scan_u64(const char **s, uint64_t *out)
 {
 	const char *c = *s;
 	unsigned base = 10;
@@ -260,21 +252,19 @@ sim_scan_u64(const char **s, uint64_t *out)
 	return 0;
 }
 
-int
-sim_parse_u64(struct sim_parser *p, const char *key, const char *text,
-	      uint64_t *out)
+int sim_parse_u64(struct sim_parser *p, const char *key, const char *text,
+                  uint64_t *out)
 {
 	const char *s = text;
 
 	if (sim_scan_u64(&s, out) < 0 || *s != '\0')
 		return sim_parse_error(p, "bad number '%.40s' for %s", text,
-				       key);
+		                       key);
 	return 0;
 }
 
-int
-sim_parse_u32_max(struct sim_parser *p, const char *key, const char *text,
-		  uint32_t max, uint32_t *out)
+int sim_parse_u32_max(struct sim_parser *p, const char *key, const char *text,
+                      uint32_t max, uint32_t *out)
 {
 	uint64_t v;
 
@@ -282,13 +272,12 @@ sim_parse_u32_max(struct sim_parser *p, const char *key, const char *text,
 		return -1;
 	if (v > max)
 		return sim_parse_error(p, "%s=%.40s is too large (max %u)", key,
-				       text, max);
+		                       text, max);
 	*out = (uint32_t)v;
 	return 0;
 }
 
-static unsigned
-sim_size_shift(char suffix)
+static unsigned sim_size_shift(char suffix)
 {
 	switch (suffix) {
 	case 'K':
@@ -307,9 +296,8 @@ sim_size_shift(char suffix)
 	return 0;
 }
 
-int
-sim_parse_size(struct sim_parser *p, const char *key, const char *text,
-	       uint64_t *out)
+int sim_parse_size(struct sim_parser *p, const char *key, const char *text,
+                   uint64_t *out)
 {
 	const char *s = text;
 	unsigned shift = 0;
@@ -326,13 +314,12 @@ sim_parse_size(struct sim_parser *p, const char *key, const char *text,
 	}
 	if (v > (UINT64_MAX >> shift))
 		return sim_parse_error(p, "size '%.40s' for %s is too large",
-				       text, key);
+		                       text, key);
 	*out = v << shift;
 	return 0;
 }
 
-static uint64_t
-sim_duration_unit_ms(const char *unit)
+static uint64_t sim_duration_unit_ms(const char *unit)
 {
 	if (strcmp(unit, "ms") == 0)
 		return 1;
@@ -347,9 +334,8 @@ sim_duration_unit_ms(const char *unit)
 	return 0;
 }
 
-int
-sim_parse_duration(struct sim_parser *p, const char *key, const char *text,
-		   uint64_t *ms)
+int sim_parse_duration(struct sim_parser *p, const char *key, const char *text,
+                       uint64_t *ms)
 {
 	const char *s = text;
 	uint64_t v, unit;
@@ -358,7 +344,7 @@ sim_parse_duration(struct sim_parser *p, const char *key, const char *text,
 	if (*s < '0' || *s > '9' || s[1] == 'x' || s[1] == 'X' ||
 	    sim_scan_u64(&s, &v) < 0)
 		return sim_parse_error(p, "bad duration '%.40s' for %s", text,
-				       key);
+		                       key);
 	unit = sim_duration_unit_ms(s);
 	if (unit == 0)
 		return sim_parse_error(
@@ -366,14 +352,13 @@ sim_parse_duration(struct sim_parser *p, const char *key, const char *text,
 		    text, key);
 	if (v > SIM_MAX_TIME_MS / unit)
 		return sim_parse_error(p, "%s=%.40s is longer than 365d", key,
-				       text);
+		                       text);
 	*ms = v * unit;
 	return 0;
 }
 
 /* Two decimal digits below 60, for the MM and SS of HH:MM:SS. */
-static int
-sim_scan_sexagesimal(const char **s, uint64_t *out)
+static int sim_scan_sexagesimal(const char **s, uint64_t *out)
 {
 	const char *c = *s;
 
@@ -384,8 +369,8 @@ sim_scan_sexagesimal(const char **s, uint64_t *out)
 	return 0;
 }
 
-static int
-sim_parse_clock_time(struct sim_parser *p, const char *text, uint64_t *ms)
+static int sim_parse_clock_time(struct sim_parser *p, const char *text,
+                                uint64_t *ms)
 {
 	const char *s = text;
 	uint64_t h, m, sec;
@@ -396,14 +381,13 @@ sim_parse_clock_time(struct sim_parser *p, const char *text, uint64_t *ms)
 		return sim_parse_error(p, "bad time '%.40s' (HH:MM:SS)", text);
 	if (h > SIM_MAX_TIME_MS / 3600000)
 		return sim_parse_error(p, "time '%.40s' is past 365 days",
-				       text);
+		                       text);
 	*ms = h * 3600000 + m * 60000 + sec * 1000;
 	return 0;
 }
 
 /* HH:MM:SS or a duration from the start; +TIME from the previous `at`. */
-int
-sim_parse_time(struct sim_parser *p, const char *text, uint64_t *ms)
+int sim_parse_time(struct sim_parser *p, const char *text, uint64_t *ms)
 {
 	uint64_t base = 0, v;
 	const char *s = text;
@@ -421,13 +405,12 @@ sim_parse_time(struct sim_parser *p, const char *text, uint64_t *ms)
 		return -1;
 	if (v > SIM_MAX_TIME_MS - base)
 		return sim_parse_error(p, "time '%.40s' is past 365 days",
-				       text);
+		                       text);
 	*ms = base + v;
 	return 0;
 }
 
-static int
-sim_name_char_ok(char c, int allow_space)
+static int sim_name_char_ok(char c, int allow_space)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9'))
@@ -438,15 +421,14 @@ sim_name_char_ok(char c, int allow_space)
 	return allow_space && c >= ' ' && c <= '~' && c != '"';
 }
 
-int
-sim_parse_name(struct sim_parser *p, const char *key, const char *text,
-	       int allow_space, char *out, size_t outlen)
+int sim_parse_name(struct sim_parser *p, const char *key, const char *text,
+                   int allow_space, char *out, size_t outlen)
 {
 	size_t len = strlen(text), i;
 
 	if (len >= outlen)
 		return sim_parse_error(p, "%s is too long (max %zu)", key,
-				       outlen - 1);
+		                       outlen - 1);
 	for (i = 0; i < len; i++)
 		if (!sim_name_char_ok(text[i], allow_space))
 			return sim_parse_error(
@@ -456,22 +438,20 @@ sim_parse_name(struct sim_parser *p, const char *key, const char *text,
 	return 0;
 }
 
-void
-sim_format_time(uint64_t ms, char *buf, size_t len)
+void sim_format_time(uint64_t ms, char *buf, size_t len)
 {
 	unsigned long long s = ms / 1000;
 
 	if (ms % 1000 != 0)
 		snprintf(buf, len, "%02llu:%02llu:%02llu.%03llu", s / 3600,
-			 s / 60 % 60, s % 60, (unsigned long long)(ms % 1000));
+		         s / 60 % 60, s % 60, (unsigned long long)(ms % 1000));
 	else
 		snprintf(buf, len, "%02llu:%02llu:%02llu", s / 3600,
-			 s / 60 % 60, s % 60);
+		         s / 60 % 60, s % 60);
 }
 
 /* Make room for element n; arrays double, starting at 8. */
-int
-sim_array_grow(void **array, size_t *cap, size_t n, size_t size)
+int sim_array_grow(void **array, size_t *cap, size_t n, size_t size)
 {
 	size_t new_cap;
 	void *grown;

@@ -13,8 +13,7 @@
 
 static const struct hv_ops sim_ops;
 
-struct sim_host *
-sim_host_from(struct hv *hv)
+struct sim_host *sim_host_from(struct hv *hv)
 {
 	if (hv == NULL || hv->ops != &sim_ops)
 		return NULL;
@@ -22,15 +21,14 @@ sim_host_from(struct hv *hv)
 }
 
 /* One line per call, flushed at once: a crashed run keeps its log. */
-void
-sim_log_call(struct sim_host *h, const char *fmt, ...)
+void sim_log_call(struct sim_host *h, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (h->call_log == NULL)
 		return;
 	fprintf(h->call_log, "%llu ",
-		(unsigned long long)clock_now_ms(h->hv.clock));
+	        (unsigned long long)clock_now_ms(h->hv.clock));
 	va_start(ap, fmt);
 	vfprintf(h->call_log, fmt, ap);
 	va_end(ap);
@@ -38,8 +36,7 @@ sim_log_call(struct sim_host *h, const char *fmt, ...)
 	fflush(h->call_log);
 }
 
-int
-sim_host_fail(struct sim_host *h, int rc, const char *fmt, ...)
+int sim_host_fail(struct sim_host *h, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -49,8 +46,7 @@ sim_host_fail(struct sim_host *h, int rc, const char *fmt, ...)
 	return rc;
 }
 
-struct sim_page *
-sim_page_find(struct sim_host *h, uint64_t mfn)
+struct sim_page *sim_page_find(struct sim_host *h, uint64_t mfn)
 {
 	size_t i;
 
@@ -60,14 +56,12 @@ sim_page_find(struct sim_host *h, uint64_t mfn)
 	return NULL;
 }
 
-static uint64_t
-sim_range_pages(const struct sim_range *r)
+static uint64_t sim_range_pages(const struct sim_range *r)
 {
 	return ((r->end - r->start) >> SIM_PAGE_SHIFT) + 1;
 }
 
-static uint64_t
-sim_free_pages(const struct sim_host *h)
+static uint64_t sim_free_pages(const struct sim_host *h)
 {
 	const struct sim_scenario *sc = h->sc;
 	uint64_t used = 0;
@@ -83,8 +77,7 @@ sim_free_pages(const struct sim_host *h)
 	return used >= sc->host.total_pages ? 0 : sc->host.total_pages - used;
 }
 
-static int
-sim_topology(struct hv *hv, struct hv_topology *out)
+static int sim_topology(struct hv *hv, struct hv_topology *out)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 
@@ -94,8 +87,8 @@ sim_topology(struct hv *hv, struct hv_topology *out)
 }
 
 /* cpu = (socket * cores + core) * threads + thread: socket-major. */
-static void
-sim_cpu_describe(const struct sim_host *h, uint32_t cpu, struct hv_cpu *out)
+static void sim_cpu_describe(const struct sim_host *h, uint32_t cpu,
+                             struct hv_cpu *out)
 {
 	const struct hv_topology *t = &h->sc->host;
 
@@ -106,8 +99,7 @@ sim_cpu_describe(const struct sim_host *h, uint32_t cpu, struct hv_cpu *out)
 	out->online = h->cpus[cpu].online;
 }
 
-static int
-sim_cpus(struct hv *hv, struct hv_cpu *out, size_t max, size_t *n)
+static int sim_cpus(struct hv *hv, struct hv_cpu *out, size_t max, size_t *n)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 	uint32_t cpu;
@@ -118,8 +110,7 @@ sim_cpus(struct hv *hv, struct hv_cpu *out, size_t max, size_t *n)
 	return 0;
 }
 
-static int
-sim_dimms(struct hv *hv, struct hv_dimm *out, size_t max, size_t *n)
+static int sim_dimms(struct hv *hv, struct hv_dimm *out, size_t max, size_t *n)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 	size_t i;
@@ -130,8 +121,8 @@ sim_dimms(struct hv *hv, struct hv_dimm *out, size_t max, size_t *n)
 	return 0;
 }
 
-static int
-sim_domains(struct hv *hv, struct hv_domain *out, size_t max, size_t *n)
+static int sim_domains(struct hv *hv, struct hv_domain *out, size_t max,
+                       size_t *n)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 	size_t i, count = 0;
@@ -147,8 +138,8 @@ sim_domains(struct hv *hv, struct hv_domain *out, size_t max, size_t *n)
 	return 0;
 }
 
-static void
-sim_mark_domains_on_range(struct sim_host *h, uint64_t start, uint64_t end)
+static void sim_mark_domains_on_range(struct sim_host *h, uint64_t start,
+                                      uint64_t end)
 {
 	const struct sim_scenario *sc = h->sc;
 	size_t i;
@@ -163,9 +154,8 @@ sim_mark_domains_on_range(struct sim_host *h, uint64_t start, uint64_t end)
 	}
 }
 
-static int
-sim_domains_on_range(struct hv *hv, uint64_t start, uint64_t end,
-		     uint32_t *domids, size_t max, size_t *n)
+static int sim_domains_on_range(struct hv *hv, uint64_t start, uint64_t end,
+                                uint32_t *domids, size_t max, size_t *n)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 	size_t i, count = 0;
@@ -173,10 +163,10 @@ sim_domains_on_range(struct hv *hv, uint64_t start, uint64_t end,
 	*n = 0;
 	if (end <= start)
 		return sim_host_fail(h, -EINVAL,
-				     "domains_on_range: empty range "
-				     "[0x%llx, 0x%llx)",
-				     (unsigned long long)start,
-				     (unsigned long long)end);
+		                     "domains_on_range: empty range "
+		                     "[0x%llx, 0x%llx)",
+		                     (unsigned long long)start,
+		                     (unsigned long long)end);
 	sim_mark_domains_on_range(h, start, end);
 	for (i = 0; i < h->sc->n_domains; i++) {
 		if (!h->domain_marks[i])
@@ -187,13 +177,13 @@ sim_domains_on_range(struct hv *hv, uint64_t start, uint64_t end,
 	}
 	*n = count;
 	sim_log_call(h, "domains_on_range start=0x%llx end=0x%llx n=%zu",
-		     (unsigned long long)start, (unsigned long long)end, count);
+	             (unsigned long long)start, (unsigned long long)end, count);
 	return 0;
 }
 
 /* Who holds a frame now: a guest that migrated away holds nothing. */
-static enum hv_page_owner
-sim_frame_owner(const struct sim_host *h, uint64_t mfn, uint32_t *domid)
+static enum hv_page_owner sim_frame_owner(const struct sim_host *h,
+                                          uint64_t mfn, uint32_t *domid)
 {
 	const struct sim_scenario *sc = h->sc;
 	const struct sim_range *r;
@@ -206,7 +196,7 @@ sim_frame_owner(const struct sim_host *h, uint64_t mfn, uint32_t *domid)
 	r = sim_range_at(sc, addr);
 	if (r == NULL)
 		return sim_dimm_at(sc, addr) != NULL ? HV_OWNER_FREE
-						     : HV_OWNER_NOT_RAM;
+		                                     : HV_OWNER_NOT_RAM;
 	if (r->domain == SIM_OWNER_XEN)
 		return HV_OWNER_XEN;
 	if (!h->domains[r->domain].present)
@@ -217,14 +207,14 @@ sim_frame_owner(const struct sim_host *h, uint64_t mfn, uint32_t *domid)
 	return HV_OWNER_DOMAIN;
 }
 
-static int
-sim_page_remember(struct sim_host *h, uint64_t mfn, enum hv_page_state state,
-		  enum hv_page_owner owner, uint32_t domid)
+static int sim_page_remember(struct sim_host *h, uint64_t mfn,
+                             enum hv_page_state state, enum hv_page_owner owner,
+                             uint32_t domid)
 {
 	struct sim_page *page;
 
 	if (sim_array_grow((void **)&h->pages, &h->cap_pages, h->n_pages,
-			   sizeof(*h->pages)) < 0)
+	                   sizeof(*h->pages)) < 0)
 		return -1;
 	page = &h->pages[h->n_pages++];
 	page->mfn = mfn;
@@ -235,8 +225,7 @@ sim_page_remember(struct sim_host *h, uint64_t mfn, enum hv_page_state state,
 }
 
 /* Xen's answers to XEN_SYSCTL_PAGE_OFFLINE for each kind of frame. */
-static uint32_t
-sim_page_offline_word(struct sim_host *h, uint64_t mfn, int *rc)
+static uint32_t sim_page_offline_word(struct sim_host *h, uint64_t mfn, int *rc)
 {
 	struct sim_page *page = sim_page_find(h, mfn);
 	enum hv_page_owner owner;
@@ -254,12 +243,12 @@ sim_page_offline_word(struct sim_host *h, uint64_t mfn, int *rc)
 	case HV_OWNER_DOM0:
 		if (page == NULL)
 			*rc = sim_page_remember(h, mfn, HV_PAGE_PENDING, owner,
-						0);
+			                        0);
 		return PG_OFFLINE_PENDING | PG_OFFLINE_DOM0PAGE;
 	case HV_OWNER_DOMAIN:
 		if (page == NULL)
 			*rc = sim_page_remember(h, mfn, HV_PAGE_PENDING, owner,
-						domid);
+			                        domid);
 		return PG_OFFLINE_PENDING | PG_OFFLINE_OWNED |
 		       domid << PG_OFFLINE_OWNER_SHIFT;
 	default:
@@ -267,19 +256,18 @@ sim_page_offline_word(struct sim_host *h, uint64_t mfn, int *rc)
 			page->state = HV_PAGE_OFFLINED;
 		else
 			*rc = sim_page_remember(h, mfn, HV_PAGE_OFFLINED, owner,
-						0);
+			                        0);
 		return PG_OFFLINE_OFFLINED;
 	}
 }
 
-static int
-sim_offline_call_remember(struct sim_host *h, uint64_t mfn,
-			  const struct hv_page_status *st)
+static int sim_offline_call_remember(struct sim_host *h, uint64_t mfn,
+                                     const struct hv_page_status *st)
 {
 	struct sim_offline_call *call;
 
 	if (sim_array_grow((void **)&h->offline_calls, &h->cap_offline_calls,
-			   h->n_offline_calls, sizeof(*h->offline_calls)) < 0)
+	                   h->n_offline_calls, sizeof(*h->offline_calls)) < 0)
 		return -1;
 	call = &h->offline_calls[h->n_offline_calls++];
 	call->mfn = mfn;
@@ -288,26 +276,25 @@ sim_offline_call_remember(struct sim_host *h, uint64_t mfn,
 	return 0;
 }
 
-static void
-sim_log_page_call(struct sim_host *h, const char *op, uint64_t mfn,
-		  const struct hv_page_status *st)
+static void sim_log_page_call(struct sim_host *h, const char *op, uint64_t mfn,
+                              const struct hv_page_status *st)
 {
 	char domid[32] = "";
 
 	if (st->owner == HV_OWNER_DOMAIN || st->owner == HV_OWNER_DOM0)
 		snprintf(domid, sizeof(domid), " domid=%u", st->domid);
 	sim_log_call(h, "%s mfn=0x%llx raw=0x%x state=%s owner=%s%s", op,
-		     (unsigned long long)mfn, st->raw,
-		     hv_page_state_name(st->state),
-		     hv_page_owner_name(st->owner), domid);
+	             (unsigned long long)mfn, st->raw,
+	             hv_page_state_name(st->state),
+	             hv_page_owner_name(st->owner), domid);
 }
 
 /*
  * Every outcome, refusals included, comes back as 0 with Xen's status
  * word: the word is the answer rasd journals and acts on.
  */
-static int
-sim_page_offline(struct hv *hv, uint64_t mfn, struct hv_page_status *out)
+static int sim_page_offline(struct hv *hv, uint64_t mfn,
+                            struct hv_page_status *out)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 	uint32_t raw;
@@ -323,9 +310,9 @@ sim_page_offline(struct hv *hv, uint64_t mfn, struct hv_page_status *out)
 }
 
 /* XEN_SYSCTL_PAGE_QUERY's word says what state a frame is in now. */
-static void
-sim_page_query_fill(const struct sim_host *h, const struct sim_page *page,
-		    uint64_t mfn, struct hv_page_status *out)
+static void sim_page_query_fill(const struct sim_host *h,
+                                const struct sim_page *page, uint64_t mfn,
+                                struct hv_page_status *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (page != NULL && page->state == HV_PAGE_OFFLINED) {
@@ -346,8 +333,8 @@ sim_page_query_fill(const struct sim_host *h, const struct sim_page *page,
 	out->raw = PG_OFFLINE_STATUS_ONLINE;
 }
 
-static int
-sim_page_query(struct hv *hv, uint64_t mfn, struct hv_page_status *out)
+static int sim_page_query(struct hv *hv, uint64_t mfn,
+                          struct hv_page_status *out)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 
@@ -356,28 +343,27 @@ sim_page_query(struct hv *hv, uint64_t mfn, struct hv_page_status *out)
 		out->state = HV_PAGE_FAILED;
 		out->raw = 0;
 		sim_log_call(h, "page_query mfn=0x%llx rc=%d",
-			     (unsigned long long)mfn, -EINVAL);
+		             (unsigned long long)mfn, -EINVAL);
 		return sim_host_fail(h, -EINVAL,
-				     "page_query: mfn 0x%llx is not on any "
-				     "DIMM",
-				     (unsigned long long)mfn);
+		                     "page_query: mfn 0x%llx is not on any "
+		                     "DIMM",
+		                     (unsigned long long)mfn);
 	}
 	sim_log_page_call(h, "page_query", mfn, out);
 	return 0;
 }
 
-static int
-sim_cpu_check(struct sim_host *h, const char *op, uint32_t cpu)
+static int sim_cpu_check(struct sim_host *h, const char *op, uint32_t cpu)
 {
 	if (cpu >= h->sc->host.nr_cpus)
-		return sim_host_fail(h, -EINVAL, "%s: no cpu %u (the host has "
-						 "%u)",
-				     op, cpu, h->sc->host.nr_cpus);
+		return sim_host_fail(h, -EINVAL,
+		                     "%s: no cpu %u (the host has "
+		                     "%u)",
+		                     op, cpu, h->sc->host.nr_cpus);
 	return 0;
 }
 
-static int
-sim_cpu_take_offline(struct sim_host *h, uint32_t cpu)
+static int sim_cpu_take_offline(struct sim_host *h, uint32_t cpu)
 {
 	int rc = sim_cpu_check(h, "cpu_offline", cpu);
 
@@ -385,20 +371,19 @@ sim_cpu_take_offline(struct sim_host *h, uint32_t cpu)
 		return rc;
 	if (h->cpus_online == 1)
 		return sim_host_fail(h, -EBUSY,
-				     "cpu_offline: cpu %u is the last online "
-				     "cpu",
-				     cpu);
+		                     "cpu_offline: cpu %u is the last online "
+		                     "cpu",
+		                     cpu);
 	if (cpu == 0)
 		return sim_host_fail(h, -EBUSY,
-				     "cpu_offline: Xen cannot offline cpu 0");
+		                     "cpu_offline: Xen cannot offline cpu 0");
 	h->cpus[cpu].online = false;
 	h->cpus[cpu].ever_offlined = true;
 	h->cpus_online--;
 	return 0;
 }
 
-static int
-sim_cpu_offline(struct hv *hv, uint32_t cpu)
+static int sim_cpu_offline(struct hv *hv, uint32_t cpu)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 	int rc = sim_cpu_take_offline(h, cpu);
@@ -408,8 +393,7 @@ sim_cpu_offline(struct hv *hv, uint32_t cpu)
 	return rc;
 }
 
-static int
-sim_cpu_online(struct hv *hv, uint32_t cpu)
+static int sim_cpu_online(struct hv *hv, uint32_t cpu)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 	int rc = sim_cpu_check(h, "cpu_online", cpu);
@@ -422,8 +406,8 @@ sim_cpu_online(struct hv *hv, uint32_t cpu)
 	return rc;
 }
 
-static int
-sim_mce_source(struct hv *hv, struct mce_reader **reader, int *poll_fd)
+static int sim_mce_source(struct hv *hv, struct mce_reader **reader,
+                          int *poll_fd)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 
@@ -432,8 +416,7 @@ sim_mce_source(struct hv *hv, struct mce_reader **reader, int *poll_fd)
 	return 0;
 }
 
-static int
-sim_inject(struct hv *hv, const struct mce_record *r)
+static int sim_inject(struct hv *hv, const struct mce_record *r)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 
@@ -441,13 +424,12 @@ sim_inject(struct hv *hv, const struct mce_record *r)
 	if (sim_mcelog_push_record(h->mcelog, r) < 0)
 		h->stats.records_dropped++;
 	sim_log_call(h, "inject cpu=%u bank=%u status=0x%llx addr=0x%llx",
-		     r->extcpu, r->bank, (unsigned long long)r->status,
-		     (unsigned long long)r->addr);
+	             r->extcpu, r->bank, (unsigned long long)r->status,
+	             (unsigned long long)r->addr);
 	return 0;
 }
 
-static void
-sim_close(struct hv *hv)
+static void sim_close(struct hv *hv)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 
@@ -486,8 +468,7 @@ static const struct hv_ops sim_ops = {
     .close = sim_close,
 };
 
-static int
-sim_host_alloc_state(struct sim_host *h)
+static int sim_host_alloc_state(struct sim_host *h)
 {
 	const struct sim_scenario *sc = h->sc;
 	size_t i;
@@ -509,9 +490,8 @@ sim_host_alloc_state(struct sim_host *h)
 	return 0;
 }
 
-static int
-sim_open_call_log(struct sim_host *h, const char *path, char *err,
-		  size_t errlen)
+static int sim_open_call_log(struct sim_host *h, const char *path, char *err,
+                             size_t errlen)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
@@ -526,9 +506,8 @@ sim_open_call_log(struct sim_host *h, const char *path, char *err,
 	return 0;
 }
 
-static int
-sim_host_start(struct sim_host *h, const struct hv_options *opts, char *err,
-	       size_t errlen)
+static int sim_host_start(struct sim_host *h, const struct hv_options *opts,
+                          char *err, size_t errlen)
 {
 	if (sim_host_alloc_state(h) < 0) {
 		snprintf(err, errlen, "sim: out of memory");
@@ -537,15 +516,14 @@ sim_host_start(struct sim_host *h, const struct hv_options *opts, char *err,
 	if (opts != NULL && opts->call_log != NULL &&
 	    sim_open_call_log(h, opts->call_log, err, errlen) < 0)
 		return -1;
-	if (sim_mcelog_open(&h->mcelog, h->sc->record_len, h->sc->log_len,
-			    err, errlen) < 0)
+	if (sim_mcelog_open(&h->mcelog, h->sc->record_len, h->sc->log_len, err,
+	                    errlen) < 0)
 		return -1;
 	return sim_timeline_open(h, err, errlen);
 }
 
-struct hv *
-hv_sim_open(struct sim_scenario *sc, const struct clock *clock,
-	    const struct hv_options *opts, char *err, size_t errlen)
+struct hv *hv_sim_open(struct sim_scenario *sc, const struct clock *clock,
+                       const struct hv_options *opts, char *err, size_t errlen)
 {
 	struct sim_host *h;
 
@@ -574,16 +552,14 @@ hv_sim_open(struct sim_scenario *sc, const struct clock *clock,
 	return &h->hv;
 }
 
-uint64_t
-hv_sim_start_ms(struct hv *hv)
+uint64_t hv_sim_start_ms(struct hv *hv)
 {
 	struct sim_host *h = sim_host_from(hv);
 
 	return h != NULL ? h->start_ms : 0;
 }
 
-int
-hv_sim_stats(struct hv *hv, struct sim_stats *out)
+int hv_sim_stats(struct hv *hv, struct sim_stats *out)
 {
 	struct sim_host *h = sim_host_from(hv);
 	size_t i, e;

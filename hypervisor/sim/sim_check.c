@@ -13,12 +13,10 @@ struct sim_report {
 	size_t used;
 };
 
-static void
-sim_report_add(struct sim_report *rep, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void sim_report_add(struct sim_report *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-static void
-sim_report_add(struct sim_report *rep, const char *fmt, ...)
+static void sim_report_add(struct sim_report *rep, const char *fmt, ...)
 {
 	va_list ap;
 	int wrote;
@@ -35,8 +33,7 @@ sim_report_add(struct sim_report *rep, const char *fmt, ...)
 		rep->used = rep->len - 1;
 }
 
-static bool
-sim_cmp_holds(enum sim_cmp cmp, uint64_t got, uint64_t want)
+static bool sim_cmp_holds(enum sim_cmp cmp, uint64_t got, uint64_t want)
 {
 	switch (cmp) {
 	case SIM_CMP_GE:
@@ -48,20 +45,20 @@ sim_cmp_holds(enum sim_cmp cmp, uint64_t got, uint64_t want)
 	}
 }
 
-static bool
-sim_check_counter(const struct sim_expect *e, const struct sim_observed *obs,
-		  char *why, size_t len)
+static bool sim_check_counter(const struct sim_expect *e,
+                              const struct sim_observed *obs, char *why,
+                              size_t len)
 {
 	const uint64_t *counters[] = {
 	    [SIM_COUNTER_EVENTS] = obs != NULL ? &obs->events : NULL,
 	    [SIM_COUNTER_PAGES_OFFLINED] =
-		obs != NULL ? &obs->pages_offlined : NULL,
+	        obs != NULL ? &obs->pages_offlined : NULL,
 	    [SIM_COUNTER_CPUS_OFFLINED] =
-		obs != NULL ? &obs->cpus_offlined : NULL,
+	        obs != NULL ? &obs->cpus_offlined : NULL,
 	    [SIM_COUNTER_GUESTS_EVACUATED] =
-		obs != NULL ? &obs->guests_evacuated : NULL,
+	        obs != NULL ? &obs->guests_evacuated : NULL,
 	    [SIM_COUNTER_ACTIONS_FAILED] =
-		obs != NULL ? &obs->actions_failed : NULL,
+	        obs != NULL ? &obs->actions_failed : NULL,
 	};
 	const uint64_t *got = counters[e->counter];
 
@@ -73,9 +70,8 @@ sim_check_counter(const struct sim_expect *e, const struct sim_observed *obs,
 	return sim_cmp_holds(e->cmp, *got, e->value);
 }
 
-static void
-sim_owner_text(enum hv_page_owner owner, uint32_t domid, char *buf,
-	       size_t len)
+static void sim_owner_text(enum hv_page_owner owner, uint32_t domid, char *buf,
+                           size_t len)
 {
 	if (owner == HV_OWNER_DOMAIN)
 		snprintf(buf, len, "domain %u", domid);
@@ -83,9 +79,8 @@ sim_owner_text(enum hv_page_owner owner, uint32_t domid, char *buf,
 		snprintf(buf, len, "%s", hv_page_owner_name(owner));
 }
 
-static bool
-sim_owner_matches(const struct sim_owner_spec *want,
-		  const struct hv_page_status *st)
+static bool sim_owner_matches(const struct sim_owner_spec *want,
+                              const struct hv_page_status *st)
 {
 	if (!want->given)
 		return true;
@@ -97,7 +92,7 @@ sim_owner_matches(const struct sim_owner_spec *want,
 
 static const struct sim_offline_call *
 sim_offline_call_find(const struct sim_host *h, uint64_t mfn,
-		      const struct sim_owner_spec *owner)
+                      const struct sim_owner_spec *owner)
 {
 	size_t i;
 
@@ -109,20 +104,19 @@ sim_offline_call_find(const struct sim_host *h, uint64_t mfn,
 	return NULL;
 }
 
-static void
-sim_describe_call(const struct sim_offline_call *call, char *why, size_t len)
+static void sim_describe_call(const struct sim_offline_call *call, char *why,
+                              size_t len)
 {
 	char owner[40];
 
 	sim_owner_text(call->status.owner, call->status.domid, owner,
-		       sizeof(owner));
+	               sizeof(owner));
 	snprintf(why, len, "offline call: %s, owner %s",
-		 hv_page_state_name(call->status.state), owner);
+	         hv_page_state_name(call->status.state), owner);
 }
 
-static bool
-sim_check_page(const struct sim_host *h, const struct sim_expect *e,
-	       char *why, size_t len)
+static bool sim_check_page(const struct sim_host *h, const struct sim_expect *e,
+                           char *why, size_t len)
 {
 	const struct sim_offline_call *any, *match;
 
@@ -136,7 +130,7 @@ sim_check_page(const struct sim_host *h, const struct sim_expect *e,
 	}
 	if (any == NULL) {
 		snprintf(why, len, "no offline call for mfn 0x%llx",
-			 (unsigned long long)e->mfn);
+		         (unsigned long long)e->mfn);
 		return false;
 	}
 	match = sim_offline_call_find(h, e->mfn, &e->owner);
@@ -144,20 +138,18 @@ sim_check_page(const struct sim_host *h, const struct sim_expect *e,
 	return match != NULL;
 }
 
-static bool
-sim_check_cpu(const struct sim_host *h, const struct sim_expect *e,
-	      char *why, size_t len)
+static bool sim_check_cpu(const struct sim_host *h, const struct sim_expect *e,
+                          char *why, size_t len)
 {
 	bool offlined = h->cpus[e->cpu].ever_offlined;
 
 	snprintf(why, len, "cpu %u %s", e->cpu,
-		 offlined ? "was offlined" : "was never offlined");
+	         offlined ? "was offlined" : "was never offlined");
 	return offlined == (e->kind == SIM_EXPECT_CPU_OFFLINED);
 }
 
 /* The peer the domain's successful migration went to, or NULL. */
-static const char *
-sim_migrated_to(const struct sim_host *h, uint32_t domid)
+static const char *sim_migrated_to(const struct sim_host *h, uint32_t domid)
 {
 	const struct sim_migration *m;
 	const char *peer = NULL;
@@ -172,8 +164,7 @@ sim_migrated_to(const struct sim_host *h, uint32_t domid)
 	return peer;
 }
 
-static uint64_t
-sim_migrate_attempts(const struct sim_host *h, uint32_t domid)
+static uint64_t sim_migrate_attempts(const struct sim_host *h, uint32_t domid)
 {
 	uint64_t n = 0;
 	size_t i;
@@ -184,9 +175,9 @@ sim_migrate_attempts(const struct sim_host *h, uint32_t domid)
 	return n;
 }
 
-static bool
-sim_check_migration(const struct sim_host *h, const struct sim_expect *e,
-		    char *why, size_t len)
+static bool sim_check_migration(const struct sim_host *h,
+                                const struct sim_expect *e, char *why,
+                                size_t len)
 {
 	const char *peer = sim_migrated_to(h, e->domid);
 	uint64_t attempts;
@@ -205,9 +196,8 @@ sim_check_migration(const struct sim_host *h, const struct sim_expect *e,
 	return peer != NULL && strcmp(peer, e->peer) == 0;
 }
 
-static bool
-sim_check_one(const struct sim_host *h, const struct sim_expect *e,
-	      const struct sim_observed *obs, char *why, size_t len)
+static bool sim_check_one(const struct sim_host *h, const struct sim_expect *e,
+                          const struct sim_observed *obs, char *why, size_t len)
 {
 	switch (e->kind) {
 	case SIM_EXPECT_COUNTER:
@@ -223,9 +213,8 @@ sim_check_one(const struct sim_host *h, const struct sim_expect *e,
 	}
 }
 
-int
-hv_sim_check(struct hv *hv, const struct sim_observed *obs, char *report,
-	     size_t len)
+int hv_sim_check(struct hv *hv, const struct sim_observed *obs, char *report,
+                 size_t len)
 {
 	struct sim_host *h = sim_host_from(hv);
 	struct sim_report rep = {report, len, 0};
@@ -242,12 +231,13 @@ hv_sim_check(struct hv *hv, const struct sim_observed *obs, char *report,
 	}
 	for (i = 0; i < h->sc->n_expects; i++) {
 		sim_expect_describe(h->sc, &h->sc->expects[i], what,
-				    sizeof(what));
-		ok = sim_check_one(h, &h->sc->expects[i], obs, why, sizeof(why));
+		                    sizeof(what));
+		ok =
+		    sim_check_one(h, &h->sc->expects[i], obs, why, sizeof(why));
 		if (!ok)
 			failed++;
 		sim_report_add(&rep, "%s %s (%s)\n", ok ? "ok  " : "FAILED",
-			       what, why);
+		               what, why);
 	}
 	return failed;
 }

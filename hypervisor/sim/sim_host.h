@@ -58,8 +58,8 @@ struct sim_host {
 	struct sim_domain_state *domains;
 	bool *domain_marks; /* scratch for domains_on_range */
 	uint64_t *peer_free;
-	uint32_t *fired;     /* per timeline entry: records fired */
-	size_t *heap;	     /* entries with records left, by next due */
+	uint32_t *fired; /* per timeline entry: records fired */
+	size_t *heap;    /* entries with records left, by next due */
 	size_t heap_len;
 	struct sim_page *pages;
 	size_t n_pages, cap_pages;
@@ -76,9 +76,9 @@ struct sim_host {
 /* NULL when hv is another backend. */
 struct sim_host *sim_host_from(struct hv *hv);
 void sim_log_call(struct sim_host *h, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int sim_host_fail(struct sim_host *h, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 struct sim_page *sim_page_find(struct sim_host *h, uint64_t mfn);
 
 /* sim_timeline.c: virtual time, the timeline and migrations. */
@@ -86,9 +86,8 @@ int sim_timeline_open(struct sim_host *h, char *err, size_t errlen);
 void sim_timeline_close(struct sim_host *h);
 void sim_timer_arm(struct sim_host *h);
 int sim_host_event_fd(struct hv *hv);
-int sim_host_events(struct hv *hv, struct hv_event *out, size_t max,
-		    size_t *n);
+int sim_host_events(struct hv *hv, struct hv_event *out, size_t max, size_t *n);
 int sim_host_migrate_start(struct hv *hv, uint32_t domid, const char *peer,
-			   uint64_t *migration_id);
+                           uint64_t *migration_id);
 
 #endif

@@ -12,18 +12,20 @@
 #include "hypervisor/sim/sim.h"
 
 /* Bounds that keep any input, hostile or mistaken, cheap to parse. */
-#define SIM_MAX_ITEMS 4096	/* DIMMs, guests, peers, entries, ranges */
-#define SIM_MAX_CPUS 4096
-#define SIM_MAX_REPEAT 1000000u
-#define SIM_LINE_MAX 4096
-#define SIM_MAX_TOKENS 256
-#define SIM_MAX_TIME_MS (365ull * 86400000ull) /* a year of timeline */
-#define SIM_FAIL_MAX 88 /* a peer's refusal: fits hv_event.detail */
-#define SIM_FILE_MAX (16u << 20)
+#define SIM_MAX_ITEMS        4096 /* DIMMs, guests, peers, entries, expects */
+#define SIM_MAX_RANGES       8192 /* owned ranges, all domains together */
+#define SIM_MAX_CPUS         4096
+#define SIM_MAX_PLACE        255 /* a DIMM's controller, channel, slot */
+#define SIM_MAX_REPEAT       1000000u
+#define SIM_LINE_MAX         4096
+#define SIM_MAX_TOKENS       256
+#define SIM_MAX_TIME_MS      (365ull * 86400000ull) /* a year of timeline */
+#define SIM_FAIL_MAX         88 /* a peer's refusal: fits hv_event.detail */
+#define SIM_FILE_MAX         (16u << 20)
 #define SIM_MCELOG_MAX_BYTES (1u << 20) /* log_len * record_len */
-#define SIM_PAGE_SHIFT 12
-#define SIM_DOM0 0 /* index of dom0 in sim_scenario.domains */
-#define SIM_OWNER_XEN (-1)
+#define SIM_PAGE_SHIFT       12
+#define SIM_DOM0             0 /* index of dom0 in sim_scenario.domains */
+#define SIM_OWNER_XEN        (-1)
 
 /* Frames a domain (or Xen) owns: inclusive byte addresses. */
 struct sim_range {
@@ -162,63 +164,58 @@ struct sim_token {
 
 /* scenario_token.c: splitting lines and reading values. */
 int sim_parse_error(struct sim_parser *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int sim_tokenize(struct sim_parser *p, char *line, struct sim_token *tokens,
-		 size_t max, size_t *n);
+                 size_t max, size_t *n);
 int sim_keys_collect(struct sim_parser *p, const char *directive,
-		     const struct sim_token *tokens, size_t n,
-		     const char *const *names, uint32_t required,
-		     uint32_t cmp_allowed, const char **values,
-		     enum sim_cmp *cmps);
+                     const struct sim_token *tokens, size_t n,
+                     const char *const *names, uint32_t required,
+                     uint32_t cmp_allowed, const char **values,
+                     enum sim_cmp *cmps);
 int sim_scan_u64(const char **s, uint64_t *out);
 int sim_parse_u64(struct sim_parser *p, const char *key, const char *text,
-		  uint64_t *out);
-int sim_parse_u32_max(struct sim_parser *p, const char *key,
-		      const char *text, uint32_t max, uint32_t *out);
+                  uint64_t *out);
+int sim_parse_u32_max(struct sim_parser *p, const char *key, const char *text,
+                      uint32_t max, uint32_t *out);
 int sim_parse_size(struct sim_parser *p, const char *key, const char *text,
-		   uint64_t *out);
-int sim_parse_duration(struct sim_parser *p, const char *key,
-		       const char *text, uint64_t *ms);
+                   uint64_t *out);
+int sim_parse_duration(struct sim_parser *p, const char *key, const char *text,
+                       uint64_t *ms);
 int sim_parse_time(struct sim_parser *p, const char *text, uint64_t *ms);
 int sim_parse_name(struct sim_parser *p, const char *key, const char *text,
-		   int allow_space, char *out, size_t outlen);
+                   int allow_space, char *out, size_t outlen);
 void sim_format_time(uint64_t ms, char *buf, size_t len);
 int sim_array_grow(void **array, size_t *cap, size_t n, size_t size);
 
 /* scenario.c: the machine directives and lookups the host uses. */
 int sim_parse_host(struct sim_parser *p, const struct sim_token *t, size_t n);
-int sim_parse_mcelog(struct sim_parser *p, const struct sim_token *t,
-		     size_t n);
+int sim_parse_mcelog(struct sim_parser *p, const struct sim_token *t, size_t n);
 int sim_parse_dimm(struct sim_parser *p, const struct sim_token *t, size_t n);
 int sim_parse_dom0(struct sim_parser *p, const struct sim_token *t, size_t n);
 int sim_parse_xen(struct sim_parser *p, const struct sim_token *t, size_t n);
-int sim_parse_guest(struct sim_parser *p, const struct sim_token *t,
-		    size_t n);
+int sim_parse_guest(struct sim_parser *p, const struct sim_token *t, size_t n);
 int sim_parse_peer(struct sim_parser *p, const struct sim_token *t, size_t n);
-const struct hv_dimm *sim_dimm_at(const struct sim_scenario *sc,
-				  uint64_t addr);
+const struct hv_dimm *sim_dimm_at(const struct sim_scenario *sc, uint64_t addr);
 const struct sim_range *sim_range_at(const struct sim_scenario *sc,
-				     uint64_t addr);
+                                     uint64_t addr);
 size_t sim_range_first_ending_after(const struct sim_scenario *sc,
-				    uint64_t addr);
+                                    uint64_t addr);
 int sim_domain_index(const struct sim_scenario *sc, uint32_t domid);
 int sim_peer_index(const struct sim_scenario *sc, const char *name);
 
 /* scenario_timeline.c: `at` and `expect` lines. */
 int sim_parse_at(struct sim_parser *p, const struct sim_token *t, size_t n);
-int sim_parse_expect(struct sim_parser *p, const struct sim_token *t,
-		     size_t n);
+int sim_parse_expect(struct sim_parser *p, const struct sim_token *t, size_t n);
 void sim_expect_describe(const struct sim_scenario *sc,
-			 const struct sim_expect *e, char *buf, size_t len);
+                         const struct sim_expect *e, char *buf, size_t len);
 
 /* sim_mcelog.c: the emulated xen_mcelog device. */
 struct sim_mcelog;
 int sim_mcelog_open(struct sim_mcelog **out, uint32_t record_len,
-		    uint32_t log_len, char *err, size_t errlen);
+                    uint32_t log_len, char *err, size_t errlen);
 void sim_mcelog_close(struct sim_mcelog *dev);
 /* Returns 0, or -1 when the log was full and the record was dropped. */
-int sim_mcelog_push_record(struct sim_mcelog *dev,
-			   const struct mce_record *r);
+int sim_mcelog_push_record(struct sim_mcelog *dev, const struct mce_record *r);
 int sim_mcelog_poll_fd(const struct sim_mcelog *dev);
 /* The device ops the reader is given; tests call them directly. */
 ssize_t sim_mcelog_read(void *ctx, void *buf, size_t len);

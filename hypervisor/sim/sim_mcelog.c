@@ -19,8 +19,7 @@ struct sim_mcelog {
 	struct mce_reader *reader;
 };
 
-static void
-sim_mcelog_poll_clear(struct sim_mcelog *dev)
+static void sim_mcelog_poll_clear(struct sim_mcelog *dev)
 {
 	uint64_t count;
 
@@ -29,8 +28,7 @@ sim_mcelog_poll_clear(struct sim_mcelog *dev)
 		return;
 }
 
-static void
-sim_mcelog_poll_raise(struct sim_mcelog *dev)
+static void sim_mcelog_poll_raise(struct sim_mcelog *dev)
 {
 	uint64_t one = 1;
 
@@ -39,8 +37,7 @@ sim_mcelog_poll_raise(struct sim_mcelog *dev)
 }
 
 /* Like the driver: the buffer must hold the whole log, which read empties. */
-ssize_t
-sim_mcelog_read(void *ctx, void *buf, size_t len)
+ssize_t sim_mcelog_read(void *ctx, void *buf, size_t len)
 {
 	struct sim_mcelog *dev = ctx;
 	size_t bytes = (size_t)dev->queued * dev->record_len;
@@ -55,8 +52,7 @@ sim_mcelog_read(void *ctx, void *buf, size_t len)
 	return (ssize_t)bytes;
 }
 
-int
-sim_mcelog_ioctl(void *ctx, unsigned long request, int *value)
+int sim_mcelog_ioctl(void *ctx, unsigned long request, int *value)
 {
 	struct sim_mcelog *dev = ctx;
 
@@ -81,9 +77,8 @@ static const struct mce_dev_ops sim_mcelog_ops = {
     .ioctl = sim_mcelog_ioctl,
 };
 
-int
-sim_mcelog_open(struct sim_mcelog **out, uint32_t record_len,
-		uint32_t log_len, char *err, size_t errlen)
+int sim_mcelog_open(struct sim_mcelog **out, uint32_t record_len,
+                    uint32_t log_len, char *err, size_t errlen)
 {
 	struct mce_reader_opts opts;
 	struct sim_mcelog *dev;
@@ -111,7 +106,7 @@ sim_mcelog_open(struct sim_mcelog **out, uint32_t record_len,
 	}
 	memset(&opts, 0, sizeof(opts));
 	if (mce_reader_open_ops(&dev->reader, &sim_mcelog_ops, dev, &opts, err,
-				errlen) < 0) {
+	                        errlen) < 0) {
 		sim_mcelog_close(dev);
 		return -1;
 	}
@@ -119,8 +114,7 @@ sim_mcelog_open(struct sim_mcelog **out, uint32_t record_len,
 	return 0;
 }
 
-void
-sim_mcelog_close(struct sim_mcelog *dev)
+void sim_mcelog_close(struct sim_mcelog *dev)
 {
 	if (dev == NULL)
 		return;
@@ -133,8 +127,7 @@ sim_mcelog_close(struct sim_mcelog *dev)
 }
 
 /* The driver drops what does not fit and says so through the flags. */
-int
-sim_mcelog_push_record(struct sim_mcelog *dev, const struct mce_record *r)
+int sim_mcelog_push_record(struct sim_mcelog *dev, const struct mce_record *r)
 {
 	unsigned char *slot;
 
@@ -153,14 +146,12 @@ sim_mcelog_push_record(struct sim_mcelog *dev, const struct mce_record *r)
 	return 0;
 }
 
-int
-sim_mcelog_poll_fd(const struct sim_mcelog *dev)
+int sim_mcelog_poll_fd(const struct sim_mcelog *dev)
 {
 	return dev->event_fd;
 }
 
-struct mce_reader *
-sim_mcelog_reader(const struct sim_mcelog *dev)
+struct mce_reader *sim_mcelog_reader(const struct sim_mcelog *dev)
 {
 	return dev->reader;
 }

@@ -12,8 +12,7 @@
 /* MCi_MISC of a memory error: physical address mode, 64-byte lsb. */
 #define SIM_MEM_MISC 0x86
 
-static uint64_t
-sim_entry_due(const struct sim_host *h, size_t e)
+static uint64_t sim_entry_due(const struct sim_host *h, size_t e)
 {
 	const struct sim_entry *ent = &h->sc->entries[e];
 
@@ -21,16 +20,14 @@ sim_entry_due(const struct sim_host *h, size_t e)
 }
 
 /* Ties go to the earlier line, so equal times fire in file order. */
-static bool
-sim_heap_before(const struct sim_host *h, size_t a, size_t b)
+static bool sim_heap_before(const struct sim_host *h, size_t a, size_t b)
 {
 	uint64_t due_a = sim_entry_due(h, a), due_b = sim_entry_due(h, b);
 
 	return due_a < due_b || (due_a == due_b && a < b);
 }
 
-static void
-sim_heap_sift_down(struct sim_host *h, size_t i)
+static void sim_heap_sift_down(struct sim_host *h, size_t i)
 {
 	size_t child, tmp;
 
@@ -51,8 +48,7 @@ sim_heap_sift_down(struct sim_host *h, size_t i)
 }
 
 /* The top entry fired once: it moves later, or leaves when done. */
-static void
-sim_heap_advance_top(struct sim_host *h)
+static void sim_heap_advance_top(struct sim_host *h)
 {
 	size_t e = h->heap[0];
 
@@ -62,9 +58,8 @@ sim_heap_advance_top(struct sim_host *h)
 	sim_heap_sift_down(h, 0);
 }
 
-static void
-sim_record_base(const struct sim_host *h, uint32_t cpu, uint64_t due_ms,
-		struct mce_record *r)
+static void sim_record_base(const struct sim_host *h, uint32_t cpu,
+                            uint64_t due_ms, struct mce_record *r)
 {
 	const struct hv_topology *t = &h->sc->host;
 
@@ -79,9 +74,8 @@ sim_record_base(const struct sim_host *h, uint32_t cpu, uint64_t due_ms,
 }
 
 /* mem-ce and mem-srao: the DIMM under the address gives socket and channel. */
-static int
-sim_mem_record(const struct sim_host *h, const struct sim_entry *ent,
-	       uint64_t addr, uint64_t due_ms, struct mce_record *r)
+static int sim_mem_record(const struct sim_host *h, const struct sim_entry *ent,
+                          uint64_t addr, uint64_t due_ms, struct mce_record *r)
 {
 	const struct hv_topology *t = &h->sc->host;
 	const struct hv_dimm *d = sim_dimm_at(h->sc, addr);
@@ -90,8 +84,8 @@ sim_mem_record(const struct sim_host *h, const struct sim_entry *ent,
 	if (d == NULL)
 		return -1; /* the parser checked every address */
 	cpu = ent->cpu_given
-		  ? ent->cpu
-		  : d->socket * t->cores_per_socket * t->threads_per_core;
+	          ? ent->cpu
+	          : d->socket * t->cores_per_socket * t->threads_per_core;
 	sim_record_base(h, cpu, due_ms, r);
 	r->bank = ent->bank;
 	r->addr = addr;
@@ -106,9 +100,8 @@ sim_mem_record(const struct sim_host *h, const struct sim_entry *ent,
 	return 0;
 }
 
-static int
-sim_entry_record(const struct sim_host *h, size_t e, uint64_t due_ms,
-		 struct mce_record *r)
+static int sim_entry_record(const struct sim_host *h, size_t e, uint64_t due_ms,
+                            struct mce_record *r)
 {
 	const struct sim_entry *ent = &h->sc->entries[e];
 	uint64_t addr = ent->addr + (uint64_t)h->fired[e] * ent->stride;
@@ -136,8 +129,7 @@ sim_entry_record(const struct sim_host *h, size_t e, uint64_t due_ms,
 	return -1;
 }
 
-static void
-sim_fire_due(struct sim_host *h, uint64_t now)
+static void sim_fire_due(struct sim_host *h, uint64_t now)
 {
 	struct mce_record r;
 	uint64_t due;
@@ -158,8 +150,7 @@ sim_fire_due(struct sim_host *h, uint64_t now)
 }
 
 /* Room for every event still to come: pushes during events() never fail. */
-static int
-sim_queue_reserve(struct sim_host *h, size_t want)
+static int sim_queue_reserve(struct sim_host *h, size_t want)
 {
 	struct hv_event *grown;
 	size_t cap;
@@ -175,16 +166,14 @@ sim_queue_reserve(struct sim_host *h, size_t want)
 	return 0;
 }
 
-static void
-sim_queue_push(struct sim_host *h, const struct hv_event *ev)
+static void sim_queue_push(struct sim_host *h, const struct hv_event *ev)
 {
 	if (sim_queue_reserve(h, h->n_queued + 1) < 0)
 		return;
 	h->queue[h->n_queued++] = *ev;
 }
 
-static struct sim_migration *
-sim_migration_next(struct sim_host *h)
+static struct sim_migration *sim_migration_next(struct sim_host *h)
 {
 	struct sim_migration *next = NULL, *m;
 	size_t i;
@@ -200,8 +189,7 @@ sim_migration_next(struct sim_host *h)
 }
 
 /* Xen offlines a pending page once its owner lets go of it. */
-static void
-sim_release_pending_pages(struct sim_host *h, uint32_t domid)
+static void sim_release_pending_pages(struct sim_host *h, uint32_t domid)
 {
 	size_t i;
 
@@ -212,9 +200,8 @@ sim_release_pending_pages(struct sim_host *h, uint32_t domid)
 			h->pages[i].state = HV_PAGE_OFFLINED;
 }
 
-static void
-sim_migration_refuse(struct sim_host *h, struct sim_migration *m,
-		     struct hv_event *ev)
+static void sim_migration_refuse(struct sim_host *h, struct sim_migration *m,
+                                 struct hv_event *ev)
 {
 	const struct sim_peer *peer = &h->sc->peers[m->peer];
 
@@ -222,21 +209,20 @@ sim_migration_refuse(struct sim_host *h, struct sim_migration *m,
 	if (peer->fails) {
 		ev->error = ECONNREFUSED;
 		snprintf(ev->detail, sizeof(ev->detail), "peer %s: %s",
-			 peer->name, peer->fail);
+		         peer->name, peer->fail);
 	} else {
 		ev->error = ENOMEM;
 		snprintf(ev->detail, sizeof(ev->detail),
-			 "peer %s: not enough free memory", peer->name);
+		         "peer %s: not enough free memory", peer->name);
 	}
 	m->state = SIM_MIGRATION_FAILED;
 	h->stats.migrations_failed++;
 	sim_log_call(h, "migrate_failed id=%llu domid=%u peer=%s error=\"%s\"",
-		     (unsigned long long)m->id, ev->domid, peer->name,
-		     ev->detail);
+	             (unsigned long long)m->id, ev->domid, peer->name,
+	             ev->detail);
 }
 
-static void
-sim_migration_finish(struct sim_host *h, struct sim_migration *m)
+static void sim_migration_finish(struct sim_host *h, struct sim_migration *m)
 {
 	const struct sim_domain *dom = &h->sc->domains[m->domain];
 	const struct sim_peer *peer = &h->sc->peers[m->peer];
@@ -258,13 +244,12 @@ sim_migration_finish(struct sim_host *h, struct sim_migration *m)
 		sim_release_pending_pages(h, dom->info.domid);
 		h->stats.migrations_done++;
 		sim_log_call(h, "migrate_done id=%llu domid=%u peer=%s",
-			     (unsigned long long)m->id, ev.domid, peer->name);
+		             (unsigned long long)m->id, ev.domid, peer->name);
 	}
 	sim_queue_push(h, &ev);
 }
 
-static void
-sim_finish_due_migrations(struct sim_host *h, uint64_t now)
+static void sim_finish_due_migrations(struct sim_host *h, uint64_t now)
 {
 	struct sim_migration *m;
 
@@ -272,15 +257,13 @@ sim_finish_due_migrations(struct sim_host *h, uint64_t now)
 		sim_migration_finish(h, m);
 }
 
-static bool
-sim_scenario_is_over(const struct sim_host *h)
+static bool sim_scenario_is_over(const struct sim_host *h)
 {
 	return h->heap_len == 0 && h->stats.migrations_running == 0 &&
 	       !h->done_queued;
 }
 
-static bool
-sim_next_due(struct sim_host *h, uint64_t *due)
+static bool sim_next_due(struct sim_host *h, uint64_t *due)
 {
 	struct sim_migration *m = sim_migration_next(h);
 	bool found = false;
@@ -300,8 +283,7 @@ sim_next_due(struct sim_host *h, uint64_t *due)
  * A manual clock never moves by itself, so the fd is armed only for what
  * is due already; the test that moves the clock calls events() itself.
  */
-void
-sim_timer_arm(struct sim_host *h)
+void sim_timer_arm(struct sim_host *h)
 {
 	const struct clock *clock = h->hv.clock;
 	struct itimerspec its;
@@ -323,14 +305,14 @@ sim_timer_arm(struct sim_host *h)
 	timerfd_settime(h->timer_fd, 0, &its, NULL);
 }
 
-int
-sim_timeline_open(struct sim_host *h, char *err, size_t errlen)
+int sim_timeline_open(struct sim_host *h, char *err, size_t errlen)
 {
 	size_t n = h->sc->n_entries, i;
 
 	h->fired = calloc(n + 1, sizeof(*h->fired));
 	h->heap = calloc(n + 1, sizeof(*h->heap));
-	if (h->fired == NULL || h->heap == NULL || sim_queue_reserve(h, 4) < 0) {
+	if (h->fired == NULL || h->heap == NULL ||
+	    sim_queue_reserve(h, 4) < 0) {
 		snprintf(err, errlen, "sim: out of memory");
 		return -1;
 	}
@@ -338,7 +320,8 @@ sim_timeline_open(struct sim_host *h, char *err, size_t errlen)
 	for (i = 0; i < n; i++)
 		h->heap[i] = i;
 	h->heap_len = n;
-	h->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	h->timer_fd =
+	    timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (h->timer_fd < 0) {
 		snprintf(err, errlen, "sim: timerfd: %s", strerror(errno));
 		return -1;
@@ -347,8 +330,7 @@ sim_timeline_open(struct sim_host *h, char *err, size_t errlen)
 	return 0;
 }
 
-void
-sim_timeline_close(struct sim_host *h)
+void sim_timeline_close(struct sim_host *h)
 {
 	if (h->timer_fd >= 0)
 		close(h->timer_fd);
@@ -358,14 +340,12 @@ sim_timeline_close(struct sim_host *h)
 	free(h->queue);
 }
 
-int
-sim_host_event_fd(struct hv *hv)
+int sim_host_event_fd(struct hv *hv)
 {
 	return ((struct sim_host *)hv)->timer_fd;
 }
 
-static void
-sim_timer_drain(struct sim_host *h)
+static void sim_timer_drain(struct sim_host *h)
 {
 	uint64_t expirations;
 
@@ -375,8 +355,7 @@ sim_timer_drain(struct sim_host *h)
 }
 
 /* *n is how many were taken; what did not fit waits for the next call. */
-int
-sim_host_events(struct hv *hv, struct hv_event *out, size_t max, size_t *n)
+int sim_host_events(struct hv *hv, struct hv_event *out, size_t max, size_t *n)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 	uint64_t now = clock_now_ms(hv->clock);
@@ -397,45 +376,43 @@ sim_host_events(struct hv *hv, struct hv_event *out, size_t max, size_t *n)
 	if (count > 0)
 		memcpy(out, h->queue, count * sizeof(*out));
 	memmove(h->queue, h->queue + count,
-		(h->n_queued - count) * sizeof(*h->queue));
+	        (h->n_queued - count) * sizeof(*h->queue));
 	h->n_queued -= count;
 	*n = count;
 	sim_timer_arm(h);
 	return 0;
 }
 
-static int
-sim_migrate_check(struct sim_host *h, uint32_t domid, const char *peer,
-		  int *domain, int *peer_index)
+static int sim_migrate_check(struct sim_host *h, uint32_t domid,
+                             const char *peer, int *domain, int *peer_index)
 {
 	*domain = sim_domain_index(h->sc, domid);
 	if (*domain < 0 || !h->domains[*domain].present)
 		return sim_host_fail(h, -ENOENT,
-				     "migrate: domain %u is not on this host",
-				     domid);
+		                     "migrate: domain %u is not on this host",
+		                     domid);
 	if (*domain == SIM_DOM0)
 		return sim_host_fail(h, -EPERM,
-				     "migrate: domain 0 is the control domain");
+		                     "migrate: domain 0 is the control domain");
 	*peer_index = peer != NULL ? sim_peer_index(h->sc, peer) : -1;
 	if (*peer_index < 0)
 		return sim_host_fail(h, -ENOENT, "migrate: no peer named '%s'",
-				     peer != NULL ? peer : "");
+		                     peer != NULL ? peer : "");
 	if (h->domains[*domain].migrating)
 		return sim_host_fail(h, -EALREADY,
-				     "migrate: domain %u is already migrating",
-				     domid);
+		                     "migrate: domain %u is already migrating",
+		                     domid);
 	/* One event per running migration, plus SCENARIO_DONE. */
 	if (sim_array_grow((void **)&h->migrations, &h->cap_migrations,
-			   h->n_migrations, sizeof(*h->migrations)) < 0 ||
+	                   h->n_migrations, sizeof(*h->migrations)) < 0 ||
 	    sim_queue_reserve(h, h->n_queued + h->stats.migrations_running +
-				     2) < 0)
+	                             2) < 0)
 		return sim_host_fail(h, -ENOMEM, "migrate: out of memory");
 	return 0;
 }
 
-int
-sim_host_migrate_start(struct hv *hv, uint32_t domid, const char *peer,
-		       uint64_t *migration_id)
+int sim_host_migrate_start(struct hv *hv, uint32_t domid, const char *peer,
+                           uint64_t *migration_id)
 {
 	struct sim_host *h = (struct sim_host *)hv;
 	struct sim_migration *m;
@@ -443,23 +420,24 @@ sim_host_migrate_start(struct hv *hv, uint32_t domid, const char *peer,
 
 	rc = sim_migrate_check(h, domid, peer, &domain, &peer_index);
 	if (rc < 0) {
-		sim_log_call(h, "migrate_start domid=%u peer=%s rc=%d error=\"%s\"",
-			     domid, peer != NULL ? peer : "", rc, hv->err);
+		sim_log_call(
+		    h, "migrate_start domid=%u peer=%s rc=%d error=\"%s\"",
+		    domid, peer != NULL ? peer : "", rc, hv->err);
 		return rc;
 	}
 	m = &h->migrations[h->n_migrations++];
 	m->id = h->n_migrations;
 	m->domain = (size_t)domain;
 	m->peer = (size_t)peer_index;
-	m->due_ms = clock_now_ms(hv->clock) +
-		    h->sc->peers[peer_index].migrate_ms;
+	m->due_ms =
+	    clock_now_ms(hv->clock) + h->sc->peers[peer_index].migrate_ms;
 	m->state = SIM_MIGRATION_RUNNING;
 	h->domains[domain].migrating = true;
 	h->stats.migrations_started++;
 	h->stats.migrations_running++;
 	*migration_id = m->id;
 	sim_log_call(h, "migrate_start domid=%u peer=%s id=%llu", domid,
-		     h->sc->peers[peer_index].name, (unsigned long long)m->id);
+	             h->sc->peers[peer_index].name, (unsigned long long)m->id);
 	sim_timer_arm(h);
 	return 0;
 }

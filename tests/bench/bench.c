@@ -192,7 +192,16 @@ __attribute__((noinline)) static void drain_all(struct mce_reader *rd,
 		;
 }
 
-static int run_pipeline(size_t n, double *secs, struct pipeline *p)
+static long rss_kib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static int run_pipeline(size_t n, double *secs, struct pipeline *p,
+			long *input_kib)
 {
 	struct mce_dev_ops ops = {.read = mem_read, .ioctl = mem_ioctl};
 	struct mce_reader_opts opts = {0, 0};
@@ -204,6 +213,7 @@ static int run_pipeline(size_t n, double *secs, struct pipeline *p)
 
 	if (buf == NULL || build_pipeline(p) < 0)
 		return -1;
+	*input_kib = rss_kib();
 	dev.buf = buf;
 	dev.len = n * RECLEN;
 	dev.off = 0;
@@ -267,20 +277,20 @@ int main(int argc, char **argv)
 {
 	size_t n = 1000000, nj = 100000;
 	struct pipeline p;
-	struct rusage ru;
+	long input_kib;
 	double secs;
 
 	if (argc > 1)
 		n = strtoul(argv[1], NULL, 0);
 	if (argc > 2)
 		nj = strtoul(argv[2], NULL, 0);
-	if (run_pipeline(n, &secs, &p) < 0)
+	if (run_pipeline(n, &secs, &p, &input_kib) < 0)
 		return 1;
-	getrusage(RUSAGE_SELF, &ru);
 	printf("decode+correlate: %zu records in %.3f s = %.0f records/s; "
-	       "%llu verdicts; %zu pages tracked; peak RSS %ld KiB\n",
+	       "%llu verdicts; %zu pages tracked; peak RSS %ld KiB, of which "
+	       "%ld KiB before the run (generated input)\n",
 	       n, secs, (double)n / secs, (unsigned long long)p.verdicts,
-	       correlate_pages_tracked(p.corr), ru.ru_maxrss);
+	       correlate_pages_tracked(p.corr), rss_kib(), input_kib);
 	correlate_destroy(p.corr);
 	cpu_offline_destroy(p.cpus);
 	if (nj > 0) {

@@ -71,6 +71,17 @@ check "a bad policy on reload is refused with file:line" \
 cp "$P/test.conf" "$WORK/policy.conf"
 check "a good policy reloads" ctl reload
 
+# A reload applies new thresholds at once: page threshold 1 now.
+sed 's/^threshold = 2/threshold = 1/' "$P/test.conf" >"$WORK/policy.conf"
+check "a policy with a lower page threshold reloads" ctl reload
+ctl inject --cpu 1 --bank 7 --status 0x9c00004000010091 --addr 0x40009000 --misc 0x86 >/dev/null
+i=0
+while ! ctl --json actions | jq -e '.actions[] | select(.target == "0x40009")' >/dev/null && [ $i -lt 100 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+expect_eq "one error now offlines a page under the reloaded policy" \
+	"$(ctl --json actions | jq -r '.actions[] | select(.target == "0x40009") | .state')" done
+
 kill -TERM "$RASD_PID"
 wait "$RASD_PID"
 expect_eq "rasd stops cleanly on SIGTERM" "$?" 0

@@ -72,4 +72,13 @@ expect_eq "recommend: no migration reached the hypervisor" \
 expect_eq "recommend: both evacuations recorded as recommended" \
 	"$(sql "$WORK/recommend.db" "select count(*) from actions where kind='migrate' and state='recommended'")" 2
 
+# A burst larger than the 32-entry xen_mcelog buffer: the driver drops
+# what does not fit; rasd keeps everything it was handed and says so.
+run_sim burst "$S/burst.scn" "$P/test.conf"
+expect_eq "burst: rasd exit status (scenario expectations held)" $? 0
+expect_eq "burst: the 32 records the buffer held and the later one journaled" \
+	"$(sql "$WORK/burst.db" "select count(*) from events")" 33
+check "burst: the overflow is reported" \
+	grep -q 'machine-check log overflowed' "$WORK/burst.log"
+
 exit 0

@@ -15,8 +15,7 @@
 #include "hypervisor/hv.h"
 #include "hypervisor/xen_page_status.h"
 
-static struct hv_page_status
-decode(uint32_t raw)
+static struct hv_page_status decode(uint32_t raw)
 {
 	struct hv_page_status st;
 
@@ -25,8 +24,7 @@ decode(uint32_t raw)
 	return st;
 }
 
-static void
-test_constants_match_xen(void **state)
+static void test_constants_match_xen(void **state)
 {
 	(void)state;
 	/* xen/include/public/sysctl.h */
@@ -45,8 +43,7 @@ test_constants_match_xen(void **state)
 	assert_int_equal(PG_OFFLINE_OWNER_SHIFT, 16);
 }
 
-static void
-test_decode_offlined(void **state)
+static void test_decode_offlined(void **state)
 {
 	struct hv_page_status st = decode(PG_OFFLINE_OFFLINED);
 
@@ -58,8 +55,7 @@ test_decode_offlined(void **state)
 	assert_int_equal(st.raw, PG_OFFLINE_OFFLINED);
 }
 
-static void
-test_decode_offlined_broken(void **state)
+static void test_decode_offlined_broken(void **state)
 {
 	struct hv_page_status st =
 	    decode(PG_OFFLINE_OFFLINED | PG_OFFLINE_BROKEN);
@@ -70,8 +66,7 @@ test_decode_offlined_broken(void **state)
 	assert_int_equal(st.raw, 0x2002);
 }
 
-static void
-test_decode_pending_guest(void **state)
+static void test_decode_pending_guest(void **state)
 {
 	struct hv_page_status st = decode(0x11004);
 
@@ -84,8 +79,7 @@ test_decode_pending_guest(void **state)
 	assert_int_equal(st.domid, 0x7fef);
 }
 
-static void
-test_decode_pending_dom0(void **state)
+static void test_decode_pending_dom0(void **state)
 {
 	struct hv_page_status st =
 	    decode(PG_OFFLINE_PENDING | PG_OFFLINE_DOM0PAGE);
@@ -99,31 +93,29 @@ test_decode_pending_dom0(void **state)
 	assert_int_equal(st.owner, HV_OWNER_DOM0);
 }
 
-static void
-test_decode_failed_owners(void **state)
+static void test_decode_failed_owners(void **state)
 {
 	(void)state;
 	assert_int_equal(decode(PG_OFFLINE_FAILED | PG_OFFLINE_XENPAGE).owner,
-			 HV_OWNER_XEN);
+	                 HV_OWNER_XEN);
 	assert_int_equal(decode(PG_OFFLINE_FAILED | PG_OFFLINE_XENPAGE).state,
-			 HV_PAGE_FAILED);
+	                 HV_PAGE_FAILED);
 	assert_int_equal(
 	    decode(PG_OFFLINE_FAILED | PG_OFFLINE_NOT_CONV_RAM).owner,
 	    HV_OWNER_NOT_RAM);
 	assert_int_equal(
 	    decode(PG_OFFLINE_FAILED | PG_OFFLINE_ANONYMOUS | 0x7ff4u << 16)
-		.owner,
+	        .owner,
 	    HV_OWNER_ANONYMOUS);
 	/* Xen's own heap page, pending, owned by DOMID_XEN. */
-	assert_int_equal(decode(PG_OFFLINE_PENDING | PG_OFFLINE_OWNED |
-				XEN_DOMID_XEN << 16)
-			     .owner,
-			 HV_OWNER_XEN);
+	assert_int_equal(
+	    decode(PG_OFFLINE_PENDING | PG_OFFLINE_OWNED | XEN_DOMID_XEN << 16)
+	        .owner,
+	    HV_OWNER_XEN);
 	assert_int_equal(decode(PG_OFFLINE_FAILED).owner, HV_OWNER_FREE);
 }
 
-static void
-test_decode_again_and_invalid(void **state)
+static void test_decode_again_and_invalid(void **state)
 {
 	(void)state;
 	assert_int_equal(decode(PG_OFFLINE_AGAIN).state, HV_PAGE_AGAIN);
@@ -132,11 +124,10 @@ test_decode_again_and_invalid(void **state)
 	assert_int_equal(decode(0).state, HV_PAGE_FAILED);
 	/* A refusal outweighs any other outcome bit. */
 	assert_int_equal(decode(PG_OFFLINE_FAILED | PG_OFFLINE_OFFLINED).state,
-			 HV_PAGE_FAILED);
+	                 HV_PAGE_FAILED);
 }
 
-static void
-test_decode_misc_bits_only_with_failed_or_pending(void **state)
+static void test_decode_misc_bits_only_with_failed_or_pending(void **state)
 {
 	struct hv_page_status st =
 	    decode(PG_OFFLINE_OFFLINED | PG_OFFLINE_XENPAGE | 3u << 16);
@@ -147,8 +138,7 @@ test_decode_misc_bits_only_with_failed_or_pending(void **state)
 	assert_int_equal(st.domid, 0);
 }
 
-static void
-test_names(void **state)
+static void test_names(void **state)
 {
 	(void)state;
 	assert_string_equal(hv_page_state_name(HV_PAGE_ONLINE), "online");
@@ -157,20 +147,19 @@ test_names(void **state)
 	assert_string_equal(hv_page_state_name(HV_PAGE_FAILED), "failed");
 	assert_string_equal(hv_page_state_name(HV_PAGE_AGAIN), "again");
 	assert_string_equal(hv_page_state_name((enum hv_page_state)99),
-			    "unknown");
+	                    "unknown");
 	assert_string_equal(hv_page_owner_name(HV_OWNER_FREE), "free");
 	assert_string_equal(hv_page_owner_name(HV_OWNER_XEN), "xen");
 	assert_string_equal(hv_page_owner_name(HV_OWNER_DOM0), "dom0");
 	assert_string_equal(hv_page_owner_name(HV_OWNER_DOMAIN), "domain");
 	assert_string_equal(hv_page_owner_name(HV_OWNER_ANONYMOUS),
-			    "anonymous");
+	                    "anonymous");
 	assert_string_equal(hv_page_owner_name(HV_OWNER_NOT_RAM), "not-ram");
 	assert_string_equal(hv_page_owner_name((enum hv_page_owner)99),
-			    "unknown");
+	                    "unknown");
 }
 
-static void
-test_open_unknown_backend(void **state)
+static void test_open_unknown_backend(void **state)
 {
 	struct clock clk;
 	char err[HV_ERR_MAX];
@@ -179,30 +168,28 @@ test_open_unknown_backend(void **state)
 	clock_start(&clk, 1000, 0);
 	assert_null(hv_open("xen:", &clk, NULL, err, sizeof(err)));
 	assert_string_equal(err, "unknown hypervisor backend 'xen' (this "
-				 "build has: sim)");
+	                         "build has: sim)");
 	assert_null(hv_open("kvm", &clk, NULL, err, sizeof(err)));
 	assert_string_equal(err, "unknown hypervisor backend 'kvm' (this "
-				 "build has: sim)");
+	                         "build has: sim)");
 	assert_null(hv_open("sim:", &clk, NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "sim:PATH"));
 }
 
-static void
-test_open_sim_missing_file(void **state)
+static void test_open_sim_missing_file(void **state)
 {
 	struct clock clk;
 	char err[HV_ERR_MAX];
 
 	(void)state;
 	clock_start(&clk, 1000, 0);
-	assert_null(hv_open("sim:/nonexistent/x.scn", &clk, NULL, err,
-			    sizeof(err)));
+	assert_null(
+	    hv_open("sim:/nonexistent/x.scn", &clk, NULL, err, sizeof(err)));
 	assert_string_equal(err, "/nonexistent/x.scn: No such file or "
-				 "directory");
+	                         "directory");
 }
 
-static void
-test_open_sim_file(void **state)
+static void test_open_sim_file(void **state)
 {
 	static const char text[] =
 	    "host name=tiny sockets=1 cores=2 threads=1\n"
@@ -243,8 +230,7 @@ test_open_sim_file(void **state)
 	hv_close(NULL);
 }
 
-int
-main(void)
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_constants_match_xen),
