@@ -572,13 +572,11 @@ static void sim_describe_owner(const struct sim_owner_spec *o, char *buf,
 }
 
 /* The expectation as a canonical scenario line, for check reports. */
-void sim_expect_describe(const struct sim_scenario *sc,
-                         const struct sim_expect *e, char *buf, size_t len)
+void sim_expect_describe(const struct sim_expect *e, char *buf, size_t len)
 {
 	char owner[32];
 	size_t i;
 
-	(void)sc;
 	for (i = 0; i < sizeof(sim_expect_words) / sizeof(sim_expect_words[0]);
 	     i++)
 		if (sim_expect_words[i].kind == e->kind)

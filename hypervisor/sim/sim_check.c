@@ -45,29 +45,37 @@ static bool sim_cmp_holds(enum sim_cmp cmp, uint64_t got, uint64_t want)
 	}
 }
 
+static uint64_t sim_observed_counter(const struct sim_observed *obs,
+                                     enum sim_counter counter)
+{
+	switch (counter) {
+	case SIM_COUNTER_EVENTS:
+		return obs->events;
+	case SIM_COUNTER_PAGES_OFFLINED:
+		return obs->pages_offlined;
+	case SIM_COUNTER_CPUS_OFFLINED:
+		return obs->cpus_offlined;
+	case SIM_COUNTER_GUESTS_EVACUATED:
+		return obs->guests_evacuated;
+	case SIM_COUNTER_ACTIONS_FAILED:
+		break;
+	}
+	return obs->actions_failed;
+}
+
 static bool sim_check_counter(const struct sim_expect *e,
                               const struct sim_observed *obs, char *why,
                               size_t len)
 {
-	const uint64_t *counters[] = {
-	    [SIM_COUNTER_EVENTS] = obs != NULL ? &obs->events : NULL,
-	    [SIM_COUNTER_PAGES_OFFLINED] =
-	        obs != NULL ? &obs->pages_offlined : NULL,
-	    [SIM_COUNTER_CPUS_OFFLINED] =
-	        obs != NULL ? &obs->cpus_offlined : NULL,
-	    [SIM_COUNTER_GUESTS_EVACUATED] =
-	        obs != NULL ? &obs->guests_evacuated : NULL,
-	    [SIM_COUNTER_ACTIONS_FAILED] =
-	        obs != NULL ? &obs->actions_failed : NULL,
-	};
-	const uint64_t *got = counters[e->counter];
+	uint64_t got;
 
-	if (got == NULL) {
+	if (obs == NULL) {
 		snprintf(why, len, "nothing observed");
 		return false;
 	}
-	snprintf(why, len, "got %llu", (unsigned long long)*got);
-	return sim_cmp_holds(e->cmp, *got, e->value);
+	got = sim_observed_counter(obs, e->counter);
+	snprintf(why, len, "got %llu", (unsigned long long)got);
+	return sim_cmp_holds(e->cmp, got, e->value);
 }
 
 static void sim_owner_text(enum hv_page_owner owner, uint32_t domid, char *buf,
@@ -230,8 +238,7 @@ int hv_sim_check(struct hv *hv, const struct sim_observed *obs, char *report,
 		return 1;
 	}
 	for (i = 0; i < h->sc->n_expects; i++) {
-		sim_expect_describe(h->sc, &h->sc->expects[i], what,
-		                    sizeof(what));
+		sim_expect_describe(&h->sc->expects[i], what, sizeof(what));
 		ok =
 		    sim_check_one(h, &h->sc->expects[i], obs, why, sizeof(why));
 		if (!ok)

@@ -206,8 +206,7 @@ int sim_peer_index(const struct sim_scenario *sc, const char *name);
 /* scenario_timeline.c: `at` and `expect` lines. */
 int sim_parse_at(struct sim_parser *p, const struct sim_token *t, size_t n);
 int sim_parse_expect(struct sim_parser *p, const struct sim_token *t, size_t n);
-void sim_expect_describe(const struct sim_scenario *sc,
-                         const struct sim_expect *e, char *buf, size_t len);
+void sim_expect_describe(const struct sim_expect *e, char *buf, size_t len);
 
 /* sim_mcelog.c: the emulated xen_mcelog device. */
 struct sim_mcelog;
