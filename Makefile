@@ -15,9 +15,9 @@ BUILD ?= build
 SANFLAGS :=
 endif
 
-PKGS := sqlite3 json-c inih
+PKGS := sqlite3 json-c inih librrd openssl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 OPT ?= -O2 -g
@@ -32,17 +32,18 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -I. \
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRCS := $(wildcard mce/*.c hypervisor/*.c hypervisor/sim/*.c \
-	cpu-offline/*.c) $(filter-out rasd/main.c rasd/rasctl.c, \
+	cpu-offline/*.c rasd/publish/*.c) $(filter-out rasd/main.c rasd/rasctl.c, \
 	$(wildcard rasd/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/librasd.a
 HDRS := $(wildcard include/*.h mce/*.h hypervisor/*.h hypervisor/sim/*.h \
-	cpu-offline/*.h rasd/*.h)
+	cpu-offline/*.h rasd/*.h rasd/publish/*.h)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench
-TOOL_BINS := $(BUILD)/tools/mkrecord
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: all deps demo check check-asan check-clang bench fuzz install \
 	uninstall clean format
@@ -74,7 +75,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDRS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(LIB) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lpthread
 
 $(BENCH_BIN): tests/bench/bench.c $(LIB) $(HDRS)
 	@mkdir -p $(dir $@)

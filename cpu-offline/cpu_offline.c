@@ -63,7 +63,7 @@ static int cpu_index(const struct cpu_offline *co, uint32_t cpu)
 }
 
 static uint32_t find_core(const struct cpu_offline *co, size_t upto,
-			  const struct hv_cpu *c)
+                          const struct hv_cpu *c)
 {
 	size_t i;
 
@@ -81,8 +81,8 @@ static int cores_build(struct cpu_offline *co)
 	for (i = 0; i < co->n_cpus; i++) {
 		uint32_t core = find_core(co, i, &co->cpus[i]);
 
-		co->core_of[i] = core != UINT32_MAX ? core
-						    : (uint32_t)co->n_cores++;
+		co->core_of[i] =
+		    core != UINT32_MAX ? core : (uint32_t)co->n_cores++;
 	}
 	co->cores = calloc(co->n_cores + 1, sizeof(*co->cores));
 	co->slots = calloc(co->n_cores * limit + 1, sizeof(uint64_t));
@@ -94,8 +94,8 @@ static int cores_build(struct cpu_offline *co)
 }
 
 int cpu_offline_create(struct cpu_offline **out,
-		       const struct cpu_offline_rules *rules,
-		       const struct hv_cpu *cpus, size_t n_cpus)
+                       const struct cpu_offline_rules *rules,
+                       const struct hv_cpu *cpus, size_t n_cpus)
 {
 	struct cpu_offline *co = calloc(1, sizeof(*co));
 	size_t bytes = (rules->protected_bits + 7) / 8;
@@ -137,7 +137,7 @@ void cpu_offline_destroy(struct cpu_offline *co)
 }
 
 bool cpu_offline_charge(struct cpu_offline *co, uint32_t cpu, uint64_t now_ms,
-			uint32_t *level)
+                        uint32_t *level)
 {
 	int i = cpu_index(co, cpu);
 	struct core_state *cs;
@@ -171,9 +171,9 @@ uint32_t cpu_offline_online_count(const struct cpu_offline *co)
 }
 
 enum cpu_offline_refusal cpu_offline_plan(const struct cpu_offline *co,
-					  uint32_t cpu, uint32_t *cpus,
-					  size_t max, size_t *n, char *why,
-					  size_t whylen)
+                                          uint32_t cpu, uint32_t *cpus,
+                                          size_t max, size_t *n, char *why,
+                                          size_t whylen)
 {
 	int idx = cpu_index(co, cpu);
 	uint32_t core;
@@ -190,9 +190,9 @@ enum cpu_offline_refusal cpu_offline_plan(const struct cpu_offline *co,
 			continue;
 		if (cpu_protected(co, co->cpus[i].cpu)) {
 			snprintf(why, whylen,
-				 "cpu %u shares the core and is protected by "
-				 "the policy",
-				 co->cpus[i].cpu);
+			         "cpu %u shares the core and is protected by "
+			         "the policy",
+			         co->cpus[i].cpu);
 			*n = 0;
 			return CPU_OFFLINE_PROTECTED;
 		}
@@ -200,13 +200,13 @@ enum cpu_offline_refusal cpu_offline_plan(const struct cpu_offline *co,
 			cpus[(*n)++] = co->cpus[i].cpu;
 	}
 	if (*n == 0) {
-		snprintf(why, whylen, "every thread of cpu %u's core is offline",
-			 cpu);
+		snprintf(why, whylen,
+		         "every thread of cpu %u's core is offline", cpu);
 		return CPU_OFFLINE_ALREADY;
 	}
 	if (*n >= cpu_offline_online_count(co)) {
 		snprintf(why, whylen,
-			 "the core of cpu %u holds the last online cpus", cpu);
+		         "the core of cpu %u holds the last online cpus", cpu);
 		*n = 0;
 		return CPU_OFFLINE_LAST_CPUS;
 	}
@@ -215,7 +215,7 @@ enum cpu_offline_refusal cpu_offline_plan(const struct cpu_offline *co,
 }
 
 int cpu_offline_apply(struct cpu_offline *co, struct hv *hv, uint32_t cpu,
-		      char *err, size_t errlen)
+                      char *err, size_t errlen)
 {
 	int idx = cpu_index(co, cpu), rc;
 
@@ -258,14 +258,14 @@ void cpu_offline_set_online(struct cpu_offline *co, uint32_t cpu, bool online)
 }
 
 uint32_t cpu_offline_core_level(const struct cpu_offline *co, uint32_t cpu,
-				uint64_t now_ms)
+                                uint64_t now_ms)
 {
 	int i = cpu_index(co, cpu);
 
 	if (i < 0)
 		return 0;
 	return leaky_bucket_level(&co->cores[co->core_of[i]].bucket, &co->rule,
-				  now_ms);
+	                          now_ms);
 }
 
 uint64_t cpu_offline_core_errors(const struct cpu_offline *co, uint32_t cpu)

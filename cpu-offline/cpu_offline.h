@@ -12,7 +12,7 @@
 #include "../mce/mce.h"
 
 struct cpu_offline_rules {
-	struct leaky_rule core;	  /* corrected errors on one core */
+	struct leaky_rule core;   /* corrected errors on one core */
 	const uint8_t *protected; /* bitmap of CPUs never to offline */
 	size_t protected_bits;
 };
@@ -21,8 +21,8 @@ struct cpu_offline;
 
 /* Cores are (socket, core id); every thread of a core shares a bucket. */
 int cpu_offline_create(struct cpu_offline **out,
-		       const struct cpu_offline_rules *rules,
-		       const struct hv_cpu *cpus, size_t n_cpus);
+                       const struct cpu_offline_rules *rules,
+                       const struct hv_cpu *cpus, size_t n_cpus);
 void cpu_offline_destroy(struct cpu_offline *co);
 
 /*
@@ -38,14 +38,14 @@ bool cpu_offline_counts(const struct mce_decoded *d);
  * overflows; *level gets the errors in the window.
  */
 bool cpu_offline_charge(struct cpu_offline *co, uint32_t cpu, uint64_t now_ms,
-			uint32_t *level);
+                        uint32_t *level);
 
 enum cpu_offline_refusal {
 	CPU_OFFLINE_ALLOWED,
 	CPU_OFFLINE_UNKNOWN_CPU,
-	CPU_OFFLINE_PROTECTED,	/* the policy pins one of the core's CPUs */
-	CPU_OFFLINE_LAST_CPUS,	/* would leave no CPU online */
-	CPU_OFFLINE_ALREADY,	/* every thread of the core is offline */
+	CPU_OFFLINE_PROTECTED, /* the policy pins one of the core's CPUs */
+	CPU_OFFLINE_LAST_CPUS, /* would leave no CPU online */
+	CPU_OFFLINE_ALREADY,   /* every thread of the core is offline */
 };
 
 /*
@@ -53,21 +53,21 @@ enum cpu_offline_refusal {
  * whether the safety rules allow it. The reason is in why.
  */
 enum cpu_offline_refusal cpu_offline_plan(const struct cpu_offline *co,
-					  uint32_t cpu, uint32_t *cpus,
-					  size_t max, size_t *n, char *why,
-					  size_t whylen);
+                                          uint32_t cpu, uint32_t *cpus,
+                                          size_t max, size_t *n, char *why,
+                                          size_t whylen);
 
 /*
  * Offline one CPU through the hypervisor and remember it. Re-checks the
  * last-CPU rule, so a plan gone stale cannot take the host down.
  */
 int cpu_offline_apply(struct cpu_offline *co, struct hv *hv, uint32_t cpu,
-		      char *err, size_t errlen);
+                      char *err, size_t errlen);
 
 bool cpu_offline_is_online(const struct cpu_offline *co, uint32_t cpu);
 uint32_t cpu_offline_online_count(const struct cpu_offline *co);
 uint32_t cpu_offline_core_level(const struct cpu_offline *co, uint32_t cpu,
-				uint64_t now_ms);
+                                uint64_t now_ms);
 uint64_t cpu_offline_core_errors(const struct cpu_offline *co, uint32_t cpu);
 /* The hypervisor changed a CPU behind rasd's back (hotplug). */
 void cpu_offline_set_online(struct cpu_offline *co, uint32_t cpu, bool online);

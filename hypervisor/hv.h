@@ -11,7 +11,7 @@
 #include "../mce/mce.h"
 
 #define HV_NAME_MAX 64
-#define HV_ERR_MAX 256
+#define HV_ERR_MAX  256
 
 struct hv_topology {
 	uint32_t nr_sockets;
@@ -20,8 +20,8 @@ struct hv_topology {
 	uint32_t nr_cpus;     /* logical CPUs present */
 	uint64_t total_pages; /* 4 KiB machine frames (xc_physinfo) */
 	uint64_t free_pages;
-	uint8_t cpu_vendor;   /* MCE_VENDOR_* */
-	uint32_t cpuid;	      /* CPUID.1:EAX of the boot CPU */
+	uint8_t cpu_vendor; /* MCE_VENDOR_* */
+	uint32_t cpuid;     /* CPUID.1:EAX of the boot CPU */
 	uint64_t mcg_cap;
 	char host_name[HV_NAME_MAX];
 };
@@ -47,22 +47,22 @@ struct hv_dimm {
 	uint32_t channel;
 	uint32_t slot;
 	uint64_t start; /* first machine address */
-	uint64_t size;	/* bytes */
+	uint64_t size;  /* bytes */
 };
 
 /* Outcome of a page offline, after XEN_SYSCTL_page_offline_op's status. */
 enum hv_page_state {
-	HV_PAGE_ONLINE,	  /* query only: in use, not offline */
+	HV_PAGE_ONLINE,   /* query only: in use, not offline */
 	HV_PAGE_OFFLINED, /* taken out of use */
 	HV_PAGE_PENDING,  /* will go once its owner frees it */
-	HV_PAGE_FAILED,	  /* the hypervisor refused */
-	HV_PAGE_AGAIN,	  /* transient; ask again later */
+	HV_PAGE_FAILED,   /* the hypervisor refused */
+	HV_PAGE_AGAIN,    /* transient; ask again later */
 };
 
 enum hv_page_owner {
-	HV_OWNER_FREE,	    /* no owner: offlined at once */
-	HV_OWNER_XEN,	    /* the hypervisor's own page */
-	HV_OWNER_DOM0,	    /* the control domain */
+	HV_OWNER_FREE,      /* no owner: offlined at once */
+	HV_OWNER_XEN,       /* the hypervisor's own page */
+	HV_OWNER_DOM0,      /* the control domain */
 	HV_OWNER_DOMAIN,    /* a guest: domid says which */
 	HV_OWNER_ANONYMOUS, /* owned, owner unknown */
 	HV_OWNER_NOT_RAM,   /* not conventional RAM */
@@ -71,9 +71,9 @@ enum hv_page_owner {
 struct hv_page_status {
 	enum hv_page_state state;
 	enum hv_page_owner owner;
-	uint32_t domid;	  /* for HV_OWNER_DOMAIN / DOM0 */
-	bool broken;	  /* page was already marked broken */
-	uint32_t raw;	  /* the hypercall's status word, for the journal */
+	uint32_t domid; /* for HV_OWNER_DOMAIN / DOM0 */
+	bool broken;    /* page was already marked broken */
+	uint32_t raw;   /* the hypercall's status word, for the journal */
 };
 
 struct hv_domain {
@@ -87,7 +87,7 @@ enum hv_event_type {
 	HV_EVENT_MIGRATION_DONE,
 	HV_EVENT_MIGRATION_FAILED,
 	HV_EVENT_MIGRATION_PROGRESS,
-	HV_EVENT_CPU_CHANGED,	/* a CPU came or went outside rasd */
+	HV_EVENT_CPU_CHANGED,   /* a CPU came or went outside rasd */
 	HV_EVENT_SCENARIO_DONE, /* sim: the timeline is exhausted */
 };
 
@@ -113,33 +113,32 @@ struct hv_ops {
 	const char *name;
 	int (*topology)(struct hv *hv, struct hv_topology *out);
 	int (*cpus)(struct hv *hv, struct hv_cpu *out, size_t max, size_t *n);
-	int (*dimms)(struct hv *hv, struct hv_dimm *out, size_t max,
-		     size_t *n);
+	int (*dimms)(struct hv *hv, struct hv_dimm *out, size_t max, size_t *n);
 	int (*domains)(struct hv *hv, struct hv_domain *out, size_t max,
-		       size_t *n);
+	               size_t *n);
 	/* Domains owning at least one frame in [start, end) (byte addrs). */
 	int (*domains_on_range)(struct hv *hv, uint64_t start, uint64_t end,
-				uint32_t *domids, size_t max, size_t *n);
+	                        uint32_t *domids, size_t max, size_t *n);
 	int (*page_query)(struct hv *hv, uint64_t mfn,
-			  struct hv_page_status *out);
+	                  struct hv_page_status *out);
 	int (*page_offline)(struct hv *hv, uint64_t mfn,
-			    struct hv_page_status *out);
+	                    struct hv_page_status *out);
 	int (*cpu_offline)(struct hv *hv, uint32_t cpu);
 	int (*cpu_online)(struct hv *hv, uint32_t cpu);
 	/* Start a live migration; the result arrives as an hv_event. */
 	int (*migrate_start)(struct hv *hv, uint32_t domid, const char *peer,
-			     uint64_t *migration_id);
+	                     uint64_t *migration_id);
 	/* Readable when events() has something (or -1: never). */
 	int (*event_fd)(struct hv *hv);
 	/* Take pending events; the sim also advances its timeline here. */
 	int (*events)(struct hv *hv, struct hv_event *out, size_t max,
-		      size_t *n);
+	              size_t *n);
 	/*
 	 * The machine-check record source: a reader plus the fd to poll for
 	 * it. The reader stays owned by the backend.
 	 */
 	int (*mce_source)(struct hv *hv, struct mce_reader **reader,
-			  int *poll_fd);
+	                  int *poll_fd);
 	/* Plant a record (sim; Xen's MSR-interpose later). NULL: unsupported */
 	int (*inject)(struct hv *hv, const struct mce_record *r);
 	void (*close)(struct hv *hv);
@@ -161,7 +160,7 @@ struct hv_options {
  * the reason in err.
  */
 struct hv *hv_open(const char *spec, const struct clock *clock,
-		   const struct hv_options *opts, char *err, size_t errlen);
+                   const struct hv_options *opts, char *err, size_t errlen);
 void hv_close(struct hv *hv);
 
 const char *hv_page_state_name(enum hv_page_state s);

@@ -12,10 +12,10 @@
  * moment it was started; a manual one only moves when clock_set() says so.
  */
 struct clock {
-	uint64_t start_ms;	   /* virtual time at start */
+	uint64_t start_ms;          /* virtual time at start */
 	struct timespec start_mono; /* CLOCK_MONOTONIC at start */
-	uint32_t speed;		   /* 0 = manual */
-	uint64_t manual_ms;	   /* the time of a manual clock */
+	uint32_t speed;             /* 0 = manual */
+	uint64_t manual_ms;         /* the time of a manual clock */
 };
 
 static inline uint64_t clock_mono_ms_since(const struct timespec *since)
@@ -29,14 +29,14 @@ static inline uint64_t clock_mono_ms_since(const struct timespec *since)
 
 /* Start a clock at virtual time `start_ms` (0: the wall clock's now). */
 static inline void clock_start(struct clock *c, uint64_t start_ms,
-			       uint32_t speed)
+                               uint32_t speed)
 {
 	struct timespec wall;
 
 	if (start_ms == 0) {
 		clock_gettime(CLOCK_REALTIME, &wall);
 		start_ms = (uint64_t)wall.tv_sec * 1000u +
-			   (uint64_t)wall.tv_nsec / 1000000u;
+		           (uint64_t)wall.tv_nsec / 1000000u;
 	}
 	c->start_ms = start_ms;
 	c->speed = speed;
@@ -63,7 +63,7 @@ static inline void clock_set(struct clock *c, uint64_t now_ms)
  * 0 when it is due. A manual clock never sleeps: its owner moves it.
  */
 static inline uint64_t clock_real_ns_until(const struct clock *c,
-					   uint64_t at_ms)
+                                           uint64_t at_ms)
 {
 	uint64_t now = clock_now_ms(c);
 

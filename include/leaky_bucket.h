@@ -19,12 +19,12 @@
 #define LEAKY_BUCKET_MAX_LIMIT 1024
 
 struct leaky_rule {
-	uint32_t limit;	   /* errors in the window that overflow it */
+	uint32_t limit;     /* errors in the window that overflow it */
 	uint64_t window_ms; /* how long an error stays in the bucket */
 };
 
 struct leaky_bucket {
-	uint32_t head;	   /* where the next arrival is stored */
+	uint32_t head;     /* where the next arrival is stored */
 	uint32_t filled;   /* arrivals stored, at most rule.limit */
 	uint64_t *arrival; /* rule.limit slots, owned by the caller */
 };
@@ -49,8 +49,8 @@ static inline void leaky_bucket_init(struct leaky_bucket *b, uint64_t *slots)
  * an older arrival only makes the bucket look fuller, never emptier.
  */
 static inline bool leaky_bucket_charge(struct leaky_bucket *b,
-				       const struct leaky_rule *rule,
-				       uint64_t now_ms)
+                                       const struct leaky_rule *rule,
+                                       uint64_t now_ms)
 {
 	uint64_t oldest;
 
@@ -69,8 +69,8 @@ static inline bool leaky_bucket_charge(struct leaky_bucket *b,
 
 /* Errors still in the bucket at `now_ms` (those younger than a window). */
 static inline uint32_t leaky_bucket_level(const struct leaky_bucket *b,
-					  const struct leaky_rule *rule,
-					  uint64_t now_ms)
+                                          const struct leaky_rule *rule,
+                                          uint64_t now_ms)
 {
 	uint32_t i, n = 0;
 

@@ -27,38 +27,38 @@
  * therefore takes the record length from the device and zero-fills what a
  * shorter record lacks.
  */
-#define MCE_RECORD_LEN_MIN 88	/* through mcgcap: every kernel since 2.6.31 */
-#define MCE_RECORD_LEN_XEN 112	/* struct xen_mce since Linux 5.8 */
+#define MCE_RECORD_LEN_MIN   88  /* through mcgcap: every kernel since 2.6.31 */
+#define MCE_RECORD_LEN_XEN   112 /* struct xen_mce since Linux 5.8 */
 #define MCE_RECORD_LEN_LINUX 128 /* struct mce with microcode and kflags */
-#define MCE_RECORD_LEN_MAX 4096	/* larger is not a struct mce */
+#define MCE_RECORD_LEN_MAX   4096 /* larger is not a struct mce */
 
 /* /dev/mcelog ioctls (same numbers on the xen_mcelog device). */
 #define MCE_IOCTL_GET_RECORD_LEN 0x80044d01UL /* _IOR('M', 1, int) */
-#define MCE_IOCTL_GET_LOG_LEN 0x80044d02UL    /* _IOR('M', 2, int) */
+#define MCE_IOCTL_GET_LOG_LEN    0x80044d02UL /* _IOR('M', 2, int) */
 #define MCE_IOCTL_GETCLEAR_FLAGS 0x80044d03UL /* _IOR('M', 3, int) */
-#define MCE_FLAG_OVERFLOW 0x1		      /* 1 << MCE_OVERFLOW */
+#define MCE_FLAG_OVERFLOW        0x1          /* 1 << MCE_OVERFLOW */
 
 /* Kernel X86_VENDOR_* numbers carried in cpuvendor. */
 #define MCE_VENDOR_INTEL 0
-#define MCE_VENDOR_AMD 2
+#define MCE_VENDOR_AMD   2
 #define MCE_VENDOR_HYGON 9
 
 /* MCi_STATUS bits (SDM Vol. 3B, "IA32_MCi_STATUS MSRs"). */
-#define MCI_STATUS_VAL (1ULL << 63)
-#define MCI_STATUS_OVER (1ULL << 62)
-#define MCI_STATUS_UC (1ULL << 61)
-#define MCI_STATUS_EN (1ULL << 60)
-#define MCI_STATUS_MISCV (1ULL << 59)
-#define MCI_STATUS_ADDRV (1ULL << 58)
-#define MCI_STATUS_PCC (1ULL << 57)
-#define MCI_STATUS_S (1ULL << 56)  /* valid with MCG_SER_P */
-#define MCI_STATUS_AR (1ULL << 55) /* valid with MCG_SER_P */
+#define MCI_STATUS_VAL      (1ULL << 63)
+#define MCI_STATUS_OVER     (1ULL << 62)
+#define MCI_STATUS_UC       (1ULL << 61)
+#define MCI_STATUS_EN       (1ULL << 60)
+#define MCI_STATUS_MISCV    (1ULL << 59)
+#define MCI_STATUS_ADDRV    (1ULL << 58)
+#define MCI_STATUS_PCC      (1ULL << 57)
+#define MCI_STATUS_S        (1ULL << 56) /* valid with MCG_SER_P */
+#define MCI_STATUS_AR       (1ULL << 55) /* valid with MCG_SER_P */
 #define MCI_STATUS_DEFERRED (1ULL << 44) /* AMD */
-#define MCG_CAP_CMCI_P (1ULL << 10)
-#define MCG_CAP_SER_P (1ULL << 24)
-#define MCG_STATUS_RIPV (1ULL << 0)
-#define MCG_STATUS_EIPV (1ULL << 1)
-#define MCG_STATUS_MCIP (1ULL << 2)
+#define MCG_CAP_CMCI_P      (1ULL << 10)
+#define MCG_CAP_SER_P       (1ULL << 24)
+#define MCG_STATUS_RIPV     (1ULL << 0)
+#define MCG_STATUS_EIPV     (1ULL << 1)
+#define MCG_STATUS_MCIP     (1ULL << 2)
 
 /* The normalized record: every field of the widest ABI, zero if absent. */
 struct mce_record {
@@ -90,7 +90,7 @@ struct mce_record {
  * Returns 0, or -1 with the reason in err.
  */
 int mce_record_parse(const void *buf, size_t len, struct mce_record *out,
-		     char *err, size_t errlen);
+                     char *err, size_t errlen);
 
 /*
  * Encode `r` as a binary record of `len` bytes (88, 112 or 128; bytes past
@@ -102,17 +102,17 @@ int mce_record_encode(const struct mce_record *r, void *buf, size_t len);
 enum mce_severity {
 	MCE_SEV_CORRECTED,
 	MCE_SEV_DEFERRED, /* AMD: uncorrected, not yet consumed */
-	MCE_SEV_UCNA,	  /* uncorrected, no action required */
-	MCE_SEV_SRAO,	  /* software recoverable, action optional */
-	MCE_SEV_SRAR,	  /* software recoverable, action required */
-	MCE_SEV_FATAL,	  /* processor context corrupt, or unclassifiable */
+	MCE_SEV_UCNA,     /* uncorrected, no action required */
+	MCE_SEV_SRAO,     /* software recoverable, action optional */
+	MCE_SEV_SRAR,     /* software recoverable, action required */
+	MCE_SEV_FATAL,    /* processor context corrupt, or unclassifiable */
 };
 
 enum mce_kind {
-	MCE_KIND_MEMORY,       /* memory controller / extended memory */
-	MCE_KIND_CACHE,	       /* cache hierarchy */
+	MCE_KIND_MEMORY, /* memory controller / extended memory */
+	MCE_KIND_CACHE,  /* cache hierarchy */
 	MCE_KIND_TLB,
-	MCE_KIND_BUS,	       /* bus/interconnect compound class */
+	MCE_KIND_BUS,          /* bus/interconnect compound class */
 	MCE_KIND_INTERCONNECT, /* model-specific links (UPI, IF); see issue 3 */
 	MCE_KIND_INTERNAL,     /* internal timer, parity, unclassified... */
 	MCE_KIND_UNKNOWN,
@@ -132,20 +132,21 @@ struct mce_decoded {
 	enum mce_severity severity;
 	enum mce_kind kind;
 	uint16_t mcacod; /* status bits 15:0 */
-	uint16_t mscod;	 /* status bits 31:16, model specific */
+	uint16_t mscod;  /* status bits 31:16, model specific */
 	bool val, over, uc, en, miscv, addrv, pcc, s, ar;
 	bool ce_count_valid; /* CMCI-era corrected count, bits 52:38 */
 	uint16_t ce_count;
-	int8_t cache_level;	 /* 1..3 for cache/TLB errors, 0 if unknown */
-	int8_t channel;		 /* memory channel (CCCC), -1 if unspecified */
-	const char *transaction; /* "data read", "instruction fetch", ...; NULL */
-	const char *request;	 /* cache/bus request: "DRD", "IRD", ...; NULL */
-	const char *class_name;	 /* "memory controller read error", ... */
+	int8_t cache_level; /* 1..3 for cache/TLB errors, 0 if unknown */
+	int8_t channel;     /* memory channel (CCCC), -1 if unspecified */
+	const char
+	    *transaction;    /* "data read", "instruction fetch", ...; NULL */
+	const char *request; /* cache/bus request: "DRD", "IRD", ...; NULL */
+	const char *class_name; /* "memory controller read error", ... */
 	enum mce_addr_mode addr_mode;
-	uint8_t addr_lsb;	 /* lowest valid address bit, 0 if unknown */
-	bool phys_addr_valid;	 /* addr is a physical address rasd can act on */
-	uint64_t phys_addr;	 /* addr with bits below addr_lsb cleared */
-	uint64_t page;		 /* phys_addr >> 12 (4 KiB frame) */
+	uint8_t addr_lsb;     /* lowest valid address bit, 0 if unknown */
+	bool phys_addr_valid; /* addr is a physical address rasd can act on */
+	uint64_t phys_addr;   /* addr with bits below addr_lsb cleared */
+	uint64_t page;        /* phys_addr >> 12 (4 KiB frame) */
 };
 
 /*
@@ -159,7 +160,7 @@ const char *mce_kind_name(enum mce_kind k);
 
 /* One line for people: "corrected memory controller read error on ..." */
 int mce_describe(const struct mce_record *r, const struct mce_decoded *d,
-		 char *buf, size_t len);
+                 char *buf, size_t len);
 
 /*
  * The reader: /dev/mcelog semantics on any source. A device answers the
@@ -177,11 +178,11 @@ struct mce_dev_ops {
 
 struct mce_reader_opts {
 	size_t record_len; /* when the source has no ioctls; 0: XEN (112) */
-	size_t log_len;	   /* records per read when no ioctls; 0: 32 */
+	size_t log_len;    /* records per read when no ioctls; 0: 32 */
 };
 
 struct mce_reader_stats {
-	uint64_t reads;	      /* read calls that returned data */
+	uint64_t reads;       /* read calls that returned data */
 	uint64_t records;     /* records handed to the callback */
 	uint64_t bad_records; /* records that failed to parse */
 	uint64_t overflows;   /* times the source said it dropped records */
@@ -195,12 +196,12 @@ typedef int (*mce_record_fn)(void *arg, const struct mce_record *r);
 
 /* A reader on a file descriptor (device, file or pipe). Takes no ownership. */
 int mce_reader_open_fd(struct mce_reader **out, int fd,
-		       const struct mce_reader_opts *opts, char *err,
-		       size_t errlen);
+                       const struct mce_reader_opts *opts, char *err,
+                       size_t errlen);
 /* A reader on emulated device ops (the simulated host). */
 int mce_reader_open_ops(struct mce_reader **out, const struct mce_dev_ops *ops,
-			void *ctx, const struct mce_reader_opts *opts,
-			char *err, size_t errlen);
+                        void *ctx, const struct mce_reader_opts *opts,
+                        char *err, size_t errlen);
 
 /*
  * Read what the source holds now, hand each record to fn, check the
@@ -210,7 +211,7 @@ int mce_reader_open_ops(struct mce_reader **out, const struct mce_dev_ops *ops,
  * drain: one corrupt record never loses the good ones around it.
  */
 ssize_t mce_reader_drain(struct mce_reader *rd, mce_record_fn fn, void *arg,
-			 char *err, size_t errlen);
+                         char *err, size_t errlen);
 
 /*
  * At the end of a stream: -1 with "truncated record: N bytes left" when a

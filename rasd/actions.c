@@ -9,13 +9,14 @@
 
 /* A peer that refused a migration is tried last for this long. */
 #define PEER_AVOID_MS (10ull * 60 * 1000)
-#define HOUR_MS (3600ull * 1000)
+#define HOUR_MS       (3600ull * 1000)
 
 /* "24h", "90m", "45s": windows as the policy file writes them. */
 static const char *window_text(uint64_t ms, char *buf, size_t len)
 {
 	if (ms % 86400000 == 0 && ms / 86400000 > 1)
-		snprintf(buf, len, "%llud", (unsigned long long)(ms / 86400000));
+		snprintf(buf, len, "%llud",
+		         (unsigned long long)(ms / 86400000));
 	else if (ms % 3600000 == 0)
 		snprintf(buf, len, "%lluh", (unsigned long long)(ms / 3600000));
 	else if (ms % 60000 == 0)
@@ -35,7 +36,7 @@ static enum policy_action effective(const struct rasd *d, enum policy_action a)
 }
 
 static void component_set(struct rasd *d, const char *kind, const char *name,
-			  const char *state, const char *detail)
+                          const char *state, const char *detail)
 {
 	struct journal_component c;
 
@@ -48,7 +49,7 @@ static void component_set(struct rasd *d, const char *kind, const char *name,
 	c.updated_ms = clock_now_ms(&d->clock);
 	if (journal_component_set(d->journal, &c) < 0)
 		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
-			journal_error(d->journal));
+		        journal_error(d->journal));
 }
 
 /* Write an action row; on a journal failure nothing may run. */
@@ -58,19 +59,19 @@ static int action_record(struct rasd *d, struct journal_action *a)
 	if (journal_action_add(d->journal, a) == 0)
 		return 0;
 	log_msg(&d->log, LOG_ERR, "action",
-		"journal refused %s of %llu, not acting: %s",
-		action_kind_name(a->kind), (unsigned long long)a->target,
-		journal_error(d->journal));
+	        "journal refused %s of %llu, not acting: %s",
+	        action_kind_name(a->kind), (unsigned long long)a->target,
+	        journal_error(d->journal));
 	return -1;
 }
 
 static void action_finish(struct rasd *d, int64_t id, enum action_state st,
-			  const char *detail)
+                          const char *detail)
 {
 	if (journal_action_update(d->journal, id, st, clock_now_ms(&d->clock),
-				  detail) < 0)
+	                          detail) < 0)
 		log_msg(&d->log, LOG_ERR, "action", "journal: %s",
-			journal_error(d->journal));
+		        journal_error(d->journal));
 }
 
 bool actions_page_acted(const struct rasd *d, uint64_t mfn)
@@ -103,49 +104,50 @@ void actions_page_mark(struct rasd *d, uint64_t mfn)
 
 static bool page_cap_reached(struct rasd *d, char *why, size_t len)
 {
-	uint64_t share_cap = d->topo.total_pages *
-			     d->policy.page_max_share_ppm / 1000000u;
+	uint64_t share_cap =
+	    d->topo.total_pages * d->policy.page_max_share_ppm / 1000000u;
 
 	if (d->pages_retired >= d->policy.page_max_offlined) {
-		snprintf(why, len, "cap reached: %llu pages offlined (max_offlined %u)",
-			 (unsigned long long)d->pages_retired,
-			 d->policy.page_max_offlined);
+		snprintf(why, len,
+		         "cap reached: %llu pages offlined (max_offlined %u)",
+		         (unsigned long long)d->pages_retired,
+		         d->policy.page_max_offlined);
 		return true;
 	}
 	if (d->pages_retired + 1 > share_cap) {
 		snprintf(why, len,
-			 "cap reached: %llu pages offlined of %llu allowed by "
-			 "max_share",
-			 (unsigned long long)d->pages_retired,
-			 (unsigned long long)share_cap);
+		         "cap reached: %llu pages offlined of %llu allowed by "
+		         "max_share",
+		         (unsigned long long)d->pages_retired,
+		         (unsigned long long)share_cap);
 		return true;
 	}
 	return false;
 }
 
 static void page_outcome(struct rasd *d, uint64_t mfn,
-			 const struct hv_page_status *st, char *detail,
-			 size_t len)
+                         const struct hv_page_status *st, char *detail,
+                         size_t len)
 {
 	char name[HV_NAME_MAX];
 
 	switch (st->owner) {
 	case HV_OWNER_DOMAIN:
 		snprintf(detail, len,
-			 "%s, owned by domain %u (%s); it goes when the owner "
-			 "frees it (status 0x%x)",
-			 hv_page_state_name(st->state), st->domid,
-			 rasd_domain_name(d, st->domid, name, sizeof(name)),
-			 st->raw);
+		         "%s, owned by domain %u (%s); it goes when the owner "
+		         "frees it (status 0x%x)",
+		         hv_page_state_name(st->state), st->domid,
+		         rasd_domain_name(d, st->domid, name, sizeof(name)),
+		         st->raw);
 		break;
 	case HV_OWNER_FREE:
 		snprintf(detail, len, "%s, page was free (status 0x%x)",
-			 hv_page_state_name(st->state), st->raw);
+		         hv_page_state_name(st->state), st->raw);
 		break;
 	default:
 		snprintf(detail, len, "%s, owner %s (status 0x%x)",
-			 hv_page_state_name(st->state),
-			 hv_page_owner_name(st->owner), st->raw);
+		         hv_page_state_name(st->state),
+		         hv_page_owner_name(st->owner), st->raw);
 		break;
 	}
 	(void)mfn;
@@ -165,8 +167,8 @@ static void page_offline_run(struct rasd *d, struct journal_action *a)
 		snprintf(detail, sizeof(detail), "hypervisor: %s", d->hv->err);
 		action_finish(d, a->id, ACTION_FAILED, detail);
 		component_set(d, "page", name, "failed", detail);
-		log_msg(&d->log, LOG_ERR, "action", "page_offline %s failed: %s",
-			name, detail);
+		log_msg(&d->log, LOG_ERR, "action",
+		        "page_offline %s failed: %s", name, detail);
 		return;
 	}
 	page_outcome(d, a->target, &st, detail, sizeof(detail));
@@ -174,16 +176,17 @@ static void page_offline_run(struct rasd *d, struct journal_action *a)
 		d->pages_retired++;
 		action_finish(d, a->id, ACTION_DONE, detail);
 		component_set(d, "page", name,
-			      st.state == HV_PAGE_OFFLINED ? "offline" : "pending",
-			      detail);
-		log_msg(&d->log, LOG_NOTICE, "action", "page_offline %s done: %s",
-			name, detail);
+		              st.state == HV_PAGE_OFFLINED ? "offline"
+		                                           : "pending",
+		              detail);
+		log_msg(&d->log, LOG_NOTICE, "action",
+		        "page_offline %s done: %s", name, detail);
 		return;
 	}
 	action_finish(d, a->id, ACTION_FAILED, detail);
 	component_set(d, "page", name, "failed", detail);
 	log_msg(&d->log, LOG_ERR, "action", "page_offline %s failed: %s", name,
-		detail);
+	        detail);
 }
 
 static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
@@ -205,25 +208,25 @@ static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
 	a.target = v->page;
 	a.event_id = pv->event_id;
 	snprintf(a.component, sizeof(a.component), "page 0x%llx",
-		 (unsigned long long)v->page);
+	         (unsigned long long)v->page);
 	if (ue)
 		snprintf(a.reason, sizeof(a.reason),
-			 "page 0x%llx: uncorrected error with a usable address",
-			 (unsigned long long)v->page);
+		         "page 0x%llx: uncorrected error with a usable address",
+		         (unsigned long long)v->page);
 	else
-		snprintf(a.reason, sizeof(a.reason),
-			 "page 0x%llx: %u corrected errors within %s",
-			 (unsigned long long)v->page, v->count,
-			 window_text(d->policy.page.window_ms, win,
-				     sizeof(win)));
+		snprintf(
+		    a.reason, sizeof(a.reason),
+		    "page 0x%llx: %u corrected errors within %s",
+		    (unsigned long long)v->page, v->count,
+		    window_text(d->policy.page.window_ms, win, sizeof(win)));
 	log_msg(&d->log, LOG_NOTICE, "verdict", "%s", a.reason);
 	if (act == POLICY_ACT && page_cap_reached(d, why, sizeof(why))) {
 		a.state = ACTION_REFUSED;
 		snprintf(a.detail, sizeof(a.detail), "%s", why);
 		action_record(d, &a);
 		log_msg(&d->log, LOG_WARNING, "action",
-			"page_offline 0x%llx refused: %s",
-			(unsigned long long)v->page, why);
+		        "page_offline 0x%llx refused: %s",
+		        (unsigned long long)v->page, why);
 		return;
 	}
 	a.state = act == POLICY_ACT ? ACTION_INTENDED : ACTION_RECOMMENDED;
@@ -231,8 +234,8 @@ static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
 		return;
 	if (act == POLICY_RECOMMEND) {
 		log_msg(&d->log, LOG_NOTICE, "action",
-			"recommend: offline page 0x%llx (recommend-only mode)",
-			(unsigned long long)v->page);
+		        "recommend: offline page 0x%llx (recommend-only mode)",
+		        (unsigned long long)v->page);
 		return;
 	}
 	page_offline_run(d, &a);
@@ -252,10 +255,10 @@ static void core_verdict(struct rasd *d, const struct pending_verdict *pv)
 	if (act == POLICY_OFF)
 		return;
 	log_msg(&d->log, LOG_NOTICE, "verdict",
-		"core of cpu %u: %u corrected cache/TLB/internal errors within "
-		"%s",
-		pv->cpu, pv->level,
-		window_text(d->policy.core.window_ms, win, sizeof(win)));
+	        "core of cpu %u: %u corrected cache/TLB/internal errors within "
+	        "%s",
+	        pv->cpu, pv->level,
+	        window_text(d->policy.core.window_ms, win, sizeof(win)));
 	r = cpu_offline_plan(d->cpus, pv->cpu, plan, 64, &n, why, sizeof(why));
 	if (r == CPU_OFFLINE_ALREADY)
 		return;
@@ -265,14 +268,14 @@ static void core_verdict(struct rasd *d, const struct pending_verdict *pv)
 	a.target = pv->cpu;
 	snprintf(a.component, sizeof(a.component), "cpu %u", pv->cpu);
 	snprintf(a.reason, sizeof(a.reason),
-		 "core of cpu %u: %u corrected errors in the window", pv->cpu,
-		 pv->level);
+	         "core of cpu %u: %u corrected errors in the window", pv->cpu,
+	         pv->level);
 	if (r != CPU_OFFLINE_ALLOWED) {
 		a.state = ACTION_REFUSED;
 		snprintf(a.detail, sizeof(a.detail), "%s", why);
 		action_record(d, &a);
 		log_msg(&d->log, LOG_WARNING, "action",
-			"cpu_offline %u refused: %s", pv->cpu, why);
+		        "cpu_offline %u refused: %s", pv->cpu, why);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -280,27 +283,27 @@ static void core_verdict(struct rasd *d, const struct pending_verdict *pv)
 
 		a.id = 0;
 		a.target = plan[i];
-		a.state = act == POLICY_ACT ? ACTION_INTENDED
-					    : ACTION_RECOMMENDED;
+		a.state =
+		    act == POLICY_ACT ? ACTION_INTENDED : ACTION_RECOMMENDED;
 		if (action_record(d, &a) < 0)
 			return;
 		if (act == POLICY_RECOMMEND) {
 			log_msg(&d->log, LOG_NOTICE, "action",
-				"recommend: offline cpu %u", plan[i]);
+			        "recommend: offline cpu %u", plan[i]);
 			continue;
 		}
 		snprintf(name, sizeof(name), "%u", plan[i]);
 		if (cpu_offline_apply(d->cpus, d->hv, plan[i], err,
-				      sizeof(err)) < 0) {
+		                      sizeof(err)) < 0) {
 			action_finish(d, a.id, ACTION_FAILED, err);
 			log_msg(&d->log, LOG_ERR, "action",
-				"cpu_offline %u failed: %s", plan[i], err);
+			        "cpu_offline %u failed: %s", plan[i], err);
 			continue;
 		}
 		action_finish(d, a.id, ACTION_DONE, "offline");
 		component_set(d, "cpu", name, "offline", a.reason);
 		log_msg(&d->log, LOG_NOTICE, "action", "cpu_offline %u done",
-			plan[i]);
+		        plan[i]);
 	}
 }
 
@@ -427,14 +430,14 @@ static void dimm_check_evacuated(struct rasd *d, int32_t dimm)
 		failed |= d->jobs[i].state == EVAC_FAILED;
 	}
 	snprintf(d->dimm_health[dimm].state, sizeof(d->dimm_health[dimm].state),
-		 "%s", failed ? "failing" : "evacuated");
+	         "%s", failed ? "failing" : "evacuated");
 	component_set(d, "dimm", d->dimms[dimm].label,
-		      d->dimm_health[dimm].state,
-		      failed ? "evacuation incomplete: a guest could not move"
-			     : "every guest moved off");
-	log_msg(&d->log, failed ? LOG_ERR : LOG_NOTICE, "action",
-		"DIMM %s: %s", d->dimms[dimm].label,
-		failed ? "evacuation incomplete" : "evacuated");
+	              d->dimm_health[dimm].state,
+	              failed ? "evacuation incomplete: a guest could not move"
+	                     : "every guest moved off");
+	log_msg(&d->log, failed ? LOG_ERR : LOG_NOTICE, "action", "DIMM %s: %s",
+	        d->dimms[dimm].label,
+	        failed ? "evacuation incomplete" : "evacuated");
 }
 
 static void job_give_up(struct rasd *d, struct evac_job *j)
@@ -444,17 +447,17 @@ static void job_give_up(struct rasd *d, struct evac_job *j)
 	j->state = EVAC_FAILED;
 	snprintf(name, sizeof(name), "%u", j->domid);
 	component_set(d, "guest", name, "stranded",
-		      "no peer accepted the guest");
+	              "no peer accepted the guest");
 	log_msg(&d->log, LOG_ERR, "action",
-		"evacuation of %s (dom%u) failed: no peer left to try%s",
-		j->name, j->domid,
-		d->policy.n_peers == 0 ? " ([evacuation] peers is empty)" : "");
+	        "evacuation of %s (dom%u) failed: no peer left to try%s",
+	        j->name, j->domid,
+	        d->policy.n_peers == 0 ? " ([evacuation] peers is empty)" : "");
 	dimm_check_evacuated(d, j->dimm);
 }
 
 /* One attempt: intended row, hypervisor call, running row. */
 static int job_start_attempt(struct rasd *d, struct evac_job *j, size_t peer,
-			     uint64_t now)
+                             uint64_t now)
 {
 	struct journal_action a;
 	char detail[256];
@@ -468,9 +471,9 @@ static int job_start_attempt(struct rasd *d, struct evac_job *j, size_t peer,
 	a.parent_id = j->first_action;
 	snprintf(a.peer, sizeof(a.peer), "%s", d->policy.peers[peer]);
 	snprintf(a.component, sizeof(a.component), "%s",
-		 j->dimm >= 0 ? d->dimms[j->dimm].label : "host");
+	         j->dimm >= 0 ? d->dimms[j->dimm].label : "host");
 	snprintf(a.reason, sizeof(a.reason), "evacuate %s (dom%u) off %s",
-		 j->name, j->domid, a.component);
+	         j->name, j->domid, a.component);
 	if (action_record(d, &a) < 0)
 		return -1;
 	if (j->first_action == 0)
@@ -478,14 +481,14 @@ static int job_start_attempt(struct rasd *d, struct evac_job *j, size_t peer,
 	j->tried |= 1u << peer;
 	j->peer = peer;
 	rc = d->hv->ops->migrate_start(d->hv, j->domid, a.peer,
-				       &j->migration_id);
+	                               &j->migration_id);
 	if (rc < 0) {
 		snprintf(detail, sizeof(detail), "could not start: %s",
-			 d->hv->err);
+		         d->hv->err);
 		action_finish(d, a.id, ACTION_FAILED, detail);
 		log_msg(&d->log, LOG_ERR, "action",
-			"migrate %s (dom%u) -> %s: %s", j->name, j->domid,
-			a.peer, detail);
+		        "migrate %s (dom%u) -> %s: %s", j->name, j->domid,
+		        a.peer, detail);
 		return -1;
 	}
 	j->action = a.id;
@@ -493,8 +496,8 @@ static int job_start_attempt(struct rasd *d, struct evac_job *j, size_t peer,
 	rate_limit_note(d, now);
 	action_finish(d, a.id, ACTION_RUNNING, "migration started");
 	log_msg(&d->log, LOG_NOTICE, "action",
-		"migrate %s (dom%u) -> %s started (attempt %u)", j->name,
-		j->domid, a.peer, a.attempt);
+	        "migrate %s (dom%u) -> %s started (attempt %u)", j->name,
+	        j->domid, a.peer, a.attempt);
 	return 0;
 }
 
@@ -514,12 +517,13 @@ static void evac_pump(struct rasd *d)
 		wait = rate_limit_wait_ms(d, now);
 		if (wait > 0) {
 			log_msg(&d->log, LOG_NOTICE, "action",
-				"evacuation rate limit (%u per hour): next "
-				"migration in %llus",
-				d->policy.evac_max_per_hour,
-				(unsigned long long)(wait / 1000));
-			loop_timer_arm(d->evac_timer,
-				       clock_real_ns_until(&d->clock, now + wait));
+			        "evacuation rate limit (%u per hour): next "
+			        "migration in %llus",
+			        d->policy.evac_max_per_hour,
+			        (unsigned long long)(wait / 1000));
+			loop_timer_arm(
+			    d->evac_timer,
+			    clock_real_ns_until(&d->clock, now + wait));
 			return;
 		}
 		/* Failed starts mark the peer tried; loop to the next one. */
@@ -532,7 +536,7 @@ static void evac_pump(struct rasd *d)
 }
 
 static void evacuate_recommend(struct rasd *d, uint32_t domid, int32_t dimm,
-			       int64_t event_id)
+                               int64_t event_id)
 {
 	struct journal_action a;
 	char name[HV_NAME_MAX];
@@ -544,24 +548,24 @@ static void evacuate_recommend(struct rasd *d, uint32_t domid, int32_t dimm,
 	a.event_id = event_id;
 	snprintf(a.component, sizeof(a.component), "%s", d->dimms[dimm].label);
 	snprintf(a.reason, sizeof(a.reason), "evacuate %s (dom%u) off %s",
-		 rasd_domain_name(d, domid, name, sizeof(name)), domid,
-		 a.component);
+	         rasd_domain_name(d, domid, name, sizeof(name)), domid,
+	         a.component);
 	action_record(d, &a);
 	log_msg(&d->log, LOG_NOTICE, "action", "recommend: %s", a.reason);
 }
 
 static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
-			  int64_t event_id)
+                          int64_t event_id)
 {
 	const struct hv_dimm *m = &d->dimms[dimm];
 	uint32_t domids[256];
 	size_t i, n = 0;
 
 	if (d->hv->ops->domains_on_range(d->hv, m->start, m->start + m->size,
-					 domids, 256, &n) < 0) {
+	                                 domids, 256, &n) < 0) {
 		log_msg(&d->log, LOG_ERR, "action",
-			"cannot list the guests on %s: %s", m->label,
-			d->hv->err);
+		        "cannot list the guests on %s: %s", m->label,
+		        d->hv->err);
 		return;
 	}
 	for (i = 0; i < n && i < 256; i++) {
@@ -569,9 +573,9 @@ static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
 
 		if (domids[i] == 0) {
 			log_msg(&d->log, LOG_WARNING, "action",
-				"dom0 owns memory on %s; the control domain "
-				"cannot be migrated",
-				m->label);
+			        "dom0 owns memory on %s; the control domain "
+			        "cannot be migrated",
+			        m->label);
 			continue;
 		}
 		if (act == POLICY_RECOMMEND) {
@@ -583,12 +587,12 @@ static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
 		j = job_add(d, domids[i], dimm);
 		if (j != NULL)
 			log_msg(&d->log, LOG_NOTICE, "action",
-				"evacuate %s (dom%u): owns memory on %s",
-				j->name, j->domid, m->label);
+			        "evacuate %s (dom%u): owns memory on %s",
+			        j->name, j->domid, m->label);
 	}
 	if (act == POLICY_ACT) {
 		snprintf(d->dimm_health[dimm].state,
-			 sizeof(d->dimm_health[dimm].state), "evacuating");
+		         sizeof(d->dimm_health[dimm].state), "evacuating");
 		evac_pump(d);
 		dimm_check_evacuated(d, dimm);
 	}
@@ -609,16 +613,17 @@ static void dimm_verdict(struct rasd *d, const struct pending_verdict *pv)
 	h->acted = true;
 	if (v->type == VERDICT_DIMM_UNCORRECTED)
 		snprintf(detail, sizeof(detail),
-			 "uncorrected error: the DIMM is failing");
+		         "uncorrected error: the DIMM is failing");
 	else
-		snprintf(detail, sizeof(detail),
-			 "%u distinct pages with corrected errors within %s",
-			 v->count,
-			 window_text(d->policy.dimm.window_ms, win, sizeof(win)));
+		snprintf(
+		    detail, sizeof(detail),
+		    "%u distinct pages with corrected errors within %s",
+		    v->count,
+		    window_text(d->policy.dimm.window_ms, win, sizeof(win)));
 	snprintf(h->state, sizeof(h->state), "failing");
 	component_set(d, "dimm", label, "failing", detail);
 	log_msg(&d->log, LOG_WARNING, "verdict", "DIMM %s failing: %s", label,
-		detail);
+	        detail);
 	if (act == POLICY_OFF)
 		return;
 	evacuate_dimm(d, v->dimm, act, pv->event_id);
@@ -633,12 +638,12 @@ static void socket_verdict(struct rasd *d, const struct pending_verdict *pv)
 		return;
 	d->socket_state[pv->mem.socket] = 1;
 	snprintf(name, sizeof(name), "%u", pv->mem.socket);
-	snprintf(detail, sizeof(detail),
-		 "%u corrected memory errors within %s", pv->mem.count,
-		 window_text(d->policy.socket.window_ms, win, sizeof(win)));
+	snprintf(detail, sizeof(detail), "%u corrected memory errors within %s",
+	         pv->mem.count,
+	         window_text(d->policy.socket.window_ms, win, sizeof(win)));
 	component_set(d, "socket", name, "degraded", detail);
 	log_msg(&d->log, LOG_WARNING, "verdict", "socket %u degraded: %s",
-		pv->mem.socket, detail);
+	        pv->mem.socket, detail);
 }
 
 void actions_on_verdict(struct rasd *d, const struct pending_verdict *pv)
@@ -687,7 +692,7 @@ static void pages_recheck(struct rasd *d)
 		char name[32], detail[160];
 
 		snprintf(name, sizeof(name), "0x%llx",
-			 (unsigned long long)d->acted_pages[i]);
+		         (unsigned long long)d->acted_pages[i]);
 		if (journal_component_get(d->journal, "page", name, &c) < 0 ||
 		    strcmp(c.state, "pending") != 0)
 			continue;
@@ -695,46 +700,48 @@ static void pages_recheck(struct rasd *d)
 		    st.state != HV_PAGE_OFFLINED)
 			continue;
 		snprintf(detail, sizeof(detail),
-			 "offline: its owner released it (status 0x%x)", st.raw);
+		         "offline: its owner released it (status 0x%x)",
+		         st.raw);
 		component_set(d, "page", name, "offline", detail);
 		log_msg(&d->log, LOG_NOTICE, "action", "page %s is now %s",
-			name, detail);
+		        name, detail);
 	}
 }
 
 static void migration_done(struct rasd *d, struct evac_job *j,
-			   const struct hv_event *ev)
+                           const struct hv_event *ev)
 {
 	char detail[256], name[32];
 
 	snprintf(detail, sizeof(detail), "%s (dom%u) now runs on %s", j->name,
-		 j->domid, d->policy.peers[j->peer]);
+	         j->domid, d->policy.peers[j->peer]);
 	action_finish(d, j->action, ACTION_DONE, detail);
 	j->state = EVAC_DONE;
 	snprintf(name, sizeof(name), "%u", j->domid);
 	component_set(d, "guest", name, "evacuated", detail);
 	log_msg(&d->log, LOG_NOTICE, "action", "migrate %s (dom%u) -> %s done",
-		j->name, j->domid, ev->peer[0] ? ev->peer : d->policy.peers[j->peer]);
+	        j->name, j->domid,
+	        ev->peer[0] ? ev->peer : d->policy.peers[j->peer]);
 	pages_recheck(d);
 	dimm_check_evacuated(d, j->dimm);
 }
 
 static void migration_failed(struct rasd *d, struct evac_job *j,
-			     const struct hv_event *ev)
+                             const struct hv_event *ev)
 {
 	char detail[256];
 	uint64_t now = clock_now_ms(&d->clock);
 
-	snprintf(detail, sizeof(detail), "%s", ev->detail[0] ? ev->detail
-							     : strerror(ev->error));
+	snprintf(detail, sizeof(detail), "%s",
+	         ev->detail[0] ? ev->detail : strerror(ev->error));
 	action_finish(d, j->action, ACTION_FAILED, detail);
 	d->peer_avoid_until[j->peer] = now + PEER_AVOID_MS;
 	log_msg(&d->log, LOG_WARNING, "action",
-		"migrate %s (dom%u) -> %s failed: %s; %s is tried last for "
-		"%llu min",
-		j->name, j->domid, d->policy.peers[j->peer], detail,
-		d->policy.peers[j->peer],
-		(unsigned long long)(PEER_AVOID_MS / 60000));
+	        "migrate %s (dom%u) -> %s failed: %s; %s is tried last for "
+	        "%llu min",
+	        j->name, j->domid, d->policy.peers[j->peer], detail,
+	        d->policy.peers[j->peer],
+	        (unsigned long long)(PEER_AVOID_MS / 60000));
 	j->state = EVAC_QUEUED;
 }
 
@@ -751,7 +758,7 @@ void actions_on_hv_event(struct rasd *d, const struct hv_event *ev)
 		return;
 	if (ev->type == HV_EVENT_CPU_CHANGED) {
 		log_msg(&d->log, LOG_NOTICE, "rasd",
-			"the hypervisor reports a CPU change: %s", ev->detail);
+		        "the hypervisor reports a CPU change: %s", ev->detail);
 		return;
 	}
 	j = job_find_migration(d, ev->migration_id);
@@ -792,12 +799,12 @@ static void resume_page(struct rasd *d, struct journal_action *a)
 	    (st.state == HV_PAGE_OFFLINED || st.state == HV_PAGE_PENDING)) {
 		d->pages_retired++;
 		action_finish(d, a->id, ACTION_DONE,
-			      "found offline after a restart");
+		              "found offline after a restart");
 		return;
 	}
 	log_msg(&d->log, LOG_NOTICE, "action",
-		"resuming page_offline 0x%llx intended before a restart",
-		(unsigned long long)a->target);
+	        "resuming page_offline 0x%llx intended before a restart",
+	        (unsigned long long)a->target);
 	page_offline_run(d, a);
 }
 
@@ -809,14 +816,14 @@ static void resume_cpu(struct rasd *d, struct journal_action *a)
 		return;
 	if (!cpu_offline_is_online(d->cpus, (uint32_t)a->target)) {
 		action_finish(d, a->id, ACTION_DONE,
-			      "found offline after a restart");
+		              "found offline after a restart");
 		return;
 	}
 	log_msg(&d->log, LOG_NOTICE, "action",
-		"resuming cpu_offline %llu intended before a restart",
-		(unsigned long long)a->target);
+	        "resuming cpu_offline %llu intended before a restart",
+	        (unsigned long long)a->target);
 	if (cpu_offline_apply(d->cpus, d->hv, (uint32_t)a->target, err,
-			      sizeof(err)) < 0)
+	                      sizeof(err)) < 0)
 		action_finish(d, a->id, ACTION_FAILED, err);
 	else
 		action_finish(d, a->id, ACTION_DONE, "offline");
@@ -830,7 +837,7 @@ static void resume_migrate(struct rasd *d, struct journal_action *a)
 		return;
 	if (!domain_present(d, (uint32_t)a->target)) {
 		action_finish(d, a->id, ACTION_DONE,
-			      "guest no longer on this host after a restart");
+		              "guest no longer on this host after a restart");
 		return;
 	}
 	/* The old attempt's outcome is lost with the old process. */
@@ -842,8 +849,8 @@ static void resume_migrate(struct rasd *d, struct journal_action *a)
 		return;
 	j->first_action = a->parent_id ? a->parent_id : a->id;
 	log_msg(&d->log, LOG_NOTICE, "action",
-		"resuming evacuation of %s (dom%u) after a restart", j->name,
-		j->domid);
+	        "resuming evacuation of %s (dom%u) after a restart", j->name,
+	        j->domid);
 }
 
 static int resume_one(void *arg, const struct journal_action *ja)
@@ -878,7 +885,7 @@ static int resume_dimm(void *arg, const struct journal_component *c)
 			continue;
 		d->dimm_health[i].acted = true;
 		snprintf(d->dimm_health[i].state,
-			 sizeof(d->dimm_health[i].state), "%s", c->state);
+		         sizeof(d->dimm_health[i].state), "%s", c->state);
 	}
 	return 0;
 }
@@ -888,7 +895,7 @@ int actions_resume(struct rasd *d)
 	if (journal_actions_each(d->journal, false, resume_one, d) < 0 ||
 	    journal_components_each(d->journal, "dimm", resume_dimm, d) < 0) {
 		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
-			journal_error(d->journal));
+		        journal_error(d->journal));
 		return -1;
 	}
 	evac_pump(d);

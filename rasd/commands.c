@@ -32,7 +32,7 @@ static void jbool(struct json_object *o, const char *k, bool v)
 
 /* Optional unsigned argument; absent leaves *out alone. */
 static int arg_u64(const struct control_request *req, const char *key,
-		   uint64_t *out, char *err, size_t errlen)
+                   uint64_t *out, char *err, size_t errlen)
 {
 	struct json_object *v;
 	const char *s;
@@ -55,7 +55,7 @@ static int arg_u64(const struct control_request *req, const char *key,
 		return 0;
 bad:
 	snprintf(err, errlen, "%s: argument \"%s\" must be an unsigned number",
-		 req->cmd, key);
+	         req->cmd, key);
 	return -1;
 }
 
@@ -75,7 +75,7 @@ static const char *host_health(const struct rasd *d)
 }
 
 static int cmd_status(struct rasd *d, struct json_object *res, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	struct journal_summary s;
 	struct json_object *sum = json_object_new_object();
@@ -92,8 +92,8 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 	jint(res, "now_ms", (int64_t)now);
 	jint(res, "uptime_ms", (int64_t)(now - d->started_ms));
 	jint(res, "clock_speed", d->clock.speed);
-	jstr(res, "policy", d->opt.policy_path ? d->opt.policy_path
-					       : "(built-in defaults)");
+	jstr(res, "policy",
+	     d->opt.policy_path ? d->opt.policy_path : "(built-in defaults)");
 	jstr(res, "mode", d->policy.recommend_only ? "recommend" : "act");
 	jint(res, "records_read", (int64_t)d->records);
 	jint(res, "records_invalid", (int64_t)d->records_invalid);
@@ -135,7 +135,7 @@ static int event_to_json(void *arg, const struct journal_event *ev)
 }
 
 static int cmd_events(struct rasd *d, const struct control_request *req,
-		      struct json_object *res, char *err, size_t errlen)
+                      struct json_object *res, char *err, size_t errlen)
 {
 	uint64_t since = 0, limit = 1000;
 	struct json_object *arr;
@@ -145,8 +145,8 @@ static int cmd_events(struct rasd *d, const struct control_request *req,
 		return -1;
 	arr = json_object_new_array();
 	json_object_object_add(res, "events", arr);
-	if (journal_events_each(d->journal, since, (size_t)limit,
-				event_to_json, arr) < 0) {
+	if (journal_events_each(d->journal, since, (size_t)limit, event_to_json,
+	                        arr) < 0) {
 		snprintf(err, errlen, "journal: %s", journal_error(d->journal));
 		return -1;
 	}
@@ -172,8 +172,8 @@ static int cmd_dimms(struct rasd *d, struct json_object *res)
 		jhex(o, "start", m->start);
 		jint(o, "size_mib", (int64_t)(m->size >> 20));
 		jstr(o, "state", d->dimm_health[i].state);
-		jint(o, "errors", (int64_t)correlate_dimm_errors(d->corr,
-								 (int32_t)i));
+		jint(o, "errors",
+		     (int64_t)correlate_dimm_errors(d->corr, (int32_t)i));
 		jint(o, "uncorrected", (int64_t)d->dimm_health[i].ue);
 		jint(o, "pages_in_window",
 		     correlate_dimm_level(d->corr, (int32_t)i, now));
@@ -239,7 +239,7 @@ static int action_to_json(void *arg, const struct journal_action *a)
 }
 
 static int cmd_actions(struct rasd *d, struct json_object *res, char *err,
-		       size_t errlen)
+                       size_t errlen)
 {
 	struct json_object *arr = json_object_new_array();
 
@@ -252,7 +252,7 @@ static int cmd_actions(struct rasd *d, struct json_object *res, char *err,
 }
 
 static int cmd_inject(struct rasd *d, const struct control_request *req,
-		      struct json_object *res, char *err, size_t errlen)
+                      struct json_object *res, char *err, size_t errlen)
 {
 	struct mce_record r;
 	uint64_t cpu = 0, bank = 0, status = 0, addr = 0, misc = 0, mcg = 0;
@@ -260,8 +260,8 @@ static int cmd_inject(struct rasd *d, const struct control_request *req,
 
 	if (d->hv->ops->inject == NULL) {
 		snprintf(err, errlen,
-			 "inject: the %s backend cannot plant records",
-			 d->hv->ops->name);
+		         "inject: the %s backend cannot plant records",
+		         d->hv->ops->name);
 		return -1;
 	}
 	if (arg_u64(req, "cpu", &cpu, err, errlen) < 0 ||
@@ -272,13 +272,14 @@ static int cmd_inject(struct rasd *d, const struct control_request *req,
 	    arg_u64(req, "mcgstatus", &mcg, err, errlen) < 0)
 		return -1;
 	if (!(status & MCI_STATUS_VAL)) {
-		snprintf(err, errlen, "inject: status 0x%llx lacks VAL (bit 63)",
-			 (unsigned long long)status);
+		snprintf(err, errlen,
+		         "inject: status 0x%llx lacks VAL (bit 63)",
+		         (unsigned long long)status);
 		return -1;
 	}
 	if (bank > 255) {
 		snprintf(err, errlen, "inject: bank %llu out of range",
-			 (unsigned long long)bank);
+		         (unsigned long long)bank);
 		return -1;
 	}
 	memset(&r, 0, sizeof(r));
@@ -287,7 +288,7 @@ static int cmd_inject(struct rasd *d, const struct control_request *req,
 			break;
 	if (i == d->n_cpus) {
 		snprintf(err, errlen, "inject: no cpu %llu on this host",
-			 (unsigned long long)cpu);
+		         (unsigned long long)cpu);
 		return -1;
 	}
 	r.extcpu = r.apicid = (uint32_t)cpu;
@@ -310,7 +311,7 @@ static int cmd_inject(struct rasd *d, const struct control_request *req,
 }
 
 static int cmd_reload(struct rasd *d, struct json_object *res, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	if (rasd_reload(d, err, errlen) < 0)
 		return -1;
@@ -319,8 +320,8 @@ static int cmd_reload(struct rasd *d, struct json_object *res, char *err,
 }
 
 int commands_handle(void *arg, const struct control_request *req,
-		    bool privileged, struct json_object *result, char *err,
-		    size_t errlen)
+                    bool privileged, struct json_object *result, char *err,
+                    size_t errlen)
 {
 	struct rasd *d = arg;
 	const char *cmd = req->cmd;
@@ -337,9 +338,9 @@ int commands_handle(void *arg, const struct control_request *req,
 		return cmd_actions(d, result, err, errlen);
 	if (strcmp(cmd, "inject") && strcmp(cmd, "reload")) {
 		snprintf(err, errlen,
-			 "unknown command '%s' (status, events, dimms, cpus, "
-			 "actions, inject, reload)",
-			 cmd);
+		         "unknown command '%s' (status, events, dimms, cpus, "
+		         "actions, inject, reload)",
+		         cmd);
 		return -1;
 	}
 	if (!privileged) {
@@ -350,7 +351,7 @@ int commands_handle(void *arg, const struct control_request *req,
 		int rc = cmd_inject(d, req, result, err, errlen);
 
 		log_msg(&d->log, rc == 0 ? LOG_NOTICE : LOG_WARNING, "control",
-			"inject: %s", rc == 0 ? "record queued" : err);
+		        "inject: %s", rc == 0 ? "record queued" : err);
 		return rc;
 	}
 	return cmd_reload(d, result, err, errlen);

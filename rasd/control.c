@@ -18,7 +18,7 @@ struct control_client {
 	bool privileged;
 	uid_t uid;
 	bool discarding; /* skipping the rest of an over-long line */
-	uint64_t lines;	 /* requests seen, for "request N" messages */
+	uint64_t lines;  /* requests seen, for "request N" messages */
 	size_t used;
 	char buf[CONTROL_MAX_REQUEST + 1];
 	struct control_client *next;
@@ -46,7 +46,7 @@ static bool cmd_word_ok(const char *s)
 }
 
 static int request_check_keys(struct json_object *root, char *err,
-			      size_t errlen)
+                              size_t errlen)
 {
 	json_object_object_foreach(root, key, val)
 	{
@@ -61,7 +61,7 @@ static int request_check_keys(struct json_object *root, char *err,
 }
 
 static int request_fill(struct json_object *root, struct control_request *out,
-			char *err, size_t errlen)
+                        char *err, size_t errlen)
 {
 	struct json_object *id, *cmd, *args;
 
@@ -83,7 +83,7 @@ static int request_fill(struct json_object *root, struct control_request *out,
 	}
 	if (!cmd_word_ok(json_object_get_string(cmd))) {
 		snprintf(err, errlen, "bad command name '%.40s'",
-			 json_object_get_string(cmd));
+		         json_object_get_string(cmd));
 		return -1;
 	}
 	snprintf(out->cmd, sizeof(out->cmd), "%s", json_object_get_string(cmd));
@@ -110,8 +110,7 @@ static bool only_space(const char *s, size_t len)
 }
 
 int control_request_parse(const char *line, size_t len,
-			  struct control_request *out, char *err,
-			  size_t errlen)
+                          struct control_request *out, char *err, size_t errlen)
 {
 	struct json_tokener *tok;
 	struct json_object *root;
@@ -120,7 +119,7 @@ int control_request_parse(const char *line, size_t len,
 	memset(out, 0, sizeof(*out));
 	if (len > CONTROL_MAX_REQUEST) {
 		snprintf(err, errlen, "request too long (limit %d bytes)",
-			 CONTROL_MAX_REQUEST);
+		         CONTROL_MAX_REQUEST);
 		return -1;
 	}
 	tok = json_tokener_new_ex(16);
@@ -132,7 +131,7 @@ int control_request_parse(const char *line, size_t len,
 	jerr = json_tokener_get_error(tok);
 	if (root != NULL && jerr == json_tokener_success &&
 	    !only_space(line + json_tokener_get_parse_end(tok),
-			len - json_tokener_get_parse_end(tok))) {
+	                len - json_tokener_get_parse_end(tok))) {
 		/* Trailing bytes after a complete value: not one object. */
 		json_object_put(root);
 		root = NULL;
@@ -141,9 +140,9 @@ int control_request_parse(const char *line, size_t len,
 	json_tokener_free(tok);
 	if (root == NULL) {
 		snprintf(err, errlen, "not JSON: %s",
-			 jerr == json_tokener_continue
-				 ? "unexpected end of input"
-				 : json_tokener_error_desc(jerr));
+		         jerr == json_tokener_continue
+		             ? "unexpected end of input"
+		             : json_tokener_error_desc(jerr));
 		return -1;
 	}
 	if (!json_object_is_type(root, json_type_object)) {
@@ -186,18 +185,18 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 static int client_reply(struct control_client *cl, bool has_id, int64_t id,
-			struct json_object *result, const char *error)
+                        struct json_object *result, const char *error)
 {
 	struct json_object *o = json_object_new_object();
 	const char *text;
 	int rc;
 
 	json_object_object_add(o, "id",
-			       has_id ? json_object_new_int64(id) : NULL);
+	                       has_id ? json_object_new_int64(id) : NULL);
 	json_object_object_add(o, "ok", json_object_new_boolean(error == NULL));
 	if (error != NULL)
 		json_object_object_add(o, "error",
-				       json_object_new_string(error));
+		                       json_object_new_string(error));
 	else
 		json_object_object_add(o, "result", json_object_get(result));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
@@ -209,7 +208,7 @@ static int client_reply(struct control_client *cl, bool has_id, int64_t id,
 }
 
 static int client_handle_line(struct control_client *cl, const char *line,
-			      size_t len)
+                              size_t len)
 {
 	struct control_request req;
 	struct json_object *result;
@@ -219,15 +218,15 @@ static int client_handle_line(struct control_client *cl, const char *line,
 	cl->lines++;
 	if (control_request_parse(line, len, &req, err, sizeof(err)) < 0) {
 		snprintf(msg, sizeof(msg), "request %llu: %s",
-			 (unsigned long long)cl->lines, err);
+		         (unsigned long long)cl->lines, err);
 		return client_reply(cl, false, 0, NULL, msg);
 	}
 	result = json_object_new_object();
 	err[0] = '\0';
 	if (cl->ctl->fn(cl->ctl->arg, &req, cl->privileged, result, err,
-			sizeof(err)) < 0)
+	                sizeof(err)) < 0)
 		rc = client_reply(cl, req.has_id, req.id, NULL,
-				  err[0] ? err : "failed");
+		                  err[0] ? err : "failed");
 	else
 		rc = client_reply(cl, req.has_id, req.id, result, NULL);
 	json_object_put(result);
@@ -272,10 +271,10 @@ static int client_consume(struct control_client *cl)
 		if (!cl->discarding) {
 			cl->lines++;
 			snprintf(msg, sizeof(msg),
-				 "request %llu: request too long (limit %d "
-				 "bytes)",
-				 (unsigned long long)cl->lines,
-				 CONTROL_MAX_REQUEST);
+			         "request %llu: request too long (limit %d "
+			         "bytes)",
+			         (unsigned long long)cl->lines,
+			         CONTROL_MAX_REQUEST);
 			if (client_reply(cl, false, 0, NULL, msg) < 0)
 				return -1;
 		}
@@ -341,14 +340,14 @@ static void control_accept(void *arg, int fd, uint32_t events)
 }
 
 int control_open(struct control **out, struct loop *lp, const char *path,
-		 control_handler_fn fn, void *arg, char *err, size_t errlen)
+                 control_handler_fn fn, void *arg, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
 	struct control *ctl;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "%s: socket path too long (max %zu)",
-			 path, sizeof(sa.sun_path) - 1);
+		         path, sizeof(sa.sun_path) - 1);
 		return -1;
 	}
 	ctl = calloc(1, sizeof(*ctl));
@@ -363,8 +362,8 @@ int control_open(struct control **out, struct loop *lp, const char *path,
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, path, strlen(path));
-	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			 0);
+	ctl->fd =
+	    socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	/* A stale socket from a crashed run would make bind fail. */
 	unlink(path);
 	if (ctl->fd < 0 || bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
@@ -379,7 +378,7 @@ int control_open(struct control **out, struct loop *lp, const char *path,
 	chmod(path, 0666);
 	if (loop_add_fd(lp, ctl->fd, control_accept, ctl) < 0) {
 		snprintf(err, errlen, "%s: cannot watch: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		close(ctl->fd);
 		unlink(path);
 		free(ctl);
@@ -416,7 +415,7 @@ int control_client_connect(const char *path, char *err, size_t errlen)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		snprintf(err, errlen, "cannot reach rasd at %s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -461,7 +460,7 @@ static char *read_line(int fd, char *err, size_t errlen)
 }
 
 int control_client_call(int fd, const char *cmd, struct json_object *args,
-			struct json_object **reply, char *err, size_t errlen)
+                        struct json_object **reply, char *err, size_t errlen)
 {
 	struct json_object *req = json_object_new_object();
 	const char *text;
@@ -479,7 +478,7 @@ int control_client_call(int fd, const char *cmd, struct json_object *args,
 	json_object_put(req);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot send to rasd: %s",
-			 strerror(errno));
+		         strerror(errno));
 		return -1;
 	}
 	line = read_line(fd, err, errlen);

@@ -21,7 +21,7 @@
  * connection) in the error, and the connection stays usable.
  */
 #define CONTROL_MAX_REQUEST 65536
-#define CONTROL_CMD_MAX 32
+#define CONTROL_CMD_MAX     32
 
 struct control_request {
 	bool has_id;
@@ -33,8 +33,8 @@ struct control_request {
 
 /* Parse and check one request line. Returns 0, or -1 with the reason. */
 int control_request_parse(const char *line, size_t len,
-			  struct control_request *out, char *err,
-			  size_t errlen);
+                          struct control_request *out, char *err,
+                          size_t errlen);
 void control_request_free(struct control_request *req);
 
 /*
@@ -43,18 +43,18 @@ void control_request_free(struct control_request *req);
  * daemon's own user); others may only read.
  */
 typedef int (*control_handler_fn)(void *arg, const struct control_request *req,
-				  bool privileged, struct json_object *result,
-				  char *err, size_t errlen);
+                                  bool privileged, struct json_object *result,
+                                  char *err, size_t errlen);
 
 struct control;
 
 int control_open(struct control **out, struct loop *lp, const char *path,
-		 control_handler_fn fn, void *arg, char *err, size_t errlen);
+                 control_handler_fn fn, void *arg, char *err, size_t errlen);
 void control_close(struct control *c);
 
 /* Client side (rasctl, tests): connect, send one request, read one reply. */
 int control_client_connect(const char *path, char *err, size_t errlen);
 int control_client_call(int fd, const char *cmd, struct json_object *args,
-			struct json_object **reply, char *err, size_t errlen);
+                        struct json_object **reply, char *err, size_t errlen);
 
 #endif

@@ -85,7 +85,7 @@ static uint64_t *page_slots_of(struct correlate *c, size_t idx)
 
 /* The newest arrival is older than a window: the page is quiet. */
 static bool bucket_quiet(const struct leaky_bucket *b,
-			 const struct leaky_rule *rule, uint64_t now_ms)
+                         const struct leaky_rule *rule, uint64_t now_ms)
 {
 	uint64_t newest;
 
@@ -96,7 +96,7 @@ static bool bucket_quiet(const struct leaky_bucket *b,
 }
 
 static void page_insert_copy(struct correlate *c, const struct page_entry *e,
-			     const uint64_t *slots)
+                             const uint64_t *slots)
 {
 	size_t i = page_hash(e->mfn_plus1 - 1, c->page_cap);
 	size_t limit = c->rules.page.limit ? c->rules.page.limit : 1;
@@ -111,7 +111,7 @@ static void page_insert_copy(struct correlate *c, const struct page_entry *e,
 
 /* Rebuild at new_cap, keeping pages still in their window (or all). */
 static int page_table_rebuild(struct correlate *c, size_t new_cap,
-			      bool drop_quiet, uint64_t now_ms)
+                              bool drop_quiet, uint64_t now_ms)
 {
 	struct page_entry *old = c->pages;
 	uint64_t *old_slots = c->page_slots;
@@ -137,7 +137,7 @@ static int page_table_rebuild(struct correlate *c, size_t new_cap,
 }
 
 static struct page_entry *page_lookup(struct correlate *c, uint64_t mfn,
-				      uint64_t now_ms)
+                                      uint64_t now_ms)
 {
 	size_t i;
 
@@ -195,8 +195,8 @@ static int groups_alloc(struct correlate *c)
 }
 
 int correlate_create(struct correlate **out, const struct correlate_rules *r,
-		     const struct hv_dimm *dimms, size_t n_dimms,
-		     uint32_t n_sockets)
+                     const struct hv_dimm *dimms, size_t n_dimms,
+                     uint32_t n_sockets)
 {
 	struct correlate *c = calloc(1, sizeof(*c));
 	size_t i;
@@ -218,7 +218,7 @@ int correlate_create(struct correlate **out, const struct correlate_rules *r,
 	for (i = 0; i < n_dimms; i++)
 		c->by_start[i] = (uint32_t)i;
 	qsort_r(c->by_start, n_dimms, sizeof(uint32_t), dimm_start_cmp,
-		c->dimms);
+	        c->dimms);
 	*out = c;
 	return 0;
 }
@@ -257,7 +257,7 @@ int32_t correlate_dimm_of(const struct correlate *c, uint64_t phys_addr)
 
 /* Without an address, socket + channel name the DIMM if only one fits. */
 static int32_t dimm_of_channel(const struct correlate *c, uint32_t socket,
-			       int channel)
+                               int channel)
 {
 	int32_t found = -1;
 	size_t i;
@@ -276,8 +276,8 @@ static int32_t dimm_of_channel(const struct correlate *c, uint32_t socket,
 }
 
 static void verdict_add(struct correlate_result *res, enum verdict_type t,
-			uint64_t page, int32_t dimm, uint32_t socket,
-			uint32_t count)
+                        uint64_t page, int32_t dimm, uint32_t socket,
+                        uint32_t count)
 {
 	struct verdict *v;
 
@@ -301,8 +301,8 @@ static bool page_precise(const struct mce_decoded *d)
 }
 
 static void charge_corrected(struct correlate *c, const struct mce_record *r,
-			     const struct mce_decoded *d, uint64_t now_ms,
-			     struct correlate_result *res)
+                             const struct mce_decoded *d, uint64_t now_ms,
+                             struct correlate_result *res)
 {
 	bool fresh_page = false;
 
@@ -310,27 +310,28 @@ static void charge_corrected(struct correlate *c, const struct mce_record *r,
 		struct page_entry *pe = page_lookup(c, d->page, now_ms);
 
 		if (pe != NULL) {
-			fresh_page = bucket_quiet(&pe->bucket, &c->rules.page,
-						  now_ms);
+			fresh_page =
+			    bucket_quiet(&pe->bucket, &c->rules.page, now_ms);
 			if (leaky_bucket_charge(&pe->bucket, &c->rules.page,
-						now_ms))
+			                        now_ms))
 				verdict_add(res, VERDICT_PAGE_THRESHOLD,
-					    d->page, res->dimm, r->socketid,
-					    c->rules.page.limit);
+				            d->page, res->dimm, r->socketid,
+				            c->rules.page.limit);
 			res->page_count = leaky_bucket_level(
-				&pe->bucket, &c->rules.page, now_ms);
+			    &pe->bucket, &c->rules.page, now_ms);
 		}
 	}
 	if (res->dimm >= 0) {
 		struct counted_bucket *db = &c->dimm_state[res->dimm];
 
 		db->errors++;
-		if (fresh_page && leaky_bucket_charge(&db->bucket,
-						      &c->rules.dimm, now_ms))
+		if (fresh_page &&
+		    leaky_bucket_charge(&db->bucket, &c->rules.dimm, now_ms))
 			verdict_add(res, VERDICT_DIMM_THRESHOLD, d->page,
-				    res->dimm, r->socketid, c->rules.dimm.limit);
-		res->dimm_pages = leaky_bucket_level(&db->bucket,
-						     &c->rules.dimm, now_ms);
+			            res->dimm, r->socketid,
+			            c->rules.dimm.limit);
+		res->dimm_pages =
+		    leaky_bucket_level(&db->bucket, &c->rules.dimm, now_ms);
 	}
 	if (r->socketid < c->n_sockets) {
 		struct counted_bucket *sb = &c->socket_state[r->socketid];
@@ -338,7 +339,7 @@ static void charge_corrected(struct correlate *c, const struct mce_record *r,
 		sb->errors++;
 		if (leaky_bucket_charge(&sb->bucket, &c->rules.socket, now_ms))
 			verdict_add(res, VERDICT_SOCKET_THRESHOLD, 0, res->dimm,
-				    r->socketid, c->rules.socket.limit);
+			            r->socketid, c->rules.socket.limit);
 	}
 }
 
@@ -349,8 +350,8 @@ static bool severity_uncorrected_recoverable(enum mce_severity s)
 }
 
 void correlate_record(struct correlate *c, const struct mce_record *r,
-		      const struct mce_decoded *d, uint64_t now_ms,
-		      struct correlate_result *res)
+                      const struct mce_decoded *d, uint64_t now_ms,
+                      struct correlate_result *res)
 {
 	res->dimm = -1;
 	res->page_count = 0;
@@ -371,21 +372,21 @@ void correlate_record(struct correlate *c, const struct mce_record *r,
 	/* Poisoned data: retire the page now; the DIMM is suspect at once. */
 	if (page_precise(d))
 		verdict_add(res, VERDICT_PAGE_UNCORRECTED, d->page, res->dimm,
-			    r->socketid, 1);
+		            r->socketid, 1);
 	if (res->dimm >= 0 && d->kind == MCE_KIND_MEMORY) {
 		c->dimm_state[res->dimm].errors++;
 		verdict_add(res, VERDICT_DIMM_UNCORRECTED, d->page, res->dimm,
-			    r->socketid, 1);
+		            r->socketid, 1);
 	}
 }
 
 uint32_t correlate_dimm_level(const struct correlate *c, int32_t dimm,
-			      uint64_t now_ms)
+                              uint64_t now_ms)
 {
 	if (dimm < 0 || (size_t)dimm >= c->n_dimms)
 		return 0;
 	return leaky_bucket_level(&c->dimm_state[dimm].bucket, &c->rules.dimm,
-				  now_ms);
+	                          now_ms);
 }
 
 uint64_t correlate_dimm_errors(const struct correlate *c, int32_t dimm)
@@ -396,12 +397,12 @@ uint64_t correlate_dimm_errors(const struct correlate *c, int32_t dimm)
 }
 
 uint32_t correlate_socket_level(const struct correlate *c, uint32_t socket,
-				uint64_t now_ms)
+                                uint64_t now_ms)
 {
 	if (socket >= c->n_sockets)
 		return 0;
 	return leaky_bucket_level(&c->socket_state[socket].bucket,
-				  &c->rules.socket, now_ms);
+	                          &c->rules.socket, now_ms);
 }
 
 size_t correlate_pages_tracked(const struct correlate *c)

@@ -21,7 +21,7 @@ static int pending_push(struct rasd *d, const struct pending_verdict *pv)
 	if (d->n_pending == d->cap_pending) {
 		size_t cap = d->cap_pending ? d->cap_pending * 2 : 16;
 		struct pending_verdict *p =
-			realloc(d->pending, cap * sizeof(*p));
+		    realloc(d->pending, cap * sizeof(*p));
 
 		if (p == NULL)
 			return -1;
@@ -33,7 +33,7 @@ static int pending_push(struct rasd *d, const struct pending_verdict *pv)
 }
 
 const char *rasd_domain_name(struct rasd *d, uint32_t domid, char *buf,
-			     size_t len)
+                             size_t len)
 {
 	struct hv_domain doms[256];
 	size_t i, n = 0;
@@ -48,8 +48,8 @@ const char *rasd_domain_name(struct rasd *d, uint32_t domid, char *buf,
 }
 
 static void event_fill(struct rasd *d, struct journal_event *ev,
-		       const struct mce_record *r, const struct mce_decoded *dec,
-		       const char *source)
+                       const struct mce_record *r,
+                       const struct mce_decoded *dec, const char *source)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->time_ms = clock_now_ms(&d->clock);
@@ -69,31 +69,32 @@ static void event_fill(struct rasd *d, struct journal_event *ev,
 
 /* The readable half of the timeline: where it is and how full. */
 static void log_event(struct rasd *d, const struct journal_event *ev,
-		      const struct correlate_result *cr, bool core_counted,
-		      uint32_t core_level)
+                      const struct correlate_result *cr, bool core_counted,
+                      uint32_t core_level)
 {
 	char where[160] = "";
 
 	if (ev->dimm >= 0 && ev->page_valid &&
 	    ev->severity == MCE_SEV_CORRECTED)
 		snprintf(where, sizeof(where),
-			 " | %s page 0x%llx: %u/%u errors, DIMM %u/%u pages",
-			 ev->dimm_label, (unsigned long long)ev->page,
-			 cr->page_count, d->policy.page.limit, cr->dimm_pages,
-			 d->policy.dimm.limit);
+		         " | %s page 0x%llx: %u/%u errors, DIMM %u/%u pages",
+		         ev->dimm_label, (unsigned long long)ev->page,
+		         cr->page_count, d->policy.page.limit, cr->dimm_pages,
+		         d->policy.dimm.limit);
 	else if (ev->dimm >= 0)
 		snprintf(where, sizeof(where), " | %s", ev->dimm_label);
 	else if (core_counted)
-		snprintf(where, sizeof(where), " | core of cpu %d: %u/%u errors",
-			 ev->cpu, core_level, d->policy.core.limit);
+		snprintf(where, sizeof(where),
+		         " | core of cpu %d: %u/%u errors", ev->cpu, core_level,
+		         d->policy.core.limit);
 	log_msg(&d->log,
-		ev->severity == MCE_SEV_CORRECTED ? LOG_NOTICE : LOG_WARNING,
-		"event", "%s%s", ev->message, where);
+	        ev->severity == MCE_SEV_CORRECTED ? LOG_NOTICE : LOG_WARNING,
+	        "event", "%s%s", ev->message, where);
 }
 
 static void queue_verdicts(struct rasd *d, const struct correlate_result *cr,
-			   bool core_over, uint32_t cpu, uint32_t level,
-			   int64_t event_id)
+                           bool core_over, uint32_t cpu, uint32_t level,
+                           int64_t event_id)
 {
 	struct pending_verdict pv;
 	size_t i;
@@ -127,9 +128,9 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 	if (mce_decode(r, &dec) < 0) {
 		d->records_invalid++;
 		log_msg(&d->log, LOG_WARNING, "event",
-			"record from cpu %u bank %u has no valid error (VAL "
-			"clear, status 0x%llx): ignored",
-			r->extcpu, r->bank, (unsigned long long)r->status);
+		        "record from cpu %u bank %u has no valid error (VAL "
+		        "clear, status 0x%llx): ignored",
+		        r->extcpu, r->bank, (unsigned long long)r->status);
 		return 0;
 	}
 	event_fill(d, &ev, r, &dec, source);
@@ -140,11 +141,11 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 	if (cr.dimm >= 0) {
 		ev.dimm = (int32_t)d->dimms[cr.dimm].id;
 		snprintf(ev.dimm_label, sizeof(ev.dimm_label), "%s",
-			 d->dimms[cr.dimm].label);
+		         d->dimms[cr.dimm].label);
 	}
 	if (journal_event_add(d->journal, &ev) < 0) {
 		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
-			journal_error(d->journal));
+		        journal_error(d->journal));
 		return 0;
 	}
 	log_event(d, &ev, &cr, counted, level);
@@ -165,7 +166,7 @@ void rasd_batch_end(struct rasd *d)
 
 	if (journal_commit(d->journal) < 0)
 		log_msg(&d->log, LOG_ERR, "rasd", "journal commit: %s",
-			journal_error(d->journal));
+		        journal_error(d->journal));
 	/* Acting may queue nothing new, but copy the count: it may. */
 	for (i = 0; i < d->n_pending; i++)
 		actions_on_verdict(d, &d->pending[i]);
@@ -180,7 +181,7 @@ static void drain_records(struct rasd *d)
 
 	if (journal_begin(d->journal) < 0) {
 		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
-			journal_error(d->journal));
+		        journal_error(d->journal));
 		return;
 	}
 	n = mce_reader_drain(d->mce, record_cb, d, err, sizeof(err));
@@ -188,8 +189,8 @@ static void drain_records(struct rasd *d)
 	if (mce_reader_stats(d->mce)->overflows != before) {
 		d->overflows++;
 		log_msg(&d->log, LOG_WARNING, "source",
-			"machine-check log overflowed: the hypervisor dropped "
-			"records before rasd could read them");
+		        "machine-check log overflowed: the hypervisor dropped "
+		        "records before rasd could read them");
 	} else if (n < 0 || err[0] != '\0') {
 		log_msg(&d->log, LOG_WARNING, "source", "%s", err);
 	}
@@ -212,7 +213,7 @@ static void on_hv_readable(void *arg, int fd, uint32_t events)
 	(void)events;
 	if (d->hv->ops->events(d->hv, evs, 32, &n) < 0) {
 		log_msg(&d->log, LOG_ERR, "rasd", "hypervisor events: %s",
-			d->hv->err);
+		        d->hv->err);
 		return;
 	}
 	for (i = 0; i < n && i < 32; i++) {
@@ -235,13 +236,13 @@ static void on_signal(void *arg, int fd, uint32_t events)
 		return;
 	if (si.ssi_signo != SIGHUP) {
 		log_msg(&d->log, LOG_NOTICE, "rasd", "signal %u: stopping",
-			si.ssi_signo);
+		        si.ssi_signo);
 		loop_stop(d->loop);
 		return;
 	}
 	if (rasd_reload(d, err, sizeof(err)) < 0)
 		log_msg(&d->log, LOG_ERR, "rasd",
-			"reload refused, keeping the running policy: %s", err);
+		        "reload refused, keeping the running policy: %s", err);
 }
 
 /* Stop when the scenario is played and nothing is left in flight. */
@@ -286,26 +287,26 @@ static int load_host(struct rasd *d, char *err, size_t errlen)
 		return -1;
 	}
 	for (n = 0; n < d->n_dimms; n++)
-		snprintf(d->dimm_health[n].state, sizeof(d->dimm_health[n].state),
-			 "ok");
+		snprintf(d->dimm_health[n].state,
+		         sizeof(d->dimm_health[n].state), "ok");
 	return 0;
 }
 
 static int build_engines(struct rasd *d, char *err, size_t errlen)
 {
 	struct correlate_rules cr = {
-		.page = d->policy.page,
-		.dimm = d->policy.dimm,
-		.socket = d->policy.socket,
+	    .page = d->policy.page,
+	    .dimm = d->policy.dimm,
+	    .socket = d->policy.socket,
 	};
 	struct cpu_offline_rules co = {
-		.core = d->policy.core,
-		.protected = d->policy.cpu_protected,
-		.protected_bits = POLICY_MAX_CPUS,
+	    .core = d->policy.core,
+	    .protected = d->policy.cpu_protected,
+	    .protected_bits = POLICY_MAX_CPUS,
 	};
 
 	if (correlate_create(&d->corr, &cr, d->dimms, d->n_dimms,
-			     d->topo.nr_sockets) < 0 ||
+	                     d->topo.nr_sockets) < 0 ||
 	    cpu_offline_create(&d->cpus, &co, d->cpu_list, d->n_cpus) < 0) {
 		fail(err, errlen, "rasd", "out of memory");
 		return -1;
@@ -373,7 +374,7 @@ static int replay_event(void *arg, const struct journal_event *ev)
 	correlate_record(rc->d->corr, &ev->rec, &dec, ev->time_ms, &cr);
 	if (cpu_offline_counts(&dec))
 		cpu_offline_charge(rc->d->cpus, ev->rec.extcpu, ev->time_ms,
-				   &level);
+		                   &level);
 	rc->n++;
 	return 0;
 }
@@ -397,12 +398,12 @@ static void replay_journal(struct rasd *d)
 	uint64_t now = clock_now_ms(&d->clock), w = longest_window(&d->policy);
 
 	journal_events_each(d->journal, now > w ? now - w : 0, 0, replay_event,
-			    &rc);
+	                    &rc);
 	if (rc.n > 0)
 		log_msg(&d->log, LOG_INFO, "rasd",
-			"replayed %zu journal event(s) from the last window "
-			"into the buckets",
-			rc.n);
+		        "replayed %zu journal event(s) from the last window "
+		        "into the buckets",
+		        rc.n);
 }
 
 /*
@@ -426,7 +427,7 @@ int rasd_reload(struct rasd *d, char *err, size_t errlen)
 		return -1;
 	for (i = 0; i < d->n_cpus; i++)
 		d->cpu_list[i].online =
-			cpu_offline_is_online(old_cpus, d->cpu_list[i].cpu);
+		    cpu_offline_is_online(old_cpus, d->cpu_list[i].cpu);
 	d->policy = fresh;
 	d->corr = NULL;
 	d->cpus = NULL;
@@ -442,8 +443,8 @@ int rasd_reload(struct rasd *d, char *err, size_t errlen)
 	cpu_offline_destroy(old_cpus);
 	replay_journal(d);
 	log_msg(&d->log, LOG_NOTICE, "rasd",
-		"policy %s reloaded; buckets rebuilt under it from the journal",
-		d->opt.policy_path);
+	        "policy %s reloaded; buckets rebuilt under it from the journal",
+	        d->opt.policy_path);
 	return 0;
 }
 
@@ -457,7 +458,8 @@ static void start_clock(struct rasd *d)
 	uint32_t speed = d->opt.speed ? d->opt.speed : 1;
 
 	clock_start(&d->clock, 0, speed);
-	if (d->journal != NULL && journal_last_time_ms(d->journal, &last) == 0 &&
+	if (d->journal != NULL &&
+	    journal_last_time_ms(d->journal, &last) == 0 &&
 	    last + 1000 > clock_now_ms(&d->clock))
 		clock_start(&d->clock, last + 1000, speed);
 }
@@ -496,13 +498,13 @@ static void evac_timer_fired(void *arg)
 }
 
 int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
-	      size_t errlen)
+              size_t errlen)
 {
 	memset(d, 0, sizeof(*d));
 	d->opt = *opt;
 	d->mce_fd = d->hv_fd = d->signal_fd = -1;
-	d->source_name = strncmp(opt->hv_spec, "sim:", 4) == 0 ? "sim"
-							       : "mcelog";
+	d->source_name =
+	    strncmp(opt->hv_spec, "sim:", 4) == 0 ? "sim" : "mcelog";
 	log_init(&d->log, &d->clock);
 	d->log.to_stderr = !opt->quiet;
 	d->log.to_syslog = opt->use_syslog;
@@ -512,7 +514,8 @@ int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
 	if (opt->log_path != NULL &&
 	    log_open_file(&d->log, opt->log_path, err, errlen) < 0)
 		return -1;
-	if (open_parts(d, err, errlen) < 0 || watch_signals(d, err, errlen) < 0 ||
+	if (open_parts(d, err, errlen) < 0 ||
+	    watch_signals(d, err, errlen) < 0 ||
 	    watch_sources(d, err, errlen) < 0)
 		return -1;
 	if (loop_timer_create(d->loop, &d->evac_timer, evac_timer_fired, d) <
@@ -522,7 +525,7 @@ int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
 	}
 	if (opt->socket_path != NULL &&
 	    control_open(&d->control, d->loop, opt->socket_path,
-			 commands_handle, d, err, errlen) < 0)
+	                 commands_handle, d, err, errlen) < 0)
 		return -1;
 	loop_set_idle(d->loop, on_idle, d);
 	replay_journal(d);
@@ -532,18 +535,18 @@ int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
 static void log_start(struct rasd *d)
 {
 	log_msg(&d->log, LOG_INFO, "rasd",
-		"host %s (%s backend): %u socket(s), %zu cpu(s), %zu DIMM(s), "
-		"%llu MiB; policy %s%s; journal %s",
-		d->topo.host_name, d->hv->ops->name, d->topo.nr_sockets,
-		d->n_cpus, d->n_dimms,
-		(unsigned long long)(d->topo.total_pages / 256),
-		d->opt.policy_path ? d->opt.policy_path : "(built-in defaults)",
-		d->policy.recommend_only ? " (recommend only)" : "",
-		d->opt.journal_path);
+	        "host %s (%s backend): %u socket(s), %zu cpu(s), %zu DIMM(s), "
+	        "%llu MiB; policy %s%s; journal %s",
+	        d->topo.host_name, d->hv->ops->name, d->topo.nr_sockets,
+	        d->n_cpus, d->n_dimms,
+	        (unsigned long long)(d->topo.total_pages / 256),
+	        d->opt.policy_path ? d->opt.policy_path : "(built-in defaults)",
+	        d->policy.recommend_only ? " (recommend only)" : "",
+	        d->opt.journal_path);
 	if (d->clock.speed > 1)
 		log_msg(&d->log, LOG_INFO, "rasd",
-			"clock runs %ux: times below are scenario time",
-			d->clock.speed);
+		        "clock runs %ux: times below are scenario time",
+		        d->clock.speed);
 }
 
 int rasd_run(struct rasd *d)
@@ -553,7 +556,7 @@ int rasd_run(struct rasd *d)
 	drain_records(d);
 	if (loop_run(d->loop) < 0) {
 		log_msg(&d->log, LOG_ERR, "rasd", "event loop: %s",
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -565,7 +568,7 @@ void rasd_print_summary(struct rasd *d)
 
 	if (journal_summary(d->journal, &s) < 0) {
 		fprintf(stderr, "rasd: journal summary: %s\n",
-			journal_error(d->journal));
+		        journal_error(d->journal));
 		return;
 	}
 	printf("demo summary: events=%lld pages_offlined=%lld "

@@ -189,33 +189,42 @@ const char *action_state_name(enum action_state s)
 	return action_state_names[s];
 }
 
-int action_kind_parse(const char *s, enum action_kind *out)
+/* The index of `s` in names[0..n-1], or -1; NULL (a NULL column) is none. */
+static int name_index(const char *s, const char *const names[], size_t n)
 {
 	size_t i;
 
-	for (i = 0; s != NULL && i < N_ACTION_KINDS; i++) {
-		if (strcmp(s, action_kind_names[i]) == 0) {
-			*out = (enum action_kind)i;
-			return 0;
-		}
+	for (i = 0; s != NULL && i < n; i++) {
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
 	}
 	return -1;
+}
+
+int action_kind_parse(const char *s, enum action_kind *out)
+{
+	int i = name_index(s, action_kind_names, N_ACTION_KINDS);
+
+	if (i < 0)
+		return -1;
+	*out = (enum action_kind)i;
+	return 0;
 }
 
 int action_state_parse(const char *s, enum action_state *out)
 {
-	size_t i;
+	int i = name_index(s, action_state_names, N_ACTION_STATES);
 
-	for (i = 0; s != NULL && i < N_ACTION_STATES; i++) {
-		if (strcmp(s, action_state_names[i]) == 0) {
-			*out = (enum action_state)i;
-			return 0;
-		}
-	}
-	return -1;
+	if (i < 0)
+		return -1;
+	*out = (enum action_state)i;
+	return 0;
 }
 
-/* The names are mce/'s; the enums end at FATAL and UNKNOWN. */
+/*
+ * The names are mce/'s and its tables are private to it, so these ask
+ * mce_*_name() instead of name_index(); the enums end at FATAL and UNKNOWN.
+ */
 static int severity_parse(const char *s, enum mce_severity *out)
 {
 	int i;
@@ -293,6 +302,12 @@ static int bind_text(sqlite3_stmt *st, int col, const char *s, size_t size)
 {
 	return sqlite3_bind_text(st, col, s, (int)strnlen(s, size),
 	                         SQLITE_STATIC);
+}
+
+/* A string that outlives the step, like a name; NULL binds NULL. */
+static int bind_string(sqlite3_stmt *st, int col, const char *s)
+{
+	return sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
 }
 
 static int bind_id(sqlite3_stmt *st, int col, int64_t id)
@@ -543,9 +558,8 @@ static void bind_event(sqlite3_stmt *st, const struct journal_event *ev)
 	sqlite3_bind_int(st, c++, ev->channel);
 	sqlite3_bind_int(st, c++, ev->dimm);
 	bind_text(st, c++, ev->dimm_label, sizeof(ev->dimm_label));
-	sqlite3_bind_text(st, c++, mce_severity_name(ev->severity), -1,
-	                  SQLITE_STATIC);
-	sqlite3_bind_text(st, c++, mce_kind_name(ev->kind), -1, SQLITE_STATIC);
+	bind_string(st, c++, mce_severity_name(ev->severity));
+	bind_string(st, c++, mce_kind_name(ev->kind));
 	bind_u64(st, c++, r->status);
 	bind_u64(st, c++, r->misc);
 	bind_u64(st, c++, r->addr);
@@ -574,8 +588,6 @@ static void bind_event(sqlite3_stmt *st, const struct journal_event *ev)
 
 int journal_event_add(struct journal *j, struct journal_event *ev)
 {
-	sqlite3_stmt *st;
-
 	if (j == NULL)
 		return -1;
 	if (ev == NULL)
@@ -586,11 +598,9 @@ int journal_event_add(struct journal *j, struct journal_event *ev)
 		            "journal_event_add: severity %d or kind %d is "
 		            "not one rasd knows",
 		            (int)ev->severity, (int)ev->kind);
-	st = j->stmt[ST_EVENT_ADD];
-	bind_event(st, ev);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return fail_stmt(j, st, "journal_event_add");
-	sqlite3_reset(st);
+	bind_event(j->stmt[ST_EVENT_ADD], ev);
+	if (run(j, ST_EVENT_ADD, "journal_event_add") != 0)
+		return -1;
 	ev->id = sqlite3_last_insert_rowid(j->db);
 	return 0;
 }
@@ -743,10 +753,8 @@ int journal_action_add(struct journal *j, struct journal_action *a)
 		return fail(j, "journal_action_add: no action, or an unknown "
 		               "kind or state");
 	st = j->stmt[ST_ACTION_ADD];
-	sqlite3_bind_text(st, c++, action_kind_name(a->kind), -1,
-	                  SQLITE_STATIC);
-	sqlite3_bind_text(st, c++, action_state_name(a->state), -1,
-	                  SQLITE_STATIC);
+	bind_string(st, c++, action_kind_name(a->kind));
+	bind_string(st, c++, action_state_name(a->state));
 	bind_u64(st, c++, a->target);
 	bind_text(st, c++, a->peer, sizeof(a->peer));
 	bind_text(st, c++, a->component, sizeof(a->component));
@@ -757,9 +765,8 @@ int journal_action_add(struct journal *j, struct journal_action *a)
 	sqlite3_bind_int64(st, c++, a->attempt);
 	bind_u64(st, c++, a->created_ms);
 	bind_u64(st, c++, a->updated_ms);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return fail_stmt(j, st, "journal_action_add");
-	sqlite3_reset(st);
+	if (run(j, ST_ACTION_ADD, "journal_action_add") != 0)
+		return -1;
 	a->id = sqlite3_last_insert_rowid(j->db);
 	return 0;
 }
@@ -776,16 +783,12 @@ int journal_action_update(struct journal *j, int64_t id,
 		return fail(j, "journal_action_update: unknown state %d",
 		            (int)state);
 	st = j->stmt[ST_ACTION_UPDATE];
-	sqlite3_bind_text(st, 1, action_state_name(state), -1, SQLITE_STATIC);
+	bind_string(st, 1, action_state_name(state));
 	bind_u64(st, 2, now_ms);
-	if (detail != NULL)
-		sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 3);
+	bind_string(st, 3, detail); /* NULL: COALESCE keeps the old detail */
 	sqlite3_bind_int64(st, 4, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return fail_stmt(j, st, "journal_action_update");
-	sqlite3_reset(st);
+	if (run(j, ST_ACTION_UPDATE, "journal_action_update") != 0)
+		return -1;
 	if (sqlite3_changes(j->db) == 0)
 		return fail(j, "journal_action_update: no action %" PRId64, id);
 	return 0;
@@ -859,10 +862,8 @@ static int read_action_page(struct journal *j, bool unfinished_only,
 	sqlite3_bind_int64(st, 1, after_id);
 	sqlite3_bind_int64(st, 2, PAGE_ROWS);
 	if (unfinished_only) {
-		sqlite3_bind_text(st, 3, action_state_name(ACTION_INTENDED), -1,
-		                  SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, action_state_name(ACTION_RUNNING), -1,
-		                  SQLITE_STATIC);
+		bind_string(st, 3, action_state_name(ACTION_INTENDED));
+		bind_string(st, 4, action_state_name(ACTION_RUNNING));
 	}
 	for (*n = 0; *n < PAGE_ROWS && (step = sqlite3_step(st)) == SQLITE_ROW;
 	     (*n)++) {
@@ -921,10 +922,7 @@ int journal_component_set(struct journal *j, const struct journal_component *c)
 	bind_u64(st, col++, c->ue_count);
 	bind_u64(st, col++, c->updated_ms);
 	bind_text(st, col++, c->detail, sizeof(c->detail));
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return fail_stmt(j, st, "journal_component_set");
-	sqlite3_reset(st);
-	return 0;
+	return run(j, ST_COMPONENT_SET, "journal_component_set");
 }
 
 static void read_component(sqlite3_stmt *st, struct journal_component *c)
@@ -953,8 +951,8 @@ int journal_component_get(struct journal *j, const char *kind, const char *name,
 		return fail(j,
 		            "journal_component_get: no kind, name or output");
 	st = j->stmt[ST_COMPONENT_GET];
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	bind_string(st, 1, kind);
+	bind_string(st, 2, name);
 	step = sqlite3_step(st);
 	if (step == SQLITE_DONE) {
 		sqlite3_reset(st);
@@ -982,7 +980,7 @@ static int read_component_page(struct journal *j, const char *kind,
 	sqlite3_bind_text(st, 2, after->name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, PAGE_ROWS);
 	if (kind != NULL)
-		sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+		bind_string(st, 4, kind);
 	for (*n = 0; *n < PAGE_ROWS && (step = sqlite3_step(st)) == SQLITE_ROW;
 	     (*n)++)
 		read_component(st, &page[*n]);
@@ -1029,20 +1027,13 @@ int journal_summary(struct journal *j, struct journal_summary *out)
 	if (out == NULL)
 		return fail(j, "journal_summary: nowhere to put it");
 	st = j->stmt[ST_SUMMARY];
-	sqlite3_bind_text(st, c++, action_kind_name(ACTION_PAGE_OFFLINE), -1,
-	                  SQLITE_STATIC);
-	sqlite3_bind_text(st, c++, action_kind_name(ACTION_CPU_OFFLINE), -1,
-	                  SQLITE_STATIC);
-	sqlite3_bind_text(st, c++, action_kind_name(ACTION_MIGRATE), -1,
-	                  SQLITE_STATIC);
-	sqlite3_bind_text(st, c++, action_state_name(ACTION_DONE), -1,
-	                  SQLITE_STATIC);
-	sqlite3_bind_text(st, c++, action_state_name(ACTION_FAILED), -1,
-	                  SQLITE_STATIC);
-	sqlite3_bind_text(st, c++, action_state_name(ACTION_INTENDED), -1,
-	                  SQLITE_STATIC);
-	sqlite3_bind_text(st, c++, action_state_name(ACTION_RUNNING), -1,
-	                  SQLITE_STATIC);
+	bind_string(st, c++, action_kind_name(ACTION_PAGE_OFFLINE));
+	bind_string(st, c++, action_kind_name(ACTION_CPU_OFFLINE));
+	bind_string(st, c++, action_kind_name(ACTION_MIGRATE));
+	bind_string(st, c++, action_state_name(ACTION_DONE));
+	bind_string(st, c++, action_state_name(ACTION_FAILED));
+	bind_string(st, c++, action_state_name(ACTION_INTENDED));
+	bind_string(st, c++, action_state_name(ACTION_RUNNING));
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return fail_stmt(j, st, "journal_summary");
 	c = 0;
@@ -1065,14 +1056,12 @@ int journal_last_time_ms(struct journal *j, uint64_t *out)
 	if (j == NULL)
 		return -1;
 	rc = sqlite3_prepare_v2(j->db,
-				"SELECT MAX(t) FROM (SELECT MAX(time_ms) AS t "
-				"FROM events UNION ALL SELECT MAX(updated_ms) "
-				"FROM actions)",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(j->error, sizeof(j->error), "%s", sqlite3_errmsg(j->db));
-		return -1;
-	}
+	                        "SELECT MAX(t) FROM (SELECT MAX(time_ms) AS t "
+	                        "FROM events UNION ALL SELECT MAX(updated_ms) "
+	                        "FROM actions)",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(j, "%s", sqlite3_errmsg(j->db));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		*out = (uint64_t)sqlite3_column_int64(st, 0);

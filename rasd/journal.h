@@ -19,7 +19,7 @@ struct journal;
  * whose schema is newer than this build is refused with a message.
  */
 int journal_open(struct journal **out, const char *path, char *err,
-		 size_t errlen);
+                 size_t errlen);
 void journal_close(struct journal *j);
 int journal_schema_version(struct journal *j);
 
@@ -32,7 +32,7 @@ int journal_commit(struct journal *j);
 
 /* One decoded machine-check record (or another source's event). */
 struct journal_event {
-	int64_t id;	  /* set by journal_event_add */
+	int64_t id;       /* set by journal_event_add */
 	uint64_t time_ms; /* when rasd received it (injected clock) */
 	char source[16];  /* "mcelog", "sim", "replay", "inject" */
 	struct mce_record rec;
@@ -41,11 +41,11 @@ struct journal_event {
 	int32_t cpu;
 	int32_t socket;
 	int32_t bank;
-	int32_t channel;  /* -1 unknown */
-	int32_t dimm;	  /* hv_dimm.id, -1 unknown */
+	int32_t channel; /* -1 unknown */
+	int32_t dimm;    /* hv_dimm.id, -1 unknown */
 	char dimm_label[64];
 	bool page_valid;
-	uint64_t page;	  /* 4 KiB machine frame */
+	uint64_t page; /* 4 KiB machine frame */
 	char message[192];
 };
 
@@ -55,7 +55,7 @@ int journal_event_add(struct journal *j, struct journal_event *ev);
  * The callback returns nonzero to stop. */
 typedef int (*journal_event_fn)(void *arg, const struct journal_event *ev);
 int journal_events_each(struct journal *j, uint64_t since_ms, size_t limit,
-			journal_event_fn fn, void *arg);
+                        journal_event_fn fn, void *arg);
 int64_t journal_event_count(struct journal *j);
 
 /* Actions: recorded as intended before they run, as done/failed after. */
@@ -71,36 +71,36 @@ enum action_state {
 	ACTION_DONE,
 	ACTION_FAILED,
 	ACTION_RECOMMENDED, /* recommend-only mode: written, never run */
-	ACTION_REFUSED,	    /* a safety rule said no; reason in detail */
+	ACTION_REFUSED,     /* a safety rule said no; reason in detail */
 };
 
 struct journal_action {
 	int64_t id;
 	enum action_kind kind;
 	enum action_state state;
-	uint64_t target;     /* mfn, cpu, or domid */
-	char peer[64];	     /* migrate: destination host */
-	char component[64];  /* what triggered it: "page 0x1234", DIMM label */
-	char reason[128];    /* "page 0x1234: 2 corrected errors in 24h" */
-	char detail[256];    /* outcome: owner domain, hypervisor status... */
-	int64_t event_id;    /* the event that tripped it, 0 if none */
-	int64_t parent_id;   /* migrate: the first attempt for this guest */
-	uint32_t attempt;    /* migrate: 1, 2, ... per peer tried */
+	uint64_t target;    /* mfn, cpu, or domid */
+	char peer[64];      /* migrate: destination host */
+	char component[64]; /* what triggered it: "page 0x1234", DIMM label */
+	char reason[128];   /* "page 0x1234: 2 corrected errors in 24h" */
+	char detail[256];   /* outcome: owner domain, hypervisor status... */
+	int64_t event_id;   /* the event that tripped it, 0 if none */
+	int64_t parent_id;  /* migrate: the first attempt for this guest */
+	uint32_t attempt;   /* migrate: 1, 2, ... per peer tried */
 	uint64_t created_ms;
 	uint64_t updated_ms;
 };
 
 int journal_action_add(struct journal *j, struct journal_action *a);
 int journal_action_update(struct journal *j, int64_t id,
-			  enum action_state state, uint64_t now_ms,
-			  const char *detail);
+                          enum action_state state, uint64_t now_ms,
+                          const char *detail);
 int journal_action_get(struct journal *j, int64_t id,
-		       struct journal_action *out);
+                       struct journal_action *out);
 
 /* All actions, oldest first; or only intended/running ones to resume. */
 typedef int (*journal_action_fn)(void *arg, const struct journal_action *a);
 int journal_actions_each(struct journal *j, bool unfinished_only,
-			 journal_action_fn fn, void *arg);
+                         journal_action_fn fn, void *arg);
 
 const char *action_kind_name(enum action_kind k);
 const char *action_state_name(enum action_state s);
@@ -109,32 +109,31 @@ int action_state_parse(const char *s, enum action_state *out);
 
 /* Component state: pages, DIMMs, CPUs, sockets and their health. */
 struct journal_component {
-	char kind[16];	 /* "page", "dimm", "cpu", "socket", "host" */
-	char name[64];	 /* "0x12345", "CPU0_DIMM_A1", "3", "0" */
-	char state[16];	 /* "ok", "degraded", "failing", "offline", ... */
+	char kind[16];  /* "page", "dimm", "cpu", "socket", "host" */
+	char name[64];  /* "0x12345", "CPU0_DIMM_A1", "3", "0" */
+	char state[16]; /* "ok", "degraded", "failing", "offline", ... */
 	uint64_t ce_count;
 	uint64_t ue_count;
 	uint64_t updated_ms;
 	char detail[160];
 };
 
-int journal_component_set(struct journal *j,
-			  const struct journal_component *c);
-int journal_component_get(struct journal *j, const char *kind,
-			  const char *name, struct journal_component *out);
+int journal_component_set(struct journal *j, const struct journal_component *c);
+int journal_component_get(struct journal *j, const char *kind, const char *name,
+                          struct journal_component *out);
 typedef int (*journal_component_fn)(void *arg,
-				    const struct journal_component *c);
+                                    const struct journal_component *c);
 /* kind NULL: every component; ordered by kind, then name. */
 int journal_components_each(struct journal *j, const char *kind,
-			    journal_component_fn fn, void *arg);
+                            journal_component_fn fn, void *arg);
 
 /* Counts for the demo summary and `rasctl status`. */
 struct journal_summary {
 	int64_t events;
-	int64_t pages_offlined;	  /* page_offline actions done */
-	int64_t cpus_offlined;	  /* cpu_offline actions done */
+	int64_t pages_offlined;   /* page_offline actions done */
+	int64_t cpus_offlined;    /* cpu_offline actions done */
 	int64_t guests_evacuated; /* distinct domids with a done migrate */
-	int64_t actions_failed;	  /* actions in state failed */
+	int64_t actions_failed;   /* actions in state failed */
 	int64_t actions_pending;  /* intended or running */
 };
 int journal_summary(struct journal *j, struct journal_summary *out);

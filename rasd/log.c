@@ -15,13 +15,13 @@ void log_init(struct rasd_log *lg, const struct clock *clock)
 }
 
 int log_open_file(struct rasd_log *lg, const char *path, char *err,
-		  size_t errlen)
+                  size_t errlen)
 {
 	FILE *f = fopen(path, "a");
 
 	if (f == NULL) {
 		snprintf(err, errlen, "%s: cannot open log: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		return -1;
 	}
 	setvbuf(f, NULL, _IOLBF, 0);
@@ -37,7 +37,7 @@ void log_close(struct rasd_log *lg)
 }
 
 void log_format_time(const struct rasd_log *lg, uint64_t ms, char *buf,
-		     size_t len)
+                     size_t len)
 {
 	struct tm tm;
 	time_t secs;
@@ -47,16 +47,16 @@ void log_format_time(const struct rasd_log *lg, uint64_t ms, char *buf,
 		uint64_t s = off / 1000;
 
 		snprintf(buf, len, "%02llu:%02llu:%02llu",
-			 (unsigned long long)(s / 3600),
-			 (unsigned long long)(s / 60 % 60),
-			 (unsigned long long)(s % 60));
+		         (unsigned long long)(s / 3600),
+		         (unsigned long long)(s / 60 % 60),
+		         (unsigned long long)(s % 60));
 		return;
 	}
 	secs = (time_t)(ms / 1000);
 	gmtime_r(&secs, &tm);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (unsigned)(ms % 1000));
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	         tm.tm_min, tm.tm_sec, (unsigned)(ms % 1000));
 }
 
 static const char *log_prio_word(int prio)
@@ -68,7 +68,7 @@ static const char *log_prio_word(int prio)
 }
 
 void log_msg(struct rasd_log *lg, int prio, const char *tag, const char *fmt,
-	     ...)
+             ...)
 {
 	char text[1024], when[40];
 	va_list ap;
@@ -81,10 +81,10 @@ void log_msg(struct rasd_log *lg, int prio, const char *tag, const char *fmt,
 	log_format_time(lg, clock_now_ms(lg->clock), when, sizeof(when));
 	if (lg->to_stderr)
 		fprintf(stderr, "%s  %-7s %s%s\n", when, tag,
-			log_prio_word(prio), text);
+		        log_prio_word(prio), text);
 	if (lg->file != NULL)
 		fprintf(lg->file, "%s  %-7s %s%s\n", when, tag,
-			log_prio_word(prio), text);
+		        log_prio_word(prio), text);
 	if (lg->to_syslog)
 		syslog(prio, "%s: %s", tag, text);
 }

@@ -13,16 +13,16 @@
 struct rasd_log {
 	const struct clock *clock;
 	uint64_t origin_ms; /* demo: times print as +HH:MM:SS from here */
-	bool relative;	    /* print offsets from origin, not wall time */
+	bool relative;      /* print offsets from origin, not wall time */
 	bool to_stderr;
 	bool to_syslog;
-	FILE *file; /* extra copy, or NULL */
+	FILE *file;   /* extra copy, or NULL */
 	int max_prio; /* LOG_DEBUG shows everything, LOG_INFO the default */
 };
 
 void log_init(struct rasd_log *lg, const struct clock *clock);
 int log_open_file(struct rasd_log *lg, const char *path, char *err,
-		  size_t errlen);
+                  size_t errlen);
 void log_close(struct rasd_log *lg);
 
 /*
@@ -30,10 +30,10 @@ void log_close(struct rasd_log *lg);
  * makes the timeline readable; prio is a syslog priority.
  */
 void log_msg(struct rasd_log *lg, int prio, const char *tag, const char *fmt,
-	     ...) __attribute__((format(printf, 4, 5)));
+             ...) __attribute__((format(printf, 4, 5)));
 
 /* "00:20:00" relative, or "2026-11-22T04:00:00.123Z" absolute. */
 void log_format_time(const struct rasd_log *lg, uint64_t ms, char *buf,
-		     size_t len);
+                     size_t len);
 
 #endif

@@ -118,7 +118,7 @@ static void loop_timer_fire(void *arg, int fd, uint32_t events)
 }
 
 int loop_timer_create(struct loop *lp, struct loop_timer **out,
-		      void (*fn)(void *arg), void *arg)
+                      void (*fn)(void *arg), void *arg)
 {
 	struct loop_timer *t = calloc(1, sizeof(*t));
 

@@ -24,7 +24,7 @@ int loop_del_fd(struct loop *lp, int fd);
  */
 struct loop_timer;
 int loop_timer_create(struct loop *lp, struct loop_timer **out,
-		      void (*fn)(void *arg), void *arg);
+                      void (*fn)(void *arg), void *arg);
 int loop_timer_arm(struct loop_timer *t, uint64_t delay_ns);
 void loop_timer_destroy(struct loop_timer *t);
 

@@ -9,32 +9,33 @@
 #include "../hypervisor/sim/sim.h"
 #include "rasd.h"
 
-#define RASD_VERSION "0.1.0"
-#define DEFAULT_POLICY "/etc/rasd/rasd.conf"
+#define RASD_VERSION    "0.1.0"
+#define DEFAULT_POLICY  "/etc/rasd/rasd.conf"
 #define DEFAULT_JOURNAL "/var/lib/rasd/journal.db"
-#define DEFAULT_SOCKET "/run/rasd/rasd.sock"
+#define DEFAULT_SOCKET  "/run/rasd/rasd.sock"
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: rasd -H BACKEND [-c POLICY] [-j JOURNAL] [-s SOCKET]\n"
-		"            [--speed N] [--log FILE] [--call-log FILE]\n"
-		"            [--exit-when-done] [--check] [--syslog] [-q] [-v]\n"
-		"  -H, --hypervisor SPEC  backend: sim:SCENARIO\n"
-		"  -c, --policy FILE      policy (default %s if present)\n"
-		"  -j, --journal FILE     SQLite journal (default %s)\n"
-		"  -s, --socket PATH      control socket (default %s;\n"
-		"                         'none' for no socket)\n"
-		"      --speed N          run the clock N times faster (sim)\n"
-		"      --log FILE         append the timeline to FILE too\n"
-		"      --call-log FILE    sim: record every hypervisor call\n"
-		"      --exit-when-done   sim: stop when the scenario is played\n"
-		"      --check            sim: exit 1 unless its expectations "
-		"hold\n"
-		"      --syslog           also log through syslog(3)\n"
-		"  -q, --quiet            no timeline on stderr\n"
-		"  -v, --verbose          debug messages\n",
-		DEFAULT_POLICY, DEFAULT_JOURNAL, DEFAULT_SOCKET);
+	fprintf(
+	    f,
+	    "usage: rasd -H BACKEND [-c POLICY] [-j JOURNAL] [-s SOCKET]\n"
+	    "            [--speed N] [--log FILE] [--call-log FILE]\n"
+	    "            [--exit-when-done] [--check] [--syslog] [-q] [-v]\n"
+	    "  -H, --hypervisor SPEC  backend: sim:SCENARIO\n"
+	    "  -c, --policy FILE      policy (default %s if present)\n"
+	    "  -j, --journal FILE     SQLite journal (default %s)\n"
+	    "  -s, --socket PATH      control socket (default %s;\n"
+	    "                         'none' for no socket)\n"
+	    "      --speed N          run the clock N times faster (sim)\n"
+	    "      --log FILE         append the timeline to FILE too\n"
+	    "      --call-log FILE    sim: record every hypervisor call\n"
+	    "      --exit-when-done   sim: stop when the scenario is played\n"
+	    "      --check            sim: exit 1 unless its expectations "
+	    "hold\n"
+	    "      --syslog           also log through syslog(3)\n"
+	    "  -q, --quiet            no timeline on stderr\n"
+	    "  -v, --verbose          debug messages\n",
+	    DEFAULT_POLICY, DEFAULT_JOURNAL, DEFAULT_SOCKET);
 }
 
 enum {
@@ -48,21 +49,21 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{"hypervisor", required_argument, NULL, 'H'},
-	{"policy", required_argument, NULL, 'c'},
-	{"journal", required_argument, NULL, 'j'},
-	{"socket", required_argument, NULL, 's'},
-	{"speed", required_argument, NULL, OPT_SPEED},
-	{"log", required_argument, NULL, OPT_LOG},
-	{"call-log", required_argument, NULL, OPT_CALL_LOG},
-	{"exit-when-done", no_argument, NULL, OPT_EXIT_WHEN_DONE},
-	{"check", no_argument, NULL, OPT_CHECK},
-	{"syslog", no_argument, NULL, OPT_SYSLOG},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"hypervisor", required_argument, NULL, 'H'},
+    {"policy", required_argument, NULL, 'c'},
+    {"journal", required_argument, NULL, 'j'},
+    {"socket", required_argument, NULL, 's'},
+    {"speed", required_argument, NULL, OPT_SPEED},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"call-log", required_argument, NULL, OPT_CALL_LOG},
+    {"exit-when-done", no_argument, NULL, OPT_EXIT_WHEN_DONE},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {"syslog", no_argument, NULL, OPT_SYSLOG},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_speed(const char *s, uint32_t *out)
@@ -83,35 +84,62 @@ static int parse_args(int argc, char **argv, struct rasd_options *o)
 	while ((c = getopt_long(argc, argv, "H:c:j:s:qvh", long_opts, NULL)) !=
 	       -1) {
 		switch (c) {
-		case 'H': o->hv_spec = optarg; break;
-		case 'c': o->policy_path = optarg; break;
-		case 'j': o->journal_path = optarg; break;
+		case 'H':
+			o->hv_spec = optarg;
+			break;
+		case 'c':
+			o->policy_path = optarg;
+			break;
+		case 'j':
+			o->journal_path = optarg;
+			break;
 		case 's':
 			o->socket_path = strcmp(optarg, "none") ? optarg : NULL;
 			break;
 		case OPT_SPEED:
 			if (parse_speed(optarg, &o->speed) < 0) {
-				fprintf(stderr, "rasd: --speed '%s': want 1 to "
-						"1000000\n",
-					optarg);
+				fprintf(stderr,
+				        "rasd: --speed '%s': want 1 to "
+				        "1000000\n",
+				        optarg);
 				return 2;
 			}
 			break;
-		case OPT_LOG: o->log_path = optarg; break;
-		case OPT_CALL_LOG: o->call_log = optarg; break;
-		case OPT_EXIT_WHEN_DONE: o->exit_when_done = true; break;
-		case OPT_CHECK: o->check = true; break;
-		case OPT_SYSLOG: o->use_syslog = true; break;
-		case 'q': o->quiet = true; break;
-		case 'v': o->verbose = true; break;
-		case OPT_VERSION: printf("rasd %s\n", RASD_VERSION); exit(0);
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return 2;
+		case OPT_LOG:
+			o->log_path = optarg;
+			break;
+		case OPT_CALL_LOG:
+			o->call_log = optarg;
+			break;
+		case OPT_EXIT_WHEN_DONE:
+			o->exit_when_done = true;
+			break;
+		case OPT_CHECK:
+			o->check = true;
+			break;
+		case OPT_SYSLOG:
+			o->use_syslog = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case OPT_VERSION:
+			printf("rasd %s\n", RASD_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "rasd: unexpected argument '%s'\n",
-			argv[optind]);
+		        argv[optind]);
 		return 2;
 	}
 	return 0;
@@ -128,7 +156,7 @@ static int finish_checks(struct rasd *d)
 		return 0;
 	if (journal_summary(d->journal, &s) < 0) {
 		fprintf(stderr, "rasd: journal: %s\n",
-			journal_error(d->journal));
+		        journal_error(d->journal));
 		return 1;
 	}
 	obs.events = (uint64_t)s.events;
@@ -159,8 +187,8 @@ int main(int argc, char **argv)
 		return rc;
 	if (opt.hv_spec == NULL) {
 		fprintf(stderr, "rasd: no hypervisor backend: give -H "
-				"sim:SCENARIO (this build has the sim "
-				"backend)\n");
+		                "sim:SCENARIO (this build has the sim "
+		                "backend)\n");
 		return 2;
 	}
 	if (opt.policy_path == NULL && access(DEFAULT_POLICY, R_OK) == 0)

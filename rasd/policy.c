@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,69 +22,74 @@ struct key_rule;
 typedef int (*key_setter)(struct parse *ps, const struct key_rule *rule,
                           const char *value);
 
+/* What a key's value is, and so which setter reads it. */
+enum value_type {
+	VALUE_THRESHOLD, /* the limit of a struct leaky_rule */
+	VALUE_WINDOW,    /* the window of a struct leaky_rule */
+	VALUE_ACTION,    /* enum policy_action */
+	VALUE_COUNT,     /* uint32_t in min..max */
+	VALUE_BOOLEAN,   /* bool */
+	VALUE_CUSTOM,    /* its own setter */
+};
+
+/*
+ * Most keys differ only in where their value goes, so a rule names the
+ * field by its offset in struct policy and one setter per type serves.
+ */
 struct key_rule {
 	const char *section;
 	const char *key;
-	key_setter set;
+	enum value_type type;
+	size_t offset;        /* of the field in struct policy */
+	const char *act_word; /* VALUE_ACTION: this section's word for act */
+	uint32_t min, max;    /* VALUE_COUNT: the accepted range */
+	key_setter set;       /* VALUE_CUSTOM */
 };
 
 static int set_mode(struct parse *, const struct key_rule *, const char *);
-static int set_page_threshold(struct parse *, const struct key_rule *,
-                              const char *);
-static int set_page_window(struct parse *, const struct key_rule *,
-                           const char *);
-static int set_page_action(struct parse *, const struct key_rule *,
-                           const char *);
-static int set_page_on_uncorrected(struct parse *, const struct key_rule *,
-                                   const char *);
-static int set_page_max_offlined(struct parse *, const struct key_rule *,
-                                 const char *);
 static int set_page_max_share(struct parse *, const struct key_rule *,
                               const char *);
-static int set_dimm_threshold(struct parse *, const struct key_rule *,
-                              const char *);
-static int set_dimm_window(struct parse *, const struct key_rule *,
-                           const char *);
-static int set_dimm_action(struct parse *, const struct key_rule *,
-                           const char *);
-static int set_socket_threshold(struct parse *, const struct key_rule *,
-                                const char *);
-static int set_socket_window(struct parse *, const struct key_rule *,
-                             const char *);
-static int set_cpu_threshold(struct parse *, const struct key_rule *,
-                             const char *);
-static int set_cpu_window(struct parse *, const struct key_rule *,
-                          const char *);
-static int set_cpu_action(struct parse *, const struct key_rule *,
-                          const char *);
 static int set_cpu_protect(struct parse *, const struct key_rule *,
                            const char *);
 static int set_peers(struct parse *, const struct key_rule *, const char *);
-static int set_max_per_hour(struct parse *, const struct key_rule *,
-                            const char *);
-static int set_concurrent(struct parse *, const struct key_rule *,
-                          const char *);
 
 static const struct key_rule key_rules[] = {
-    {"general", "mode", set_mode},
-    {"page", "threshold", set_page_threshold},
-    {"page", "window", set_page_window},
-    {"page", "action", set_page_action},
-    {"page", "offline_on_uncorrected", set_page_on_uncorrected},
-    {"page", "max_offlined", set_page_max_offlined},
-    {"page", "max_share", set_page_max_share},
-    {"dimm", "threshold", set_dimm_threshold},
-    {"dimm", "window", set_dimm_window},
-    {"dimm", "action", set_dimm_action},
-    {"socket", "threshold", set_socket_threshold},
-    {"socket", "window", set_socket_window},
-    {"cpu", "threshold", set_cpu_threshold},
-    {"cpu", "window", set_cpu_window},
-    {"cpu", "action", set_cpu_action},
-    {"cpu", "protect", set_cpu_protect},
-    {"evacuation", "peers", set_peers},
-    {"evacuation", "max_per_hour", set_max_per_hour},
-    {"evacuation", "concurrent", set_concurrent},
+    {"general", "mode", .type = VALUE_CUSTOM, .set = set_mode},
+    {"page", "threshold", .type = VALUE_THRESHOLD,
+     .offset = offsetof(struct policy, page)},
+    {"page", "window", .type = VALUE_WINDOW,
+     .offset = offsetof(struct policy, page)},
+    {"page", "action", .type = VALUE_ACTION,
+     .offset = offsetof(struct policy, page_action), .act_word = "offline"},
+    {"page", "offline_on_uncorrected", .type = VALUE_BOOLEAN,
+     .offset = offsetof(struct policy, page_offline_on_uncorrected)},
+    {"page", "max_offlined", .type = VALUE_COUNT,
+     .offset = offsetof(struct policy, page_max_offlined), .min = 1,
+     .max = UINT32_MAX},
+    {"page", "max_share", .type = VALUE_CUSTOM, .set = set_page_max_share},
+    {"dimm", "threshold", .type = VALUE_THRESHOLD,
+     .offset = offsetof(struct policy, dimm)},
+    {"dimm", "window", .type = VALUE_WINDOW,
+     .offset = offsetof(struct policy, dimm)},
+    {"dimm", "action", .type = VALUE_ACTION,
+     .offset = offsetof(struct policy, dimm_action), .act_word = "evacuate"},
+    {"socket", "threshold", .type = VALUE_THRESHOLD,
+     .offset = offsetof(struct policy, socket)},
+    {"socket", "window", .type = VALUE_WINDOW,
+     .offset = offsetof(struct policy, socket)},
+    {"cpu", "threshold", .type = VALUE_THRESHOLD,
+     .offset = offsetof(struct policy, core)},
+    {"cpu", "window", .type = VALUE_WINDOW,
+     .offset = offsetof(struct policy, core)},
+    {"cpu", "action", .type = VALUE_ACTION,
+     .offset = offsetof(struct policy, cpu_action), .act_word = "offline"},
+    {"cpu", "protect", .type = VALUE_CUSTOM, .set = set_cpu_protect},
+    {"evacuation", "peers", .type = VALUE_CUSTOM, .set = set_peers},
+    {"evacuation", "max_per_hour", .type = VALUE_COUNT,
+     .offset = offsetof(struct policy, evac_max_per_hour), .min = 1,
+     .max = 3600},
+    {"evacuation", "concurrent", .type = VALUE_COUNT,
+     .offset = offsetof(struct policy, evac_concurrent), .min = 1, .max = 64},
 };
 
 #define N_KEY_RULES (sizeof(key_rules) / sizeof(key_rules[0]))
@@ -280,10 +286,9 @@ static int set_window(struct parse *ps, const struct key_rule *rule,
 
 /* Each section says "act" in its own word: offline, evacuate. */
 static int set_action(struct parse *ps, const struct key_rule *rule,
-                      const char *value, const char *act_word,
-                      enum policy_action *out)
+                      const char *value, enum policy_action *out)
 {
-	if (strcmp(value, act_word) == 0)
+	if (strcmp(value, rule->act_word) == 0)
 		*out = POLICY_ACT;
 	else if (strcmp(value, "recommend") == 0)
 		*out = POLICY_RECOMMEND;
@@ -291,7 +296,7 @@ static int set_action(struct parse *ps, const struct key_rule *rule,
 		*out = POLICY_OFF;
 	else
 		return fail(ps, "bad %s '%s' in [%s]: use %s, recommend or off",
-		            rule->key, value, rule->section, act_word);
+		            rule->key, value, rule->section, rule->act_word);
 	return 0;
 }
 
@@ -522,96 +527,30 @@ static int set_mode(struct parse *ps, const struct key_rule *rule,
 	return 0;
 }
 
-static int set_page_threshold(struct parse *ps, const struct key_rule *rule,
-                              const char *value)
+/*
+ * The setter for the rule's type, on the field the rule names; the custom
+ * keys (mode, max_share, protect, peers) find their fields themselves.
+ */
+static int set_value(struct parse *ps, const struct key_rule *rule,
+                     const char *value)
 {
-	return set_threshold(ps, rule, value, &ps->copy.page);
-}
+	void *field = (char *)&ps->copy + rule->offset;
 
-static int set_page_window(struct parse *ps, const struct key_rule *rule,
-                           const char *value)
-{
-	return set_window(ps, rule, value, &ps->copy.page);
-}
-
-static int set_page_action(struct parse *ps, const struct key_rule *rule,
-                           const char *value)
-{
-	return set_action(ps, rule, value, "offline", &ps->copy.page_action);
-}
-
-static int set_page_on_uncorrected(struct parse *ps,
-                                   const struct key_rule *rule,
-                                   const char *value)
-{
-	return set_bool(ps, rule, value, &ps->copy.page_offline_on_uncorrected);
-}
-
-static int set_page_max_offlined(struct parse *ps, const struct key_rule *rule,
-                                 const char *value)
-{
-	return set_count(ps, rule, value, 1, UINT32_MAX,
-	                 &ps->copy.page_max_offlined);
-}
-
-static int set_dimm_threshold(struct parse *ps, const struct key_rule *rule,
-                              const char *value)
-{
-	return set_threshold(ps, rule, value, &ps->copy.dimm);
-}
-
-static int set_dimm_window(struct parse *ps, const struct key_rule *rule,
-                           const char *value)
-{
-	return set_window(ps, rule, value, &ps->copy.dimm);
-}
-
-static int set_dimm_action(struct parse *ps, const struct key_rule *rule,
-                           const char *value)
-{
-	return set_action(ps, rule, value, "evacuate", &ps->copy.dimm_action);
-}
-
-static int set_socket_threshold(struct parse *ps, const struct key_rule *rule,
-                                const char *value)
-{
-	return set_threshold(ps, rule, value, &ps->copy.socket);
-}
-
-static int set_socket_window(struct parse *ps, const struct key_rule *rule,
-                             const char *value)
-{
-	return set_window(ps, rule, value, &ps->copy.socket);
-}
-
-static int set_cpu_threshold(struct parse *ps, const struct key_rule *rule,
-                             const char *value)
-{
-	return set_threshold(ps, rule, value, &ps->copy.core);
-}
-
-static int set_cpu_window(struct parse *ps, const struct key_rule *rule,
-                          const char *value)
-{
-	return set_window(ps, rule, value, &ps->copy.core);
-}
-
-static int set_cpu_action(struct parse *ps, const struct key_rule *rule,
-                          const char *value)
-{
-	return set_action(ps, rule, value, "offline", &ps->copy.cpu_action);
-}
-
-static int set_max_per_hour(struct parse *ps, const struct key_rule *rule,
-                            const char *value)
-{
-	return set_count(ps, rule, value, 1, 3600, &ps->copy.evac_max_per_hour);
-}
-
-static int set_concurrent(struct parse *ps, const struct key_rule *rule,
-                          const char *value)
-{
-	return set_count(ps, rule, value, 1, 64, &ps->copy.evac_concurrent);
+	switch (rule->type) {
+	case VALUE_THRESHOLD:
+		return set_threshold(ps, rule, value, field);
+	case VALUE_WINDOW:
+		return set_window(ps, rule, value, field);
+	case VALUE_ACTION:
+		return set_action(ps, rule, value, field);
+	case VALUE_COUNT:
+		return set_count(ps, rule, value, rule->min, rule->max, field);
+	case VALUE_BOOLEAN:
+		return set_bool(ps, rule, value, field);
+	case VALUE_CUSTOM:
+		break;
+	}
+	return rule->set(ps, rule, value);
 }
 
 static const struct key_rule *find_rule(const char *section, const char *key,
@@ -679,7 +618,7 @@ static int set_key(struct parse *ps, const char *section, const char *key,
 	ps->last_rule = rule;
 	if (*value == '\0' && !takes_empty_value(rule))
 		return fail(ps, "%s in [%s] has no value", key, section);
-	return rule->set(ps, rule, value);
+	return set_value(ps, rule, value);
 }
 
 static int on_key(void *user, const char *section, const char *key,

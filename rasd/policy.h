@@ -10,13 +10,13 @@
 #include "../include/leaky_bucket.h"
 
 #define POLICY_MAX_PEERS 16
-#define POLICY_MAX_CPUS 4096
+#define POLICY_MAX_CPUS  4096
 
 /* What a crossed threshold does. */
 enum policy_action {
-	POLICY_ACT,	  /* do it */
+	POLICY_ACT,       /* do it */
 	POLICY_RECOMMEND, /* journal and report it, do not do it */
-	POLICY_OFF,	  /* ignore the threshold */
+	POLICY_OFF,       /* ignore the threshold */
 };
 
 struct policy {
@@ -26,8 +26,8 @@ struct policy {
 	struct leaky_rule page;
 	enum policy_action page_action;
 	bool page_offline_on_uncorrected; /* SRAO/SRAR/UCNA with address */
-	uint32_t page_max_offlined;	  /* absolute cap */
-	uint32_t page_max_share_ppm;	  /* cap as parts per million of RAM */
+	uint32_t page_max_offlined;       /* absolute cap */
+	uint32_t page_max_share_ppm;      /* cap as parts per million of RAM */
 	/* [dimm] distinct pages with corrected errors on one DIMM */
 	struct leaky_rule dimm;
 	enum policy_action dimm_action; /* act = evacuate its guests */
@@ -53,9 +53,9 @@ void policy_defaults(struct policy *p);
  * left as it was (the caller keeps its running policy).
  */
 int policy_load_file(struct policy *p, const char *path, char *err,
-		     size_t errlen);
+                     size_t errlen);
 int policy_load_string(struct policy *p, const char *text, const char *name,
-		       char *err, size_t errlen);
+                       char *err, size_t errlen);
 
 bool policy_cpu_protected(const struct policy *p, uint32_t cpu);
 

@@ -24,22 +24,22 @@ struct rasctl {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: rasctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
-		"commands:\n"
-		"  status                     host health and counts\n"
-		"  events [--since T] [--limit N]\n"
-		"                             T: epoch ms, or a duration ago "
-		"(1h)\n"
-		"  dimms                      DIMMs, their state and errors\n"
-		"  cpus                       CPUs, online state and errors\n"
-		"  actions                    what rasd decided and did\n"
-		"  inject --cpu N --bank N --status X [--addr A] [--misc M]\n"
-		"         [--mcgstatus G]     plant a record (sim backend)\n"
-		"  reload                     re-read the policy\n"
-		"  decode [--record-len N] [FILE]\n"
-		"                             decode binary struct mce records "
-		"(stdin\n"
-		"                             by default) to JSON lines\n");
+	        "usage: rasctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
+	        "commands:\n"
+	        "  status                     host health and counts\n"
+	        "  events [--since T] [--limit N]\n"
+	        "                             T: epoch ms, or a duration ago "
+	        "(1h)\n"
+	        "  dimms                      DIMMs, their state and errors\n"
+	        "  cpus                       CPUs, online state and errors\n"
+	        "  actions                    what rasd decided and did\n"
+	        "  inject --cpu N --bank N --status X [--addr A] [--misc M]\n"
+	        "         [--mcgstatus G]     plant a record (sim backend)\n"
+	        "  reload                     re-read the policy\n"
+	        "  decode [--record-len N] [FILE]\n"
+	        "                             decode binary struct mce records "
+	        "(stdin\n"
+	        "                             by default) to JSON lines\n");
 }
 
 static const char *jget_str(struct json_object *o, const char *k)
@@ -70,8 +70,8 @@ static struct json_object *jget(struct json_object *o, const char *k)
 
 /* Call rasd; on success *result is the reply's "result" (owned by reply). */
 static int call(const struct rasctl *rc, const char *cmd,
-		struct json_object *args, struct json_object **reply,
-		struct json_object **result)
+                struct json_object *args, struct json_object **reply,
+                struct json_object **result)
 {
 	char err[512];
 	int fd = control_client_connect(rc->socket_path, err, sizeof(err));
@@ -88,7 +88,7 @@ static int call(const struct rasctl *rc, const char *cmd,
 	close(fd);
 	if (!json_object_get_boolean(jget(*reply, "ok"))) {
 		fprintf(stderr, "rasctl: %s: %s\n", cmd,
-			jget_str(*reply, "error"));
+		        jget_str(*reply, "error"));
 		json_object_put(*reply);
 		return -1;
 	}
@@ -99,8 +99,8 @@ static int call(const struct rasctl *rc, const char *cmd,
 static void print_json(struct json_object *o)
 {
 	printf("%s\n", json_object_to_json_string_ext(
-			       o, JSON_C_TO_STRING_PRETTY |
-					  JSON_C_TO_STRING_NOSLASHESCAPE));
+	                   o, JSON_C_TO_STRING_PRETTY |
+	                          JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 static void print_status(struct json_object *r)
@@ -173,16 +173,15 @@ static void print_cpus(struct json_object *r)
 	for (i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(arr, i);
 
-		printf("%4lld %6lld %4lld %6lld %-7s %-9s %6lld %lld/%lld\n",
-		       jget_int(c, "cpu"), jget_int(c, "socket"),
-		       jget_int(c, "core"), jget_int(c, "thread"),
-		       json_object_get_boolean(jget(c, "online")) ? "yes"
-								  : "no",
-		       json_object_get_boolean(jget(c, "protected")) ? "yes"
-								     : "no",
-		       jget_int(c, "core_errors"),
-		       jget_int(c, "errors_in_window"),
-		       jget_int(c, "threshold"));
+		printf(
+		    "%4lld %6lld %4lld %6lld %-7s %-9s %6lld %lld/%lld\n",
+		    jget_int(c, "cpu"), jget_int(c, "socket"),
+		    jget_int(c, "core"), jget_int(c, "thread"),
+		    json_object_get_boolean(jget(c, "online")) ? "yes" : "no",
+		    json_object_get_boolean(jget(c, "protected")) ? "yes"
+		                                                  : "no",
+		    jget_int(c, "core_errors"), jget_int(c, "errors_in_window"),
+		    jget_int(c, "threshold"));
 	}
 }
 
@@ -223,9 +222,10 @@ static int since_arg(const struct rasctl *rc, const char *s, uint64_t *out)
 	if (parse_u64(s, out) == 0)
 		return 0;
 	if (policy_parse_duration(s, &ago) < 0) {
-		fprintf(stderr, "rasctl: --since '%s': want epoch ms or a "
-				"duration such as 1h\n",
-			s);
+		fprintf(stderr,
+		        "rasctl: --since '%s': want epoch ms or a "
+		        "duration such as 1h\n",
+		        s);
 		return -1;
 	}
 	if (call(rc, "status", NULL, &reply, &res) < 0)
@@ -237,7 +237,7 @@ static int since_arg(const struct rasctl *rc, const char *s, uint64_t *out)
 }
 
 static int build_events_args(const struct rasctl *rc, int argc, char **argv,
-			     struct json_object *args)
+                             struct json_object *args)
 {
 	int i;
 	uint64_t v;
@@ -248,15 +248,14 @@ static int build_events_args(const struct rasctl *rc, int argc, char **argv,
 		if (!strcmp(argv[i], "--since")) {
 			if (since_arg(rc, argv[++i], &v) < 0)
 				return -1;
-			json_object_object_add(args, "since_ms",
-					       json_object_new_int64(
-						       (int64_t)v));
+			json_object_object_add(
+			    args, "since_ms",
+			    json_object_new_int64((int64_t)v));
 		} else if (!strcmp(argv[i], "--limit") &&
-			   parse_u64(argv[i + 1], &v) == 0) {
+		           parse_u64(argv[i + 1], &v) == 0) {
 			i++;
-			json_object_object_add(args, "limit",
-					       json_object_new_int64(
-						       (int64_t)v));
+			json_object_object_add(
+			    args, "limit", json_object_new_int64((int64_t)v));
 		} else {
 			goto bad;
 		}
@@ -270,7 +269,7 @@ bad:
 static int build_inject_args(int argc, char **argv, struct json_object *args)
 {
 	static const char *const keys[] = {"cpu",  "bank", "status",
-					   "addr", "misc", "mcgstatus"};
+	                                   "addr", "misc", "mcgstatus"};
 	int i;
 	size_t k;
 
@@ -281,12 +280,12 @@ static int build_inject_args(int argc, char **argv, struct json_object *args)
 				break;
 		if (k == sizeof(keys) / sizeof(keys[0]) || i + 1 >= argc) {
 			fprintf(stderr, "rasctl: inject: bad argument '%s'\n",
-				argv[i]);
+			        argv[i]);
 			return -1;
 		}
 		/* Sent as strings so 64-bit status words survive JSON. */
 		json_object_object_add(args, keys[k],
-				       json_object_new_string(argv[i + 1]));
+		                       json_object_new_string(argv[i + 1]));
 	}
 	if (json_object_object_length(args) == 0 ||
 	    !json_object_object_get_ex(args, "status", NULL)) {
@@ -336,20 +335,20 @@ static int run_remote(const struct rasctl *rc, int argc, char **argv)
 /* ---- decode ---- */
 
 static const char *const status_flag_names[] = {
-	"VAL", "OVER", "UC", "EN", "MISCV", "ADDRV", "PCC", "S", "AR",
+    "VAL", "OVER", "UC", "EN", "MISCV", "ADDRV", "PCC", "S", "AR",
 };
 
 static void add_flags(struct json_object *o, const struct mce_decoded *d)
 {
-	const bool bits[] = {d->val,   d->over,	 d->uc, d->en, d->miscv,
-			     d->addrv, d->pcc, d->s,  d->ar};
+	const bool bits[] = {d->val,   d->over, d->uc, d->en, d->miscv,
+	                     d->addrv, d->pcc,  d->s,  d->ar};
 	struct json_object *arr = json_object_new_array();
 	size_t i;
 
 	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 		if (bits[i])
 			json_object_array_add(
-				arr, json_object_new_string(status_flag_names[i]));
+			    arr, json_object_new_string(status_flag_names[i]));
 	json_object_object_add(o, "flags", arr);
 }
 
@@ -375,26 +374,27 @@ static int decode_one(void *arg, const struct mce_record *r)
 
 	if (mce_decode(r, &d) < 0) {
 		dc->invalid++;
-		fprintf(stderr,
-			"rasctl: decode: record %llu: no valid error (VAL clear)\n",
-			(unsigned long long)(dc->printed + dc->invalid));
+		fprintf(
+		    stderr,
+		    "rasctl: decode: record %llu: no valid error (VAL clear)\n",
+		    (unsigned long long)(dc->printed + dc->invalid));
 		return 0;
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "cpu", json_object_new_int64(r->extcpu));
-	json_object_object_add(o, "socket",
-			       json_object_new_int64(r->socketid));
+	json_object_object_add(o, "socket", json_object_new_int64(r->socketid));
 	json_object_object_add(o, "bank", json_object_new_int(r->bank));
-	json_object_object_add(o, "severity", json_object_new_string(
-						      mce_severity_name(d.severity)));
+	json_object_object_add(
+	    o, "severity",
+	    json_object_new_string(mce_severity_name(d.severity)));
 	json_object_object_add(o, "kind",
-			       json_object_new_string(mce_kind_name(d.kind)));
+	                       json_object_new_string(mce_kind_name(d.kind)));
 	if (d.cache_level > 0)
 		json_object_object_add(o, "cache_level",
-				       json_object_new_int(d.cache_level));
+		                       json_object_new_int(d.cache_level));
 	if (d.channel >= 0)
 		json_object_object_add(o, "channel",
-				       json_object_new_int(d.channel));
+		                       json_object_new_int(d.channel));
 	add_hex(o, "status", r->status);
 	if (d.addrv)
 		add_hex(o, "addr", r->addr);
@@ -406,13 +406,13 @@ static int decode_one(void *arg, const struct mce_record *r)
 	add_hex(o, "mscod", d.mscod);
 	if (d.ce_count_valid)
 		json_object_object_add(o, "ce_count",
-				       json_object_new_int(d.ce_count));
+		                       json_object_new_int(d.ce_count));
 	add_flags(o, &d);
 	mce_describe(r, &d, msg, sizeof(msg));
 	json_object_object_add(o, "message", json_object_new_string(msg));
-	printf("%s\n", json_object_to_json_string_ext(
-			       o, JSON_C_TO_STRING_PLAIN |
-					  JSON_C_TO_STRING_NOSLASHESCAPE));
+	printf("%s\n",
+	       json_object_to_json_string_ext(
+	           o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	dc->printed++;
 	return 0;
@@ -456,12 +456,13 @@ static int run_decode(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--record-len") && i + 1 < argc) {
 			if (parse_u64(argv[++i], &len) < 0 ||
-			    len < MCE_RECORD_LEN_MIN || len > MCE_RECORD_LEN_MAX) {
+			    len < MCE_RECORD_LEN_MIN ||
+			    len > MCE_RECORD_LEN_MAX) {
 				fprintf(stderr,
-					"rasctl: decode: --record-len '%s': "
-					"want %d to %d\n",
-					argv[i], MCE_RECORD_LEN_MIN,
-					MCE_RECORD_LEN_MAX);
+				        "rasctl: decode: --record-len '%s': "
+				        "want %d to %d\n",
+				        argv[i], MCE_RECORD_LEN_MIN,
+				        MCE_RECORD_LEN_MAX);
 				return 2;
 			}
 		} else if (path == NULL && argv[i][0] != '-') {
@@ -470,7 +471,7 @@ static int run_decode(int argc, char **argv)
 			path = NULL;
 		} else {
 			fprintf(stderr, "rasctl: decode: bad argument '%s'\n",
-				argv[i]);
+			        argv[i]);
 			return 2;
 		}
 	}
@@ -479,7 +480,7 @@ static int run_decode(int argc, char **argv)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "rasctl: decode: %s: %s\n", path,
-			strerror(errno));
+		        strerror(errno));
 		return 1;
 	}
 	rc = decode_fd(fd, path, (size_t)len);
@@ -488,10 +489,10 @@ static int run_decode(int argc, char **argv)
 }
 
 static const struct option long_opts[] = {
-	{"socket", required_argument, NULL, 's'},
-	{"json", no_argument, NULL, 'J'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"socket", required_argument, NULL, 's'},
+    {"json", no_argument, NULL, 'J'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 int main(int argc, char **argv)

@@ -22,12 +22,12 @@ struct rasd_options {
 	const char *policy_path; /* NULL: built-in defaults */
 	const char *journal_path;
 	const char *socket_path; /* NULL: no control socket */
-	const char *hv_spec;	 /* "sim:PATH" */
-	const char *log_path;	 /* extra copy of the timeline */
-	const char *call_log;	 /* sim: hypervisor calls, one per line */
-	uint32_t speed;		 /* virtual ms per real ms; 1 = real time */
-	bool exit_when_done;	 /* sim: stop once the scenario is played */
-	bool check;		 /* sim: exit 1 unless expectations hold */
+	const char *hv_spec;     /* "sim:PATH" */
+	const char *log_path;    /* extra copy of the timeline */
+	const char *call_log;    /* sim: hypervisor calls, one per line */
+	uint32_t speed;          /* virtual ms per real ms; 1 = real time */
+	bool exit_when_done;     /* sim: stop once the scenario is played */
+	bool check;              /* sim: exit 1 unless expectations hold */
 	bool use_syslog;
 	bool verbose;
 	bool quiet; /* no timeline on stderr */
@@ -35,10 +35,10 @@ struct rasd_options {
 
 /* A verdict waiting for its batch to be committed to the journal. */
 struct pending_verdict {
-	bool core;		/* a CPU-core verdict, not a memory one */
-	struct verdict mem;	/* memory verdicts */
-	uint32_t cpu;		/* core verdicts */
-	uint32_t level;		/* errors in the core's window */
+	bool core;          /* a CPU-core verdict, not a memory one */
+	struct verdict mem; /* memory verdicts */
+	uint32_t cpu;       /* core verdicts */
+	uint32_t level;     /* errors in the core's window */
 	int64_t event_id;
 };
 
@@ -58,14 +58,14 @@ struct evac_job {
 	uint32_t tried; /* bitmap over policy peers */
 	uint32_t attempts;
 	int64_t first_action; /* parent of every attempt */
-	int64_t action;	      /* the running attempt */
+	int64_t action;       /* the running attempt */
 	uint64_t migration_id;
 	size_t peer;
 };
 
 struct dimm_health {
 	char state[16]; /* ok, degraded, failing, evacuating, evacuated */
-	bool acted;	/* an evacuation was decided for it */
+	bool acted;     /* an evacuation was decided for it */
 	uint64_t ue;
 };
 
@@ -107,7 +107,7 @@ struct rasd {
 	struct loop_timer *evac_timer;
 
 	const char *source_name; /* journaled with each event: "sim", ... */
-	bool input_done; /* sim: the scenario's timeline is exhausted */
+	bool input_done;         /* sim: the scenario's timeline is exhausted */
 	int exit_code;
 	uint64_t started_ms;
 	uint64_t records;
@@ -117,18 +117,17 @@ struct rasd {
 
 /* daemon.c: life cycle and the record path. */
 int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
-	      size_t errlen);
+              size_t errlen);
 int rasd_run(struct rasd *d);
 void rasd_fini(struct rasd *d);
 /* Re-read the policy file and rebuild the buckets under it. */
 int rasd_reload(struct rasd *d, char *err, size_t errlen);
 /* Handle one record as if a source had delivered it (sources, inject). */
-int rasd_record(struct rasd *d, const struct mce_record *r,
-		const char *source);
+int rasd_record(struct rasd *d, const struct mce_record *r, const char *source);
 /* Commit the batch, then act on what it decided. */
 void rasd_batch_end(struct rasd *d);
 const char *rasd_domain_name(struct rasd *d, uint32_t domid, char *buf,
-			     size_t len);
+                             size_t len);
 void rasd_print_summary(struct rasd *d);
 
 /* actions.c: deciding and doing. */
@@ -141,7 +140,7 @@ void actions_page_mark(struct rasd *d, uint64_t mfn);
 
 /* commands.c: the control socket's requests. */
 int commands_handle(void *arg, const struct control_request *req,
-		    bool privileged, struct json_object *result, char *err,
-		    size_t errlen);
+                    bool privileged, struct json_object *result, char *err,
+                    size_t errlen);
 
 #endif

@@ -16,9 +16,9 @@ struct sim_scenario;
  * Returns 0, or -1 with the first error in err; nothing is half-built.
  */
 int sim_scenario_parse(const char *text, size_t len, const char *name,
-		       struct sim_scenario **out, char *err, size_t errlen);
+                       struct sim_scenario **out, char *err, size_t errlen);
 int sim_scenario_load(const char *path, struct sim_scenario **out, char *err,
-		      size_t errlen);
+                      size_t errlen);
 void sim_scenario_free(struct sim_scenario *sc);
 
 /* Virtual ms from scenario start to the last timeline entry. */
@@ -26,7 +26,7 @@ uint64_t sim_scenario_duration_ms(const struct sim_scenario *sc);
 
 /* A host backend running `sc` (takes ownership) on `clock`. */
 struct hv *hv_sim_open(struct sim_scenario *sc, const struct clock *clock,
-		       const struct hv_options *opts, char *err, size_t errlen);
+                       const struct hv_options *opts, char *err, size_t errlen);
 
 /* What the daemon reports at the end of a run, checked against `expect`. */
 struct sim_observed {
@@ -45,14 +45,14 @@ struct sim_observed {
  * of failed expectations (0: all held).
  */
 int hv_sim_check(struct hv *hv, const struct sim_observed *obs, char *report,
-		 size_t len);
+                 size_t len);
 
 /* The virtual time at which the scenario's timeline began. */
 uint64_t hv_sim_start_ms(struct hv *hv);
 
 /* What the simulated host has done so far, for tests and the demo. */
 struct sim_stats {
-	uint64_t records_fired;	  /* into the mcelog: timeline and inject */
+	uint64_t records_fired;   /* into the mcelog: timeline and inject */
 	uint64_t records_dropped; /* of those, lost to a full log */
 	uint64_t records_pending; /* timeline records not yet fired */
 	uint64_t page_offline_calls;

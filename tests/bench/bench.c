@@ -63,9 +63,9 @@ static uint64_t rng_next(uint64_t *s)
 	return *s;
 }
 
-#define N_DIMMS 16
+#define N_DIMMS   16
 #define DIMM_SIZE (16ull << 30)
-#define N_CPUS 64
+#define N_CPUS    64
 
 /* A plausible mix: mostly memory CEs on a set of hot pages, some cache
  * errors, a few uncorrected ones. */
@@ -92,7 +92,8 @@ static unsigned char *make_records(size_t n)
 		if (x % 100 < 90) {
 			uint64_t page = (x >> 20) % 65536;
 
-			r.addr = dimm * DIMM_SIZE + page * 4096 * 37 % DIMM_SIZE;
+			r.addr =
+			    dimm * DIMM_SIZE + page * 4096 * 37 % DIMM_SIZE;
 			r.status = mce_status_mem_ce(dimm % 4, 1, 1);
 		} else if (x % 100 < 98) {
 			r.bank = 2;
@@ -184,7 +185,7 @@ static double seconds_since(const struct timespec *t0)
 
 /* Its own function so callgrind can count exactly this part. */
 __attribute__((noinline)) static void drain_all(struct mce_reader *rd,
-						struct pipeline *p)
+                                                struct pipeline *p)
 {
 	char err[256];
 
@@ -201,7 +202,7 @@ static long rss_kib(void)
 }
 
 static int run_pipeline(size_t n, double *secs, struct pipeline *p,
-			long *input_kib)
+                        long *input_kib)
 {
 	struct mce_dev_ops ops = {.read = mem_read, .ioctl = mem_ioctl};
 	struct mce_reader_opts opts = {0, 0};
@@ -251,7 +252,7 @@ static int run_journal(size_t n, double *secs)
 	memset(&ev, 0, sizeof(ev));
 	snprintf(ev.source, sizeof(ev.source), "bench");
 	snprintf(ev.message, sizeof(ev.message),
-		 "corrected memory controller read error, channel 1");
+	         "corrected memory controller read error, channel 1");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < n; i++) {
 		if (i % LOGLEN == 0)

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[512];
 
 	if (control_request_parse((const char *)data, size, &req, err,
-				  sizeof(err)) == 0) {
+	                          sizeof(err)) == 0) {
 		/* A parsed request has a usable command word. */
 		if (req.cmd[0] == '\0' || strlen(req.cmd) >= CONTROL_CMD_MAX)
 			__builtin_trap();

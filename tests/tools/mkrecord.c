@@ -6,7 +6,8 @@
 
 #include "mce/mce.h"
 
-static int set_field(struct mce_record *r, const char *key, unsigned long long v)
+static int set_field(struct mce_record *r, const char *key,
+                     unsigned long long v)
 {
 	if (!strcmp(key, "status"))
 		r->status = v;
@@ -70,7 +71,7 @@ int main(int argc, char **argv)
 		if (parse_record(argv[i], &r) < 0 ||
 		    mce_record_encode(&r, buf, len) < 0) {
 			fprintf(stderr, "mkrecord: cannot encode '%s'\n",
-				argv[i]);
+			        argv[i]);
 			return 1;
 		}
 		fwrite(buf, 1, len, stdout);

@@ -11,7 +11,7 @@
 #include "include/leaky_bucket.h"
 
 #define HOUR (3600ull * 1000)
-#define DAY (24 * HOUR)
+#define DAY  (24 * HOUR)
 
 static void two_in_a_day_overflows(void **state)
 {
@@ -111,19 +111,19 @@ static void accelerated_clock_runs_fast(void **state)
 		;
 	assert_true(clock_now_ms(&c) - t0 >= HOUR);
 	assert_true(clock_real_ns_until(&c, clock_now_ms(&c) + HOUR) <=
-		    1000001);
+	            1000001);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(two_in_a_day_overflows),
-		cmocka_unit_test(errors_leak_out_after_a_window),
-		cmocka_unit_test(spread_errors_a_constant_rate_bucket_misses),
-		cmocka_unit_test(slow_steady_rate_never_overflows),
-		cmocka_unit_test(limit_one_overflows_at_once),
-		cmocka_unit_test(zero_limit_is_off),
-		cmocka_unit_test(accelerated_clock_runs_fast),
+	    cmocka_unit_test(two_in_a_day_overflows),
+	    cmocka_unit_test(errors_leak_out_after_a_window),
+	    cmocka_unit_test(spread_errors_a_constant_rate_bucket_misses),
+	    cmocka_unit_test(slow_steady_rate_never_overflows),
+	    cmocka_unit_test(limit_one_overflows_at_once),
+	    cmocka_unit_test(zero_limit_is_off),
+	    cmocka_unit_test(accelerated_clock_runs_fast),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

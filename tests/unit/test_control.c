@@ -18,9 +18,9 @@ static void expect_error(const char *line, const char *want)
 	struct control_request req;
 	char err[256];
 
-	assert_int_equal(control_request_parse(line, strlen(line), &req, err,
-					       sizeof(err)),
-			 -1);
+	assert_int_equal(
+	    control_request_parse(line, strlen(line), &req, err, sizeof(err)),
+	    -1);
 	if (strstr(err, want) == NULL)
 		fail_msg("'%s': got error '%s', want '%s'", line, err, want);
 }
@@ -28,15 +28,15 @@ static void expect_error(const char *line, const char *want)
 static void parses_a_good_request(void **state)
 {
 	const char *line = "{\"id\": 7, \"cmd\": \"events\", \"args\": "
-			   "{\"since_ms\": 5}}";
+	                   "{\"since_ms\": 5}}";
 	struct control_request req;
 	struct json_object *v;
 	char err[256];
 
 	(void)state;
-	assert_int_equal(control_request_parse(line, strlen(line), &req, err,
-					       sizeof(err)),
-			 0);
+	assert_int_equal(
+	    control_request_parse(line, strlen(line), &req, err, sizeof(err)),
+	    0);
 	assert_true(req.has_id);
 	assert_int_equal(req.id, 7);
 	assert_string_equal(req.cmd, "events");
@@ -69,8 +69,8 @@ static void rejects_bad_requests(void **state)
 
 /* The daemon's side in this test: echo the command, refuse "write". */
 static int handler(void *arg, const struct control_request *req,
-		   bool privileged, struct json_object *result, char *err,
-		   size_t errlen)
+                   bool privileged, struct json_object *result, char *err,
+                   size_t errlen)
 {
 	int *calls = arg;
 
@@ -79,10 +79,9 @@ static int handler(void *arg, const struct control_request *req,
 		snprintf(err, errlen, "permission denied");
 		return -1;
 	}
-	json_object_object_add(result, "cmd",
-			       json_object_new_string(req->cmd));
+	json_object_object_add(result, "cmd", json_object_new_string(req->cmd));
 	json_object_object_add(result, "privileged",
-			       json_object_new_boolean(privileged));
+	                       json_object_new_boolean(privileged));
 	return 0;
 }
 
@@ -127,9 +126,8 @@ static void socket_session(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/sock", dir);
 	assert_int_equal(loop_create(&lp), 0);
-	assert_int_equal(control_open(&ctl, lp, path, handler, &calls, err,
-				      sizeof(err)),
-			 0);
+	assert_int_equal(
+	    control_open(&ctl, lp, path, handler, &calls, err, sizeof(err)), 0);
 	fd = control_client_connect(path, err, sizeof(err));
 	assert_true(fd >= 0);
 
@@ -174,9 +172,9 @@ static void socket_session(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parses_a_good_request),
-		cmocka_unit_test(rejects_bad_requests),
-		cmocka_unit_test(socket_session),
+	    cmocka_unit_test(parses_a_good_request),
+	    cmocka_unit_test(rejects_bad_requests),
+	    cmocka_unit_test(socket_session),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,24 +11,36 @@
 #include "rasd/correlate.h"
 
 #define HOUR (3600ull * 1000)
-#define DAY (24 * HOUR)
-#define SER 0x1000c14ull
+#define DAY  (24 * HOUR)
+#define SER  0x1000c14ull
 
 static const struct hv_dimm dimms[] = {
-	{.id = 0, .label = "A1", .socket = 0, .channel = 0, .start = 0,
-	 .size = 1ull << 30},
-	{.id = 1, .label = "B1", .socket = 0, .channel = 1,
-	 .start = 1ull << 30, .size = 1ull << 30},
-	{.id = 2, .label = "A2", .socket = 1, .channel = 0,
-	 .start = 2ull << 30, .size = 1ull << 30},
+    {.id = 0,
+     .label = "A1",
+     .socket = 0,
+     .channel = 0,
+     .start = 0,
+     .size = 1ull << 30},
+    {.id = 1,
+     .label = "B1",
+     .socket = 0,
+     .channel = 1,
+     .start = 1ull << 30,
+     .size = 1ull << 30},
+    {.id = 2,
+     .label = "A2",
+     .socket = 1,
+     .channel = 0,
+     .start = 2ull << 30,
+     .size = 1ull << 30},
 };
 
 static struct correlate *make(uint32_t page, uint32_t dimm, uint32_t sock)
 {
 	struct correlate_rules r = {
-		.page = {.limit = page, .window_ms = DAY},
-		.dimm = {.limit = dimm, .window_ms = DAY},
-		.socket = {.limit = sock, .window_ms = DAY},
+	    .page = {.limit = page, .window_ms = DAY},
+	    .dimm = {.limit = dimm, .window_ms = DAY},
+	    .socket = {.limit = sock, .window_ms = DAY},
 	};
 	struct correlate *c;
 
@@ -37,7 +49,7 @@ static struct correlate *make(uint32_t page, uint32_t dimm, uint32_t sock)
 }
 
 static void mem_ce(struct mce_record *r, uint64_t addr, unsigned socket,
-		   unsigned channel)
+                   unsigned channel)
 {
 	memset(r, 0, sizeof(*r));
 	r->status = mce_status_mem_ce(channel, 1, 1);
@@ -49,7 +61,7 @@ static void mem_ce(struct mce_record *r, uint64_t addr, unsigned socket,
 }
 
 static void feed(struct correlate *c, const struct mce_record *r, uint64_t t,
-		 struct correlate_result *res)
+                 struct correlate_result *res)
 {
 	struct mce_decoded d;
 
@@ -242,15 +254,15 @@ static void many_pages_stay_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(page_threshold_on_second_error),
-		cmocka_unit_test(dimm_counts_distinct_pages_not_errors),
-		cmocka_unit_test(dimm_from_channel_without_address),
-		cmocka_unit_test(address_outside_every_dimm),
-		cmocka_unit_test(uncorrected_retires_page_and_fails_dimm),
-		cmocka_unit_test(coarse_address_finds_dimm_not_page),
-		cmocka_unit_test(socket_threshold),
-		cmocka_unit_test(cache_errors_are_not_memory_verdicts),
-		cmocka_unit_test(many_pages_stay_bounded),
+	    cmocka_unit_test(page_threshold_on_second_error),
+	    cmocka_unit_test(dimm_counts_distinct_pages_not_errors),
+	    cmocka_unit_test(dimm_from_channel_without_address),
+	    cmocka_unit_test(address_outside_every_dimm),
+	    cmocka_unit_test(uncorrected_retires_page_and_fails_dimm),
+	    cmocka_unit_test(coarse_address_finds_dimm_not_page),
+	    cmocka_unit_test(socket_threshold),
+	    cmocka_unit_test(cache_errors_are_not_memory_verdicts),
+	    cmocka_unit_test(many_pages_stay_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -338,6 +338,56 @@ static void test_every_value_form(void **state)
 	assert_int_equal(p.evac_concurrent, 64);
 }
 
+/*
+ * Every key set to a value no other key of its type has, over actions
+ * that start out rotated: a rule that names the wrong field shows.
+ */
+static void test_each_key_its_field(void **state)
+{
+	struct policy p, expected;
+	char err[256] = "";
+	const char *text = "[general]\nmode = recommend\n"
+	                   "[page]\nthreshold = 3\nwindow = 1h\n"
+	                   "action = recommend\noffline_on_uncorrected = no\n"
+	                   "max_offlined = 5\nmax_share = 0.5%\n"
+	                   "[dimm]\nthreshold = 4\nwindow = 2h\naction = off\n"
+	                   "[socket]\nthreshold = 6\nwindow = 3h\n"
+	                   "[cpu]\nthreshold = 7\nwindow = 4h\n"
+	                   "action = offline\nprotect = 9\n"
+	                   "[evacuation]\npeers = h1\nmax_per_hour = 8\n"
+	                   "concurrent = 2\n";
+
+	(void)state;
+	policy_defaults(&p);
+	p.page_action = POLICY_ACT;
+	p.dimm_action = POLICY_RECOMMEND;
+	p.cpu_action = POLICY_OFF;
+	if (policy_load_string(&p, text, "t", err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	memset(&expected, 0, sizeof(expected));
+	expected.recommend_only = true;
+	expected.page.limit = 3;
+	expected.page.window_ms = 3600 * 1000;
+	expected.page_action = POLICY_RECOMMEND;
+	expected.page_offline_on_uncorrected = false;
+	expected.page_max_offlined = 5;
+	expected.page_max_share_ppm = 5000;
+	expected.dimm.limit = 4;
+	expected.dimm.window_ms = 2 * 3600 * 1000;
+	expected.dimm_action = POLICY_OFF;
+	expected.socket.limit = 6;
+	expected.socket.window_ms = 3 * 3600 * 1000;
+	expected.core.limit = 7;
+	expected.core.window_ms = 4 * 3600 * 1000;
+	expected.cpu_action = POLICY_ACT;
+	expected.cpu_protected[1] = 1 << 1; /* CPU 9 */
+	snprintf(expected.peers[0], sizeof(expected.peers[0]), "h1");
+	expected.n_peers = 1;
+	expected.evac_max_per_hour = 8;
+	expected.evac_concurrent = 2;
+	assert_policy_equal(&p, &expected);
+}
+
 static void test_booleans(void **state)
 {
 	static const struct {
@@ -662,6 +712,7 @@ int main(void)
 	    cmocka_unit_test(test_error_leaves_policy_untouched),
 	    cmocka_unit_test(test_load_over_current),
 	    cmocka_unit_test(test_every_value_form),
+	    cmocka_unit_test(test_each_key_its_field),
 	    cmocka_unit_test(test_booleans),
 	    cmocka_unit_test(test_durations),
 	    cmocka_unit_test(test_shares),
