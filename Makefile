@@ -2,6 +2,8 @@
 # make | make demo | make check | make check-asan | make bench | make fuzz
 
 PREFIX ?= /usr/local
+# rasd reads /etc/rasd/rasd.conf whatever the prefix.
+SYSCONFDIR ?= /etc
 DESTDIR ?=
 SANITIZE ?=
 CC ?= cc
@@ -120,13 +122,17 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/rasd/scenarios \
-		$(DESTDIR)$(PREFIX)/etc/rasd
+		$(DESTDIR)$(SYSCONFDIR)/rasd
 	install -m 755 $(BUILD)/rasd $(DESTDIR)$(PREFIX)/sbin/rasd
 	install -m 755 $(BUILD)/rasctl $(DESTDIR)$(PREFIX)/bin/rasctl
 	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 policies/default.conf \
-		$(DESTDIR)$(PREFIX)/etc/rasd/rasd.conf
+		$(DESTDIR)$(PREFIX)/share/rasd/rasd.conf.default
+	install -m 644 policies/demo.conf $(DESTDIR)$(PREFIX)/share/rasd/demo.conf
+	@# An operator's policy is never overwritten.
+	test -e $(DESTDIR)$(SYSCONFDIR)/rasd/rasd.conf || install -m 644 \
+		policies/default.conf $(DESTDIR)$(SYSCONFDIR)/rasd/rasd.conf
 	install -m 644 hypervisor/sim/scenarios/*.scn \
 		$(DESTDIR)$(PREFIX)/share/rasd/scenarios/
 
