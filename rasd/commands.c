@@ -59,21 +59,6 @@ bad:
 	return -1;
 }
 
-static const char *host_health(const struct rasd *d)
-{
-	size_t i;
-	bool degraded = d->pages_retired > 0;
-
-	for (i = 0; i < d->n_dimms; i++)
-		if (strcmp(d->dimm_health[i].state, "ok") != 0)
-			return "failing";
-	for (i = 0; i < d->topo.nr_sockets; i++)
-		degraded |= d->socket_state[i] != 0;
-	if (cpu_offline_online_count(d->cpus) < d->n_cpus)
-		degraded = true;
-	return degraded ? "degraded" : "ok";
-}
-
 static int cmd_status(struct rasd *d, struct json_object *res, char *err,
                       size_t errlen)
 {
@@ -88,7 +73,7 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 	}
 	jstr(res, "host", d->topo.host_name);
 	jstr(res, "backend", d->hv->ops->name);
-	jstr(res, "health", host_health(d));
+	jstr(res, "health", rasd_health(d));
 	jint(res, "now_ms", (int64_t)now);
 	jint(res, "uptime_ms", (int64_t)(now - d->started_ms));
 	jint(res, "clock_speed", d->clock.speed);

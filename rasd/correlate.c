@@ -405,6 +405,13 @@ uint32_t correlate_socket_level(const struct correlate *c, uint32_t socket,
 	                          &c->rules.socket, now_ms);
 }
 
+uint64_t correlate_socket_errors(const struct correlate *c, uint32_t socket)
+{
+	if (socket >= c->n_sockets)
+		return 0;
+	return c->socket_state[socket].errors;
+}
+
 size_t correlate_pages_tracked(const struct correlate *c)
 {
 	return c->page_used;

@@ -68,6 +68,7 @@ uint32_t correlate_dimm_level(const struct correlate *c, int32_t dimm,
 uint64_t correlate_dimm_errors(const struct correlate *c, int32_t dimm);
 uint32_t correlate_socket_level(const struct correlate *c, uint32_t socket,
                                 uint64_t now_ms);
+uint64_t correlate_socket_errors(const struct correlate *c, uint32_t socket);
 size_t correlate_pages_tracked(const struct correlate *c);
 
 const char *verdict_type_name(enum verdict_type t);

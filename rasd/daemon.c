@@ -148,6 +148,7 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 		        journal_error(d->journal));
 		return 0;
 	}
+	d->events_by[dec.severity][dec.kind]++;
 	log_event(d, &ev, &cr, counted, level);
 	queue_verdicts(d, &cr, core_over, r->extcpu, level, ev.id);
 	return 0;
@@ -171,6 +172,7 @@ void rasd_batch_end(struct rasd *d)
 	for (i = 0; i < d->n_pending; i++)
 		actions_on_verdict(d, &d->pending[i]);
 	d->n_pending = 0;
+	telemetry_update(d);
 }
 
 static void drain_records(struct rasd *d)
@@ -223,6 +225,7 @@ static void on_hv_readable(void *arg, int fd, uint32_t events)
 		}
 		actions_on_hv_event(d, &evs[i]);
 	}
+	telemetry_update(d);
 }
 
 static void on_signal(void *arg, int fd, uint32_t events)
@@ -529,7 +532,9 @@ int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
 		return -1;
 	loop_set_idle(d->loop, on_idle, d);
 	replay_journal(d);
-	return actions_resume(d);
+	if (actions_resume(d) < 0)
+		return -1;
+	return telemetry_init(d, err, errlen);
 }
 
 static void log_start(struct rasd *d)
@@ -581,6 +586,8 @@ void rasd_print_summary(struct rasd *d)
 
 void rasd_fini(struct rasd *d)
 {
+	if (d->journal != NULL && d->corr != NULL && d->cpus != NULL)
+		telemetry_fini(d);
 	loop_timer_destroy(d->evac_timer);
 	control_close(d->control);
 	if (d->signal_fd >= 0)

@@ -145,7 +145,9 @@ static const char *const statement_sql[ST_COUNT] = {
                    " (SELECT COUNT(DISTINCT target) FROM actions"
                    "  WHERE kind = ?3 AND state = ?4),"
                    " (SELECT COUNT(*) FROM actions WHERE state = ?5),"
-                   " (SELECT COUNT(*) FROM actions WHERE state IN (?6, ?7))",
+                   " (SELECT COUNT(*) FROM actions WHERE state IN (?6, ?7)),"
+                   " (SELECT COUNT(*) FROM actions"
+                   "  WHERE kind = ?3 AND state = ?5)",
 };
 
 struct journal {
@@ -1043,6 +1045,7 @@ int journal_summary(struct journal *j, struct journal_summary *out)
 	out->guests_evacuated = sqlite3_column_int64(st, c++);
 	out->actions_failed = sqlite3_column_int64(st, c++);
 	out->actions_pending = sqlite3_column_int64(st, c++);
+	out->migrations_failed = sqlite3_column_int64(st, c++);
 	sqlite3_reset(st);
 	return 0;
 }

@@ -130,11 +130,12 @@ int journal_components_each(struct journal *j, const char *kind,
 /* Counts for the demo summary and `rasctl status`. */
 struct journal_summary {
 	int64_t events;
-	int64_t pages_offlined;   /* page_offline actions done */
-	int64_t cpus_offlined;    /* cpu_offline actions done */
-	int64_t guests_evacuated; /* distinct domids with a done migrate */
-	int64_t actions_failed;   /* actions in state failed */
-	int64_t actions_pending;  /* intended or running */
+	int64_t pages_offlined;    /* page_offline actions done */
+	int64_t cpus_offlined;     /* cpu_offline actions done */
+	int64_t guests_evacuated;  /* distinct domids with a done migrate */
+	int64_t actions_failed;    /* actions in state failed */
+	int64_t actions_pending;   /* intended or running */
+	int64_t migrations_failed; /* migrate attempts in state failed */
 };
 int journal_summary(struct journal *j, struct journal_summary *out);
 

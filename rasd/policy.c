@@ -29,6 +29,8 @@ enum value_type {
 	VALUE_ACTION,    /* enum policy_action */
 	VALUE_COUNT,     /* uint32_t in min..max */
 	VALUE_BOOLEAN,   /* bool */
+	VALUE_DURATION,  /* uint64_t milliseconds */
+	VALUE_PATH,      /* char[POLICY_PATH_MAX], absolute; empty: off */
 	VALUE_CUSTOM,    /* its own setter */
 };
 
@@ -90,6 +92,10 @@ static const struct key_rule key_rules[] = {
      .max = 3600},
     {"evacuation", "concurrent", .type = VALUE_COUNT,
      .offset = offsetof(struct policy, evac_concurrent), .min = 1, .max = 64},
+    {"metrics", "file", .type = VALUE_PATH,
+     .offset = offsetof(struct policy, metrics_file)},
+    {"metrics", "interval", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, metrics_interval_ms)},
 };
 
 #define N_KEY_RULES (sizeof(key_rules) / sizeof(key_rules[0]))
@@ -133,6 +139,7 @@ void policy_defaults(struct policy *p)
 	p->n_peers = 0;
 	p->evac_max_per_hour = 6;
 	p->evac_concurrent = 2;
+	p->metrics_interval_ms = 15000;
 }
 
 bool policy_cpu_protected(const struct policy *p, uint32_t cpu)
@@ -281,6 +288,41 @@ static int set_window(struct parse *ps, const struct key_rule *rule,
 	if (why != NULL)
 		return fail(ps, "bad %s '%s' in [%s]: %s", rule->key, value,
 		            rule->section, why);
+	return 0;
+}
+
+static int set_duration(struct parse *ps, const struct key_rule *rule,
+                        const char *value, uint64_t *out)
+{
+	const char *why = duration_error(value, out);
+
+	if (why != NULL)
+		return fail(ps, "bad %s '%s' in [%s]: %s", rule->key, value,
+		            rule->section, why);
+	return 0;
+}
+
+/* Paths are absolute: rasd's working directory is nobody's business. */
+static int set_path(struct parse *ps, const struct key_rule *rule,
+                    const char *value, char *out)
+{
+	const char *c;
+
+	if (*value == '\0') {
+		*out = '\0';
+		return 0;
+	}
+	if (*value != '/')
+		return fail(ps, "bad %s '%s' in [%s]: must be an absolute path",
+		            rule->key, value, rule->section);
+	if (strlen(value) >= POLICY_PATH_MAX)
+		return fail(ps, "%s in [%s] is longer than %d bytes", rule->key,
+		            rule->section, POLICY_PATH_MAX - 1);
+	for (c = value; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20)
+			return fail(ps, "%s in [%s] has a control character",
+			            rule->key, rule->section);
+	memcpy(out, value, strlen(value) + 1);
 	return 0;
 }
 
@@ -547,6 +589,10 @@ static int set_value(struct parse *ps, const struct key_rule *rule,
 		return set_count(ps, rule, value, rule->min, rule->max, field);
 	case VALUE_BOOLEAN:
 		return set_bool(ps, rule, value, field);
+	case VALUE_DURATION:
+		return set_duration(ps, rule, value, field);
+	case VALUE_PATH:
+		return set_path(ps, rule, value, field);
 	case VALUE_CUSTOM:
 		break;
 	}
@@ -572,7 +618,8 @@ static const struct key_rule *find_rule(const char *section, const char *key,
 /* Lists may be empty ("peers =" means none); every other key needs one. */
 static bool takes_empty_value(const struct key_rule *rule)
 {
-	return rule->set == set_peers || rule->set == set_cpu_protect;
+	return rule->set == set_peers || rule->set == set_cpu_protect ||
+	       rule->type == VALUE_PATH;
 }
 
 /*

@@ -10,6 +10,7 @@
 #include "../include/leaky_bucket.h"
 
 #define POLICY_MAX_PEERS 16
+#define POLICY_PATH_MAX  256
 #define POLICY_MAX_CPUS  4096
 
 /* What a crossed threshold does. */
@@ -42,6 +43,9 @@ struct policy {
 	size_t n_peers;
 	uint32_t evac_max_per_hour; /* migrations started, rate limit */
 	uint32_t evac_concurrent;   /* migrations running at once */
+	/* [metrics] Prometheus textfile; empty file: off */
+	char metrics_file[POLICY_PATH_MAX];
+	uint64_t metrics_interval_ms; /* at most one write per interval */
 };
 
 /* The shipped defaults (the same values as policies/default.conf). */

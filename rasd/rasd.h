@@ -17,6 +17,7 @@
 #include "log.h"
 #include "loop.h"
 #include "policy.h"
+#include "publish/metrics.h"
 
 struct rasd_options {
 	const char *policy_path; /* NULL: built-in defaults */
@@ -113,6 +114,11 @@ struct rasd {
 	uint64_t records;
 	uint64_t records_invalid;
 	uint64_t overflows;
+	/* events since start, by severity and kind, for the metrics */
+	uint64_t events_by[MCE_SEV_FATAL + 1][MCE_KIND_UNKNOWN + 1];
+
+	struct metrics_writer *metrics;
+	struct loop_timer *metrics_timer;
 };
 
 /* daemon.c: life cycle and the record path. */
@@ -137,6 +143,13 @@ int actions_resume(struct rasd *d);
 bool actions_busy(const struct rasd *d);
 bool actions_page_acted(const struct rasd *d, uint64_t mfn);
 void actions_page_mark(struct rasd *d, uint64_t mfn);
+
+/* telemetry.c: what rasd shows outside: health, metrics. */
+const char *rasd_health(const struct rasd *d);
+int telemetry_init(struct rasd *d, char *err, size_t errlen);
+/* Something changed: refresh what is published (rate-limited). */
+void telemetry_update(struct rasd *d);
+void telemetry_fini(struct rasd *d);
 
 /* commands.c: the control socket's requests. */
 int commands_handle(void *arg, const struct control_request *req,

@@ -3,7 +3,7 @@
 # and says which. Groups: build (default: compile and test), clang, fuzz, bench.
 set -eu
 
-pkgs_build="gcc make pkg-config libsqlite3-dev sqlite3 libjson-c-dev libinih-dev libcmocka-dev jq librrd-dev rrdtool libssl-dev openssl"
+pkgs_build="gcc make pkg-config libsqlite3-dev sqlite3 libjson-c-dev libinih-dev libcmocka-dev jq librrd-dev rrdtool libssl-dev openssl prometheus"
 pkgs_clang="clang"
 pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_bench="valgrind"

@@ -4,6 +4,9 @@
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LOGDIR="$ROOT/$BUILD/test-logs"
+# A hung test fails with a message instead of stalling the whole run.
+UNIT_TIMEOUT=${UNIT_TIMEOUT:-120}
+INTEGRATION_TIMEOUT=${INTEGRATION_TIMEOUT:-600}
 mkdir -p "$LOGDIR"
 passed=0 failed=0 skipped=0 failures=""
 
@@ -12,8 +15,9 @@ for bin in "$ROOT/$BUILD"/tests/test_*; do
 	[ -x "$bin" ] || continue
 	name=$(basename "$bin")
 	log="$LOGDIR/$name.log"
-	"$bin" >"$log" 2>&1
+	timeout "$UNIT_TIMEOUT" "$bin" >"$log" 2>&1
 	rc=$?
+	[ "$rc" -eq 124 ] && echo "timed out after ${UNIT_TIMEOUT}s" >>"$log"
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 	p=${p:-0} f=${f:-0}
@@ -35,8 +39,9 @@ for t in "$ROOT"/tests/integration/test_*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	log="$LOGDIR/$name.log"
-	BUILD_DIR="$ROOT/$BUILD" sh "$t" >"$log" 2>&1
+	BUILD_DIR="$ROOT/$BUILD" timeout "$INTEGRATION_TIMEOUT" sh "$t" >"$log" 2>&1
 	rc=$?
+	[ "$rc" -eq 124 ] && echo "FAIL: $name timed out after ${INTEGRATION_TIMEOUT}s" >>"$log"
 	p=$(grep -c '^PASS:' "$log")
 	f=$(grep -c '^FAIL:' "$log")
 	s=$(grep -c '^SKIP:' "$log")

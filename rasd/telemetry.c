@@ -1,0 +1,206 @@
+/* telemetry.c - what rasd shows the outside world about the host: its
+ * health, and the Prometheus metrics file refreshed as things change. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rasd.h"
+
+const char *rasd_health(const struct rasd *d)
+{
+	size_t i;
+	bool degraded = d->pages_retired > 0;
+
+	for (i = 0; i < d->n_dimms; i++)
+		if (strcmp(d->dimm_health[i].state, "ok") != 0)
+			return "failing";
+	for (i = 0; i < d->topo.nr_sockets; i++)
+		degraded |= d->socket_state[i] != 0;
+	if (cpu_offline_online_count(d->cpus) < d->n_cpus)
+		degraded = true;
+	return degraded ? "degraded" : "ok";
+}
+
+static enum metrics_health health_metric(const char *h)
+{
+	if (strcmp(h, "failing") == 0)
+		return METRICS_HEALTH_FAILING;
+	if (strcmp(h, "degraded") == 0)
+		return METRICS_HEALTH_DEGRADED;
+	return METRICS_HEALTH_OK;
+}
+
+/* The snapshot's arrays live as long as one write. */
+struct snapshot_store {
+	struct metrics_event_count
+	    events[(MCE_SEV_FATAL + 1) * (MCE_KIND_UNKNOWN + 1)];
+	struct metrics_dimm *dimms;
+	struct metrics_cpu *cpus;
+	struct metrics_socket *sockets;
+};
+
+static void snapshot_events(const struct rasd *d, struct metrics_snapshot *s,
+                            struct snapshot_store *st)
+{
+	int sev, kind;
+	size_t n = 0;
+
+	for (sev = 0; sev <= MCE_SEV_FATAL; sev++) {
+		for (kind = 0; kind <= MCE_KIND_UNKNOWN; kind++) {
+			if (d->events_by[sev][kind] == 0)
+				continue;
+			st->events[n].severity =
+			    mce_severity_name((enum mce_severity)sev);
+			st->events[n].kind = mce_kind_name((enum mce_kind)kind);
+			st->events[n].count = d->events_by[sev][kind];
+			n++;
+		}
+	}
+	s->events = st->events;
+	s->n_events = n;
+}
+
+static void snapshot_hardware(const struct rasd *d, struct metrics_snapshot *s,
+                              struct snapshot_store *st, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_dimms; i++) {
+		struct metrics_dimm *m = &st->dimms[i];
+		int state = metrics_dimm_state_parse(d->dimm_health[i].state);
+		uint64_t all = correlate_dimm_errors(d->corr, (int32_t)i);
+
+		m->label = d->dimms[i].label;
+		m->socket = d->dimms[i].socket;
+		m->channel = d->dimms[i].channel;
+		m->state = state < 0 ? METRICS_DIMM_OK
+		                     : (enum metrics_dimm_state)state;
+		m->uncorrected_total = d->dimm_health[i].ue;
+		m->corrected_total =
+		    all > m->uncorrected_total ? all - m->uncorrected_total : 0;
+		m->pages_in_window =
+		    correlate_dimm_level(d->corr, (int32_t)i, now);
+		m->pages_threshold = d->policy.dimm.limit;
+	}
+	for (i = 0; i < d->n_cpus; i++) {
+		struct metrics_cpu *c = &st->cpus[i];
+		uint32_t cpu = d->cpu_list[i].cpu;
+
+		c->cpu = cpu;
+		c->socket = d->cpu_list[i].socket;
+		c->core = d->cpu_list[i].core;
+		c->online = cpu_offline_is_online(d->cpus, cpu);
+		c->protected = policy_cpu_protected(&d->policy, cpu);
+		c->core_errors_total = cpu_offline_core_errors(d->cpus, cpu);
+	}
+	for (i = 0; i < d->topo.nr_sockets; i++) {
+		st->sockets[i].socket = (uint32_t)i;
+		st->sockets[i].corrected_total =
+		    correlate_socket_errors(d->corr, (uint32_t)i);
+		st->sockets[i].degraded = d->socket_state[i] != 0;
+	}
+	s->dimms = st->dimms;
+	s->n_dimms = d->n_dimms;
+	s->cpus = st->cpus;
+	s->n_cpus = d->n_cpus;
+	s->sockets = st->sockets;
+	s->n_sockets = d->topo.nr_sockets;
+}
+
+/* Counts of what rasd did, from the journal: they survive restarts. */
+static int snapshot_counts(struct rasd *d, struct metrics_snapshot *s)
+{
+	struct journal_summary js;
+
+	if (journal_summary(d->journal, &js) < 0)
+		return -1;
+	s->records_read = d->records;
+	s->records_invalid = d->records_invalid;
+	s->source_overflows = d->overflows;
+	s->pages_offlined = (uint64_t)js.pages_offlined;
+	s->cpus_offlined = (uint64_t)js.cpus_offlined;
+	s->guests_evacuated = (uint64_t)js.guests_evacuated;
+	s->actions_failed = (uint64_t)js.actions_failed;
+	s->migrations_failed = (uint64_t)js.migrations_failed;
+	return 0;
+}
+
+static void metrics_refresh(struct rasd *d, bool force)
+{
+	struct metrics_snapshot s;
+	struct snapshot_store st;
+	uint64_t now = clock_now_ms(&d->clock);
+	char err[512];
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	memset(&st, 0, sizeof(st));
+	st.dimms = calloc(d->n_dimms + 1, sizeof(*st.dimms));
+	st.cpus = calloc(d->n_cpus + 1, sizeof(*st.cpus));
+	st.sockets = calloc(d->topo.nr_sockets + 1, sizeof(*st.sockets));
+	if (st.dimms == NULL || st.cpus == NULL || st.sockets == NULL ||
+	    snapshot_counts(d, &s) < 0)
+		goto out;
+	s.host = d->topo.host_name;
+	s.health = health_metric(rasd_health(d));
+	snapshot_events(d, &s, &st);
+	snapshot_hardware(d, &s, &st, now);
+	rc = force ? metrics_write_now(d->metrics, &s, now, err, sizeof(err))
+	           : metrics_maybe_write(d->metrics, &s, now, err, sizeof(err));
+	if (rc < 0)
+		log_msg(&d->log, LOG_ERR, "metrics", "%s", err);
+out:
+	free(st.dimms);
+	free(st.cpus);
+	free(st.sockets);
+}
+
+static uint64_t metrics_period_ns(const struct rasd *d)
+{
+	uint64_t ms = d->policy.metrics_interval_ms;
+
+	return ms * 1000000u / (d->clock.speed ? d->clock.speed : 1) + 1;
+}
+
+/* A change that came too soon is written when the interval ends. */
+static void metrics_tick(void *arg)
+{
+	struct rasd *d = arg;
+
+	metrics_refresh(d, false);
+	loop_timer_arm(d->metrics_timer, metrics_period_ns(d));
+}
+
+int telemetry_init(struct rasd *d, char *err, size_t errlen)
+{
+	if (d->policy.metrics_file[0] == '\0')
+		return 0;
+	d->metrics = metrics_open(d->policy.metrics_file,
+	                          d->policy.metrics_interval_ms, err, errlen);
+	if (d->metrics == NULL)
+		return -1;
+	if (loop_timer_create(d->loop, &d->metrics_timer, metrics_tick, d) <
+	    0) {
+		snprintf(err, errlen, "metrics: cannot create a timer");
+		return -1;
+	}
+	metrics_refresh(d, true);
+	loop_timer_arm(d->metrics_timer, metrics_period_ns(d));
+	return 0;
+}
+
+void telemetry_update(struct rasd *d)
+{
+	if (d->metrics != NULL)
+		metrics_refresh(d, false);
+}
+
+void telemetry_fini(struct rasd *d)
+{
+	if (d->metrics != NULL)
+		metrics_refresh(d, true);
+	loop_timer_destroy(d->metrics_timer);
+	d->metrics_timer = NULL;
+	metrics_close(d->metrics);
+	d->metrics = NULL;
+}
