@@ -74,6 +74,32 @@ static void action_finish(struct rasd *d, int64_t id, enum action_state st,
 		        journal_error(d->journal));
 }
 
+/* One notice per action outcome, carrying the journal's action id. */
+static void notify_action(struct rasd *d, const char *msgid, int prio,
+                          const struct journal_action *a, const char *text)
+{
+	struct notice n;
+
+	rasd_notice_start(d, &n, msgid, prio, "%s", text);
+	notice_add(&n, "action", "%lld", (long long)a->id);
+	notice_add(&n, "state", "%s", action_state_name(a->state));
+	switch (a->kind) {
+	case ACTION_PAGE_OFFLINE:
+		notice_add(&n, "page", "0x%llx", (unsigned long long)a->target);
+		break;
+	case ACTION_CPU_OFFLINE:
+		notice_add(&n, "cpu", "%llu", (unsigned long long)a->target);
+		break;
+	case ACTION_MIGRATE:
+		notice_add(&n, "domain", "%llu", (unsigned long long)a->target);
+		if (a->peer[0])
+			notice_add(&n, "peer", "%s", a->peer);
+		notice_add(&n, "dimm", "%s", a->component);
+		break;
+	}
+	telemetry_notice(d, &n);
+}
+
 bool actions_page_acted(const struct rasd *d, uint64_t mfn)
 {
 	size_t i;
@@ -153,40 +179,38 @@ static void page_outcome(struct rasd *d, uint64_t mfn,
 	(void)mfn;
 }
 
-/* Run an intended page offline and record how it went. */
+/* Run an intended page offline and record how it went, once. */
 static void page_offline_run(struct rasd *d, struct journal_action *a)
 {
 	struct hv_page_status st;
-	char detail[256], name[32];
+	char detail[256], name[32], text[320];
+	const char *component = "failed";
 	int rc;
 
 	memset(&st, 0, sizeof(st));
 	rc = d->hv->ops->page_offline(d->hv, a->target, &st);
 	snprintf(name, sizeof(name), "0x%llx", (unsigned long long)a->target);
+	a->state = ACTION_FAILED;
 	if (rc < 0) {
 		snprintf(detail, sizeof(detail), "hypervisor: %s", d->hv->err);
-		action_finish(d, a->id, ACTION_FAILED, detail);
-		component_set(d, "page", name, "failed", detail);
-		log_msg(&d->log, LOG_ERR, "action",
-		        "page_offline %s failed: %s", name, detail);
-		return;
+	} else {
+		page_outcome(d, a->target, &st, detail, sizeof(detail));
+		if (st.state == HV_PAGE_OFFLINED ||
+		    st.state == HV_PAGE_PENDING) {
+			a->state = ACTION_DONE;
+			d->pages_retired++;
+			component = st.state == HV_PAGE_OFFLINED ? "offline"
+			                                         : "pending";
+		}
 	}
-	page_outcome(d, a->target, &st, detail, sizeof(detail));
-	if (st.state == HV_PAGE_OFFLINED || st.state == HV_PAGE_PENDING) {
-		d->pages_retired++;
-		action_finish(d, a->id, ACTION_DONE, detail);
-		component_set(d, "page", name,
-		              st.state == HV_PAGE_OFFLINED ? "offline"
-		                                           : "pending",
-		              detail);
-		log_msg(&d->log, LOG_NOTICE, "action",
-		        "page_offline %s done: %s", name, detail);
-		return;
-	}
-	action_finish(d, a->id, ACTION_FAILED, detail);
-	component_set(d, "page", name, "failed", detail);
-	log_msg(&d->log, LOG_ERR, "action", "page_offline %s failed: %s", name,
-	        detail);
+	action_finish(d, a->id, a->state, detail);
+	component_set(d, "page", name, component, detail);
+	snprintf(text, sizeof(text), "page_offline %s %s: %s", name,
+	         a->state == ACTION_DONE ? "done" : "failed", detail);
+	log_msg(&d->log, a->state == ACTION_DONE ? LOG_NOTICE : LOG_ERR,
+	        "action", "%s", text);
+	notify_action(d, "PAGEOFF",
+	              a->state == ACTION_DONE ? LOG_WARNING : LOG_ERR, a, text);
 }
 
 static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
@@ -227,6 +251,7 @@ static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
 		log_msg(&d->log, LOG_WARNING, "action",
 		        "page_offline 0x%llx refused: %s",
 		        (unsigned long long)v->page, why);
+		notify_action(d, "PAGEOFF", LOG_WARNING, &a, a.detail);
 		return;
 	}
 	a.state = act == POLICY_ACT ? ACTION_INTENDED : ACTION_RECOMMENDED;
@@ -276,6 +301,7 @@ static void core_verdict(struct rasd *d, const struct pending_verdict *pv)
 		action_record(d, &a);
 		log_msg(&d->log, LOG_WARNING, "action",
 		        "cpu_offline %u refused: %s", pv->cpu, why);
+		notify_action(d, "CPUOFF", LOG_WARNING, &a, why);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -295,15 +321,19 @@ static void core_verdict(struct rasd *d, const struct pending_verdict *pv)
 		snprintf(name, sizeof(name), "%u", plan[i]);
 		if (cpu_offline_apply(d->cpus, d->hv, plan[i], err,
 		                      sizeof(err)) < 0) {
+			a.state = ACTION_FAILED;
 			action_finish(d, a.id, ACTION_FAILED, err);
 			log_msg(&d->log, LOG_ERR, "action",
 			        "cpu_offline %u failed: %s", plan[i], err);
+			notify_action(d, "CPUOFF", LOG_ERR, &a, err);
 			continue;
 		}
+		a.state = ACTION_DONE;
 		action_finish(d, a.id, ACTION_DONE, "offline");
 		component_set(d, "cpu", name, "offline", a.reason);
 		log_msg(&d->log, LOG_NOTICE, "action", "cpu_offline %u done",
 		        plan[i]);
+		notify_action(d, "CPUOFF", LOG_WARNING, &a, a.reason);
 	}
 }
 
@@ -440,9 +470,21 @@ static void dimm_check_evacuated(struct rasd *d, int32_t dimm)
 	        failed ? "evacuation incomplete" : "evacuated");
 }
 
+/* The attempt's journal row, as it now stands, into a notice. */
+static void notify_migration(struct rasd *d, const struct evac_job *j,
+                             const char *msgid, int prio, const char *text)
+{
+	struct journal_action a;
+
+	if (journal_action_get(d->journal, j->action, &a) < 0)
+		return;
+	notify_action(d, msgid, prio, &a, text);
+}
+
 static void job_give_up(struct rasd *d, struct evac_job *j)
 {
 	char name[32];
+	struct notice n;
 
 	j->state = EVAC_FAILED;
 	snprintf(name, sizeof(name), "%u", j->domid);
@@ -452,6 +494,15 @@ static void job_give_up(struct rasd *d, struct evac_job *j)
 	        "evacuation of %s (dom%u) failed: no peer left to try%s",
 	        j->name, j->domid,
 	        d->policy.n_peers == 0 ? " ([evacuation] peers is empty)" : "");
+	rasd_notice_start(
+	    d, &n, "EVACFAIL", LOG_ERR,
+	    "evacuation of %s (dom%u) failed: no peer left to try", j->name,
+	    j->domid);
+	notice_add(&n, "domain", "%u", j->domid);
+	notice_add(&n, "count", "%u", j->attempts);
+	if (j->dimm >= 0)
+		notice_add(&n, "dimm", "%s", d->dimms[j->dimm].label);
+	telemetry_notice(d, &n);
 	dimm_check_evacuated(d, j->dimm);
 }
 
@@ -598,6 +649,22 @@ static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
 	}
 }
 
+static void notify_dimm(struct rasd *d, const struct verdict *v,
+                        const char *label, const char *detail)
+{
+	const struct hv_dimm *m = &d->dimms[v->dimm];
+	struct notice n;
+
+	rasd_notice_start(d, &n, "DIMMFAIL", LOG_CRIT, "DIMM %s failing: %s",
+	                  label, detail);
+	notice_add(&n, "dimm", "%s", label);
+	notice_add(&n, "socket", "%u", m->socket);
+	notice_add(&n, "channel", "%u", m->channel);
+	notice_add(&n, "count", "%u", v->count);
+	notice_add(&n, "threshold", "%u", d->policy.dimm.limit);
+	telemetry_notice(d, &n);
+}
+
 static void dimm_verdict(struct rasd *d, const struct pending_verdict *pv)
 {
 	const struct verdict *v = &pv->mem;
@@ -622,6 +689,7 @@ static void dimm_verdict(struct rasd *d, const struct pending_verdict *pv)
 		    window_text(d->policy.dimm.window_ms, win, sizeof(win)));
 	snprintf(h->state, sizeof(h->state), "failing");
 	component_set(d, "dimm", label, "failing", detail);
+	notify_dimm(d, v, label, detail);
 	log_msg(&d->log, LOG_WARNING, "verdict", "DIMM %s failing: %s", label,
 	        detail);
 	if (act == POLICY_OFF)
@@ -632,6 +700,7 @@ static void dimm_verdict(struct rasd *d, const struct pending_verdict *pv)
 static void socket_verdict(struct rasd *d, const struct pending_verdict *pv)
 {
 	char name[16], detail[128], win[16];
+	struct notice n;
 
 	if (pv->mem.socket >= d->topo.nr_sockets ||
 	    d->socket_state[pv->mem.socket])
@@ -642,6 +711,12 @@ static void socket_verdict(struct rasd *d, const struct pending_verdict *pv)
 	         pv->mem.count,
 	         window_text(d->policy.socket.window_ms, win, sizeof(win)));
 	component_set(d, "socket", name, "degraded", detail);
+	rasd_notice_start(d, &n, "SOCKET", LOG_WARNING,
+	                  "socket %u degraded: %s", pv->mem.socket, detail);
+	notice_add(&n, "socket", "%u", pv->mem.socket);
+	notice_add(&n, "count", "%u", pv->mem.count);
+	notice_add(&n, "threshold", "%u", d->policy.socket.limit);
+	telemetry_notice(d, &n);
 	log_msg(&d->log, LOG_WARNING, "verdict", "socket %u degraded: %s",
 	        pv->mem.socket, detail);
 }
@@ -722,6 +797,7 @@ static void migration_done(struct rasd *d, struct evac_job *j,
 	log_msg(&d->log, LOG_NOTICE, "action", "migrate %s (dom%u) -> %s done",
 	        j->name, j->domid,
 	        ev->peer[0] ? ev->peer : d->policy.peers[j->peer]);
+	notify_migration(d, j, "EVAC", LOG_WARNING, detail);
 	pages_recheck(d);
 	dimm_check_evacuated(d, j->dimm);
 }
@@ -742,6 +818,7 @@ static void migration_failed(struct rasd *d, struct evac_job *j,
 	        j->name, j->domid, d->policy.peers[j->peer], detail,
 	        d->policy.peers[j->peer],
 	        (unsigned long long)(PEER_AVOID_MS / 60000));
+	notify_migration(d, j, "EVACFAIL", LOG_WARNING, detail);
 	j->state = EVAC_QUEUED;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "publish/report_json.h"
 #include "rasd.h"
 
 static void jint(struct json_object *o, const char *k, int64_t v)
@@ -80,6 +81,8 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 	jstr(res, "policy",
 	     d->opt.policy_path ? d->opt.policy_path : "(built-in defaults)");
 	jstr(res, "mode", d->policy.recommend_only ? "recommend" : "act");
+	jstr(res, "trends_dir", d->policy.trends_dir);
+	jint(res, "dimm_window_ms", (int64_t)d->policy.dimm.window_ms);
 	jint(res, "records_read", (int64_t)d->records);
 	jint(res, "records_invalid", (int64_t)d->records_invalid);
 	jint(res, "overflows", (int64_t)d->overflows);
@@ -340,4 +343,50 @@ int commands_handle(void *arg, const struct control_request *req,
 		return rc;
 	}
 	return cmd_reload(d, result, err, errlen);
+}
+
+/* Ask ourselves what rasctl would ask, to share its report path. */
+static struct json_object *ask(struct rasd *d, const char *cmd)
+{
+	struct control_request req;
+	struct json_object *res = json_object_new_object();
+	char err[256];
+
+	memset(&req, 0, sizeof(req));
+	snprintf(req.cmd, sizeof(req.cmd), "%s", cmd);
+	req.root = json_object_new_object();
+	req.args = req.root;
+	if (commands_handle(d, &req, false, res, err, sizeof(err)) < 0) {
+		log_msg(&d->log, LOG_ERR, "report", "%s: %s", cmd, err);
+		json_object_put(res);
+		res = NULL;
+	}
+	json_object_put(req.root);
+	return res;
+}
+
+int rasd_write_report(struct rasd *d, const char *dir, char *err, size_t errlen)
+{
+	struct report_inputs in;
+	char warn[1024];
+	int rc = -1;
+
+	telemetry_flush(d);
+	in.status = ask(d, "status");
+	in.dimms = ask(d, "dimms");
+	in.cpus = ask(d, "cpus");
+	in.events = ask(d, "events");
+	in.actions = ask(d, "actions");
+	if (in.status && in.dimms && in.cpus && in.events && in.actions)
+		rc = report_build(&in, dir, warn, sizeof(warn), err, errlen);
+	else
+		snprintf(err, errlen, "could not gather the report's data");
+	if (rc == 0 && warn[0] != '\0')
+		log_msg(&d->log, LOG_WARNING, "report", "%s", warn);
+	json_object_put(in.status);
+	json_object_put(in.dimms);
+	json_object_put(in.cpus);
+	json_object_put(in.events);
+	json_object_put(in.actions);
+	return rc;
 }

@@ -92,6 +92,42 @@ static void log_event(struct rasd *d, const struct journal_event *ev,
 	        "event", "%s%s", ev->message, where);
 }
 
+static void notify_event(struct rasd *d, const struct journal_event *ev,
+                         const struct correlate_result *cr)
+{
+	struct notice n;
+	const char *msgid = "CPUERR";
+	int prio = LOG_NOTICE;
+
+	if (ev->kind == MCE_KIND_MEMORY)
+		msgid = ev->severity == MCE_SEV_CORRECTED ? "MEMCE" : "MEMUE";
+	if (ev->severity == MCE_SEV_FATAL)
+		prio = LOG_CRIT;
+	else if (ev->severity != MCE_SEV_CORRECTED)
+		prio = LOG_ERR;
+	rasd_notice_start(d, &n, msgid, prio, "%s", ev->message);
+	notice_add(&n, "severity", "%s", mce_severity_name(ev->severity));
+	notice_add(&n, "cpu", "%d", ev->cpu);
+	notice_add(&n, "socket", "%d", ev->socket);
+	notice_add(&n, "bank", "%d", ev->bank);
+	if (ev->channel >= 0)
+		notice_add(&n, "channel", "%d", ev->channel);
+	if (ev->dimm >= 0)
+		notice_add(&n, "dimm", "%s", ev->dimm_label);
+	if (ev->rec.status & MCI_STATUS_ADDRV)
+		notice_add(&n, "addr", "0x%llx",
+		           (unsigned long long)ev->rec.addr);
+	if (ev->page_valid)
+		notice_add(&n, "page", "0x%llx", (unsigned long long)ev->page);
+	if (ev->dimm >= 0 && ev->severity == MCE_SEV_CORRECTED) {
+		notice_add(&n, "count", "%u", cr->page_count);
+		notice_add(&n, "rate", "%u", cr->dimm_pages);
+		notice_add(&n, "threshold", "%u", d->policy.dimm.limit);
+	}
+	notice_add(&n, "event", "%lld", (long long)ev->id);
+	telemetry_notice(d, &n);
+}
+
 static void queue_verdicts(struct rasd *d, const struct correlate_result *cr,
                            bool core_over, uint32_t cpu, uint32_t level,
                            int64_t event_id)
@@ -150,6 +186,7 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 	}
 	d->events_by[dec.severity][dec.kind]++;
 	log_event(d, &ev, &cr, counted, level);
+	notify_event(d, &ev, &cr);
 	queue_verdicts(d, &cr, core_over, r->extcpu, level, ev.id);
 	return 0;
 }
@@ -419,6 +456,7 @@ int rasd_reload(struct rasd *d, char *err, size_t errlen)
 	struct correlate *old_corr = d->corr;
 	struct cpu_offline *old_cpus = d->cpus;
 	struct policy old_policy = d->policy, fresh;
+	struct notice n;
 	size_t i;
 
 	if (d->opt.policy_path == NULL) {
@@ -448,6 +486,9 @@ int rasd_reload(struct rasd *d, char *err, size_t errlen)
 	log_msg(&d->log, LOG_NOTICE, "rasd",
 	        "policy %s reloaded; buckets rebuilt under it from the journal",
 	        d->opt.policy_path);
+	rasd_notice_start(d, &n, "RASD", LOG_NOTICE, "policy %s reloaded",
+	                  d->opt.policy_path);
+	telemetry_notice(d, &n);
 	return 0;
 }
 
@@ -554,9 +595,19 @@ static void log_start(struct rasd *d)
 		        d->clock.speed);
 }
 
+static void notify_daemon(struct rasd *d, int prio, const char *what)
+{
+	struct notice n;
+
+	rasd_notice_start(d, &n, "RASD", prio, "rasd %s on %s", what,
+	                  d->topo.host_name);
+	telemetry_notice(d, &n);
+}
+
 int rasd_run(struct rasd *d)
 {
 	log_start(d);
+	notify_daemon(d, LOG_NOTICE, "started");
 	/* Records may already wait in the source (a restart, a full log). */
 	drain_records(d);
 	if (loop_run(d->loop) < 0) {
@@ -564,6 +615,7 @@ int rasd_run(struct rasd *d)
 		        strerror(errno));
 		return -1;
 	}
+	notify_daemon(d, LOG_NOTICE, "stopping");
 	return 0;
 }
 

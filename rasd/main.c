@@ -32,6 +32,7 @@ static void usage(FILE *f)
 	    "      --exit-when-done   sim: stop when the scenario is played\n"
 	    "      --check            sim: exit 1 unless its expectations "
 	    "hold\n"
+	    "      --report DIR       write the HTML dashboard to DIR at exit\n"
 	    "      --syslog           also log through syslog(3)\n"
 	    "  -q, --quiet            no timeline on stderr\n"
 	    "  -v, --verbose          debug messages\n",
@@ -46,6 +47,7 @@ enum {
 	OPT_CHECK,
 	OPT_SYSLOG,
 	OPT_VERSION,
+	OPT_REPORT,
 };
 
 static const struct option long_opts[] = {
@@ -58,6 +60,7 @@ static const struct option long_opts[] = {
     {"call-log", required_argument, NULL, OPT_CALL_LOG},
     {"exit-when-done", no_argument, NULL, OPT_EXIT_WHEN_DONE},
     {"check", no_argument, NULL, OPT_CHECK},
+    {"report", required_argument, NULL, OPT_REPORT},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
@@ -116,6 +119,9 @@ static int parse_args(int argc, char **argv, struct rasd_options *o)
 			break;
 		case OPT_CHECK:
 			o->check = true;
+			break;
+		case OPT_REPORT:
+			o->report_dir = optarg;
 			break;
 		case OPT_SYSLOG:
 			o->use_syslog = true;
@@ -206,6 +212,15 @@ int main(int argc, char **argv)
 	rc = rasd_run(d) < 0 ? 1 : 0;
 	if (finish_checks(d) != 0)
 		rc = 1;
+	if (opt.report_dir != NULL) {
+		if (rasd_write_report(d, opt.report_dir, err, sizeof(err)) <
+		    0) {
+			fprintf(stderr, "rasd: report: %s\n", err);
+			rc = 1;
+		} else {
+			printf("dashboard: %s/index.html\n", opt.report_dir);
+		}
+	}
 	if (opt.exit_when_done || opt.check)
 		rasd_print_summary(d);
 	rasd_fini(d);

@@ -12,6 +12,7 @@
 #include <ini.h>
 
 #include "policy.h"
+#include "publish/syslog5424.h"
 
 #define PEER_NAME_MAX 63 /* peers[i] is char[64] */
 #define REASON_MAX    256
@@ -54,6 +55,12 @@ static int set_page_max_share(struct parse *, const struct key_rule *,
 static int set_cpu_protect(struct parse *, const struct key_rule *,
                            const char *);
 static int set_peers(struct parse *, const struct key_rule *, const char *);
+static int set_syslog_transport(struct parse *, const struct key_rule *,
+                                const char *);
+static int set_syslog_server(struct parse *, const struct key_rule *,
+                             const char *);
+static int set_trends_daemon(struct parse *, const struct key_rule *,
+                             const char *);
 
 static const struct key_rule key_rules[] = {
     {"general", "mode", .type = VALUE_CUSTOM, .set = set_mode},
@@ -92,6 +99,20 @@ static const struct key_rule key_rules[] = {
      .max = 3600},
     {"evacuation", "concurrent", .type = VALUE_COUNT,
      .offset = offsetof(struct policy, evac_concurrent), .min = 1, .max = 64},
+    {"syslog", "transport", .type = VALUE_CUSTOM, .set = set_syslog_transport},
+    {"syslog", "socket", .type = VALUE_PATH,
+     .offset = offsetof(struct policy, syslog_socket)},
+    {"syslog", "server", .type = VALUE_CUSTOM, .set = set_syslog_server},
+    {"syslog", "ca", .type = VALUE_PATH,
+     .offset = offsetof(struct policy, syslog_ca)},
+    {"syslog", "storm_limit", .type = VALUE_COUNT,
+     .offset = offsetof(struct policy, syslog_storm_limit), .min = 0,
+     .max = 1000000},
+    {"syslog", "storm_window", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, syslog_storm_window_ms)},
+    {"trends", "dir", .type = VALUE_PATH,
+     .offset = offsetof(struct policy, trends_dir)},
+    {"trends", "rrdcached", .type = VALUE_CUSTOM, .set = set_trends_daemon},
     {"metrics", "file", .type = VALUE_PATH,
      .offset = offsetof(struct policy, metrics_file)},
     {"metrics", "interval", .type = VALUE_DURATION,
@@ -139,6 +160,9 @@ void policy_defaults(struct policy *p)
 	p->n_peers = 0;
 	p->evac_max_per_hour = 6;
 	p->evac_concurrent = 2;
+	snprintf(p->syslog_transport, sizeof(p->syslog_transport), "local");
+	p->syslog_storm_limit = 20;
+	p->syslog_storm_window_ms = 60000;
 	p->metrics_interval_ms = 15000;
 }
 
@@ -556,6 +580,58 @@ static int set_peers(struct parse *ps, const struct key_rule *rule,
 	return add_peers(ps, rule, value);
 }
 
+static int set_syslog_transport(struct parse *ps, const struct key_rule *rule,
+                                const char *value)
+{
+	if (strcmp(value, "off") && strcmp(value, "local") &&
+	    strcmp(value, "tcp") && strcmp(value, "tls"))
+		return fail(ps,
+		            "bad %s '%s' in [%s]: use off, local, tcp or tls",
+		            rule->key, value, rule->section);
+	snprintf(ps->copy.syslog_transport, sizeof(ps->copy.syslog_transport),
+	         "%s", value);
+	return 0;
+}
+
+/* host:port or [v6]:port, checked by the publisher's own parser. */
+static int set_syslog_server(struct parse *ps, const struct key_rule *rule,
+                             const char *value)
+{
+	struct syslog5424_target t;
+	char why[160];
+
+	if (*value == '\0') {
+		ps->copy.syslog_server[0] = '\0';
+		return 0;
+	}
+	if (syslog5424_parse_target(value, &t, why, sizeof(why)) < 0)
+		return fail(ps, "bad %s '%s' in [%s]: %s", rule->key, value,
+		            rule->section, why);
+	snprintf(ps->copy.syslog_server, sizeof(ps->copy.syslog_server), "%s",
+	         value);
+	return 0;
+}
+
+/* rrdcached's own address forms: unix:/path, or host:port. */
+static int set_trends_daemon(struct parse *ps, const struct key_rule *rule,
+                             const char *value)
+{
+	struct syslog5424_target t;
+	char why[160];
+
+	if (*value != '\0' && strncmp(value, "unix:/", 6) != 0 &&
+	    syslog5424_parse_target(value, &t, why, sizeof(why)) < 0)
+		return fail(ps,
+		            "bad %s '%s' in [%s]: use unix:/path or host:port",
+		            rule->key, value, rule->section);
+	if (strlen(value) >= sizeof(ps->copy.trends_daemon))
+		return fail(ps, "%s in [%s] is too long", rule->key,
+		            rule->section);
+	snprintf(ps->copy.trends_daemon, sizeof(ps->copy.trends_daemon), "%s",
+	         value);
+	return 0;
+}
+
 static int set_mode(struct parse *ps, const struct key_rule *rule,
                     const char *value)
 {
@@ -619,7 +695,8 @@ static const struct key_rule *find_rule(const char *section, const char *key,
 static bool takes_empty_value(const struct key_rule *rule)
 {
 	return rule->set == set_peers || rule->set == set_cpu_protect ||
-	       rule->type == VALUE_PATH;
+	       rule->set == set_syslog_server ||
+	       rule->set == set_trends_daemon || rule->type == VALUE_PATH;
 }
 
 /*

@@ -43,6 +43,16 @@ struct policy {
 	size_t n_peers;
 	uint32_t evac_max_per_hour; /* migrations started, rate limit */
 	uint32_t evac_concurrent;   /* migrations running at once */
+	/* [syslog] RFC 5424 messages */
+	char syslog_transport[8];            /* off, local, tcp, tls */
+	char syslog_socket[POLICY_PATH_MAX]; /* local; empty: /dev/log */
+	char syslog_server[POLICY_PATH_MAX]; /* tcp, tls: host:port */
+	char syslog_ca[POLICY_PATH_MAX];     /* tls: CA file */
+	uint32_t syslog_storm_limit;         /* per msgid per window; 0: none */
+	uint64_t syslog_storm_window_ms;
+	/* [trends] rrdtool files; empty dir: off */
+	char trends_dir[POLICY_PATH_MAX];
+	char trends_daemon[POLICY_PATH_MAX]; /* rrdcached; empty: direct */
 	/* [metrics] Prometheus textfile; empty file: off */
 	char metrics_file[POLICY_PATH_MAX];
 	uint64_t metrics_interval_ms; /* at most one write per interval */

@@ -13,6 +13,7 @@
 #include "../mce/mce.h"
 #include "control.h"
 #include "policy.h"
+#include "publish/report_json.h"
 
 #define DEFAULT_SOCKET "/run/rasd/rasd.sock"
 
@@ -332,6 +333,106 @@ static int run_remote(const struct rasctl *rc, int argc, char **argv)
 	return 0;
 }
 
+/* ---- report and graph ---- */
+
+static void inputs_free(struct json_object *replies[5])
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		json_object_put(replies[i]);
+}
+
+/* The five answers a dashboard is made of. */
+static int gather(const struct rasctl *rc, struct report_inputs *in,
+                  struct json_object *replies[5])
+{
+	static const char *const cmds[5] = {"status", "dimms", "cpus", "events",
+	                                    "actions"};
+	struct json_object *res[5];
+	int i;
+
+	memset(replies, 0, 5 * sizeof(*replies));
+	for (i = 0; i < 5; i++) {
+		if (call(rc, cmds[i], NULL, &replies[i], &res[i]) < 0) {
+			replies[i] = NULL;
+			inputs_free(replies);
+			return -1;
+		}
+	}
+	in->status = res[0];
+	in->dimms = res[1];
+	in->cpus = res[2];
+	in->events = res[3];
+	in->actions = res[4];
+	return 0;
+}
+
+static int run_report(const struct rasctl *rc, int argc, char **argv)
+{
+	struct json_object *replies[5];
+	struct report_inputs in;
+	char err[512], warn[1024];
+
+	if (argc != 3 || strcmp(argv[1], "--html") != 0) {
+		fprintf(stderr, "rasctl: report --html DIR\n");
+		return 2;
+	}
+	if (gather(rc, &in, replies) < 0)
+		return 1;
+	if (report_build(&in, argv[2], warn, sizeof(warn), err, sizeof(err)) <
+	    0) {
+		fprintf(stderr, "rasctl: report: %s\n", err);
+		inputs_free(replies);
+		return 1;
+	}
+	if (warn[0] != '\0')
+		fprintf(stderr, "rasctl: report: %s\n", warn);
+	printf("%s/index.html\n", argv[2]);
+	inputs_free(replies);
+	return 0;
+}
+
+static int run_graph(const struct rasctl *rc, int argc, char **argv)
+{
+	struct json_object *replies[5];
+	struct report_inputs in;
+	const char *out = NULL, *dimm = NULL;
+	char err[512], warn[1024], files[8192];
+	int i, n;
+
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--out"))
+			out = argv[i + 1];
+		else if (!strcmp(argv[i], "--dimm"))
+			dimm = argv[i + 1];
+		else
+			break;
+	}
+	if (out == NULL || i != argc) {
+		fprintf(stderr, "rasctl: graph --out DIR [--dimm LABEL]\n");
+		return 2;
+	}
+	if (gather(rc, &in, replies) < 0)
+		return 1;
+	n = report_draw(&in, out, dimm, files, sizeof(files), warn,
+	                sizeof(warn), err, sizeof(err));
+	inputs_free(replies);
+	if (n < 0) {
+		fprintf(stderr, "rasctl: graph: %s\n", err);
+		return 1;
+	}
+	if (warn[0] != '\0')
+		fprintf(stderr, "rasctl: graph: %s\n", warn);
+	if (n == 0) {
+		fprintf(stderr, "rasctl: graph: nothing to draw%s%s\n",
+		        dimm ? " for " : "", dimm ? dimm : "");
+		return 1;
+	}
+	fputs(files, stdout);
+	return 0;
+}
+
 /* ---- decode ---- */
 
 static const char *const status_flag_names[] = {
@@ -528,6 +629,10 @@ int main(int argc, char **argv)
 	argc -= optind;
 	if (!strcmp(argv[0], "decode"))
 		return run_decode(argc, argv);
+	if (!strcmp(argv[0], "report"))
+		return run_report(&rc, argc, argv);
+	if (!strcmp(argv[0], "graph"))
+		return run_graph(&rc, argc, argv);
 	if (strcmp(argv[0], "status") && strcmp(argv[0], "events") &&
 	    strcmp(argv[0], "dimms") && strcmp(argv[0], "cpus") &&
 	    strcmp(argv[0], "actions") && strcmp(argv[0], "inject") &&

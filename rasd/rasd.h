@@ -18,6 +18,9 @@
 #include "loop.h"
 #include "policy.h"
 #include "publish/metrics.h"
+#include "publish/notice.h"
+#include "publish/syslog5424.h"
+#include "publish/trend.h"
 
 struct rasd_options {
 	const char *policy_path; /* NULL: built-in defaults */
@@ -26,6 +29,7 @@ struct rasd_options {
 	const char *hv_spec;     /* "sim:PATH" */
 	const char *log_path;    /* extra copy of the timeline */
 	const char *call_log;    /* sim: hypervisor calls, one per line */
+	const char *report_dir;  /* write the HTML dashboard here at exit */
 	uint32_t speed;          /* virtual ms per real ms; 1 = real time */
 	bool exit_when_done;     /* sim: stop once the scenario is played */
 	bool check;              /* sim: exit 1 unless expectations hold */
@@ -119,6 +123,10 @@ struct rasd {
 
 	struct metrics_writer *metrics;
 	struct loop_timer *metrics_timer;
+	struct syslog5424 *syslog;
+	struct loop_timer *syslog_timer;
+	struct trend *trend;
+	struct loop_timer *trend_timer;
 };
 
 /* daemon.c: life cycle and the record path. */
@@ -150,6 +158,18 @@ int telemetry_init(struct rasd *d, char *err, size_t errlen);
 /* Something changed: refresh what is published (rate-limited). */
 void telemetry_update(struct rasd *d);
 void telemetry_fini(struct rasd *d);
+/* Bring the trend files up to now (before drawing from them). */
+void telemetry_flush(struct rasd *d);
+/* Tell syslog (and later SNMP): one notice per event, verdict, action. */
+void telemetry_notice(struct rasd *d, const struct notice *n);
+/* A notice stamped with the injected clock's now. */
+void rasd_notice_start(struct rasd *d, struct notice *n, const char *msgid,
+                       int priority, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Write the dashboard the way rasctl report does, from inside. */
+int rasd_write_report(struct rasd *d, const char *dir, char *err,
+                      size_t errlen);
 
 /* commands.c: the control socket's requests. */
 int commands_handle(void *arg, const struct control_request *req,

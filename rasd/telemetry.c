@@ -1,5 +1,6 @@
 /* telemetry.c - what rasd shows the outside world about the host: its
  * health, and the Prometheus metrics file refreshed as things change. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,8 +172,165 @@ static void metrics_tick(void *arg)
 	loop_timer_arm(d->metrics_timer, metrics_period_ns(d));
 }
 
+void rasd_notice_start(struct rasd *d, struct notice *n, const char *msgid,
+                       int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	notice_start(n, msgid, priority, clock_now_ms(&d->clock), "%s", "");
+	va_start(ap, fmt);
+	vsnprintf(n->text, sizeof(n->text), fmt, ap);
+	va_end(ap);
+}
+
+/* Retry what the collector has not taken yet, when the publisher says. */
+static void syslog_arm(struct rasd *d)
+{
+	uint64_t now = clock_now_ms(&d->clock);
+	uint64_t next = syslog5424_next_ms(d->syslog, now);
+
+	if (next == 0 || next == UINT64_MAX)
+		return;
+	loop_timer_arm(d->syslog_timer,
+	               clock_real_ns_until(&d->clock, next) + 1000000);
+}
+
+static void syslog_tick(void *arg)
+{
+	struct rasd *d = arg;
+
+	syslog5424_flush(d->syslog, clock_now_ms(&d->clock));
+	syslog_arm(d);
+}
+
+void telemetry_notice(struct rasd *d, const struct notice *n)
+{
+	if (d->syslog == NULL)
+		return;
+	syslog5424_send(d->syslog, n, n->time_ms);
+	syslog_arm(d);
+}
+
+static int syslog_init(struct rasd *d, char *err, size_t errlen)
+{
+	const struct policy *p = &d->policy;
+	struct syslog5424_opts o;
+
+	if (strcmp(p->syslog_transport, "off") == 0)
+		return 0;
+	if (strcmp(p->syslog_transport, "local") != 0 &&
+	    p->syslog_server[0] == '\0') {
+		snprintf(err, errlen,
+		         "[syslog] transport %s needs a server (host:port)",
+		         p->syslog_transport);
+		return -1;
+	}
+	syslog5424_opts_defaults(&o);
+	if (strcmp(p->syslog_transport, "tcp") == 0)
+		o.transport = SYSLOG5424_TCP;
+	else if (strcmp(p->syslog_transport, "tls") == 0)
+		o.transport = SYSLOG5424_TLS;
+	else
+		o.transport = SYSLOG5424_LOCAL;
+	o.socket_path = p->syslog_socket[0] ? p->syslog_socket : NULL;
+	o.target = p->syslog_server[0] ? p->syslog_server : NULL;
+	o.ca_file = p->syslog_ca[0] ? p->syslog_ca : NULL;
+	o.hostname = d->topo.host_name[0] ? d->topo.host_name : NULL;
+	o.storm_limit = p->syslog_storm_limit;
+	o.storm_window_ms = p->syslog_storm_window_ms;
+	if (syslog5424_open(&d->syslog, &o, err, errlen) < 0)
+		return -1;
+	if (loop_timer_create(d->loop, &d->syslog_timer, syslog_tick, d) < 0) {
+		snprintf(err, errlen, "syslog: cannot create a timer");
+		return -1;
+	}
+	return 0;
+}
+
+/* Pages offlined on one DIMM: the trend's third line. */
+static uint64_t dimm_pages_retired(const struct rasd *d, int32_t dimm)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < d->n_acted_pages; i++)
+		if (correlate_dimm_of(d->corr, d->acted_pages[i] << 12) == dimm)
+			n++;
+	return n;
+}
+
+/* Every step of the trend files, whether or not errors came. */
+static void trend_tick(void *arg)
+{
+	struct rasd *d = arg;
+	int64_t now_s = (int64_t)(clock_now_ms(&d->clock) / 1000);
+	size_t i;
+
+	for (i = 0; i < d->n_dimms; i++) {
+		uint64_t all = correlate_dimm_errors(d->corr, (int32_t)i);
+		uint64_t ue = d->dimm_health[i].ue;
+
+		trend_update_dimm(d->trend, d->dimms[i].label, now_s,
+		                  all > ue ? all - ue : 0, ue,
+		                  dimm_pages_retired(d, (int32_t)i));
+	}
+	for (i = 0; i < d->topo.nr_sockets; i++)
+		trend_update_socket(
+		    d->trend, (int)i, now_s,
+		    correlate_socket_errors(d->corr, (uint32_t)i));
+	loop_timer_arm(d->trend_timer,
+	               (uint64_t)TREND_STEP_S * 1000000000u /
+	                   (d->clock.speed ? d->clock.speed : 1));
+}
+
+static int trend_init(struct rasd *d, char *err, size_t errlen)
+{
+	const struct policy *p = &d->policy;
+
+	if (p->trends_dir[0] == '\0')
+		return 0;
+	d->trend = trend_open(p->trends_dir,
+	                      p->trends_daemon[0] ? p->trends_daemon : NULL,
+	                      TREND_QUEUE_DEFAULT, err, errlen);
+	if (d->trend == NULL)
+		return -1;
+	if (loop_timer_create(d->loop, &d->trend_timer, trend_tick, d) < 0) {
+		snprintf(err, errlen, "trends: cannot create a timer");
+		return -1;
+	}
+	trend_tick(d);
+	return 0;
+}
+
+void telemetry_flush(struct rasd *d)
+{
+	if (d->trend == NULL)
+		return;
+	trend_tick(d);
+	trend_flush(d->trend);
+}
+
+static void trend_fini(struct rasd *d)
+{
+	char err[256];
+
+	if (d->trend == NULL)
+		return;
+	trend_tick(d);
+	if (trend_flush(d->trend) > 0) {
+		trend_last_error(d->trend, err, sizeof(err));
+		log_msg(&d->log, LOG_ERR, "trends", "%s", err);
+	}
+	loop_timer_destroy(d->trend_timer);
+	d->trend_timer = NULL;
+	trend_close(d->trend);
+	d->trend = NULL;
+}
+
 int telemetry_init(struct rasd *d, char *err, size_t errlen)
 {
+	if (syslog_init(d, err, errlen) < 0 || trend_init(d, err, errlen) < 0)
+		return -1;
 	if (d->policy.metrics_file[0] == '\0')
 		return 0;
 	d->metrics = metrics_open(d->policy.metrics_file,
@@ -197,6 +355,13 @@ void telemetry_update(struct rasd *d)
 
 void telemetry_fini(struct rasd *d)
 {
+	trend_fini(d);
+	if (d->syslog != NULL)
+		syslog5424_flush(d->syslog, clock_now_ms(&d->clock));
+	loop_timer_destroy(d->syslog_timer);
+	d->syslog_timer = NULL;
+	syslog5424_close(d->syslog);
+	d->syslog = NULL;
 	if (d->metrics != NULL)
 		metrics_refresh(d, true);
 	loop_timer_destroy(d->metrics_timer);

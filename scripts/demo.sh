@@ -10,21 +10,29 @@ POLICY="$ROOT/policies/demo.conf"
 SPEED=${RASD_DEMO_SPEED:-3600}
 
 mkdir -p "$OUT"
-rm -f "$OUT/journal.db" "$OUT/journal.db-wal" "$OUT/journal.db-shm" \
-	"$OUT/rasd.log" "$OUT/hypervisor-calls.log"
+rm -rf "$OUT/journal.db" "$OUT/journal.db-wal" "$OUT/journal.db-shm" \
+	"$OUT/rasd.log" "$OUT/hypervisor-calls.log" "$OUT/trends" "$OUT/report"
+# The shipped demo policy, with trends and metrics under build/demo.
+cp "$POLICY" "$OUT/demo.conf"
+printf '\n[trends]\ndir = %s\n' "$OUT/trends" >>"$OUT/demo.conf"
+sed -i "s#^file =\$#file = $OUT/rasd.prom#" "$OUT/demo.conf"
+POLICY="$OUT/demo.conf"
 
 echo "rasd demo: simulated Xen host, scenario $(basename "$SCENARIO"), clock x$SPEED"
 echo "-------------------------------------------------------------------------------"
 "$ROOT/$BUILD/rasd" -H "sim:$SCENARIO" -c "$POLICY" \
 	-j "$OUT/journal.db" -s "$OUT/rasd.sock" --log "$OUT/rasd.log" \
 	--call-log "$OUT/hypervisor-calls.log" --speed "$SPEED" \
-	--exit-when-done --check >"$OUT/result.txt"
+	--report "$OUT/report" --exit-when-done --check >"$OUT/result.txt"
 rc=$?
 echo "-------------------------------------------------------------------------------"
-grep -v '^demo summary:' "$OUT/result.txt"
+grep -v '^demo summary:\|^dashboard:' "$OUT/result.txt"
 cat <<EOT
 
 where to look:
+  dashboard (HTML):   $OUT/report/index.html
+  trends (rrdtool):   $OUT/trends/
+  metrics (Prom.):    $OUT/rasd.prom
   journal (SQLite):   $OUT/journal.db
       sqlite3 $OUT/journal.db 'select id,kind,state,target,peer,detail from actions'
   timeline log:       $OUT/rasd.log

@@ -4,6 +4,10 @@
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LOGDIR="$ROOT/$BUILD/test-logs"
+# Leaks inside the graphing libraries librrd loads are theirs, not ours;
+# librrd has no frame pointers, so the slow unwinder finds them.
+export LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export ASAN_OPTIONS="fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 # A hung test fails with a message instead of stalling the whole run.
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-120}
 INTEGRATION_TIMEOUT=${INTEGRATION_TIMEOUT:-600}

@@ -3,7 +3,23 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include <string.h>
+
 #include "notice.h"
+
+void notice_start(struct notice *n, const char *msgid, int priority,
+                  uint64_t time_ms, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(n, 0, sizeof(*n));
+	n->msgid = msgid;
+	n->priority = priority;
+	n->time_ms = time_ms;
+	va_start(ap, fmt);
+	vsnprintf(n->text, sizeof(n->text), fmt, ap);
+	va_end(ap);
+}
 
 void notice_add(struct notice *n, const char *key, const char *fmt, ...)
 {

@@ -16,6 +16,11 @@ for bin in "$DIR"/fuzz_*; do
 	fuzz_policy) cp "$ROOT"/policies/*.conf "$ROOT"/tests/integration/policies/*.conf "$corpus/" 2>/dev/null ;;
 	fuzz_scenario) cp "$ROOT"/hypervisor/sim/scenarios/*.scn "$ROOT"/tests/integration/scenarios/*.scn "$corpus/" 2>/dev/null ;;
 	fuzz_control) printf '{"id":1,"cmd":"events","args":{"since_ms":0}}' >"$corpus/seed" ;;
+	fuzz_syslog5424)
+		# First byte odd: the target parser; even: the formatter.
+		printf '\001[::1]:6514' >"$corpus/v6"
+		printf '\001logs.example:514' >"$corpus/name"
+		printf '\100MEMCE\ntext\ndimm=DIMM_B' >"$corpus/notice" ;;
 	esac
 	echo "fuzz: $name for ${SECONDS_EACH}s"
 	if ! "$bin" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \

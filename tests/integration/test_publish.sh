@@ -28,6 +28,48 @@ else
 	echo "SKIP: metrics: promtool not installed (package prometheus)"
 fi
 
+# Trends and the dashboard at the end of a run (what make demo does).
+cp "$P/test.conf" "$WORK/trends.conf"
+printf '\n[trends]\ndir = %s\n' "$WORK/trends" >>"$WORK/trends.conf"
+run_sim trends "$S/dimm.scn" "$WORK/trends.conf" --report "$WORK/report"
+expect_eq "trends: rasd exit status" $? 0
+check "trends: one RRD per DIMM and socket" \
+	test -f "$WORK/trends/dimm-DIMM_A.rrd" -a -f "$WORK/trends/dimm-DIMM_B.rrd" \
+	-a -f "$WORK/trends/socket-0.rrd"
+expect_eq "trends: DIMM_B's RRD holds its 6 corrected errors" \
+	"$(rrdtool lastupdate "$WORK/trends/dimm-DIMM_B.rrd" | awk 'NR==3 {print $2}')" 6
+check "report: the run printed where the dashboard is" \
+	grep -q "^dashboard: $WORK/report/index.html" "$WORK/trends.out"
+check "report: DIMM_B's cell says evacuated" \
+	grep -q 'data-dimm="DIMM_B"[^>]*data-state="evacuated"\|data-state="evacuated"[^>]*data-dimm="DIMM_B"' \
+	"$WORK/report/index.html"
+check "report: the DIMM graph is a PNG" \
+	sh -c "head -c 8 '$WORK/report/dimm-1.png' | od -An -tx1 | grep -q '89 50 4e 47'"
+check "report: the page shows the graphs" grep -q 'socket-0.png' "$WORK/report/index.html"
+
+# rasctl report and graph against a running rasd.
+SOCK="$WORK/rasd.sock"
+"$RASD" -H "sim:$S/idle.scn" -c "$WORK/trends.conf" -j "$WORK/live.db" \
+	-s "$SOCK" -q >"$WORK/live.out" 2>"$WORK/live.err" &
+RASD_PID=$!
+i=0
+while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+"$RASCTL" -s "$SOCK" inject --cpu 1 --bank 7 --status 0x9c00004000010091 \
+	--addr 0x40001000 --misc 0x86 >/dev/null
+sleep 0.3
+"$RASCTL" -s "$SOCK" report --html "$WORK/live-report" >"$WORK/live-report.out"
+expect_eq "rasctl report: exit status" $? 0
+check "rasctl report: names the page it wrote" \
+	grep -q "$WORK/live-report/index.html" "$WORK/live-report.out"
+check "rasctl report: the event is on the page" grep -q '0x40001' "$WORK/live-report/index.html"
+"$RASCTL" -s "$SOCK" graph --out "$WORK/graphs" --dimm DIMM_B >"$WORK/graphs.out"
+expect_eq "rasctl graph --dimm: exit status" $? 0
+check "rasctl graph --dimm: the PNG it names exists" \
+	sh -c "test -s \"\$(head -1 '$WORK/graphs.out')\""
+"$RASCTL" -s "$SOCK" graph --out "$WORK/graphs" --dimm NO_SUCH 2>"$WORK/graphs.err"
+expect_eq "rasctl graph for an unknown DIMM: exit 1" $? 1
+kill "$RASD_PID"; wait "$RASD_PID"; RASD_PID=
+
 printf '\n[metrics]\nfile = relative.prom\n' >"$WORK/bad.conf"
 "$RASD" -H "sim:$S/page.scn" -c "$WORK/bad.conf" -j "$WORK/j.db" -s none -q 2>"$WORK/bad.err"
 expect_eq "metrics: a relative path is refused" $? 1
