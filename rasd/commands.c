@@ -64,7 +64,7 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
                       size_t errlen)
 {
 	struct journal_summary s;
-	struct json_object *sum = json_object_new_object();
+	struct json_object *sum = json_object_new_object(), *syslog;
 	uint64_t now = clock_now_ms(&d->clock);
 
 	if (journal_summary(d->journal, &s) < 0) {
@@ -93,6 +93,9 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 	jint(sum, "actions_failed", s.actions_failed);
 	jint(sum, "actions_pending", s.actions_pending);
 	json_object_object_add(res, "summary", sum);
+	syslog = json_object_new_object();
+	telemetry_syslog_json(d, syslog);
+	json_object_object_add(res, "syslog", syslog);
 	return 0;
 }
 

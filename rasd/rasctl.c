@@ -104,6 +104,24 @@ static void print_json(struct json_object *o)
 	                          JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+static void print_syslog(struct json_object *sl)
+{
+	const char *err;
+
+	if (sl == NULL)
+		return;
+	printf("syslog:           %s", jget_str(sl, "transport"));
+	if (jget(sl, "sent") != NULL)
+		printf(", %lld sent, %lld queued, %lld dropped, %lld folded%s",
+		       jget_int(sl, "sent"), jget_int(sl, "queued"),
+		       jget_int(sl, "dropped"), jget_int(sl, "folded"),
+		       json_object_get_boolean(jget(sl, "connected"))
+		           ? ""
+		           : " (not connected)");
+	err = jget_str(sl, "last_error");
+	printf("%s%s\n", *err ? "; last error: " : "", err);
+}
+
 static void print_status(struct json_object *r)
 {
 	struct json_object *s = jget(r, "summary");
@@ -122,6 +140,7 @@ static void print_status(struct json_object *r)
 	printf("guests evacuated: %lld\n", jget_int(s, "guests_evacuated"));
 	printf("actions failed:   %lld (pending %lld)\n",
 	       jget_int(s, "actions_failed"), jget_int(s, "actions_pending"));
+	print_syslog(jget(r, "syslog"));
 }
 
 static void print_events(struct json_object *r)

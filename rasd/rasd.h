@@ -125,6 +125,7 @@ struct rasd {
 	struct loop_timer *metrics_timer;
 	struct syslog5424 *syslog;
 	struct loop_timer *syslog_timer;
+	uint64_t syslog_dropped_seen; /* dropped count last reported */
 	struct trend *trend;
 	struct loop_timer *trend_timer;
 };
@@ -158,6 +159,8 @@ int telemetry_init(struct rasd *d, char *err, size_t errlen);
 /* Something changed: refresh what is published (rate-limited). */
 void telemetry_update(struct rasd *d);
 void telemetry_fini(struct rasd *d);
+/* The syslog publisher's counters into a JSON object (rasctl status). */
+void telemetry_syslog_json(struct rasd *d, struct json_object *out);
 /* Bring the trend files up to now (before drawing from them). */
 void telemetry_flush(struct rasd *d);
 /* Tell syslog (and later SNMP): one notice per event, verdict, action. */

@@ -195,12 +195,54 @@ static void syslog_arm(struct rasd *d)
 	               clock_real_ns_until(&d->clock, next) + 1000000);
 }
 
+/* Say once per loss what the collector's absence cost. */
+static void syslog_report_drops(struct rasd *d)
+{
+	struct syslog5424_stats st;
+
+	syslog5424_stats(d->syslog, &st);
+	if (st.dropped == d->syslog_dropped_seen)
+		return;
+	log_msg(&d->log, LOG_WARNING, "syslog",
+	        "%llu message(s) dropped in all (%zu queued): %s",
+	        (unsigned long long)st.dropped, st.queued,
+	        syslog5424_last_error(d->syslog));
+	d->syslog_dropped_seen = st.dropped;
+}
+
 static void syslog_tick(void *arg)
 {
 	struct rasd *d = arg;
 
 	syslog5424_flush(d->syslog, clock_now_ms(&d->clock));
+	syslog_report_drops(d);
 	syslog_arm(d);
+}
+
+void telemetry_syslog_json(struct rasd *d, struct json_object *out)
+{
+	struct syslog5424_stats st;
+	const char *err;
+
+	json_object_object_add(
+	    out, "transport",
+	    json_object_new_string(d->policy.syslog_transport));
+	if (d->syslog == NULL)
+		return;
+	syslog5424_stats(d->syslog, &st);
+	err = syslog5424_last_error(d->syslog);
+	json_object_object_add(out, "sent",
+	                       json_object_new_int64((int64_t)st.sent));
+	json_object_object_add(out, "queued",
+	                       json_object_new_int64((int64_t)st.queued));
+	json_object_object_add(out, "dropped",
+	                       json_object_new_int64((int64_t)st.dropped));
+	json_object_object_add(out, "folded",
+	                       json_object_new_int64((int64_t)st.folded));
+	json_object_object_add(out, "connected",
+	                       json_object_new_boolean(st.connected));
+	json_object_object_add(out, "last_error",
+	                       json_object_new_string(err ? err : ""));
 }
 
 void telemetry_notice(struct rasd *d, const struct notice *n)
@@ -208,6 +250,7 @@ void telemetry_notice(struct rasd *d, const struct notice *n)
 	if (d->syslog == NULL)
 		return;
 	syslog5424_send(d->syslog, n, n->time_ms);
+	syslog_report_drops(d);
 	syslog_arm(d);
 }
 
