@@ -50,3 +50,34 @@ run_sim() {
 }
 
 sql() { sqlite3 -batch -noheader "$1" "$2"; }
+
+# start_rasd NAME SCENARIO POLICY [extra rasd args]: rasd in the
+# background with its control socket at $SOCK, output in $WORK/NAME.*;
+# returns once the socket is there (stopped by cleanup, or stop_rasd).
+start_rasd() {
+	name=$1 scn=$2 pol=$3
+	shift 3
+	SOCK="$WORK/$name.sock"
+	"$RASD" -H "sim:$scn" -c "$pol" -j "$WORK/$name.db" -s "$SOCK" \
+		--call-log "$WORK/$name.calls" --log "$WORK/$name.log" -q "$@" \
+		>"$WORK/$name.out" 2>"$WORK/$name.err" &
+	RASD_PID=$!
+	i=0
+	while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	test -S "$SOCK"
+}
+
+# stop_rasd: SIGTERM, and the exit status it stopped with.
+stop_rasd() {
+	kill -TERM "$RASD_PID"
+	wait "$RASD_PID"
+	rc=$?
+	RASD_PID=
+	return $rc
+}
+
+# inject_mem_ce ADDR: one corrected memory read error on channel 1.
+inject_mem_ce() {
+	"$RASCTL" -s "$SOCK" inject --cpu 1 --bank 7 \
+		--status 0x9c00004000010091 --addr "$1" --misc 0x86 >/dev/null
+}

@@ -4,17 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 S="$TESTS_DIR/scenarios"
 P="$TESTS_DIR/policies"
-SOCK="$WORK/rasd.sock"
 chmod 755 "$WORK"
 cp "$P/test.conf" "$WORK/policy.conf"
 
-"$RASD" -H "sim:$S/idle.scn" -c "$WORK/policy.conf" -j "$WORK/j.db" \
-	-s "$SOCK" --call-log "$WORK/calls" --log "$WORK/log" -q \
-	>"$WORK/out" 2>"$WORK/err" &
-RASD_PID=$!
-i=0
-while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-check "rasd opened its control socket" test -S "$SOCK"
+check "rasd opened its control socket" start_rasd ctl "$S/idle.scn" "$WORK/policy.conf"
 
 ctl() { "$RASCTL" -s "$SOCK" "$@"; }
 check "status answers" sh -c "'$RASCTL' -s '$SOCK' status | grep -q 'health: *ok'"
@@ -25,7 +18,7 @@ expect_eq "cpus lists both CPUs online" \
 
 # Two corrected errors on one page through inject: recorded, then acted on.
 for a in 0x40001000 0x40001040; do
-	ctl inject --cpu 1 --bank 7 --status 0x9c00004000010091 --addr $a --misc 0x86 >/dev/null
+	inject_mem_ce $a
 done
 i=0
 while [ "$(ctl --json actions | jq '.actions | length')" = 0 ] && [ $i -lt 100 ]; do
@@ -74,7 +67,7 @@ check "a good policy reloads" ctl reload
 # A reload applies new thresholds at once: page threshold 1 now.
 sed 's/^threshold = 2/threshold = 1/' "$P/test.conf" >"$WORK/policy.conf"
 check "a policy with a lower page threshold reloads" ctl reload
-ctl inject --cpu 1 --bank 7 --status 0x9c00004000010091 --addr 0x40009000 --misc 0x86 >/dev/null
+inject_mem_ce 0x40009000
 i=0
 while ! ctl --json actions | jq -e '.actions[] | select(.target == "0x40009")' >/dev/null && [ $i -lt 100 ]; do
 	sleep 0.05; i=$((i + 1))
@@ -82,9 +75,7 @@ done
 expect_eq "one error now offlines a page under the reloaded policy" \
 	"$(ctl --json actions | jq -r '.actions[] | select(.target == "0x40009") | .state')" done
 
-kill -TERM "$RASD_PID"
-wait "$RASD_PID"
+stop_rasd
 expect_eq "rasd stops cleanly on SIGTERM" "$?" 0
-RASD_PID=
 check "the control socket is removed at exit" test ! -e "$SOCK"
 exit 0

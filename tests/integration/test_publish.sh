@@ -48,14 +48,8 @@ check "report: the DIMM graph is a PNG" \
 check "report: the page shows the graphs" grep -q 'socket-0.png' "$WORK/report/index.html"
 
 # rasctl report and graph against a running rasd.
-SOCK="$WORK/rasd.sock"
-"$RASD" -H "sim:$S/idle.scn" -c "$WORK/trends.conf" -j "$WORK/live.db" \
-	-s "$SOCK" -q >"$WORK/live.out" 2>"$WORK/live.err" &
-RASD_PID=$!
-i=0
-while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-"$RASCTL" -s "$SOCK" inject --cpu 1 --bank 7 --status 0x9c00004000010091 \
-	--addr 0x40001000 --misc 0x86 >/dev/null
+start_rasd live "$S/idle.scn" "$WORK/trends.conf"
+inject_mem_ce 0x40001000
 sleep 0.3
 "$RASCTL" -s "$SOCK" report --html "$WORK/live-report" >"$WORK/live-report.out"
 expect_eq "rasctl report: exit status" $? 0
@@ -68,7 +62,7 @@ check "rasctl graph --dimm: the PNG it names exists" \
 	sh -c "test -s \"\$(head -1 '$WORK/graphs.out')\""
 "$RASCTL" -s "$SOCK" graph --out "$WORK/graphs" --dimm NO_SUCH 2>"$WORK/graphs.err"
 expect_eq "rasctl graph for an unknown DIMM: exit 1" $? 1
-kill "$RASD_PID"; wait "$RASD_PID"; RASD_PID=
+stop_rasd
 
 printf '\n[metrics]\nfile = relative.prom\n' >"$WORK/bad.conf"
 "$RASD" -H "sim:$S/page.scn" -c "$WORK/bad.conf" -j "$WORK/j.db" -s none -q 2>"$WORK/bad.err"

@@ -79,14 +79,8 @@ DOWN=$((PORT + 1))
 while listening "$DOWN"; do DOWN=$((DOWN + 1)); done
 cp "$P/test.conf" "$WORK/down.conf"
 printf '\n[syslog]\ntransport = tcp\nserver = 127.0.0.1:%s\n' "$DOWN" >>"$WORK/down.conf"
-SOCK="$WORK/rasd.sock"
-"$RASD" -H "sim:$S/idle.scn" -c "$WORK/down.conf" -j "$WORK/down.db" \
-	-s "$SOCK" --log "$WORK/down.log" -q >/dev/null 2>&1 &
-RASD_PID=$!
-i=0
-while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-"$RASCTL" -s "$SOCK" inject --cpu 1 --bank 7 --status 0x9c00004000010091 \
-	--addr 0x40001000 --misc 0x86 >/dev/null
+start_rasd down "$S/idle.scn" "$WORK/down.conf"
+inject_mem_ce 0x40001000
 sleep 0.3
 st=$("$RASCTL" -s "$SOCK" --json status)
 check "collector down: rasd still answers and journals" \
@@ -97,5 +91,5 @@ check "collector down: status says why" \
 	sh -c "echo '$st' | jq -e '.syslog.last_error | test(\"127.0.0.1:$DOWN\")' >/dev/null"
 check "collector down: rasctl status shows it" \
 	sh -c "'$RASCTL' -s '$SOCK' status | grep -q 'syslog: *tcp, .* queued.*not connected'"
-kill "$RASD_PID"; wait "$RASD_PID"; RASD_PID=
+stop_rasd
 exit 0
