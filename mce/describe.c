@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mce/mce.h"
 #include "mce/mce_int.h"
@@ -176,8 +177,17 @@ int mce_describe(const struct mce_record *r, const struct mce_decoded *d,
 		line_add(&l, "%s %s", severity_word(d->severity),
 		         d->class_name != NULL ? d->class_name : "error");
 		add_detail(&l, d);
-		if (d->kind == MCE_KIND_MEMORY && d->channel >= 0)
+		/* The model's own words, where a model decoder knew them. */
+		if (d->detail != NULL)
+			line_add(&l, " (%s)", d->detail);
+		if (d->bank_name != NULL)
+			line_add(&l, ", %s", d->bank_name);
+		if (d->kind == MCE_KIND_MEMORY && d->channel >= 0 &&
+		    (d->bank_name == NULL ||
+		     strstr(d->bank_name, "channel") == NULL))
 			line_add(&l, ", channel %d", d->channel);
+		if (d->chip_select >= 0)
+			line_add(&l, " chip select %d", d->chip_select);
 		add_addr(&l, r, d);
 		if (d->ce_count_valid && d->ce_count > 0)
 			line_add(&l, ", count %u", d->ce_count);

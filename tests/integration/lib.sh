@@ -76,6 +76,16 @@ stop_rasd() {
 	return $rc
 }
 
+# wait_events N: until rasd has journaled N events (5 s at most).
+wait_events() {
+	i=0
+	while [ "$("$RASCTL" -s "$SOCK" --json status | jq .summary.events)" -lt "$1" ] &&
+		[ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
 # inject_mem_ce ADDR: one corrected memory read error on channel 1.
 inject_mem_ce() {
 	"$RASCTL" -s "$SOCK" inject --cpu 1 --bank 7 \

@@ -50,7 +50,7 @@ check "report: the page shows the graphs" grep -q 'socket-0.png' "$WORK/report/i
 # rasctl report and graph against a running rasd.
 start_rasd live "$S/idle.scn" "$WORK/trends.conf"
 inject_mem_ce 0x40001000
-sleep 0.3
+wait_events 1
 "$RASCTL" -s "$SOCK" report --html "$WORK/live-report" >"$WORK/live-report.out"
 expect_eq "rasctl report: exit status" $? 0
 check "rasctl report: names the page it wrote" \

@@ -18,6 +18,14 @@ stop_syslog_ng() {
 }
 trap 'stop_syslog_ng; cleanup' EXIT
 
+# wait_line FILE PATTERN: up to 10 s for syslog-ng to write it.
+wait_line() {
+	n=0
+	while ! grep -q -- "$2" "$1" 2>/dev/null && [ $n -lt 200 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+}
 listening() { grep -qi ":$(printf '%04X' "$1") 00000000:0000 0A" /proc/net/tcp; }
 PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
 while listening "$PORT"; do PORT=$((PORT + 1)); done
@@ -50,7 +58,7 @@ cp "$P/test.conf" "$WORK/tcp.conf"
 printf '\n[syslog]\ntransport = tcp\nserver = 127.0.0.1:%s\nstorm_limit = 0\n' "$PORT" >>"$WORK/tcp.conf"
 run_sim tcp "$S/dimm.scn" "$WORK/tcp.conf"
 expect_eq "tcp: rasd exit status" $? 0
-sleep 0.5
+wait_line "$WORK/sng-tcp.txt" 'rasd stopping'
 count() { grep -c "^MSGID=$2	" "$1"; }
 expect_eq "tcp: one MEMCE per corrected memory error" "$(count "$WORK/sng-tcp.txt" MEMCE)" 6
 expect_eq "tcp: one DIMMFAIL" "$(count "$WORK/sng-tcp.txt" DIMMFAIL)" 1
@@ -69,7 +77,7 @@ cp "$P/test.conf" "$WORK/unix.conf"
 printf '\n[syslog]\ntransport = local\nsocket = %s\nstorm_limit = 2\nstorm_window = 1h\n' "$WORK/log" >>"$WORK/unix.conf"
 run_sim unix "$S/page.scn" "$WORK/unix.conf"
 expect_eq "local: rasd exit status" $? 0
-sleep 0.5
+wait_line "$WORK/sng-unix.txt" 'rasd stopping'
 check "local: PAGEOFF with the page and its state" \
 	grep -q "^MSGID=PAGEOFF	.*page=0x40001	.*state=done	" "$WORK/sng-unix.txt"
 expect_eq "local: MEMCE limited to 2 in the window" "$(count "$WORK/sng-unix.txt" MEMCE)" 2
@@ -81,7 +89,7 @@ cp "$P/test.conf" "$WORK/down.conf"
 printf '\n[syslog]\ntransport = tcp\nserver = 127.0.0.1:%s\n' "$DOWN" >>"$WORK/down.conf"
 start_rasd down "$S/idle.scn" "$WORK/down.conf"
 inject_mem_ce 0x40001000
-sleep 0.3
+wait_events 1
 st=$("$RASCTL" -s "$SOCK" --json status)
 check "collector down: rasd still answers and journals" \
 	sh -c "echo '$st' | jq -e '.summary.events == 1' >/dev/null"
