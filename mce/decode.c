@@ -361,10 +361,29 @@ static void decode_status_bits(uint64_t st, struct mce_decoded *d)
 	d->ar = (st & MCI_STATUS_AR) != 0;
 }
 
+/* The vendor's own decoder refines what the architecture said. */
+static void decode_model(const struct mce_record *r, struct mce_decoded *d)
+{
+	switch (r->cpuvendor) {
+	case MCE_VENDOR_INTEL:
+		mce_decode_intel(r, d);
+		break;
+	case MCE_VENDOR_AMD:
+	case MCE_VENDOR_HYGON:
+		mce_decode_amd(r, d);
+		break;
+	default:
+		break;
+	}
+}
+
 int mce_decode(const struct mce_record *r, struct mce_decoded *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->channel = -1;
+	d->controller = -1;
+	d->rank = -1;
+	d->chip_select = -1;
 	d->addr_mode = MCE_ADDR_UNKNOWN;
 	decode_status_bits(r->status, d);
 	if (!d->val) {
@@ -377,5 +396,6 @@ int mce_decode(const struct mce_record *r, struct mce_decoded *d)
 	d->severity = grade(r, d);
 	name_ucr(r, d);
 	decode_addr(r, d);
+	decode_model(r, d);
 	return 0;
 }

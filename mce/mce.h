@@ -147,6 +147,19 @@ struct mce_decoded {
 	bool phys_addr_valid; /* addr is a physical address rasd can act on */
 	uint64_t phys_addr;   /* addr with bits below addr_lsb cleared */
 	uint64_t page;        /* phys_addr >> 12 (4 KiB frame) */
+
+	/*
+	 * Model-specific detail, filled where the CPU model is known (Intel
+	 * server families by CPUID family/model, AMD SMCA by MCA_IPID); -1
+	 * or NULL where nobody can say. Static strings, never allocated.
+	 */
+	int8_t controller;	/* memory controller (iMC, UMC instance) */
+	int8_t rank;
+	int8_t chip_select;	/* AMD UMC chip select */
+	const char *model;	/* "Skylake-SP", "AMD family 19h (SMCA)" */
+	const char *bank_name;	/* "iMC 1 channel 0", "UMC", "LS", "UPI 2" */
+	const char *detail;	/* MSCOD / extended error code meaning */
+	const char *note;	/* e.g. "unknown CPU model 06_A7: architectural" */
 };
 
 /*
@@ -154,6 +167,15 @@ struct mce_decoded {
  * Returns 0, or -1 when the record carries no valid error (VAL clear).
  */
 int mce_decode(const struct mce_record *r, struct mce_decoded *d);
+
+/*
+ * Model-specific decoding, called by mce_decode after the architectural
+ * pass; may refine kind, severity, channel and fill the fields above.
+ * Split by vendor so each decoder owns its file (mce/intel.c,
+ * mce/amd_smca.c). Each returns 1 when it knew the model, else 0.
+ */
+int mce_decode_intel(const struct mce_record *r, struct mce_decoded *d);
+int mce_decode_amd(const struct mce_record *r, struct mce_decoded *d);
 
 const char *mce_severity_name(enum mce_severity s);
 const char *mce_kind_name(enum mce_kind k);
