@@ -153,13 +153,13 @@ struct mce_decoded {
 	 * server families by CPUID family/model, AMD SMCA by MCA_IPID); -1
 	 * or NULL where nobody can say. Static strings, never allocated.
 	 */
-	int8_t controller;	/* memory controller (iMC, UMC instance) */
+	int8_t controller; /* memory controller (iMC, UMC instance) */
 	int8_t rank;
-	int8_t chip_select;	/* AMD UMC chip select */
-	const char *model;	/* "Skylake-SP", "AMD family 19h (SMCA)" */
-	const char *bank_name;	/* "iMC 1 channel 0", "UMC", "LS", "UPI 2" */
-	const char *detail;	/* MSCOD / extended error code meaning */
-	const char *note;	/* e.g. "unknown CPU model 06_A7: architectural" */
+	int8_t chip_select;    /* AMD UMC chip select */
+	const char *model;     /* "Skylake-SP", "AMD family 19h (SMCA)" */
+	const char *bank_name; /* "iMC 1 channel 0", "UMC", "LS", "UPI 2" */
+	const char *detail;    /* MSCOD / extended error code meaning */
+	const char *note; /* e.g. "unknown CPU model 06_A7: architectural" */
 };
 
 /*

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "../mce/mce.h"
+#include "../mce/mce_text.h"
 #include "control.h"
 #include "policy.h"
 #include "publish/report_json.h"
@@ -24,23 +26,26 @@ struct rasctl {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: rasctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
-	        "commands:\n"
-	        "  status                     host health and counts\n"
-	        "  events [--since T] [--limit N]\n"
-	        "                             T: epoch ms, or a duration ago "
-	        "(1h)\n"
-	        "  dimms                      DIMMs, their state and errors\n"
-	        "  cpus                       CPUs, online state and errors\n"
-	        "  actions                    what rasd decided and did\n"
-	        "  inject --cpu N --bank N --status X [--addr A] [--misc M]\n"
-	        "         [--mcgstatus G]     plant a record (sim backend)\n"
-	        "  reload                     re-read the policy\n"
-	        "  decode [--record-len N] [FILE]\n"
-	        "                             decode binary struct mce records "
-	        "(stdin\n"
-	        "                             by default) to JSON lines\n");
+	fprintf(
+	    f,
+	    "usage: rasctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
+	    "commands:\n"
+	    "  status                     host health and counts\n"
+	    "  events [--since T] [--limit N]\n"
+	    "                             T: epoch ms, or a duration ago "
+	    "(1h)\n"
+	    "  dimms                      DIMMs, their state and errors\n"
+	    "  cpus                       CPUs, online state and errors\n"
+	    "  actions                    what rasd decided and did\n"
+	    "  inject --cpu N --bank N --status X [--addr A] [--misc M]\n"
+	    "         [--mcgstatus G]     plant a record (sim backend)\n"
+	    "  reload                     re-read the policy\n"
+	    "  decode [--format auto|binary|mcelog|dmesg] [--record-len N] "
+	    "[FILE]\n"
+	    "                             decode struct mce records, mcelog "
+	    "--ascii\n"
+	    "                             or dmesg text (stdin by default) to "
+	    "JSON lines\n");
 }
 
 static const char *jget_str(struct json_object *o, const char *k)
@@ -480,6 +485,29 @@ static void add_hex(struct json_object *o, const char *k, uint64_t v)
 	json_object_object_add(o, k, json_object_new_string(buf));
 }
 
+static void add_str(struct json_object *o, const char *k, const char *v)
+{
+	if (v != NULL)
+		json_object_object_add(o, k, json_object_new_string(v));
+}
+
+/* What the Intel or AMD model decoder added, where it knew the model. */
+static void add_model(struct json_object *o, const struct mce_decoded *d)
+{
+	if (d->controller >= 0)
+		json_object_object_add(o, "controller",
+		                       json_object_new_int(d->controller));
+	if (d->rank >= 0)
+		json_object_object_add(o, "rank", json_object_new_int(d->rank));
+	if (d->chip_select >= 0)
+		json_object_object_add(o, "chip_select",
+		                       json_object_new_int(d->chip_select));
+	add_str(o, "model", d->model);
+	add_str(o, "bank_name", d->bank_name);
+	add_str(o, "detail", d->detail);
+	add_str(o, "note", d->note);
+}
+
 struct decode_ctx {
 	uint64_t printed;
 	uint64_t invalid;
@@ -527,6 +555,7 @@ static int decode_one(void *arg, const struct mce_record *r)
 	if (d.ce_count_valid)
 		json_object_object_add(o, "ce_count",
 		                       json_object_new_int(d.ce_count));
+	add_model(o, &d);
 	add_flags(o, &d);
 	mce_describe(r, &d, msg, sizeof(msg));
 	json_object_object_add(o, "message", json_object_new_string(msg));
@@ -538,19 +567,14 @@ static int decode_one(void *arg, const struct mce_record *r)
 	return 0;
 }
 
-static int decode_fd(int fd, const char *name, size_t record_len)
+/* The reader's drain loop, for a device, a stream or memory. */
+static int decode_reader(struct mce_reader *rd, const char *name)
 {
-	struct mce_reader_opts opts = {.record_len = record_len, .log_len = 0};
 	struct decode_ctx dc = {0, 0};
-	struct mce_reader *rd;
 	char err[512] = "";
 	ssize_t n;
 	int bad = 0;
 
-	if (mce_reader_open_fd(&rd, fd, &opts, err, sizeof(err)) < 0) {
-		fprintf(stderr, "rasctl: decode: %s: %s\n", name, err);
-		return 1;
-	}
 	do {
 		err[0] = '\0';
 		n = mce_reader_drain(rd, decode_one, &dc, err, sizeof(err));
@@ -563,47 +587,223 @@ static int decode_fd(int fd, const char *name, size_t record_len)
 		fprintf(stderr, "rasctl: decode: %s: %s\n", name, err);
 		bad = 1;
 	}
-	mce_reader_close(rd);
 	return bad || dc.invalid > 0 || n < 0;
 }
 
-static int run_decode(int argc, char **argv)
+static int decode_fd(int fd, const char *name, size_t record_len)
 {
-	uint64_t len = MCE_RECORD_LEN_XEN;
-	const char *path = NULL;
-	int i, fd, rc;
+	struct mce_reader_opts opts = {.record_len = record_len, .log_len = 0};
+	struct mce_reader *rd;
+	char err[512] = "";
+	int rc;
+
+	if (mce_reader_open_fd(&rd, fd, &opts, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rasctl: decode: %s: %s\n", name, err);
+		return 1;
+	}
+	rc = decode_reader(rd, name);
+	mce_reader_close(rd);
+	return rc;
+}
+
+/* Auto-detection needs the whole capture in memory; past this, say so. */
+#define DECODE_MAX_INPUT (256u << 20)
+
+struct mem_source {
+	const char *buf;
+	size_t len, off;
+};
+
+static ssize_t mem_read(void *ctx, void *buf, size_t len)
+{
+	struct mem_source *m = ctx;
+	size_t n = m->len - m->off;
+
+	if (n > len)
+		n = len;
+	memcpy(buf, m->buf + m->off, n);
+	m->off += n;
+	return (ssize_t)n;
+}
+
+static int decode_binary_mem(const char *buf, size_t len, const char *name,
+                             size_t record_len)
+{
+	const struct mce_dev_ops ops = {.read = mem_read, .ioctl = NULL};
+	struct mce_reader_opts opts = {.record_len = record_len, .log_len = 0};
+	struct mem_source src = {buf, len, 0};
+	struct mce_reader *rd;
+	char err[512] = "";
+	int rc;
+
+	if (mce_reader_open_ops(&rd, &ops, &src, &opts, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rasctl: decode: %s: %s\n", name, err);
+		return 1;
+	}
+	rc = decode_reader(rd, name);
+	mce_reader_close(rd);
+	return rc;
+}
+
+static int decode_text(const char *buf, size_t len, enum mce_format fmt,
+                       const char *name)
+{
+	struct decode_ctx dc = {0, 0};
+	struct mce_text_result *res = malloc(sizeof(*res));
+	size_t i;
+	int rc;
+
+	if (res == NULL) {
+		fprintf(stderr, "rasctl: decode: out of memory\n");
+		return 1;
+	}
+	rc = mce_text_parse(buf, len, fmt, name, decode_one, &dc, res);
+	for (i = 0; i < res->n_errors; i++)
+		fprintf(stderr, "rasctl: decode: %s\n", res->errors[i]);
+	if (res->rejected > res->n_errors)
+		fprintf(stderr,
+		        "rasctl: decode: %s: %llu more rejected blocks not "
+		        "shown\n",
+		        name,
+		        (unsigned long long)(res->rejected - res->n_errors));
+	if (rc == 0 && res->records == 0 && res->rejected == 0)
+		fprintf(stderr,
+		        "rasctl: decode: %s: no machine-check records in %s "
+		        "text\n",
+		        name, mce_format_name(fmt));
+	rc = rc < 0 || res->rejected > 0 || dc.invalid > 0;
+	free(res);
+	return rc;
+}
+
+static int read_retry(int fd, char *buf, size_t len, ssize_t *got)
+{
+	do
+		*got = read(fd, buf, len);
+	while (*got < 0 && errno == EINTR);
+	return *got < 0 ? -1 : 0;
+}
+
+static char *slurp_fail(char *buf, const char *name, const char *why)
+{
+	fprintf(stderr, "rasctl: decode: %s: %s\n", name, why);
+	free(buf);
+	return NULL;
+}
+
+/* Reads one byte past the cap, so that "too big" is told, not cut. */
+static char *slurp(int fd, const char *name, size_t *len)
+{
+	size_t cap = 0;
+	char *buf = NULL, *nb;
+	ssize_t n;
+
+	*len = 0;
+	for (;;) {
+		if (*len == cap) {
+			if (cap > DECODE_MAX_INPUT)
+				return slurp_fail(
+				    buf, name,
+				    "larger than 256 MiB: split it, or use "
+				    "--format binary to stream records");
+			cap = cap == 0 ? 1u << 16 : cap * 2;
+			if (cap > DECODE_MAX_INPUT)
+				cap = DECODE_MAX_INPUT + 1;
+			nb = realloc(buf, cap);
+			if (nb == NULL)
+				return slurp_fail(buf, name, strerror(errno));
+			buf = nb;
+		}
+		if (read_retry(fd, buf + *len, cap - *len, &n) < 0)
+			return slurp_fail(buf, name, strerror(errno));
+		if (n == 0)
+			return buf;
+		*len += (size_t)n;
+	}
+}
+
+/* A character device (/dev/mcelog) is read as the reader reads it. */
+static int decode_any(int fd, const char *name, enum mce_format fmt,
+                      size_t record_len)
+{
+	struct stat st;
+	size_t len;
+	char *buf;
+	int rc;
+
+	if (fmt == MCE_FORMAT_BINARY ||
+	    (fmt == MCE_FORMAT_AUTO && fstat(fd, &st) == 0 &&
+	     S_ISCHR(st.st_mode)))
+		return decode_fd(fd, name, record_len);
+	buf = slurp(fd, name, &len);
+	if (buf == NULL)
+		return 1;
+	if (fmt == MCE_FORMAT_AUTO)
+		fmt = mce_format_detect(buf, len);
+	if (fmt == MCE_FORMAT_BINARY)
+		rc = decode_binary_mem(buf, len, name, record_len);
+	else
+		rc = decode_text(buf, len, fmt, name);
+	free(buf);
+	return rc;
+}
+
+static int decode_args(int argc, char **argv, uint64_t *len,
+                       enum mce_format *fmt, const char **path)
+{
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--record-len") && i + 1 < argc) {
-			if (parse_u64(argv[++i], &len) < 0 ||
-			    len < MCE_RECORD_LEN_MIN ||
-			    len > MCE_RECORD_LEN_MAX) {
+			if (parse_u64(argv[++i], len) < 0 ||
+			    *len < MCE_RECORD_LEN_MIN ||
+			    *len > MCE_RECORD_LEN_MAX) {
 				fprintf(stderr,
 				        "rasctl: decode: --record-len '%s': "
 				        "want %d to %d\n",
 				        argv[i], MCE_RECORD_LEN_MIN,
 				        MCE_RECORD_LEN_MAX);
-				return 2;
+				return -1;
 			}
-		} else if (path == NULL && argv[i][0] != '-') {
-			path = argv[i];
-		} else if (path == NULL && !strcmp(argv[i], "-")) {
-			path = NULL;
+		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+			if (mce_format_parse(argv[++i], fmt) < 0) {
+				fprintf(stderr,
+				        "rasctl: decode: --format '%s': want "
+				        "auto, binary, mcelog or dmesg\n",
+				        argv[i]);
+				return -1;
+			}
+		} else if (*path == NULL && argv[i][0] != '-') {
+			*path = argv[i];
+		} else if (*path == NULL && !strcmp(argv[i], "-")) {
+			*path = NULL;
 		} else {
 			fprintf(stderr, "rasctl: decode: bad argument '%s'\n",
 			        argv[i]);
-			return 2;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+static int run_decode(int argc, char **argv)
+{
+	enum mce_format fmt = MCE_FORMAT_AUTO;
+	uint64_t len = MCE_RECORD_LEN_XEN;
+	const char *path = NULL;
+	int fd, rc;
+
+	if (decode_args(argc, argv, &len, &fmt, &path) < 0)
+		return 2;
 	if (path == NULL)
-		return decode_fd(0, "stdin", (size_t)len);
+		return decode_any(0, "stdin", fmt, (size_t)len);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "rasctl: decode: %s: %s\n", path,
 		        strerror(errno));
 		return 1;
 	}
-	rc = decode_fd(fd, path, (size_t)len);
+	rc = decode_any(fd, path, fmt, (size_t)len);
 	close(fd);
 	return rc;
 }

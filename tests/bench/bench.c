@@ -1,5 +1,5 @@
 /* bench.c - decode + correlate throughput on generated binary records,
- * through the same device reader, decoder and buckets the daemon uses. */
+ * through the daemon's reader, decoder and buckets; and text replay. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include "cpu-offline/cpu_offline.h"
 #include "mce/mce.h"
+#include "mce/mce_text.h"
 #include "rasd/correlate.h"
 #include "rasd/journal.h"
 #include "rasd/policy.h"
@@ -230,6 +231,146 @@ static int run_pipeline(size_t n, double *secs, struct pipeline *p,
 	return 0;
 }
 
+/* ---- text replay: mcelog --ascii text in memory, parsed and decoded ---- */
+
+struct text_buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int text_add(struct text_buf *t, const char *s, size_t n)
+{
+	char *np;
+
+	if (t->len + n > t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 1 << 20;
+		if (t->cap < t->len + n)
+			t->cap = t->len + n;
+		np = realloc(t->p, t->cap);
+		if (np == NULL)
+			return -1;
+		t->p = np;
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	return 0;
+}
+
+/* One block as mcelog's dump_mce() writes it, with the human lines its
+ * Intel decoder prints between TIME and STATUS. */
+static int text_block(struct text_buf *t, size_t i, const struct mce_record *r)
+{
+	char b[1024];
+	int n;
+
+	n = snprintf(
+	    b, sizeof(b),
+	    "Hardware event. This is not a software error.\n"
+	    "MCE %zu\n"
+	    "CPU %u BANK %u TSC %llx \n"
+	    "MISC %llx ADDR %llx \n"
+	    "TIME %llu Tue Nov 14 22:13:20 2023\n"
+	    "MCG status:\n"
+	    "MCi status:\n"
+	    "Corrected error\n"
+	    "Error enabled\n"
+	    "MCA: MEMORY CONTROLLER RD_CHANNEL%u_ERR\n"
+	    "STATUS %llx MCGSTATUS %llx\n"
+	    "MCGCAP %llx APICID %x SOCKETID %x \n"
+	    "CPUID Vendor Intel Family 6 Model 85 Step 7\n"
+	    "PROCESSOR 0:%x\n",
+	    i % 32, r->extcpu, r->bank, (unsigned long long)(0x12345abcull + i),
+	    (unsigned long long)r->misc, (unsigned long long)r->addr,
+	    (unsigned long long)(1700000000ull + i / 100),
+	    (unsigned)(r->status >> 16) & 3, (unsigned long long)r->status,
+	    (unsigned long long)r->mcgstatus, (unsigned long long)r->mcgcap,
+	    r->extcpu * 2, r->socketid, r->cpuid);
+	if (n < 0 || (size_t)n >= sizeof(b))
+		return -1;
+	return text_add(t, b, (size_t)n);
+}
+
+/* The same mix as make_records, written out as text. */
+static char *make_text(size_t n, size_t *len)
+{
+	struct text_buf t = {NULL, 0, 0};
+	unsigned char *bin = make_records(n);
+	struct mce_record r;
+	char err[128];
+	size_t i;
+
+	if (bin == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (mce_record_parse(bin + i * RECLEN, RECLEN, &r, err,
+		                     sizeof(err)) < 0 ||
+		    text_block(&t, i, &r) < 0) {
+			free(t.p);
+			t.p = NULL;
+			break;
+		}
+	}
+	free(bin);
+	*len = t.len;
+	return t.p;
+}
+
+struct text_count {
+	uint64_t decoded;
+};
+
+static int on_text_record(void *arg, const struct mce_record *r)
+{
+	struct text_count *c = arg;
+	struct mce_decoded d;
+
+	if (mce_decode(r, &d) == 0)
+		c->decoded++;
+	return 0;
+}
+
+/* Its own function so callgrind can count exactly this part. */
+__attribute__((noinline)) static int parse_text_all(const char *text,
+                                                    size_t len,
+                                                    struct text_count *c,
+                                                    struct mce_text_result *res)
+{
+	return mce_text_parse(text, len, MCE_FORMAT_AUTO, "bench",
+	                      on_text_record, c, res);
+}
+
+static int run_text(size_t n)
+{
+	struct mce_text_result res;
+	struct text_count c = {0};
+	struct timespec t0;
+	size_t len;
+	long input_kib;
+	double secs;
+	char *text = make_text(n, &len);
+
+	if (text == NULL)
+		return -1;
+	input_kib = rss_kib();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (parse_text_all(text, len, &c, &res) < 0 || res.records != n ||
+	    res.rejected != 0) {
+		fprintf(stderr, "bench: text: %llu records, %llu rejected\n",
+		        (unsigned long long)res.records,
+		        (unsigned long long)res.rejected);
+		free(text);
+		return -1;
+	}
+	secs = seconds_since(&t0);
+	printf("text parse+decode: %zu records (%.0f MiB of mcelog --ascii) "
+	       "in %.3f s = %.0f records/s; %llu decoded; peak RSS %ld KiB, "
+	       "of which %ld KiB before the run (generated input)\n",
+	       n, (double)len / (1 << 20), secs, (double)n / secs,
+	       (unsigned long long)c.decoded, rss_kib(), input_kib);
+	free(text);
+	return 0;
+}
+
 /* The journal's side, for comparison: events in batches of one read. */
 static int run_journal(size_t n, double *secs)
 {
@@ -285,6 +426,9 @@ int main(int argc, char **argv)
 		n = strtoul(argv[1], NULL, 0);
 	if (argc > 2)
 		nj = strtoul(argv[2], NULL, 0);
+	/* "bench N 0 text": only the text path, so RSS is its own. */
+	if (argc > 3 && strcmp(argv[3], "text") == 0)
+		return run_text(n) < 0;
 	if (run_pipeline(n, &secs, &p, &input_kib) < 0)
 		return 1;
 	printf("decode+correlate: %zu records in %.3f s = %.0f records/s; "

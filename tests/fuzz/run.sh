@@ -21,6 +21,11 @@ for bin in "$DIR"/fuzz_*; do
 		printf '\001[::1]:6514' >"$corpus/v6"
 		printf '\001logs.example:514' >"$corpus/name"
 		printf '\100MEMCE\ntext\ndimm=DIMM_B' >"$corpus/notice" ;;
+	fuzz_mce_text)
+		# First byte: format in bits 1:0 (0 auto, 2 mcelog, 3 dmesg).
+		printf '\002MCE 0\nCPU 3 BANK 7 TSC 12345abc\nMISC 86 ADDR 2345000\nTIME 1700000000 Tue Nov 14 22:13:20 2023\nMCA: MEMORY CONTROLLER RD_CHANNEL0_ERR\nSTATUS 9c00004000010090 MCGSTATUS 0\nMCGCAP 1000c14 APICID 6 SOCKETID 0\nCPUID Vendor Intel Family 6 Model 85 Step 7\nPROCESSOR 0:50657\nPPIN 1 MICROCODE 2 SYNDROME 3 IPID 4\nRIP !INEXACT! 10:ffffffff8100b3b6\n' >"$corpus/mcelog"
+		printf '\003[  123.456790] mce: [Hardware Error]: CPU 0: Machine Check Exception: 5 Bank 1: 9c00004000010090\r\n[  123.456791] mce: [Hardware Error]: RIP 10:<ffffffff8100b3b6> {x+0x1/0x2}\r\n[  123.456792] mce: [Hardware Error]: TSC 0 ADDR 2345000 MISC 86 SYND 1 IPID 2\r\n[  123.456793] mce: [Hardware Error]: PROCESSOR 2:a00f11 TIME 1700000000 SOCKET 0 APIC 0 microcode 1\r\n' >"$corpus/dmesg"
+		printf '\000MCE 0\nCPU 1 BANK 7\nADDR 23g5000\nMCE 1\nCPU 2 7\nSTATUS 0x1\n' >"$corpus/bad" ;;
 	esac
 	echo "fuzz: $name for ${SECONDS_EACH}s"
 	if ! "$bin" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
