@@ -84,7 +84,7 @@ static void add_error(struct mce_text_result *res, const char *name,
 }
 
 static void text_reject(struct parser *ps, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3), cold, noinline));
 
 /* The block is refused once, at its first bad line; its remaining lines
  * are skipped until the next block opens. */
@@ -155,12 +155,40 @@ static void text_start_block(struct parser *ps, bool header)
 	open_block(ps);
 }
 
-/* ---- cursor: a line is a [p, end) slice, never NUL-terminated ---- */
+/*
+ * ---- cursor: a line is a [p, end) slice, never NUL-terminated ----
+ *
+ * An mcelog line is parsed in place with `end` at the end of the whole
+ * capture, so it is read once, not first searched for its newline: a
+ * '\n' ends every token, and nothing here steps over one.
+ */
+
+#define C_SPACE 1 /* the blanks between tokens */
+#define C_STOP  2 /* what ends a token: a blank or the newline */
+
+/* One load per byte instead of a chain of compares. */
+static const unsigned char char_class[256] = {
+    [' '] = C_SPACE | C_STOP,  ['\t'] = C_SPACE | C_STOP,
+    ['\r'] = C_SPACE | C_STOP, ['\f'] = C_SPACE | C_STOP,
+    ['\v'] = C_SPACE | C_STOP, ['\n'] = C_STOP,
+};
+
+/* Digit values plus one, so that 0, the default, means "no digit". */
+static const unsigned char digit_plus1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+    ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+    ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+    ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 static bool is_space(char ch)
 {
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' ||
-	       ch == '\v';
+	return (char_class[(unsigned char)ch] & C_SPACE) != 0;
+}
+
+static bool ends_token(char ch)
+{
+	return (char_class[(unsigned char)ch] & C_STOP) != 0;
 }
 
 static void skip_ws(struct cursor *c)
@@ -173,23 +201,26 @@ static size_t word_len(const struct cursor *c)
 {
 	const char *q = c->p;
 
-	while (q < c->end && !is_space(*q))
+	while (q < c->end && !ends_token(*q))
 		q++;
 	return (size_t)(q - c->p);
 }
 
 static bool token_ends(const struct cursor *c)
 {
-	return c->p >= c->end || is_space(*c->p);
+	return c->p >= c->end || ends_token(*c->p);
 }
 
+/* Literals hold no newline, so a match never runs past the line. One
+ * pass, no strlen: most calls fail on the first byte. */
 static bool eat(struct cursor *c, const char *lit)
 {
-	size_t n = strlen(lit);
+	const char *q = c->p;
 
-	if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0)
-		return false;
-	c->p += n;
+	for (; *lit != '\0'; lit++, q++)
+		if (q >= c->end || *q != *lit)
+			return false;
+	c->p = q;
 	return true;
 }
 
@@ -204,22 +235,64 @@ static bool eat_word(struct cursor *c, const char *w)
 	return false;
 }
 
-static int digit_value(char ch, unsigned base)
+/* The digit's value, or 16 or more when ch is no hex digit (callers
+ * wanting decimal compare with 10): a missing entry wraps to UINT_MAX. */
+static unsigned digit_value(char ch)
 {
-	unsigned v;
-
-	if (ch >= '0' && ch <= '9')
-		v = (unsigned)(ch - '0');
-	else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
-		v = (unsigned)((ch | 0x20) - 'a') + 10;
-	else
-		return -1;
-	return v < base ? (int)v : -1;
+	return (unsigned)digit_plus1[(unsigned char)ch] - 1u;
 }
 
 static bool starts_digit(const struct cursor *c)
 {
-	return c->p < c->end && digit_value(*c->p, 10) >= 0;
+	return c->p < c->end && digit_value(*c->p) < 10;
+}
+
+/* Hex digits up to max. Leading zeros add nothing, so more than 16
+ * digits after them is too many, and up to 16 the value is exact: one
+ * compare with max at the end, no overflow test a digit. */
+static int take_hex(struct cursor *c, uint64_t max, uint64_t *out)
+{
+	const char *p = c->p, *start, *sig;
+	uint64_t v = 0;
+	unsigned d;
+
+	if (c->end - p > 2 && p[0] == '0' && (p[1] | 0x20) == 'x' &&
+	    digit_value(p[2]) < 16)
+		p += 2;
+	start = p;
+	while (p < c->end && *p == '0')
+		p++;
+	sig = p;
+	while (p < c->end && (d = digit_value(*p)) < 16) {
+		v = v << 4 | d;
+		p++;
+	}
+	c->p = p;
+	if (p == start || p - sig > 16 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int take_dec(struct cursor *c, uint64_t max, uint64_t *out)
+{
+	const char *p = c->p, *start = p;
+	uint64_t v = 0, limit = max / 10; /* one division, not one a digit */
+	unsigned d;
+
+	while (p < c->end && (d = digit_value(*p)) < 10) {
+		if (v > limit || v * 10 > max - d) {
+			c->p = p;
+			return -1;
+		}
+		v = v * 10 + d;
+		p++;
+	}
+	c->p = p;
+	if (p == start)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 /*
@@ -230,27 +303,17 @@ static bool starts_digit(const struct cursor *c)
 static int take_num(struct cursor *c, unsigned base, uint64_t max,
                     uint64_t *out)
 {
-	const char *start;
-	uint64_t v = 0, limit = max / base; /* one division, not one a digit */
-	int d;
-
-	if (base == 16 && c->end - c->p > 2 && c->p[0] == '0' &&
-	    (c->p[1] | 0x20) == 'x' && digit_value(c->p[2], 16) >= 0)
-		c->p += 2;
-	start = c->p;
-	while (c->p < c->end && (d = digit_value(*c->p, base)) >= 0) {
-		if (v > limit || v * base > max - (uint64_t)d)
-			return -1;
-		v = v * base + (uint64_t)d;
-		c->p++;
-	}
-	if (c->p == start)
-		return -1;
-	*out = v;
-	return 0;
+	if (base == 16)
+		return take_hex(c, max, out);
+	return take_dec(c, max, out);
 }
 
-/* The bad token, quoted short and printable, for the message. */
+/* The bad token, quoted short and printable, for the message. Cold,
+ * and kept out of line so the callers on the hot path stay small. */
+static void reject_token(struct parser *ps, const char *what, const char *want,
+                         const struct cursor *tok)
+    __attribute__((cold, noinline));
+
 static void reject_token(struct parser *ps, const char *what, const char *want,
                          const struct cursor *tok)
 {
@@ -355,6 +418,13 @@ static const struct keyword keys_t[] = {
     {"TIME", 4, F_TIME},
 };
 
+/* Bytes a key, "MCE" or "CPU" can start with: any other line is prose
+ * (mcelog's decode, the kernel's other lines) and is not tokenised. */
+static const bool opens_key[256] = {
+    ['A'] = true, ['C'] = true, ['I'] = true, ['M'] = true, ['m'] = true,
+    ['P'] = true, ['R'] = true, ['S'] = true, ['T'] = true,
+};
+
 /* Inline, not memcmp: words are a few bytes and the call dominated. */
 static bool same_word(const char *a, const char *b, size_t n)
 {
@@ -366,6 +436,16 @@ static bool same_word(const char *a, const char *b, size_t n)
 	return true;
 }
 
+/* The cursor starts with w[0, n) as a whole word: a blank, the newline
+ * or the end follows. */
+static bool is_word(const struct cursor *c, const char *w, size_t n)
+{
+	if ((size_t)(c->end - c->p) < n || !same_word(c->p, w, n))
+		return false;
+	return c->p + n == c->end || ends_token(c->p[n]);
+}
+
+/* Lengths first: they tell most keys sharing a first letter apart. */
 static const struct keyword *find(const struct keyword *k, size_t nk,
                                   const char *w, size_t n)
 {
@@ -381,8 +461,14 @@ static const struct keyword *find(const struct keyword *k, size_t nk,
 
 /* Most lines start with prose, so a miss must be cheap: the first byte
  * picks the few keys that could match. */
-static const struct keyword *lookup(const char *w, size_t n)
+static const struct keyword *lookup(const struct cursor *c)
 {
+	const char *w = c->p;
+	size_t n;
+
+	if (w >= c->end || !opens_key[(unsigned char)*w])
+		return NULL;
+	n = word_len(c);
 	if (n < 3 || n > 9)
 		return NULL;
 	switch (w[0]) {
@@ -614,28 +700,28 @@ static int parse_value(struct parser *ps, const struct keyword *kw,
 }
 
 /*
- * KEY VALUE pairs until the line ends or a word is no key: that is the
- * prose mcelog appends (the TSC's decode, TIME's ctime() date).
+ * KEY VALUE pairs, from the key kw at the cursor, until the line ends or
+ * a word is no key: that is the prose mcelog appends (the TSC's decode,
+ * TIME's ctime() date).
  */
-static void parse_fields(struct parser *ps, struct cursor *c)
+static void parse_pairs(struct parser *ps, struct cursor *c,
+                        const struct keyword *kw)
 {
-	const struct keyword *kw;
-	size_t n;
-
-	for (;;) {
-		skip_ws(c);
-		n = word_len(c);
-		if (n == 0)
-			return;
-		kw = lookup(c->p, n);
-		if (kw == NULL)
-			return;
-		c->p += n;
+	while (kw != NULL) {
+		c->p += kw->len;
 		if (parse_value(ps, kw, c) < 0)
 			return;
 		if (kw->field == F_RIP || kw->field == F_CPUID)
 			return;
+		skip_ws(c);
+		kw = lookup(c);
 	}
+}
+
+static void parse_fields(struct parser *ps, struct cursor *c)
+{
+	skip_ws(c);
+	parse_pairs(ps, c, lookup(c));
 }
 
 /*
@@ -739,27 +825,27 @@ static void parse_header(struct parser *ps, struct cursor *c)
 static void parse_line(struct parser *ps, struct cursor *c)
 {
 	const struct keyword *kw;
-	size_t n;
 
 	skip_ws(c);
-	n = word_len(c);
-	if (n == 3 && memcmp(c->p, "MCE", 3) == 0) {
-		c->p += n;
+	if (c->p >= c->end || !opens_key[(unsigned char)*c->p])
+		return;
+	if (is_word(c, "MCE", 3)) {
+		c->p += 3;
 		parse_header(ps, c);
 		return;
 	}
-	if (n == 3 && memcmp(c->p, "CPU", 3) == 0) {
-		c->p += n;
+	if (is_word(c, "CPU", 3)) {
+		c->p += 3;
 		parse_cpu_line(ps, c);
 		return;
 	}
-	kw = lookup(c->p, n);
+	kw = lookup(c);
 	if (kw == NULL)
 		return; /* mcelog's decode, the kernel's other lines */
 	if (ps->b.open && ps->b.bad)
 		return;
 	text_need_block(ps);
-	parse_fields(ps, c);
+	parse_pairs(ps, c, kw);
 }
 
 /* ---- formats and their detection ---- */
@@ -833,13 +919,42 @@ enum mce_format mce_format_detect(const void *buf, size_t len)
 	return MCE_FORMAT_MCELOG;
 }
 
-static void parse_one_line(struct parser *ps, const char *s, const char *e)
+/* Past the newline at or after q: the parse stops on it, or on prose. */
+static const char *next_line(const char *q, const char *end)
 {
-	struct cursor c = {s, e};
+	const char *nl;
 
-	if (ps->fmt == MCE_FORMAT_DMESG && !dmesg_payload(&c))
-		return;
+	if (q < end && *q == '\n')
+		return q + 1;
+	nl = memchr(q, '\n', (size_t)(end - q));
+	return nl != NULL ? nl + 1 : end;
+}
+
+/* A kernel line needs its end first: its tag is searched for in it. */
+static const char *parse_dmesg_line(struct parser *ps, const char *s,
+                                    const char *end)
+{
+	const char *nl = memchr(s, '\n', (size_t)(end - s));
+	struct cursor c = {s, nl != NULL ? nl : end};
+
+	if (c.end > s && c.end[-1] == '\r')
+		c.end--;
+	if (dmesg_payload(&c))
+		parse_line(ps, &c);
+	return nl != NULL ? nl + 1 : end;
+}
+
+/* An mcelog line is read in place up to where the parse stops (a CR
+ * before the newline is a blank to it); returns the next line. */
+static const char *parse_one_line(struct parser *ps, const char *s,
+                                  const char *end)
+{
+	struct cursor c = {s, end};
+
+	if (ps->fmt == MCE_FORMAT_DMESG)
+		return parse_dmesg_line(ps, s, end);
 	parse_line(ps, &c);
+	return next_line(c.p, end);
 }
 
 static void init_parser(struct parser *ps, const char *name,
@@ -859,7 +974,7 @@ int mce_text_parse(const char *text, size_t len, enum mce_format fmt,
                    struct mce_text_result *res)
 {
 	struct parser ps;
-	const char *p = text, *end = text + len, *nl, *e;
+	const char *p = text, *end = text + len;
 
 	memset(res, 0, sizeof(*res));
 	if (text == NULL)
@@ -874,13 +989,8 @@ int mce_text_parse(const char *text, size_t len, enum mce_format fmt,
 		return -1;
 	}
 	while (p < end && !res->stopped) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		e = nl != NULL ? nl : end;
 		ps.line++;
-		if (e > p && e[-1] == '\r')
-			e--;
-		parse_one_line(&ps, p, e);
-		p = nl != NULL ? nl + 1 : end;
+		p = parse_one_line(&ps, p, end);
 	}
 	if (!res->stopped)
 		finish_block(&ps);
