@@ -37,7 +37,7 @@ where to look:
       sqlite3 $OUT/journal.db 'select id,kind,state,target,peer,detail from actions'
   timeline log:       $OUT/rasd.log
   hypervisor calls:   $OUT/hypervisor-calls.log
-  decode a record:    $BUILD/rasctl decode FILE   (binary struct mce records)
+  decode a capture:   $BUILD/rasctl decode FILE   (binary struct mce, mcelog --ascii or dmesg)
 EOT
 if [ "$rc" -ne 0 ]; then
 	echo "demo: rasd exited $rc: the scenario's expectations did not hold" >&2
