@@ -224,15 +224,26 @@ static bool eat(struct cursor *c, const char *lit)
 	return true;
 }
 
-/* `w` as a whole word, so "BANK" does not match "BANKS". */
-static bool eat_word(struct cursor *c, const char *w)
+/* The cursor starts with w[0, n) as a whole word: a blank, the newline
+ * or the end follows. Callers pass a constant n, so the memcmp becomes
+ * a load or two and a compare, not a call. */
+static bool is_word(const struct cursor *c, const char *w, size_t n)
 {
-	struct cursor save = *c;
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, w, n) != 0)
+		return false;
+	return c->p + n == c->end || ends_token(c->p[n]);
+}
 
-	if (eat(c, w) && token_ends(c))
-		return true;
-	*c = save;
-	return false;
+/* `w` as a whole word, so "BANK" does not match "BANKS". Inline, so
+ * that strlen and memcmp see a literal and fold away. */
+static inline bool eat_word(struct cursor *c, const char *w)
+{
+	size_t n = strlen(w); /* of a literal: folded to a constant */
+
+	if (!is_word(c, w, n))
+		return false;
+	c->p += n;
+	return true;
 }
 
 /* The digit's value, or 16 or more when ch is no hex digit (callers
@@ -250,7 +261,7 @@ static bool starts_digit(const struct cursor *c)
 /* Hex digits up to max. Leading zeros add nothing, so more than 16
  * digits after them is too many, and up to 16 the value is exact: one
  * compare with max at the end, no overflow test a digit. */
-static int take_hex(struct cursor *c, uint64_t max, uint64_t *out)
+static inline int take_hex(struct cursor *c, uint64_t max, uint64_t *out)
 {
 	const char *p = c->p, *start, *sig;
 	uint64_t v = 0;
@@ -274,7 +285,12 @@ static int take_hex(struct cursor *c, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static int take_dec(struct cursor *c, uint64_t max, uint64_t *out)
+/* The careful path, for more than 19 digits: leading zeros, or a value
+ * past 64 bits, which must fail where the original loop failed. */
+static int take_dec_long(struct cursor *c, uint64_t max, uint64_t *out)
+    __attribute__((cold, noinline));
+
+static int take_dec_long(struct cursor *c, uint64_t max, uint64_t *out)
 {
 	const char *p = c->p, *start = p;
 	uint64_t v = 0, limit = max / 10; /* one division, not one a digit */
@@ -290,6 +306,28 @@ static int take_dec(struct cursor *c, uint64_t max, uint64_t *out)
 	}
 	c->p = p;
 	if (p == start)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* 19 digits stay below 10^19 < 2^64, so up to there the value is exact
+ * and one compare with max at the end replaces a test a digit. */
+static inline int take_dec(struct cursor *c, uint64_t max, uint64_t *out)
+{
+	const char *p = c->p, *start = p;
+	const char *lim = c->end - p > 19 ? p + 19 : c->end;
+	uint64_t v = 0;
+	unsigned d;
+
+	while (p < lim && (d = digit_value(*p)) < 10) {
+		v = v * 10 + d;
+		p++;
+	}
+	if (p == lim && p < c->end && digit_value(*p) < 10)
+		return take_dec_long(c, max, out);
+	c->p = p;
+	if (p == start || v > max)
 		return -1;
 	*out = v;
 	return 0;
@@ -380,42 +418,35 @@ struct keyword {
  * mcelog's dump_mce() writes SOCKETID and APICID in hex; the kernel's
  * __print_mce() writes "SOCKET %u APIC %x microcode %x" and, on SMCA
  * CPUs, "SYND %llx IPID %llx". mcelog's own names SYNDROME, MICROCODE.
+ * Grouped by length: a word's length picks the few keys it could be.
  */
-static const struct keyword keys_a[] = {
-    {"ADDR", 4, F_ADDR},
-    {"APICID", 6, F_APICID},
-    {"APIC", 4, F_APICID},
-};
-static const struct keyword keys_c[] = {
-    {"CPUID", 5, F_CPUID},
-};
-static const struct keyword keys_i[] = {
-    {"IPID", 4, F_IPID},
-};
-static const struct keyword keys_m[] = {
-    {"MISC", 4, F_MISC},
-    {"MCGSTATUS", 9, F_MCGSTATUS},
-    {"MCGCAP", 6, F_MCGCAP},
-    {"MICROCODE", 9, F_MICROCODE},
-};
-static const struct keyword keys_lower_m[] = {
-    {"microcode", 9, F_MICROCODE},
-};
-static const struct keyword keys_p[] = {
-    {"PROCESSOR", 9, F_PROCESSOR},
-    {"PPIN", 4, F_PPIN},
-};
-static const struct keyword keys_r[] = {
+static const struct keyword keys3[] = {
+    {"TSC", 3, F_TSC},
     {"RIP", 3, F_RIP},
 };
-static const struct keyword keys_s[] = {
-    {"STATUS", 6, F_STATUS}, {"SOCKETID", 8, F_SOCKETID},
-    {"SOCKET", 6, F_SOCKET}, {"SYND", 4, F_SYND},
+static const struct keyword keys4[] = {
+    {"MISC", 4, F_MISC},   {"ADDR", 4, F_ADDR}, {"TIME", 4, F_TIME},
+    {"APIC", 4, F_APICID}, {"IPID", 4, F_IPID}, {"PPIN", 4, F_PPIN},
+    {"SYND", 4, F_SYND},
+};
+static const struct keyword keys5[] = {
+    {"CPUID", 5, F_CPUID},
+};
+static const struct keyword keys6[] = {
+    {"STATUS", 6, F_STATUS},
+    {"MCGCAP", 6, F_MCGCAP},
+    {"APICID", 6, F_APICID},
+    {"SOCKET", 6, F_SOCKET},
+};
+static const struct keyword keys8[] = {
+    {"SOCKETID", 8, F_SOCKETID},
     {"SYNDROME", 8, F_SYND},
 };
-static const struct keyword keys_t[] = {
-    {"TSC", 3, F_TSC},
-    {"TIME", 4, F_TIME},
+static const struct keyword keys9[] = {
+    {"MCGSTATUS", 9, F_MCGSTATUS},
+    {"PROCESSOR", 9, F_PROCESSOR},
+    {"MICROCODE", 9, F_MICROCODE},
+    {"microcode", 9, F_MICROCODE},
 };
 
 /* Bytes a key, "MCE" or "CPU" can start with: any other line is prose
@@ -425,74 +456,49 @@ static const bool opens_key[256] = {
     ['P'] = true, ['R'] = true, ['S'] = true, ['T'] = true,
 };
 
-/* Inline, not memcmp: words are a few bytes and the call dominated. */
-static bool same_word(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
-}
-
-/* The cursor starts with w[0, n) as a whole word: a blank, the newline
- * or the end follows. */
-static bool is_word(const struct cursor *c, const char *w, size_t n)
-{
-	if ((size_t)(c->end - c->p) < n || !same_word(c->p, w, n))
-		return false;
-	return c->p + n == c->end || ends_token(c->p[n]);
-}
-
-/* Lengths first: they tell most keys sharing a first letter apart. */
-static const struct keyword *find(const struct keyword *k, size_t nk,
-                                  const char *w, size_t n)
+/* Inlined with a constant n, so each compare is a load or two, not a
+ * memcmp call: the call used to dominate the lookup. */
+static inline const struct keyword *find(const struct keyword *k, size_t nk,
+                                         const char *w, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < nk; i++)
-		if (k[i].len == n && same_word(k[i].word, w, n))
+		if (memcmp(k[i].word, w, n) == 0)
 			return &k[i];
 	return NULL;
 }
 
 #define NKEYS(k) (sizeof(k) / sizeof((k)[0]))
 
-/* Most lines start with prose, so a miss must be cheap: the first byte
- * picks the few keys that could match. */
-static const struct keyword *lookup(const struct cursor *c)
+/* The key that is the word w[0, n), or NULL. */
+static const struct keyword *find_key(const char *w, size_t n)
 {
-	const char *w = c->p;
-	size_t n;
-
-	if (w >= c->end || !opens_key[(unsigned char)*w])
-		return NULL;
-	n = word_len(c);
-	if (n < 3 || n > 9)
-		return NULL;
-	switch (w[0]) {
-	case 'A':
-		return find(keys_a, NKEYS(keys_a), w, n);
-	case 'C':
-		return find(keys_c, NKEYS(keys_c), w, n);
-	case 'I':
-		return find(keys_i, NKEYS(keys_i), w, n);
-	case 'M':
-		return find(keys_m, NKEYS(keys_m), w, n);
-	case 'm':
-		return find(keys_lower_m, NKEYS(keys_lower_m), w, n);
-	case 'P':
-		return find(keys_p, NKEYS(keys_p), w, n);
-	case 'R':
-		return find(keys_r, NKEYS(keys_r), w, n);
-	case 'S':
-		return find(keys_s, NKEYS(keys_s), w, n);
-	case 'T':
-		return find(keys_t, NKEYS(keys_t), w, n);
+	switch (n) {
+	case 3:
+		return find(keys3, NKEYS(keys3), w, 3);
+	case 4:
+		return find(keys4, NKEYS(keys4), w, 4);
+	case 5:
+		return find(keys5, NKEYS(keys5), w, 5);
+	case 6:
+		return find(keys6, NKEYS(keys6), w, 6);
+	case 8:
+		return find(keys8, NKEYS(keys8), w, 8);
+	case 9:
+		return find(keys9, NKEYS(keys9), w, 9);
 	default:
 		return NULL;
 	}
+}
+
+/* Most words after the pairs are prose, so a miss must be cheap: the
+ * first byte turns most away before the word is measured. */
+static const struct keyword *lookup(const struct cursor *c)
+{
+	if (c->p >= c->end || !opens_key[(unsigned char)*c->p])
+		return NULL;
+	return find_key(c->p, word_len(c));
 }
 
 static unsigned field_base(enum field f)
@@ -825,21 +831,24 @@ static void parse_header(struct parser *ps, struct cursor *c)
 static void parse_line(struct parser *ps, struct cursor *c)
 {
 	const struct keyword *kw;
+	size_t n;
 
 	skip_ws(c);
 	if (c->p >= c->end || !opens_key[(unsigned char)*c->p])
 		return;
-	if (is_word(c, "MCE", 3)) {
+	/* Measured once, for "MCE", "CPU" and the keys alike. */
+	n = word_len(c);
+	if (n == 3 && memcmp(c->p, "MCE", 3) == 0) {
 		c->p += 3;
 		parse_header(ps, c);
 		return;
 	}
-	if (is_word(c, "CPU", 3)) {
+	if (n == 3 && memcmp(c->p, "CPU", 3) == 0) {
 		c->p += 3;
 		parse_cpu_line(ps, c);
 		return;
 	}
-	kw = lookup(c);
+	kw = find_key(c->p, n);
 	if (kw == NULL)
 		return; /* mcelog's decode, the kernel's other lines */
 	if (ps->b.open && ps->b.bad)
