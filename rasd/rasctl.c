@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "../mce/dimm_map.h"
 #include "../mce/mce.h"
 #include "../mce/mce_text.h"
 #include "control.h"
@@ -354,6 +355,92 @@ static int run_remote(const struct rasctl *rc, int argc, char **argv)
 	else
 		print_json(res);
 	json_object_put(reply);
+	return 0;
+}
+
+/* ---- the local DIMM map ---- */
+
+static void local_dimm_json(const struct dimm_entry *e, struct json_object *a)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[24];
+
+	json_object_object_add(o, "label", json_object_new_string(e->label));
+	json_object_object_add(
+	    o, "source", json_object_new_string(dimm_source_name(e->source)));
+	json_object_object_add(o, "locator",
+	                       json_object_new_string(e->locator));
+	json_object_object_add(o, "bank", json_object_new_string(e->bank));
+	json_object_object_add(o, "socket", json_object_new_int(e->socket));
+	json_object_object_add(o, "controller",
+	                       json_object_new_int(e->controller));
+	json_object_object_add(o, "channel", json_object_new_int(e->channel));
+	json_object_object_add(o, "slot", json_object_new_int(e->slot));
+	json_object_object_add(o, "size_mib",
+	                       json_object_new_int64((int64_t)(e->size >> 20)));
+	if (e->has_range) {
+		snprintf(buf, sizeof(buf), "0x%llx",
+		         (unsigned long long)e->start);
+		json_object_object_add(o, "start", json_object_new_string(buf));
+		json_object_object_add(
+		    o, "ranges", json_object_new_int64((int64_t)e->n_ranges));
+	}
+	json_object_array_add(a, o);
+}
+
+static void local_dimm_row(const struct dimm_entry *e)
+{
+	char start[24] = "-";
+
+	if (e->has_range)
+		snprintf(start, sizeof(start), "0x%llx",
+		         (unsigned long long)e->start);
+	printf("%-24s %-7s %6d %4d %4d %4d %7lluM %-14s %s\n", e->label,
+	       dimm_source_name(e->source), e->socket, e->controller,
+	       e->channel, e->slot, (unsigned long long)(e->size >> 20), start,
+	       e->locator);
+}
+
+/* What rasd would know of this machine's DIMMs, read from firmware. */
+static int run_local_dimms(const struct rasctl *rc, int argc, char **argv)
+{
+	const char *root = "/";
+	struct dimm_map *m;
+	struct json_object *arr;
+	char err[256];
+	size_t i;
+
+	if (argc == 4 && !strcmp(argv[2], "--root"))
+		root = argv[3];
+	else if (argc != 2) {
+		fprintf(stderr, "rasctl: dimms --local [--root DIR]\n");
+		return 2;
+	}
+	if (dimm_map_build(&m, root, NULL, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rasctl: dimms: %s\n", err);
+		return 1;
+	}
+	for (i = 0; i < dimm_map_warnings(m); i++)
+		fprintf(stderr, "rasctl: dimms: %s\n", dimm_map_warning(m, i));
+	if (rc->json) {
+		arr = json_object_new_array();
+		for (i = 0; i < dimm_map_count(m); i++)
+			local_dimm_json(dimm_map_get(m, i), arr);
+		print_json(arr);
+		json_object_put(arr);
+	} else {
+		printf("%-24s %-7s %6s %4s %4s %4s %8s %-14s %s\n", "DIMM",
+		       "SOURCE", "SOCKET", "MC", "CH", "SLOT", "SIZE", "START",
+		       "LOCATOR");
+		for (i = 0; i < dimm_map_count(m); i++)
+			local_dimm_row(dimm_map_get(m, i));
+	}
+	if (dimm_map_count(m) == 0)
+		fprintf(stderr,
+		        "rasctl: dimms: no EDAC or SMBIOS memory "
+		        "entries under %s\n",
+		        root);
+	dimm_map_free(m);
 	return 0;
 }
 
@@ -850,6 +937,9 @@ int main(int argc, char **argv)
 		return run_decode(argc, argv);
 	if (!strcmp(argv[0], "report"))
 		return run_report(&rc, argc, argv);
+	if (!strcmp(argv[0], "dimms") && argc > 1 &&
+	    !strcmp(argv[1], "--local"))
+		return run_local_dimms(&rc, argc, argv);
 	if (!strcmp(argv[0], "graph"))
 		return run_graph(&rc, argc, argv);
 	if (strcmp(argv[0], "status") && strcmp(argv[0], "events") &&
