@@ -852,15 +852,10 @@ void actions_on_hv_event(struct rasd *d, const struct hv_event *ev)
 
 static bool domain_present(struct rasd *d, uint32_t domid)
 {
-	struct hv_domain doms[256];
-	size_t i, n = 0;
+	struct hv_domain dom;
 
-	if (d->hv->ops->domains(d->hv, doms, 256, &n) < 0)
-		return true; /* unknown: assume it is still here */
-	for (i = 0; i < n && i < 256; i++)
-		if (doms[i].domid == domid)
-			return true;
-	return false;
+	/* Cannot tell: assume it is still here, so nothing is marked done. */
+	return rasd_domain_find(d, domid, &dom) != 0;
 }
 
 static void resume_page(struct rasd *d, struct journal_action *a)

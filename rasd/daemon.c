@@ -32,18 +32,31 @@ static int pending_push(struct rasd *d, const struct pending_verdict *pv)
 	return 0;
 }
 
-const char *rasd_domain_name(struct rasd *d, uint32_t domid, char *buf,
-                             size_t len)
+int rasd_domain_find(struct rasd *d, uint32_t domid, struct hv_domain *out)
 {
 	struct hv_domain doms[256];
 	size_t i, n = 0;
 
-	snprintf(buf, len, "dom%u", domid);
 	if (d->hv->ops->domains(d->hv, doms, 256, &n) < 0)
-		return buf;
-	for (i = 0; i < n && i < 256; i++)
-		if (doms[i].domid == domid && doms[i].name[0] != '\0')
-			snprintf(buf, len, "%s", doms[i].name);
+		return -1;
+	for (i = 0; i < n && i < 256; i++) {
+		if (doms[i].domid == domid) {
+			*out = doms[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+const char *rasd_domain_name(struct rasd *d, uint32_t domid, char *buf,
+                             size_t len)
+{
+	struct hv_domain dom;
+
+	if (rasd_domain_find(d, domid, &dom) == 1 && dom.name[0] != '\0')
+		snprintf(buf, len, "%s", dom.name);
+	else
+		snprintf(buf, len, "dom%u", domid);
 	return buf;
 }
 
@@ -262,6 +275,14 @@ static void on_hv_readable(void *arg, int fd, uint32_t events)
 		}
 		actions_on_hv_event(d, &evs[i]);
 	}
+	/*
+	 * The last records may have been fired in this same call: read them
+	 * now, before the idle check can decide there is nothing left.
+	 */
+	if (d->input_done && !d->input_drained) {
+		d->input_drained = true;
+		drain_records(d);
+	}
 	telemetry_update(d);
 }
 
@@ -292,7 +313,6 @@ static void on_idle(void *arg)
 
 	if (!d->opt.exit_when_done || !d->input_done)
 		return;
-	drain_records(d);
 	if (!actions_busy(d))
 		loop_stop(d->loop);
 }

@@ -113,6 +113,7 @@ struct rasd {
 
 	const char *source_name; /* journaled with each event: "sim", ... */
 	bool input_done;         /* sim: the scenario's timeline is exhausted */
+	bool input_drained;      /* the source was read after input_done */
 	int exit_code;
 	uint64_t started_ms;
 	uint64_t records;
@@ -123,6 +124,7 @@ struct rasd {
 
 	struct metrics_writer *metrics;
 	struct loop_timer *metrics_timer;
+	uint64_t metrics_last_ms; /* last snapshot taken, for the interval */
 	struct syslog5424 *syslog;
 	struct loop_timer *syslog_timer;
 	uint64_t syslog_dropped_seen; /* dropped count last reported */
@@ -143,6 +145,8 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source);
 void rasd_batch_end(struct rasd *d);
 const char *rasd_domain_name(struct rasd *d, uint32_t domid, char *buf,
                              size_t len);
+/* 1 and *out filled: on this host; 0: not here; -1: cannot tell. */
+int rasd_domain_find(struct rasd *d, uint32_t domid, struct hv_domain *out);
 void rasd_print_summary(struct rasd *d);
 
 /* actions.c: deciding and doing. */

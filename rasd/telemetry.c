@@ -134,6 +134,7 @@ static void metrics_refresh(struct rasd *d, bool force)
 	char err[512];
 	int rc;
 
+	d->metrics_last_ms = now;
 	memset(&s, 0, sizeof(s));
 	memset(&st, 0, sizeof(st));
 	st.dimms = calloc(d->n_dimms + 1, sizeof(*st.dimms));
@@ -177,9 +178,8 @@ void rasd_notice_start(struct rasd *d, struct notice *n, const char *msgid,
 {
 	va_list ap;
 
-	notice_start(n, msgid, priority, clock_now_ms(&d->clock), "%s", "");
 	va_start(ap, fmt);
-	vsnprintf(n->text, sizeof(n->text), fmt, ap);
+	notice_vstart(n, msgid, priority, clock_now_ms(&d->clock), fmt, ap);
 	va_end(ap);
 }
 
@@ -390,10 +390,19 @@ int telemetry_init(struct rasd *d, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Called after every batch: the snapshot (a journal query and a walk of
+ * every DIMM and CPU) is built only once the interval allows a write;
+ * a change that comes sooner is written by metrics_tick.
+ */
 void telemetry_update(struct rasd *d)
 {
-	if (d->metrics != NULL)
-		metrics_refresh(d, false);
+	uint64_t now = clock_now_ms(&d->clock);
+
+	if (d->metrics == NULL ||
+	    now - d->metrics_last_ms < d->policy.metrics_interval_ms)
+		return;
+	metrics_refresh(d, false);
 }
 
 void telemetry_fini(struct rasd *d)

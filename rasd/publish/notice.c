@@ -7,17 +7,23 @@
 
 #include "notice.h"
 
+void notice_vstart(struct notice *n, const char *msgid, int priority,
+                   uint64_t time_ms, const char *fmt, va_list ap)
+{
+	memset(n, 0, sizeof(*n));
+	n->msgid = msgid;
+	n->priority = priority;
+	n->time_ms = time_ms;
+	vsnprintf(n->text, sizeof(n->text), fmt, ap);
+}
+
 void notice_start(struct notice *n, const char *msgid, int priority,
                   uint64_t time_ms, const char *fmt, ...)
 {
 	va_list ap;
 
-	memset(n, 0, sizeof(*n));
-	n->msgid = msgid;
-	n->priority = priority;
-	n->time_ms = time_ms;
 	va_start(ap, fmt);
-	vsnprintf(n->text, sizeof(n->text), fmt, ap);
+	notice_vstart(n, msgid, priority, time_ms, fmt, ap);
 	va_end(ap);
 }
 

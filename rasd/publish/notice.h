@@ -4,6 +4,7 @@
 #ifndef RASD_NOTICE_H
 #define RASD_NOTICE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,10 @@ struct notice {
 void notice_start(struct notice *n, const char *msgid, int priority,
                   uint64_t time_ms, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+void notice_vstart(struct notice *n, const char *msgid, int priority,
+                   uint64_t time_ms, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 
 /* Append a field; silently ignored past NOTICE_FIELDS_MAX. */
 void notice_add(struct notice *n, const char *key, const char *fmt, ...)
