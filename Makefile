@@ -39,7 +39,15 @@ LIB_SRCS := $(wildcard mce/*.c hypervisor/*.c hypervisor/sim/*.c \
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/librasd.a
 HDRS := $(wildcard include/*.h mce/*.h hypervisor/*.h hypervisor/sim/*.h \
-	cpu-offline/*.h rasd/*.h rasd/publish/*.h)
+	cpu-offline/*.h rasd/*.h rasd/publish/*.h snmp-agent/*.h)
+
+# rasd-snmp: the model and tables (no net-snmp) in a library the unit
+# tests link; the net-snmp glue and main only in the binary.
+SNMP_GLUE := snmp-agent/main.c snmp-agent/agentx.c
+SNMP_SRCS := $(filter-out $(SNMP_GLUE), $(wildcard snmp-agent/*.c))
+SNMP_OBJS := $(SNMP_SRCS:%.c=$(BUILD)/obj/%.o)
+SNMP_LIB := $(BUILD)/libsnmpagent.a
+NETSNMP_LIBS = $(shell pkg-config --libs netsnmp-agent netsnmp)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -50,7 +58,7 @@ TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 .PHONY: all deps demo check check-asan check-clang bench fuzz install \
 	uninstall clean format
 
-all: $(BUILD)/rasd $(BUILD)/rasctl
+all: $(BUILD)/rasd $(BUILD)/rasctl $(if $(wildcard snmp-agent/main.c),$(BUILD)/rasd-snmp)
 
 deps:
 	@sh scripts/deps.sh build
@@ -70,10 +78,18 @@ $(BUILD)/rasd: $(BUILD)/obj/rasd/main.o $(LIB)
 $(BUILD)/rasctl: $(BUILD)/obj/rasd/rasctl.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDRS)
+$(SNMP_LIB): $(SNMP_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) \
-		$(CMOCKA_LIBS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/rasd-snmp: $(SNMP_GLUE:%.c=$(BUILD)/obj/%.o) $(SNMP_LIB) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NETSNMP_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(SNMP_LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(SNMP_LIB) $(LIB) \
+		$(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(LIB) $(HDRS)
 	@mkdir -p $(dir $@)

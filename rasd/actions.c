@@ -74,11 +74,17 @@ static void action_finish(struct rasd *d, int64_t id, enum action_state st,
 		        journal_error(d->journal));
 }
 
-/* One notice per action outcome, carrying the journal's action id. */
-static void notify_action(struct rasd *d, const char *msgid, int prio,
-                          const struct journal_action *a, const char *text)
+/*
+ * One notice per action outcome, carrying the journal's action id; a
+ * page offline also says whose page it was (st may be NULL).
+ */
+static void notify_action_page(struct rasd *d, const char *msgid, int prio,
+                               const struct journal_action *a, const char *text,
+                               const struct hv_page_status *st)
 {
 	struct notice n;
+	int32_t dimm;
+	size_t i;
 
 	rasd_notice_start(d, &n, msgid, prio, "%s", text);
 	notice_add(&n, "action", "%lld", (long long)a->id);
@@ -86,18 +92,35 @@ static void notify_action(struct rasd *d, const char *msgid, int prio,
 	switch (a->kind) {
 	case ACTION_PAGE_OFFLINE:
 		notice_add(&n, "page", "0x%llx", (unsigned long long)a->target);
+		dimm = correlate_dimm_of(d->corr, a->target << 12);
+		if (dimm >= 0)
+			notice_add(&n, "dimm", "%s", d->dimms[dimm].label);
+		if (st != NULL && (st->owner == HV_OWNER_DOMAIN ||
+		                   st->owner == HV_OWNER_DOM0))
+			notice_add(&n, "domain", "%u", st->domid);
 		break;
 	case ACTION_CPU_OFFLINE:
 		notice_add(&n, "cpu", "%llu", (unsigned long long)a->target);
 		break;
 	case ACTION_MIGRATE:
 		notice_add(&n, "domain", "%llu", (unsigned long long)a->target);
+		for (i = 0; i < d->n_jobs; i++)
+			if (d->jobs[i].domid == a->target && d->jobs[i].name[0])
+				break;
+		if (i < d->n_jobs)
+			notice_add(&n, "guest", "%s", d->jobs[i].name);
 		if (a->peer[0])
 			notice_add(&n, "peer", "%s", a->peer);
 		notice_add(&n, "dimm", "%s", a->component);
 		break;
 	}
 	telemetry_notice(d, &n);
+}
+
+static void notify_action(struct rasd *d, const char *msgid, int prio,
+                          const struct journal_action *a, const char *text)
+{
+	notify_action_page(d, msgid, prio, a, text, NULL);
 }
 
 bool actions_page_acted(const struct rasd *d, uint64_t mfn)
@@ -209,8 +232,9 @@ static void page_offline_run(struct rasd *d, struct journal_action *a)
 	         a->state == ACTION_DONE ? "done" : "failed", detail);
 	log_msg(&d->log, a->state == ACTION_DONE ? LOG_NOTICE : LOG_ERR,
 	        "action", "%s", text);
-	notify_action(d, "PAGEOFF",
-	              a->state == ACTION_DONE ? LOG_WARNING : LOG_ERR, a, text);
+	notify_action_page(d, "PAGEOFF",
+	                   a->state == ACTION_DONE ? LOG_WARNING : LOG_ERR, a,
+	                   text, rc < 0 ? NULL : &st);
 }
 
 static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
@@ -647,6 +671,55 @@ static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
 		evac_pump(d);
 		dimm_check_evacuated(d, dimm);
 	}
+}
+
+uint64_t actions_dimm_pages_retired(const struct rasd *d, int32_t dimm)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < d->n_acted_pages; i++)
+		if (correlate_dimm_of(d->corr, d->acted_pages[i] << 12) == dimm)
+			n++;
+	return n;
+}
+
+/*
+ * Degraded is a warning, not a verdict: nothing is done, so it needs no
+ * journal batch first. It is said once; the failing verdict supersedes.
+ */
+void actions_dimm_rate(struct rasd *d, const struct correlate_result *cr)
+{
+	const struct policy *p = &d->policy;
+	struct dimm_health *h;
+	const struct hv_dimm *m;
+	struct notice n;
+	char detail[160], win[16];
+
+	if (cr->dimm < 0 || p->dimm_warn == 0 || p->dimm_warn >= p->dimm.limit)
+		return;
+	h = &d->dimm_health[cr->dimm];
+	if (cr->dimm_pages < p->dimm_warn || strcmp(h->state, "ok") != 0)
+		return;
+	m = &d->dimms[cr->dimm];
+	snprintf(detail, sizeof(detail),
+	         "%u distinct pages with corrected errors within %s (warn "
+	         "%u, failing at %u)",
+	         cr->dimm_pages,
+	         window_text(p->dimm.window_ms, win, sizeof(win)), p->dimm_warn,
+	         p->dimm.limit);
+	snprintf(h->state, sizeof(h->state), "degraded");
+	component_set(d, "dimm", m->label, "degraded", detail);
+	log_msg(&d->log, LOG_WARNING, "verdict", "DIMM %s degraded: %s",
+	        m->label, detail);
+	rasd_notice_start(d, &n, "DIMMDEG", LOG_WARNING, "DIMM %s degraded: %s",
+	                  m->label, detail);
+	notice_add(&n, "dimm", "%s", m->label);
+	notice_add(&n, "socket", "%u", m->socket);
+	notice_add(&n, "channel", "%u", m->channel);
+	notice_add(&n, "count", "%u", cr->dimm_pages);
+	notice_add(&n, "threshold", "%u", p->dimm.limit);
+	telemetry_notice(d, &n);
 }
 
 static void notify_dimm(struct rasd *d, const struct verdict *v,

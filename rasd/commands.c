@@ -73,6 +73,8 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 		return -1;
 	}
 	jstr(res, "host", d->topo.host_name);
+	jstr(res, "boot", d->boot_id);
+	jint(res, "notice_seq", (int64_t)notice_ring_last(&d->notices));
 	jstr(res, "backend", d->hv->ops->name);
 	jstr(res, "health", rasd_health(d));
 	jint(res, "now_ms", (int64_t)now);
@@ -169,6 +171,9 @@ static int cmd_dimms(struct rasd *d, struct json_object *res)
 		jint(o, "pages_in_window",
 		     correlate_dimm_level(d->corr, (int32_t)i, now));
 		jint(o, "threshold", d->policy.dimm.limit);
+		jint(o, "warn", d->policy.dimm_warn);
+		jint(o, "pages_retired",
+		     (int64_t)actions_dimm_pages_retired(d, (int32_t)i));
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(res, "dimms", arr);
@@ -202,9 +207,140 @@ static int cmd_cpus(struct rasd *d, struct json_object *res)
 	return 0;
 }
 
+static int cmd_sockets(struct rasd *d, struct json_object *res)
+{
+	struct json_object *arr = json_object_new_array();
+	uint64_t now = clock_now_ms(&d->clock);
+	uint32_t s;
+
+	for (s = 0; s < d->topo.nr_sockets; s++) {
+		struct json_object *o = json_object_new_object();
+
+		jint(o, "socket", s);
+		jstr(o, "state", d->socket_state[s] ? "degraded" : "ok");
+		jint(o, "corrected",
+		     (int64_t)correlate_socket_errors(d->corr, s));
+		jint(o, "uncorrected", (int64_t)d->socket_ue[s]);
+		jint(o, "errors_in_window",
+		     correlate_socket_level(d->corr, s, now));
+		jint(o, "threshold", d->policy.socket.limit);
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(res, "sockets", arr);
+	return 0;
+}
+
+/* A journal walk filling a JSON array, with the daemon at hand. */
+struct walk {
+	struct rasd *d;
+	struct json_object *arr;
+};
+
+/* Offlined pages as the hypervisor sees them now, not as journaled. */
+static int page_to_json(void *arg, const struct journal_action *a)
+{
+	struct walk *w = arg;
+	struct rasd *d = w->d;
+	struct json_object *o;
+	struct hv_page_status st;
+	int32_t dimm;
+
+	if (a->kind != ACTION_PAGE_OFFLINE)
+		return 0;
+	o = json_object_new_object();
+	jint(o, "action", a->id);
+	jhex(o, "page", a->target);
+	jstr(o, "state", action_state_name(a->state));
+	dimm = correlate_dimm_of(d->corr, a->target << 12);
+	jstr(o, "dimm", dimm >= 0 ? d->dimms[dimm].label : "");
+	memset(&st, 0, sizeof(st));
+	if (d->hv->ops->page_query(d->hv, a->target, &st) < 0) {
+		jint(o, "owner", -1);
+		jint(o, "hv_status", 0);
+		jstr(o, "hv_state", "unknown");
+	} else {
+		jint(o, "owner",
+		     st.owner == HV_OWNER_DOMAIN || st.owner == HV_OWNER_DOM0
+		         ? (int64_t)st.domid
+		         : -1);
+		jint(o, "hv_status", st.raw);
+		jstr(o, "hv_state", hv_page_state_name(st.state));
+		jstr(o, "hv_owner", hv_page_owner_name(st.owner));
+	}
+	jint(o, "updated_ms", (int64_t)a->updated_ms);
+	json_object_array_add(w->arr, o);
+	return 0;
+}
+
+static int cmd_pages(struct rasd *d, struct json_object *res, char *err,
+                     size_t errlen)
+{
+	struct walk w = {d, json_object_new_array()};
+
+	json_object_object_add(res, "pages", w.arr);
+	if (journal_actions_each(d->journal, false, page_to_json, &w) < 0) {
+		snprintf(err, errlen, "journal: %s", journal_error(d->journal));
+		return -1;
+	}
+	return 0;
+}
+
+static void backlog_add(void *arg, const struct notice *n)
+{
+	json_object_array_add(arg, notice_to_json(n));
+}
+
+/*
+ * The stream of notices: what the ring still holds after `since` comes
+ * in the reply, the rest as lines. A different boot id means rasd
+ * restarted and the subscriber's numbers mean nothing here any more.
+ */
+static int cmd_subscribe(struct rasd *d, const struct control_request *req,
+                         struct json_object *res, char *err, size_t errlen)
+{
+	struct json_object *arr, *v;
+	uint64_t since = 0, missed;
+
+	if (arg_u64(req, "since", &since, err, errlen) < 0)
+		return -1;
+	if (json_object_object_get_ex(req->args, "boot", &v) &&
+	    (!json_object_is_type(v, json_type_string) ||
+	     strcmp(json_object_get_string(v), d->boot_id) != 0))
+		since = 0;
+	if (control_subscribe(req) < 0) {
+		snprintf(err, errlen, "subscribe: needs a connection");
+		return -1;
+	}
+	arr = json_object_new_array();
+	missed = notice_ring_since(&d->notices, since, backlog_add, arr);
+	jstr(res, "boot", d->boot_id);
+	jint(res, "seq", (int64_t)notice_ring_last(&d->notices));
+	jint(res, "missed", (int64_t)missed);
+	json_object_object_add(res, "backlog", arr);
+	log_msg(&d->log, LOG_INFO, "control",
+	        "subscriber from notice %llu (%zu in backlog, %llu missed)",
+	        (unsigned long long)since, json_object_array_length(arr),
+	        (unsigned long long)missed);
+	return 0;
+}
+
+/* A guest that left keeps its name in the evacuation job that moved it. */
+static const char *guest_name(struct rasd *d, uint64_t domid, char *buf,
+                              size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_jobs; i++)
+		if (d->jobs[i].domid == domid && d->jobs[i].name[0] != '\0')
+			return d->jobs[i].name;
+	return rasd_domain_name(d, (uint32_t)domid, buf, len);
+}
+
 static int action_to_json(void *arg, const struct journal_action *a)
 {
-	struct json_object *arr = arg, *o = json_object_new_object();
+	struct walk *w = arg;
+	struct json_object *o = json_object_new_object();
+	char name[HV_NAME_MAX];
 
 	jint(o, "id", a->id);
 	jstr(o, "kind", action_kind_name(a->kind));
@@ -219,23 +355,25 @@ static int action_to_json(void *arg, const struct journal_action *a)
 	jstr(o, "reason", a->reason);
 	jstr(o, "detail", a->detail);
 	if (a->kind == ACTION_MIGRATE) {
+		jstr(o, "guest",
+		     guest_name(w->d, a->target, name, sizeof(name)));
 		jint(o, "attempt", a->attempt);
 		jint(o, "parent_id", a->parent_id);
 	}
 	jint(o, "event_id", a->event_id);
 	jint(o, "created_ms", (int64_t)a->created_ms);
 	jint(o, "updated_ms", (int64_t)a->updated_ms);
-	json_object_array_add(arr, o);
+	json_object_array_add(w->arr, o);
 	return 0;
 }
 
 static int cmd_actions(struct rasd *d, struct json_object *res, char *err,
                        size_t errlen)
 {
-	struct json_object *arr = json_object_new_array();
+	struct walk w = {d, json_object_new_array()};
 
-	json_object_object_add(res, "actions", arr);
-	if (journal_actions_each(d->journal, false, action_to_json, arr) < 0) {
+	json_object_object_add(res, "actions", w.arr);
+	if (journal_actions_each(d->journal, false, action_to_json, &w) < 0) {
 		snprintf(err, errlen, "journal: %s", journal_error(d->journal));
 		return -1;
 	}
@@ -327,11 +465,18 @@ int commands_handle(void *arg, const struct control_request *req,
 		return cmd_cpus(d, result);
 	if (!strcmp(cmd, "actions"))
 		return cmd_actions(d, result, err, errlen);
+	if (!strcmp(cmd, "sockets"))
+		return cmd_sockets(d, result);
+	if (!strcmp(cmd, "pages"))
+		return cmd_pages(d, result, err, errlen);
+	if (!strcmp(cmd, "subscribe"))
+		return cmd_subscribe(d, req, result, err, errlen);
 	if (strcmp(cmd, "inject") && strcmp(cmd, "reload")) {
-		snprintf(err, errlen,
-		         "unknown command '%s' (status, events, dimms, cpus, "
-		         "actions, inject, reload)",
-		         cmd);
+		snprintf(
+		    err, errlen,
+		    "unknown command '%s' (status, events, dimms, sockets, "
+		    "cpus, actions, pages, subscribe, inject, reload)",
+		    cmd);
 		return -1;
 	}
 	if (!privileged) {

@@ -17,8 +17,11 @@ struct control_client {
 	int fd;
 	bool privileged;
 	uid_t uid;
-	bool discarding; /* skipping the rest of an over-long line */
-	uint64_t lines;  /* requests seen, for "request N" messages */
+	bool discarding;      /* skipping the rest of an over-long line */
+	bool subscribe_asked; /* the current request subscribes */
+	bool subscribed;      /* broadcasts are written here */
+	bool dead;            /* cut off; freed when the loop sees EOF */
+	uint64_t lines;       /* requests seen, for "request N" messages */
 	size_t used;
 	char buf[CONTROL_MAX_REQUEST + 1];
 	struct control_client *next;
@@ -223,12 +226,16 @@ static int client_handle_line(struct control_client *cl, const char *line,
 	}
 	result = json_object_new_object();
 	err[0] = '\0';
+	req.conn = cl;
+	cl->subscribe_asked = false;
 	if (cl->ctl->fn(cl->ctl->arg, &req, cl->privileged, result, err,
 	                sizeof(err)) < 0)
 		rc = client_reply(cl, req.has_id, req.id, NULL,
 		                  err[0] ? err : "failed");
 	else
 		rc = client_reply(cl, req.has_id, req.id, result, NULL);
+	if (rc == 0 && cl->subscribe_asked && err[0] == '\0')
+		cl->subscribed = true;
 	json_object_put(result);
 	control_request_free(&req);
 	return rc;
@@ -292,6 +299,10 @@ static void client_readable(void *arg, int fd, uint32_t events)
 	ssize_t n;
 
 	(void)events;
+	if (cl->dead) {
+		client_free(cl->ctl, cl);
+		return;
+	}
 	n = read(fd, cl->buf + cl->used, CONTROL_MAX_REQUEST - cl->used);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -337,6 +348,52 @@ static void control_accept(void *arg, int fd, uint32_t events)
 	}
 	cl->next = ctl->clients;
 	ctl->clients = cl;
+}
+
+int control_subscribe(const struct control_request *req)
+{
+	struct control_client *cl = req->conn;
+
+	if (cl == NULL)
+		return -1;
+	cl->subscribe_asked = true;
+	return 0;
+}
+
+/*
+ * A failed write cannot free the client here: the broadcast may come from
+ * inside that client's own request. It is shut down instead, and the
+ * loop frees it when it reports the hang-up.
+ */
+size_t control_broadcast(struct control *ctl, const char *line)
+{
+	struct control_client *cl;
+	size_t n = 0;
+
+	if (ctl == NULL)
+		return 0;
+	for (cl = ctl->clients; cl != NULL; cl = cl->next) {
+		if (!cl->subscribed || cl->dead)
+			continue;
+		if (write_all(cl->fd, line, strlen(line)) < 0 ||
+		    write_all(cl->fd, "\n", 1) < 0) {
+			cl->dead = true;
+			shutdown(cl->fd, SHUT_RDWR);
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
+size_t control_subscribers(const struct control *ctl)
+{
+	const struct control_client *cl;
+	size_t n = 0;
+
+	for (cl = ctl ? ctl->clients : NULL; cl != NULL; cl = cl->next)
+		n += cl->subscribed && !cl->dead;
+	return n;
 }
 
 int control_open(struct control **out, struct loop *lp, const char *path,

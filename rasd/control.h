@@ -29,6 +29,8 @@ struct control_request {
 	char cmd[CONTROL_CMD_MAX];
 	struct json_object *args; /* an object (empty if absent); borrowed */
 	struct json_object *root; /* owns args */
+	void *conn; /* server side: the connection it came on; NULL when the
+	             * daemon asks itself */
 };
 
 /* Parse and check one request line. Returns 0, or -1 with the reason. */
@@ -51,6 +53,19 @@ struct control;
 int control_open(struct control **out, struct loop *lp, const char *path,
                  control_handler_fn fn, void *arg, char *err, size_t errlen);
 void control_close(struct control *c);
+
+/*
+ * Subscriptions: a handler calls control_subscribe for the request it is
+ * answering; once that reply is written, every control_broadcast line
+ * goes to the connection too. A subscriber whose socket is full is cut
+ * off (not waited for): it reconnects and asks for what it missed.
+ * Returns -1 for a request that came from no connection.
+ */
+int control_subscribe(const struct control_request *req);
+/* One line (without its newline) to every subscriber; returns how many
+ * took it. */
+size_t control_broadcast(struct control *c, const char *line);
+size_t control_subscribers(const struct control *c);
 
 /* Client side (rasctl, tests): connect, send one request, read one reply. */
 int control_client_connect(const char *path, char *err, size_t errlen);

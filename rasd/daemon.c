@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../hypervisor/sim/sim.h"
@@ -198,8 +199,13 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 		return 0;
 	}
 	d->events_by[dec.severity][dec.kind]++;
+	if (dec.severity != MCE_SEV_CORRECTED &&
+	    r->socketid < d->topo.nr_sockets)
+		d->socket_ue[r->socketid]++;
 	log_event(d, &ev, &cr, counted, level);
 	notify_event(d, &ev, &cr);
+	if (dec.severity == MCE_SEV_CORRECTED)
+		actions_dimm_rate(d, &cr);
 	queue_verdicts(d, &cr, core_over, r->extcpu, level, ev.id);
 	return 0;
 }
@@ -340,8 +346,9 @@ static int load_host(struct rasd *d, char *err, size_t errlen)
 	d->dimms = calloc(n + 1, sizeof(*d->dimms));
 	d->dimm_health = calloc(n + 1, sizeof(*d->dimm_health));
 	d->socket_state = calloc(d->topo.nr_sockets + 1, 1);
+	d->socket_ue = calloc(d->topo.nr_sockets + 1, sizeof(*d->socket_ue));
 	if (d->dimms == NULL || d->dimm_health == NULL ||
-	    d->socket_state == NULL ||
+	    d->socket_state == NULL || d->socket_ue == NULL ||
 	    hv->ops->dimms(hv, d->dimms, n, &d->n_dimms) < 0) {
 		fail(err, errlen, "hypervisor dimms", hv->err);
 		return -1;
@@ -528,11 +535,27 @@ static void start_clock(struct rasd *d)
 		clock_start(&d->clock, last + 1000, speed);
 }
 
+/* Wall time and pid: unique enough that a subscriber sees a restart. */
+static void boot_id_make(struct rasd *d)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(d->boot_id, sizeof(d->boot_id), "%llx-%lx-%d",
+	         (unsigned long long)ts.tv_sec, (unsigned long)ts.tv_nsec,
+	         (int)getpid());
+}
+
 static int open_parts(struct rasd *d, char *err, size_t errlen)
 {
 	struct hv_options hvo = {.call_log = d->opt.call_log};
 
 	policy_defaults(&d->policy);
+	if (notice_ring_init(&d->notices, RASD_NOTICE_RING) < 0) {
+		fail(err, errlen, "notices", "out of memory");
+		return -1;
+	}
+	boot_id_make(d);
 	if (d->opt.policy_path != NULL &&
 	    policy_load_file(&d->policy, d->opt.policy_path, err, errlen) < 0)
 		return -1;
@@ -675,7 +698,9 @@ void rasd_fini(struct rasd *d)
 	free(d->dimms);
 	free(d->dimm_health);
 	free(d->socket_state);
+	free(d->socket_ue);
 	free(d->acted_pages);
 	free(d->pending);
 	free(d->jobs);
+	notice_ring_free(&d->notices);
 }

@@ -82,6 +82,9 @@ static const struct key_rule key_rules[] = {
      .offset = offsetof(struct policy, dimm)},
     {"dimm", "action", .type = VALUE_ACTION,
      .offset = offsetof(struct policy, dimm_action), .act_word = "evacuate"},
+    {"dimm", "warn", .type = VALUE_COUNT,
+     .offset = offsetof(struct policy, dimm_warn), .min = 0,
+     .max = LEAKY_BUCKET_MAX_LIMIT},
     {"socket", "threshold", .type = VALUE_THRESHOLD,
      .offset = offsetof(struct policy, socket)},
     {"socket", "window", .type = VALUE_WINDOW,
@@ -151,6 +154,7 @@ void policy_defaults(struct policy *p)
 	p->dimm.limit = 10;
 	p->dimm.window_ms = 24ULL * 3600 * 1000;
 	p->dimm_action = POLICY_ACT;
+	p->dimm_warn = 5;
 	p->socket.limit = 100;
 	p->socket.window_ms = 24ULL * 3600 * 1000;
 	p->core.limit = 18;

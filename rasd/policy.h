@@ -32,6 +32,8 @@ struct policy {
 	/* [dimm] distinct pages with corrected errors on one DIMM */
 	struct leaky_rule dimm;
 	enum policy_action dimm_action; /* act = evacuate its guests */
+	uint32_t dimm_warn; /* pages in the window that make it degraded;
+	                     * 0, or not below threshold: no warning */
 	/* [socket] corrected errors on one socket: alert only */
 	struct leaky_rule socket;
 	/* [cpu] cache/TLB/internal corrected errors on one core */

@@ -38,6 +38,12 @@ static void usage(FILE *f)
 	    "  dimms                      DIMMs, their state and errors\n"
 	    "  cpus                       CPUs, online state and errors\n"
 	    "  actions                    what rasd decided and did\n"
+	    "  sockets                    processor sockets and their errors\n"
+	    "  pages                      offlined pages, as the hypervisor "
+	    "sees them\n"
+	    "  watch [--since SEQ] [--count N]\n"
+	    "                             follow rasd's notices as they are "
+	    "raised\n"
 	    "  inject --cpu N --bank N --status X [--addr A] [--misc M]\n"
 	    "         [--mcgstatus G]     plant a record (sim backend)\n"
 	    "  reload                     re-read the policy\n"
@@ -321,6 +327,167 @@ static int build_inject_args(int argc, char **argv, struct json_object *args)
 	return 0;
 }
 
+static void print_sockets(struct json_object *r)
+{
+	struct json_object *arr = jget(r, "sockets");
+	size_t i, n = arr ? json_object_array_length(arr) : 0;
+
+	printf("%6s %-9s %9s %11s %s\n", "SOCKET", "STATE", "CORRECTED",
+	       "UNCORRECTED", "IN-WINDOW");
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+
+		printf("%6lld %-9s %9lld %11lld %lld/%lld\n",
+		       jget_int(o, "socket"), jget_str(o, "state"),
+		       jget_int(o, "corrected"), jget_int(o, "uncorrected"),
+		       jget_int(o, "errors_in_window"),
+		       jget_int(o, "threshold"));
+	}
+}
+
+static void print_pages(struct json_object *r)
+{
+	struct json_object *arr = jget(r, "pages");
+	size_t i, n = arr ? json_object_array_length(arr) : 0;
+
+	printf("%-5s %-14s %-11s %-14s %-10s %6s %s\n", "ID", "FRAME", "ACTION",
+	       "DIMM", "HV-STATE", "OWNER", "STATUS");
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		char owner[16] = "-";
+
+		if (jget_int(o, "owner") >= 0)
+			snprintf(owner, sizeof(owner), "dom%lld",
+			         jget_int(o, "owner"));
+		printf("%-5lld %-14s %-11s %-14s %-10s %6s 0x%llx\n",
+		       jget_int(o, "action"), jget_str(o, "page"),
+		       jget_str(o, "state"),
+		       *jget_str(o, "dimm") ? jget_str(o, "dimm") : "-",
+		       jget_str(o, "hv_state"), owner,
+		       (unsigned long long)jget_int(o, "hv_status"));
+	}
+}
+
+/* One notice as a line: number, msgid, text, then its fields. */
+static void print_notice(const struct rasctl *rc, struct json_object *n)
+{
+	struct json_object *fields = jget(n, "fields");
+
+	if (rc->json) {
+		printf("%s\n", json_object_to_json_string_ext(
+		                   n, JSON_C_TO_STRING_PLAIN));
+		fflush(stdout);
+		return;
+	}
+	printf("%-6lld %-8s %s", jget_int(n, "seq"), jget_str(n, "msgid"),
+	       jget_str(n, "text"));
+	if (fields != NULL) {
+		json_object_object_foreach(fields, k, v)
+		{
+			printf(" %s=%s", k, json_object_get_string(v));
+		}
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+static int watch_args(int argc, char **argv, struct json_object *args,
+                      long long *count)
+{
+	int i;
+	char *end;
+
+	for (i = 1; i < argc; i += 2) {
+		long long v;
+
+		if (i + 1 >= argc || (strcmp(argv[i], "--since") &&
+		                      strcmp(argv[i], "--count"))) {
+			fprintf(stderr, "rasctl: watch: bad argument '%s'\n",
+			        argv[i]);
+			return -1;
+		}
+		v = strtoll(argv[i + 1], &end, 10);
+		if (*argv[i + 1] == '\0' || *end != '\0' || v < 0) {
+			fprintf(stderr, "rasctl: watch: %s wants a number\n",
+			        argv[i]);
+			return -1;
+		}
+		if (!strcmp(argv[i], "--count"))
+			*count = v;
+		else
+			json_object_object_add(args, "since",
+			                       json_object_new_int64(v));
+	}
+	return 0;
+}
+
+/*
+ * Subscribe and print; the connection then carries only notice lines,
+ * so plain stdio reads them. --count makes it usable from scripts.
+ */
+static int run_watch(const struct rasctl *rc, int argc, char **argv)
+{
+	struct json_object *args = json_object_new_object(), *reply, *res;
+	struct json_object *backlog;
+	long long count = -1, seen = 0;
+	char err[512], *line = NULL;
+	size_t cap = 0, i;
+	FILE *f;
+	int fd;
+
+	if (watch_args(argc, argv, args, &count) < 0) {
+		json_object_put(args);
+		return 2;
+	}
+	fd = control_client_connect(rc->socket_path, err, sizeof(err));
+	if (fd < 0 || control_client_call(fd, "subscribe", args, &reply, err,
+	                                  sizeof(err)) < 0) {
+		fprintf(stderr, "rasctl: %s\n", err);
+		json_object_put(args);
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	json_object_put(args);
+	if (!json_object_get_boolean(jget(reply, "ok"))) {
+		fprintf(stderr, "rasctl: watch: %s\n",
+		        jget_str(reply, "error"));
+		json_object_put(reply);
+		close(fd);
+		return 1;
+	}
+	res = jget(reply, "result");
+	if (jget_int(res, "missed") > 0)
+		fprintf(stderr,
+		        "rasctl: watch: %lld notice(s) no longer kept\n",
+		        jget_int(res, "missed"));
+	backlog = jget(res, "backlog");
+	for (i = 0; backlog && i < json_object_array_length(backlog); i++) {
+		if (count >= 0 && seen >= count)
+			break;
+		print_notice(rc, json_object_array_get_idx(backlog, i));
+		seen++;
+	}
+	json_object_put(reply);
+	f = fdopen(fd, "r");
+	while (f != NULL && (count < 0 || seen < count) &&
+	       getline(&line, &cap, f) > 0) {
+		struct json_object *o = json_tokener_parse(line);
+
+		if (o != NULL && jget(o, "notice") != NULL) {
+			print_notice(rc, jget(o, "notice"));
+			seen++;
+		}
+		json_object_put(o);
+	}
+	free(line);
+	if (f != NULL)
+		fclose(f);
+	else
+		close(fd);
+	return count < 0 || seen >= count ? 0 : 1;
+}
+
 static int run_remote(const struct rasctl *rc, int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -352,6 +519,10 @@ static int run_remote(const struct rasctl *rc, int argc, char **argv)
 		print_cpus(res);
 	else if (!strcmp(cmd, "actions"))
 		print_actions(res);
+	else if (!strcmp(cmd, "sockets"))
+		print_sockets(res);
+	else if (!strcmp(cmd, "pages"))
+		print_pages(res);
 	else
 		print_json(res);
 	json_object_put(reply);
@@ -942,10 +1113,13 @@ int main(int argc, char **argv)
 		return run_local_dimms(&rc, argc, argv);
 	if (!strcmp(argv[0], "graph"))
 		return run_graph(&rc, argc, argv);
+	if (!strcmp(argv[0], "watch"))
+		return run_watch(&rc, argc, argv);
 	if (strcmp(argv[0], "status") && strcmp(argv[0], "events") &&
 	    strcmp(argv[0], "dimms") && strcmp(argv[0], "cpus") &&
 	    strcmp(argv[0], "actions") && strcmp(argv[0], "inject") &&
-	    strcmp(argv[0], "reload")) {
+	    strcmp(argv[0], "reload") && strcmp(argv[0], "sockets") &&
+	    strcmp(argv[0], "pages")) {
 		fprintf(stderr, "rasctl: unknown command '%s'\n", argv[0]);
 		usage(stderr);
 		return 2;

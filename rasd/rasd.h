@@ -22,6 +22,10 @@
 #include "publish/syslog5424.h"
 #include "publish/trend.h"
 
+/* Notices kept for subscribers that reconnect (about a minute of a
+ * storm, far more than a restart of rasd-snmp takes). */
+#define RASD_NOTICE_RING 4096
+
 struct rasd_options {
 	const char *policy_path; /* NULL: built-in defaults */
 	const char *journal_path;
@@ -95,7 +99,8 @@ struct rasd {
 	struct hv_dimm *dimms;
 	size_t n_dimms;
 	struct dimm_health *dimm_health;
-	char *socket_state; /* per socket: 0 ok, 1 degraded */
+	char *socket_state;  /* per socket: 0 ok, 1 degraded */
+	uint64_t *socket_ue; /* per socket: uncorrected errors since start */
 
 	uint64_t *acted_pages; /* frames with an offline decided */
 	size_t n_acted_pages, cap_acted_pages;
@@ -130,6 +135,9 @@ struct rasd {
 	uint64_t syslog_dropped_seen; /* dropped count last reported */
 	struct trend *trend;
 	struct loop_timer *trend_timer;
+	/* numbered notices for control-socket subscribers (rasd-snmp) */
+	struct notice_ring notices;
+	char boot_id[40]; /* changes with every start: resets numbering */
 };
 
 /* daemon.c: life cycle and the record path. */
@@ -156,6 +164,10 @@ int actions_resume(struct rasd *d);
 bool actions_busy(const struct rasd *d);
 bool actions_page_acted(const struct rasd *d, uint64_t mfn);
 void actions_page_mark(struct rasd *d, uint64_t mfn);
+/* A corrected error raised the DIMM's rate: warn once past [dimm] warn. */
+void actions_dimm_rate(struct rasd *d, const struct correlate_result *cr);
+/* Pages offlined on one DIMM index. */
+uint64_t actions_dimm_pages_retired(const struct rasd *d, int32_t dimm);
 
 /* telemetry.c: what rasd shows outside: health, metrics. */
 const char *rasd_health(const struct rasd *d);
@@ -167,8 +179,9 @@ void telemetry_fini(struct rasd *d);
 void telemetry_syslog_json(struct rasd *d, struct json_object *out);
 /* Bring the trend files up to now (before drawing from them). */
 void telemetry_flush(struct rasd *d);
-/* Tell syslog (and later SNMP): one notice per event, verdict, action. */
-void telemetry_notice(struct rasd *d, const struct notice *n);
+/* Tell syslog and the subscribers (rasd-snmp): one notice per event,
+ * verdict, action. Numbers the notice. */
+void telemetry_notice(struct rasd *d, struct notice *n);
 /* A notice stamped with the injected clock's now. */
 void rasd_notice_start(struct rasd *d, struct notice *n, const char *msgid,
                        int priority, const char *fmt, ...)

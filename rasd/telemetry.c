@@ -12,9 +12,12 @@ const char *rasd_health(const struct rasd *d)
 	size_t i;
 	bool degraded = d->pages_retired > 0;
 
-	for (i = 0; i < d->n_dimms; i++)
-		if (strcmp(d->dimm_health[i].state, "ok") != 0)
+	for (i = 0; i < d->n_dimms; i++) {
+		if (strcmp(d->dimm_health[i].state, "degraded") == 0)
+			degraded = true;
+		else if (strcmp(d->dimm_health[i].state, "ok") != 0)
 			return "failing";
+	}
 	for (i = 0; i < d->topo.nr_sockets; i++)
 		degraded |= d->socket_state[i] != 0;
 	if (cpu_offline_online_count(d->cpus) < d->n_cpus)
@@ -245,8 +248,24 @@ void telemetry_syslog_json(struct rasd *d, struct json_object *out)
 	                       json_object_new_string(err ? err : ""));
 }
 
-void telemetry_notice(struct rasd *d, const struct notice *n)
+static void notice_broadcast(struct rasd *d, const struct notice *n)
 {
+	struct json_object *line, *o;
+
+	if (control_subscribers(d->control) == 0)
+		return;
+	o = notice_to_json(n);
+	line = json_object_new_object();
+	json_object_object_add(line, "notice", o);
+	control_broadcast(d->control, json_object_to_json_string_ext(
+	                                  line, JSON_C_TO_STRING_PLAIN));
+	json_object_put(line);
+}
+
+void telemetry_notice(struct rasd *d, struct notice *n)
+{
+	notice_ring_push(&d->notices, n);
+	notice_broadcast(d, n);
 	if (d->syslog == NULL)
 		return;
 	syslog5424_send(d->syslog, n, n->time_ms);
@@ -290,18 +309,6 @@ static int syslog_init(struct rasd *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* Pages offlined on one DIMM: the trend's third line. */
-static uint64_t dimm_pages_retired(const struct rasd *d, int32_t dimm)
-{
-	uint64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < d->n_acted_pages; i++)
-		if (correlate_dimm_of(d->corr, d->acted_pages[i] << 12) == dimm)
-			n++;
-	return n;
-}
-
 /* Every step of the trend files, whether or not errors came. */
 static void trend_tick(void *arg)
 {
@@ -315,7 +322,7 @@ static void trend_tick(void *arg)
 
 		trend_update_dimm(d->trend, d->dimms[i].label, now_s,
 		                  all > ue ? all - ue : 0, ue,
-		                  dimm_pages_retired(d, (int32_t)i));
+		                  actions_dimm_pages_retired(d, (int32_t)i));
 	}
 	for (i = 0; i < d->topo.nr_sockets; i++)
 		trend_update_socket(

@@ -1,11 +1,12 @@
 #!/bin/sh
 # deps.sh - installs the Debian 12 packages rasd needs that are missing,
 # and says which. Groups: build (default: compile and test, with the real
-# syslog-ng, promtool, rrdcached and headless Chromium the tests drive),
+# syslog-ng, promtool, rrdcached, net-snmp daemons, smilint and headless
+# Chromium the tests drive),
 # clang, fuzz, bench.
 set -eu
 
-pkgs_build="gcc make pkg-config libsqlite3-dev sqlite3 libjson-c-dev libinih-dev libcmocka-dev jq librrd-dev rrdtool libssl-dev openssl prometheus syslog-ng-core rrdcached fonts-dejavu-core chromium chromium-driver"
+pkgs_build="gcc make pkg-config libsqlite3-dev sqlite3 libjson-c-dev libinih-dev libcmocka-dev jq librrd-dev rrdtool libssl-dev openssl prometheus syslog-ng-core rrdcached fonts-dejavu-core chromium chromium-driver libsnmp-dev snmpd snmptrapd snmp smitools curl ca-certificates socat"
 pkgs_clang="clang"
 pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_bench="valgrind"

@@ -30,6 +30,7 @@ struct notice_field {
 };
 
 struct notice {
+	uint64_t seq;      /* set by notice_ring_push: 1, 2, ... per boot */
 	const char *msgid; /* "MEMCE", ... (static string) */
 	int priority;      /* syslog(3) priority: LOG_ERR, LOG_WARNING, ... */
 	uint64_t time_ms;  /* the injected clock's time of the notice */
@@ -50,5 +51,35 @@ void notice_vstart(struct notice *n, const char *msgid, int priority,
 /* Append a field; silently ignored past NOTICE_FIELDS_MAX. */
 void notice_add(struct notice *n, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * The last notices, numbered, for subscribers (rasd-snmp) that connect
+ * late or come back after a restart: they ask for what came after the
+ * last number they saw. Numbers restart with rasd; the boot id says so.
+ */
+struct notice_ring {
+	struct notice *slot;
+	size_t cap;
+	uint64_t next_seq; /* the number the next notice gets */
+};
+
+int notice_ring_init(struct notice_ring *r, size_t cap);
+void notice_ring_free(struct notice_ring *r);
+/* Number n and keep a copy; returns the number given. */
+uint64_t notice_ring_push(struct notice_ring *r, struct notice *n);
+/* The newest number given, 0 before the first. */
+uint64_t notice_ring_last(const struct notice_ring *r);
+/*
+ * Call fn for every kept notice numbered after `since`, oldest first.
+ * Returns how many after `since` are no longer kept (the subscriber
+ * missed them).
+ */
+uint64_t notice_ring_since(const struct notice_ring *r, uint64_t since,
+                           void (*fn)(void *arg, const struct notice *n),
+                           void *arg);
+
+/* {"seq":..,"msgid":..,"priority":..,"time_ms":..,"text":..,"fields":{}} */
+struct json_object;
+struct json_object *notice_to_json(const struct notice *n);
 
 #endif

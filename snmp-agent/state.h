@@ -1,0 +1,162 @@
+/* state.h - rasd-snmp's picture of the host: built from rasd's control
+ * replies (JSON), numbered as ENTITY-MIB entities, diffed between views. */
+#ifndef RASD_SNMP_STATE_H
+#define RASD_SNMP_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+/*
+ * entPhysicalIndex numbering. It must not move when rasd or the agent
+ * restarts, so it is derived from the hardware's own numbers, never from
+ * the order of arrival:
+ *   1                    the host (chassis)
+ *   100 + socket         a processor package
+ *   1000 + cpu           a logical CPU (the thing Xen offlines)
+ *   10000 + dimm id      a memory module
+ *   20000 + n            sensors (the sensors issue; none yet)
+ */
+#define STATE_ENT_CHASSIS    1
+#define STATE_ENT_SOCKET(s)  (100 + (s))
+#define STATE_ENT_CPU(c)     (1000 + (c))
+#define STATE_ENT_DIMM(d)    (10000 + (d))
+#define STATE_MAX_SOCKETS    (1000 - 100)
+#define STATE_MAX_CPUS       (10000 - 1000)
+#define STATE_MAX_DIMMS      (20000 - 10000)
+
+#define STATE_TEXT_MAX 128
+
+struct state_entity {
+	int32_t index;        /* entPhysicalIndex */
+	int32_t contained_in; /* 0 for the chassis */
+	int32_t parent_rel_pos;
+	int cls;              /* enum ent_phys_class */
+	char name[STATE_TEXT_MAX];
+	char descr[STATE_TEXT_MAX];
+	bool fru;
+	int oper;          /* enum ent_oper */
+	int admin;         /* enum ent_admin */
+	uint8_t alarm;     /* EntityAlarmStatus, one octet (bits 0..7) */
+	uint64_t changed_ms; /* wall-clock ms of the last oper/alarm change, 0 */
+};
+
+struct state_dimm {
+	int32_t ent;
+	int32_t id;
+	char label[STATE_TEXT_MAX];
+	int32_t socket, channel;
+	int status;     /* enum rasd_dimm_status */
+	uint8_t modes;  /* failure-mode BITS, one octet */
+	uint64_t corrected, uncorrected;
+	uint32_t rate, threshold, pages_retired, size_mib;
+};
+
+struct state_socket {
+	int32_t ent;
+	int32_t socket;
+	bool degraded;
+	uint64_t corrected, uncorrected;
+	uint32_t rate, threshold;
+};
+
+struct state_cpu {
+	int32_t ent;
+	int32_t cpu, socket, core;
+	bool online, protected_;
+	uint64_t core_errors;
+	uint32_t rate, threshold;
+	int offline_action; /* enum rasd_action_state of the latest cpu
+	                     * offline of this CPU, 0 when none */
+};
+
+struct state_page {
+	int32_t action; /* table index */
+	char frame[24]; /* "0x1234" */
+	int32_t owner;  /* domid, -1 */
+	uint32_t hv_status;
+	char hv_state[48];
+	int32_t dimm_ent; /* 0 unknown */
+	int action_state; /* enum rasd_action_state */
+	uint64_t time_ms; /* wall clock */
+};
+
+struct state_evac {
+	int32_t action; /* table index */
+	uint32_t domid;
+	char guest[64];
+	char to[64];
+	int action_state;
+	uint64_t started_ms, updated_ms;
+	int32_t dimm_ent;
+	char detail[STATE_TEXT_MAX];
+	uint32_t attempt;
+};
+
+struct state {
+	char host[64];
+	char boot[64]; /* rasd's boot id: changes when rasd restarts */
+	int health;    /* enum rasd_health_value */
+	bool recommend;
+	uint64_t events, pages_offlined, cpus_offlined, guests_evacuated,
+	    actions_failed;
+	uint64_t notice_seq; /* rasd's newest notice when read */
+
+	struct state_entity *ents;
+	size_t n_ents;
+	struct state_dimm *dimms;
+	size_t n_dimms;
+	struct state_socket *sockets;
+	size_t n_sockets;
+	struct state_cpu *cpus;
+	size_t n_cpus;
+	struct state_page *pages;
+	size_t n_pages;
+	struct state_evac *evacs;
+	size_t n_evacs;
+};
+
+/*
+ * rasd's replies, each the "result" object of one control command:
+ * status, dimms, sockets, cpus, actions, pages (rasctl(8) shows them).
+ */
+struct state_inputs {
+	struct json_object *status, *dimms, *sockets, *cpus, *actions, *pages;
+};
+
+/*
+ * Build `st` (zeroed or freed before) from rasd's replies. A reply that
+ * lacks a required member fails with "dimms[2]: no \"label\"" and the
+ * like in err; `st` is then empty. Entities are sorted by index.
+ */
+int state_build(struct state *st, const struct state_inputs *in, char *err,
+                size_t errlen);
+void state_free(struct state *st);
+
+/* Move `from` into `to` (freeing what `to` held); `from` ends empty. */
+void state_move(struct state *to, struct state *from);
+
+const struct state_entity *state_entity(const struct state *st,
+                                        int32_t index);
+/* Lookups used to address notifications; NULL when unknown. */
+const struct state_dimm *state_dimm_by_label(const struct state *st,
+                                             const char *label);
+const struct state_cpu *state_cpu_by_number(const struct state *st,
+                                            int32_t cpu);
+const struct state_socket *state_socket_by_number(const struct state *st,
+                                                  int32_t socket);
+
+/*
+ * What changed between two views, for ENTITY-STATE-MIB notifications:
+ * calls fn for every entity present in both whose entStateOper differs
+ * (old -> new), and stamps new->ents[].changed_ms with now_ms for every
+ * entity whose oper or alarm differs; unchanged ones keep old's stamp.
+ */
+typedef void (*state_change_fn)(void *arg, const struct state_entity *now,
+                                int old_oper);
+void state_diff(const struct state *old, struct state *now, uint64_t now_ms,
+                state_change_fn fn, void *arg);
+
+#endif
