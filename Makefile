@@ -141,6 +141,11 @@ install: all
 		$(DESTDIR)$(SYSCONFDIR)/rasd
 	install -m 755 $(BUILD)/rasd $(DESTDIR)$(PREFIX)/sbin/rasd
 	install -m 755 $(BUILD)/rasctl $(DESTDIR)$(PREFIX)/bin/rasctl
+	install -m 755 $(BUILD)/rasd-snmp $(DESTDIR)$(PREFIX)/sbin/rasd-snmp
+	install -d $(DESTDIR)$(PREFIX)/share/snmp/mibs
+	install -m 644 snmp-agent/RASD-MIB.txt $(DESTDIR)$(PREFIX)/share/snmp/mibs/
+	install -m 644 snmp-agent/snmpd.conf.example \
+		snmp-agent/snmptrapd.conf.example $(DESTDIR)$(PREFIX)/share/rasd/
 	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 policies/default.conf \
@@ -153,7 +158,10 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/rasd/scenarios/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/rasd $(DESTDIR)$(PREFIX)/bin/rasctl
+	rm -f $(DESTDIR)$(PREFIX)/sbin/rasd $(DESTDIR)$(PREFIX)/bin/rasctl \
+		$(DESTDIR)$(PREFIX)/sbin/rasd-snmp \
+		$(DESTDIR)$(PREFIX)/share/snmp/mibs/RASD-MIB.txt \
+		$(DESTDIR)$(PREFIX)/share/man/man8/rasd-snmp.8
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/rasd.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/rasctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/rasd.conf.5 \

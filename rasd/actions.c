@@ -101,6 +101,10 @@ static void notify_action_page(struct rasd *d, const char *msgid, int prio,
 		break;
 	case ACTION_CPU_OFFLINE:
 		notice_add(&n, "cpu", "%llu", (unsigned long long)a->target);
+		notice_add(&n, "count", "%u",
+		           cpu_offline_core_level(d->cpus, (uint32_t)a->target,
+		                                  clock_now_ms(&d->clock)));
+		notice_add(&n, "threshold", "%u", d->policy.core.limit);
 		break;
 	case ACTION_MIGRATE:
 		notice_add(&n, "domain", "%llu", (unsigned long long)a->target);

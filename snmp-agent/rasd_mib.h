@@ -20,7 +20,7 @@
 #define OID_ENT_PHYS_ENTRY  1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1 /* .col.index */
 #define OID_ENT_LAST_CHANGE 1, 3, 6, 1, 2, 1, 47, 1, 4, 1, 0
 #define OID_ENT_STATE_MIB   1, 3, 6, 1, 2, 1, 131
-#define OID_ENT_STATE_ENTRY 1, 3, 6, 1, 2, 1, 131, 1, 1, 1, 1
+#define OID_ENT_STATE_ENTRY 1, 3, 6, 1, 2, 1, 131, 1, 1, 1
 #define OID_ENT_STATE_OPER_ENABLED  1, 3, 6, 1, 2, 1, 131, 0, 1
 #define OID_ENT_STATE_OPER_DISABLED 1, 3, 6, 1, 2, 1, 131, 0, 2
 #define OID_ENT_SENSOR_MIB   1, 3, 6, 1, 2, 1, 99
@@ -120,6 +120,9 @@ enum rasd_host_scalar {
 	RASD_HOST_NOTIFY_QUEUED = 10,     /* Gauge32: waiting for snmpd */
 	RASD_HOST_NOTIFY_DROPPED = 11,    /* Counter32: queue overflowed */
 	RASD_HOST_NOTIFY_SENT = 12,       /* Counter32 */
+	RASD_HOST_DAEMON_BOOT = 13,       /* DisplayString: rasd's boot id;
+	                                   * a change means its counters
+	                                   * restarted (a discontinuity) */
 };
 enum rasd_health_value { RASD_HEALTH_OK = 1, RASD_HEALTH_DEGRADED = 2,
 	RASD_HEALTH_FAILING = 3 };

@@ -152,7 +152,8 @@ const struct state_socket *state_socket_by_number(const struct state *st,
  * What changed between two views, for ENTITY-STATE-MIB notifications:
  * calls fn for every entity present in both whose entStateOper differs
  * (old -> new), and stamps new->ents[].changed_ms with now_ms for every
- * entity whose oper or alarm differs; unchanged ones keep old's stamp.
+ * entity whose admin, oper or alarm differs (RFC 4268 entStateLastChanged);
+ * unchanged ones keep old's stamp, new ones 0. old may be NULL.
  */
 typedef void (*state_change_fn)(void *arg, const struct state_entity *now,
                                 int old_oper);
