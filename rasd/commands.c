@@ -115,7 +115,9 @@ static int event_to_json(void *arg, const struct journal_event *ev)
 	jstr(o, "kind", mce_kind_name(ev->kind));
 	if (ev->channel >= 0)
 		jint(o, "channel", ev->channel);
-	if (ev->dimm >= 0)
+	/* Also a label for an error no DIMM's range holds (dimm -1): the
+	 * map's, or "socket S controller C channel H (guess)". */
+	if (ev->dimm >= 0 || ev->dimm_label[0] != '\0')
 		jstr(o, "dimm", ev->dimm_label);
 	jhex(o, "status", ev->rec.status);
 	if (ev->rec.status & MCI_STATUS_ADDRV)
@@ -146,6 +148,24 @@ static int cmd_events(struct rasd *d, const struct control_request *req,
 	return 0;
 }
 
+/* A location the DIMM's source did not give is -1, as in the map. */
+static void jloc(struct json_object *o, const char *k, uint32_t v)
+{
+	jint(o, k, v == UINT32_MAX ? -1 : (int64_t)v);
+}
+
+/* Where the DIMM's identity came from, and the firmware's own, if any. */
+static void dimm_identity(struct json_object *o, const struct dimm_info *info)
+{
+	jstr(o, "source", info->source);
+	if (info->locator[0] != '\0')
+		jstr(o, "locator", info->locator);
+	if (info->serial[0] != '\0')
+		jstr(o, "serial", info->serial);
+	if (info->part[0] != '\0')
+		jstr(o, "part", info->part);
+}
+
 static int cmd_dimms(struct rasd *d, struct json_object *res)
 {
 	struct json_object *arr = json_object_new_array();
@@ -158,10 +178,11 @@ static int cmd_dimms(struct rasd *d, struct json_object *res)
 
 		jint(o, "id", m->id);
 		jstr(o, "label", m->label);
-		jint(o, "socket", m->socket);
-		jint(o, "controller", m->controller);
-		jint(o, "channel", m->channel);
-		jint(o, "slot", m->slot);
+		dimm_identity(o, &d->dimm_info[i]);
+		jloc(o, "socket", m->socket);
+		jloc(o, "controller", m->controller);
+		jloc(o, "channel", m->channel);
+		jloc(o, "slot", m->slot);
 		jhex(o, "start", m->start);
 		jint(o, "size_mib", (int64_t)(m->size >> 20));
 		jstr(o, "state", d->dimm_health[i].state);

@@ -95,7 +95,7 @@ static void log_event(struct rasd *d, const struct journal_event *ev,
 		         ev->dimm_label, (unsigned long long)ev->page,
 		         cr->page_count, d->policy.page.limit, cr->dimm_pages,
 		         d->policy.dimm.limit);
-	else if (ev->dimm >= 0)
+	else if (ev->dimm >= 0 || ev->dimm_label[0] != '\0')
 		snprintf(where, sizeof(where), " | %s", ev->dimm_label);
 	else if (core_counted)
 		snprintf(where, sizeof(where),
@@ -192,6 +192,16 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 		ev.dimm = (int32_t)d->dimms[cr.dimm].id;
 		snprintf(ev.dimm_label, sizeof(ev.dimm_label), "%s",
 		         d->dimms[cr.dimm].label);
+	} else {
+		/*
+		 * Only the label: the event keeps dimm -1. The map, not the
+		 * DIMM table, names it: there is no bucket of the table's to
+		 * charge nor range to find guests in, and a guess stands for
+		 * a channel that may hold several DIMMs, so charging one
+		 * could evacuate the guests of a healthy module.
+		 */
+		dimms_label_unplaced(d, r, &dec, ev.dimm_label,
+		                     sizeof(ev.dimm_label));
 	}
 	if (journal_event_add(d->journal, &ev) < 0) {
 		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
@@ -356,7 +366,7 @@ static int load_host(struct rasd *d, char *err, size_t errlen)
 	for (n = 0; n < d->n_dimms; n++)
 		snprintf(d->dimm_health[n].state,
 		         sizeof(d->dimm_health[n].state), "ok");
-	return 0;
+	return dimms_attach(d, err, errlen);
 }
 
 static int build_engines(struct rasd *d, char *err, size_t errlen)
@@ -482,6 +492,7 @@ int rasd_reload(struct rasd *d, char *err, size_t errlen)
 {
 	struct correlate *old_corr = d->corr;
 	struct cpu_offline *old_cpus = d->cpus;
+	struct dimm_map *map;
 	struct policy old_policy = d->policy, fresh;
 	struct notice n;
 	size_t i;
@@ -492,6 +503,13 @@ int rasd_reload(struct rasd *d, char *err, size_t errlen)
 	}
 	policy_defaults(&fresh);
 	if (policy_load_file(&fresh, d->opt.policy_path, err, errlen) < 0)
+		return -1;
+	/*
+	 * The new map names unplaced errors from now on; the DIMM table
+	 * and its labels stay as they were at start: they key the journal's
+	 * components and the trend files.
+	 */
+	if (dimms_map_build(d, &fresh, &map, err, errlen) < 0)
 		return -1;
 	for (i = 0; i < d->n_cpus; i++)
 		d->cpu_list[i].online =
@@ -505,10 +523,13 @@ int rasd_reload(struct rasd *d, char *err, size_t errlen)
 		d->corr = old_corr;
 		d->cpus = old_cpus;
 		d->policy = old_policy;
+		dimm_map_free(map);
 		return -1;
 	}
 	correlate_destroy(old_corr);
 	cpu_offline_destroy(old_cpus);
+	dimm_map_free(d->dimm_map);
+	d->dimm_map = map;
 	replay_journal(d);
 	log_msg(&d->log, LOG_NOTICE, "rasd",
 	        "policy %s reloaded; buckets rebuilt under it from the journal",
@@ -566,6 +587,8 @@ static int open_parts(struct rasd *d, char *err, size_t errlen)
 	d->log.origin_ms = d->started_ms;
 	d->hv = hv_open(d->opt.hv_spec, &d->clock, &hvo, err, errlen);
 	if (d->hv == NULL)
+		return -1;
+	if (dimms_map_build(d, &d->policy, &d->dimm_map, err, errlen) < 0)
 		return -1;
 	if (load_host(d, err, errlen) < 0 || build_engines(d, err, errlen) < 0)
 		return -1;
@@ -696,7 +719,9 @@ void rasd_fini(struct rasd *d)
 	log_close(&d->log);
 	free(d->cpu_list);
 	free(d->dimms);
+	free(d->dimm_info);
 	free(d->dimm_health);
+	dimm_map_free(d->dimm_map);
 	free(d->socket_state);
 	free(d->socket_ue);
 	free(d->acted_pages);

@@ -47,6 +47,7 @@ struct key_rule {
 	const char *act_word; /* VALUE_ACTION: this section's word for act */
 	uint32_t min, max;    /* VALUE_COUNT: the accepted range */
 	key_setter set;       /* VALUE_CUSTOM */
+	bool repeats;         /* one more entry per line, not "set twice" */
 };
 
 static int set_mode(struct parse *, const struct key_rule *, const char *);
@@ -61,6 +62,9 @@ static int set_syslog_server(struct parse *, const struct key_rule *,
                              const char *);
 static int set_trends_daemon(struct parse *, const struct key_rule *,
                              const char *);
+static int set_dimm_map(struct parse *, const struct key_rule *, const char *);
+static int set_dimm_sources(struct parse *, const struct key_rule *,
+                            const char *);
 
 static const struct key_rule key_rules[] = {
     {"general", "mode", .type = VALUE_CUSTOM, .set = set_mode},
@@ -85,6 +89,10 @@ static const struct key_rule key_rules[] = {
     {"dimm", "warn", .type = VALUE_COUNT,
      .offset = offsetof(struct policy, dimm_warn), .min = 0,
      .max = LEAKY_BUCKET_MAX_LIMIT},
+    {"dimm", "map", .type = VALUE_CUSTOM, .set = set_dimm_map, .repeats = true},
+    {"dimm", "sysfs_root", .type = VALUE_PATH,
+     .offset = offsetof(struct policy, dimm_sysfs_root)},
+    {"dimm", "sources", .type = VALUE_CUSTOM, .set = set_dimm_sources},
     {"socket", "threshold", .type = VALUE_THRESHOLD,
      .offset = offsetof(struct policy, socket)},
     {"socket", "window", .type = VALUE_WINDOW,
@@ -135,7 +143,9 @@ struct parse {
 	const char *text;   /* ... or the rest of a string */
 	int lineno;         /* physical line the reader returned last */
 	bool indented;      /* that line starts with a blank */
-	int key_line[N_KEY_RULES]; /* line each rule was set on, 0: not */
+	int key_line[N_KEY_RULES];      /* line each rule was set on, 0: not */
+	int map_line[POLICY_MAX_DIMMS]; /* line of each [dimm] map entry */
+	bool map_started;               /* a map line was read in this load */
 	const struct key_rule *last_rule; /* what a continuation continues */
 	int error_line;                   /* first error found here, 0: none */
 	char reason[REASON_MAX];
@@ -155,6 +165,10 @@ void policy_defaults(struct policy *p)
 	p->dimm.window_ms = 24ULL * 3600 * 1000;
 	p->dimm_action = POLICY_ACT;
 	p->dimm_warn = 5;
+	snprintf(p->dimm_sysfs_root, sizeof(p->dimm_sysfs_root), "/");
+	p->dimm_sources =
+	    1u << DIMM_SRC_EDAC | 1u << DIMM_SRC_SMBIOS | 1u << DIMM_SRC_POLICY;
+	p->n_dimm_map = 0;
 	p->socket.limit = 100;
 	p->socket.window_ms = 24ULL * 3600 * 1000;
 	p->core.limit = 18;
@@ -175,6 +189,13 @@ bool policy_cpu_protected(const struct policy *p, uint32_t cpu)
 	if (p == NULL || cpu >= POLICY_MAX_CPUS)
 		return false;
 	return (p->cpu_protected[cpu / 8] >> (cpu % 8)) & 1;
+}
+
+bool policy_dimm_source_trusted(const struct policy *p, enum dimm_source src)
+{
+	if (src == DIMM_SRC_GUESS)
+		return true;
+	return (p->dimm_sources >> src) & 1;
 }
 
 const char *policy_action_name(enum policy_action a)
@@ -636,6 +657,315 @@ static int set_trends_daemon(struct parse *ps, const struct key_rule *rule,
 	return 0;
 }
 
+/*
+ * [dimm] map = LABEL key=value...: one DIMM the firmware does not
+ * describe, or describes wrongly. A word is blank-separated, or "double
+ * quoted" for labels with blanks.
+ */
+static const char *next_word(const char *s, char *word, size_t size,
+                             const char **why)
+{
+	size_t n = 0;
+	bool quoted;
+
+	*why = NULL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	quoted = *s == '"';
+	if (quoted)
+		s++;
+	for (; *s != '\0'; s++) {
+		if (quoted ? *s == '"' : (*s == ' ' || *s == '\t'))
+			break;
+		if (n + 1 < size)
+			word[n++] = *s;
+		else
+			*why = "is too long";
+	}
+	word[n] = '\0';
+	if (!quoted)
+		return s;
+	if (*s != '"')
+		*why = "has no closing quote";
+	else
+		s++;
+	return s;
+}
+
+/* Decimal, or hex after 0x: addresses are written in hex. */
+static const char *number_error(const char *s, const char **end, uint64_t *out)
+{
+	int base = 10;
+	char *stop;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!isxdigit((unsigned char)*s) ||
+	    (base == 10 && !isdigit((unsigned char)*s)))
+		return "not a number";
+	errno = 0;
+	*out = strtoull(s, &stop, base);
+	if (errno == ERANGE)
+		return "too large";
+	*end = stop;
+	return NULL;
+}
+
+/* A number of bytes with an optional binary unit: 16G, 0x400000000. */
+static const char *size_error(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	const char *end = s, *unit, *why = number_error(s, &end, out);
+	unsigned shift;
+
+	if (why != NULL || *end == '\0')
+		return why;
+	unit = strchr(units, *end);
+	if (unit == NULL || end[1] != '\0')
+		return "not a size: use bytes, K, M, G or T";
+	shift = 10 * (unsigned)(unit - units + 1);
+	if (*out > UINT64_MAX >> shift)
+		return "too large";
+	*out <<= shift;
+	return NULL;
+}
+
+enum map_key_id {
+	MAP_SOCKET,
+	MAP_CONTROLLER,
+	MAP_CHANNEL,
+	MAP_SLOT,
+	MAP_START,
+	MAP_SIZE,
+	N_MAP_KEYS
+};
+
+/* The keys of a map line; a location is an int, a range bytes. */
+static const struct map_key {
+	const char *name;
+	size_t offset; /* in struct dimm_policy */
+	bool bytes;    /* uint64_t start or size, else an int location */
+} map_keys[N_MAP_KEYS] = {
+    [MAP_SOCKET] = {"socket", offsetof(struct dimm_policy, socket), false},
+    [MAP_CONTROLLER] = {"controller", offsetof(struct dimm_policy, controller),
+                        false},
+    [MAP_CHANNEL] = {"channel", offsetof(struct dimm_policy, channel), false},
+    [MAP_SLOT] = {"slot", offsetof(struct dimm_policy, slot), false},
+    [MAP_START] = {"start", offsetof(struct dimm_policy, start), true},
+    [MAP_SIZE] = {"size", offsetof(struct dimm_policy, size), true},
+};
+
+#define MAP_LOC_MAX 255 /* what EDAC and the scenarios number up to */
+
+/* One key=value word into e; NULL, or why not (in why, which it fills). */
+static const char *map_word(const char *word, struct dimm_policy *e,
+                            unsigned *seen, char *why, size_t whylen)
+{
+	const char *eq = strchr(word, '='), *bad, *end;
+	size_t i, len = eq != NULL ? (size_t)(eq - word) : 0;
+	uint64_t n = 0;
+	int loc;
+
+	for (i = 0; eq != NULL && i < N_MAP_KEYS; i++)
+		if (strlen(map_keys[i].name) == len &&
+		    strncmp(map_keys[i].name, word, len) == 0)
+			break;
+	if (eq == NULL || i == N_MAP_KEYS) {
+		snprintf(why, whylen,
+		         "'%s' is not socket=, controller=, channel=, slot=, "
+		         "start= or size=",
+		         word);
+		return why;
+	}
+	if (*seen & (1u << i)) {
+		snprintf(why, whylen, "%s is given twice", map_keys[i].name);
+		return why;
+	}
+	*seen |= 1u << i;
+	if (map_keys[i].bytes) {
+		bad = size_error(eq + 1, &n);
+		if (bad == NULL && i == MAP_SIZE && n == 0)
+			bad = "must be above 0";
+		if (bad == NULL)
+			memcpy((char *)e + map_keys[i].offset, &n, sizeof(n));
+	} else {
+		bad = number_error(eq + 1, &end, &n);
+		if (bad == NULL && *end != '\0')
+			bad = "not a number";
+		if (bad == NULL && n > MAP_LOC_MAX)
+			bad = "must be 0..255";
+		loc = (int)n;
+		if (bad == NULL)
+			memcpy((char *)e + map_keys[i].offset, &loc,
+			       sizeof(loc));
+	}
+	if (bad == NULL)
+		return NULL;
+	snprintf(why, whylen, "'%s': %s", word, bad);
+	return why;
+}
+
+/* The whole line into e: the label, then key=value words. */
+static const char *map_parse(const char *value, struct dimm_policy *e,
+                             char *why, size_t whylen)
+{
+	const char *s, *s2, *bad;
+	char word[DIMM_STR_LEN];
+	unsigned seen = 0;
+	bool ranged;
+
+	memset(e, 0, sizeof(*e));
+	e->socket = e->controller = e->channel = e->slot = -1;
+	s = next_word(value, e->label, sizeof(e->label), &bad);
+	if (bad != NULL) {
+		snprintf(why, whylen, "the label %s", bad);
+		return why;
+	}
+	if (e->label[0] == '\0')
+		return "no label";
+	for (s2 = e->label; *s2 != '\0'; s2++) {
+		if (!isprint((unsigned char)*s2) || *s2 == '"')
+			return "the label has a character other than printable "
+			       "ASCII (or a quote)";
+	}
+	for (;;) {
+		s = next_word(s, word, sizeof(word), &bad);
+		if (bad != NULL) {
+			snprintf(why, whylen, "'%s...' %s", word, bad);
+			return why;
+		}
+		if (word[0] == '\0')
+			break;
+		if (map_word(word, e, &seen, why, whylen) != NULL)
+			return why;
+	}
+	ranged = (seen & (1u << MAP_START)) != 0;
+	if (ranged != ((seen & (1u << MAP_SIZE)) != 0))
+		return "start and size go together";
+	if (ranged && e->start + e->size - 1 < e->start)
+		return "the range goes past the last address";
+	/* The lookup by location needs both; a socket alone names no DIMM. */
+	if (!ranged && (e->controller == -1 || e->channel == -1))
+		return "needs controller and channel, or start and size";
+	return NULL;
+}
+
+/* Labels name components in the journal: two DIMMs cannot share one. */
+static const char *map_clash(const struct parse *ps,
+                             const struct dimm_policy *e, char *why,
+                             size_t whylen)
+{
+	const struct policy *p = &ps->copy;
+	size_t i;
+
+	for (i = 0; i < p->n_dimm_map; i++) {
+		const struct dimm_policy *o = &p->dimm_map[i];
+
+		if (strcmp(o->label, e->label) == 0) {
+			snprintf(why, whylen, "label '%s' is on line %d too",
+			         e->label, ps->map_line[i]);
+			return why;
+		}
+		if (e->size == 0 || o->size == 0 ||
+		    e->start > o->start + (o->size - 1) ||
+		    o->start > e->start + (e->size - 1))
+			continue;
+		snprintf(why, whylen, "its range overlaps '%s' (line %d)",
+		         o->label, ps->map_line[i]);
+		return why;
+	}
+	return NULL;
+}
+
+static int set_dimm_map(struct parse *ps, const struct key_rule *rule,
+                        const char *value)
+{
+	struct policy *p = &ps->copy;
+	struct dimm_policy e;
+	char buf[160];
+	const char *why;
+
+	/* The file's map replaces the one loaded over, as peers do. */
+	if (!ps->map_started) {
+		ps->map_started = true;
+		p->n_dimm_map = 0;
+	}
+	why = map_parse(value, &e, buf, sizeof(buf));
+	if (why == NULL)
+		why = map_clash(ps, &e, buf, sizeof(buf));
+	if (why == NULL && p->n_dimm_map == POLICY_MAX_DIMMS)
+		why = "more than 256 map lines";
+	if (why != NULL)
+		return fail(ps, "bad %s '%s' in [%s]: %s", rule->key, value,
+		            rule->section, why);
+	ps->map_line[p->n_dimm_map] = ps->lineno;
+	p->dimm_map[p->n_dimm_map++] = e;
+	return 0;
+}
+
+/* sources = edac smbios policy, in any order; none trusts only guesses. */
+static const char *source_bits(const char *value, unsigned *out, char *why,
+                               size_t whylen)
+{
+	static const struct {
+		const char *name;
+		enum dimm_source src;
+	} names[] = {
+	    {"edac", DIMM_SRC_EDAC},
+	    {"smbios", DIMM_SRC_SMBIOS},
+	    {"policy", DIMM_SRC_POLICY},
+	};
+	char item[16];
+	const char *s = value;
+	bool too_long, none = false;
+	unsigned bits = 0, bit, words = 0;
+	size_t i;
+
+	for (;;) {
+		s = next_item(s, item, sizeof(item), &too_long);
+		if (item[0] == '\0')
+			break;
+		words++;
+		if (!too_long && strcmp(item, "none") == 0) {
+			none = true;
+			continue;
+		}
+		for (i = 0; i < 3 && strcmp(item, names[i].name) != 0; i++)
+			;
+		if (too_long || i == 3) {
+			snprintf(why, whylen,
+			         "'%s%s' is not edac, smbios, policy or none",
+			         item, too_long ? "..." : "");
+			return why;
+		}
+		bit = 1u << names[i].src;
+		if (bits & bit) {
+			snprintf(why, whylen, "'%s' is listed twice", item);
+			return why;
+		}
+		bits |= bit;
+	}
+	if (none && words > 1)
+		return "none goes alone";
+	*out = bits;
+	return NULL;
+}
+
+static int set_dimm_sources(struct parse *ps, const struct key_rule *rule,
+                            const char *value)
+{
+	char buf[96];
+	const char *why =
+	    source_bits(value, &ps->copy.dimm_sources, buf, sizeof(buf));
+
+	if (why != NULL)
+		return fail(ps, "bad %s '%s' in [%s]: %s", rule->key, value,
+		            rule->section, why);
+	return 0;
+}
+
 static int set_mode(struct parse *ps, const struct key_rule *rule,
                     const char *value)
 {
@@ -739,7 +1069,7 @@ static int set_key(struct parse *ps, const char *section, const char *key,
 	if (rule == NULL)
 		return fail(ps, "unknown key '%s' in [%s]", key, section);
 	index = (size_t)(rule - key_rules);
-	if (ps->key_line[index] != 0)
+	if (ps->key_line[index] != 0 && !rule->repeats)
 		return fail(ps, "%s in [%s] is set twice (first on line %d)",
 		            key, section, ps->key_line[index]);
 	ps->key_line[index] = ps->lineno;

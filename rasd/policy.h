@@ -8,10 +8,12 @@
 #include <stdint.h>
 
 #include "../include/leaky_bucket.h"
+#include "../mce/dimm_map.h"
 
 #define POLICY_MAX_PEERS 16
 #define POLICY_PATH_MAX  256
 #define POLICY_MAX_CPUS  4096
+#define POLICY_MAX_DIMMS 256 /* [dimm] map lines */
 
 /* What a crossed threshold does. */
 enum policy_action {
@@ -34,6 +36,12 @@ struct policy {
 	enum policy_action dimm_action; /* act = evacuate its guests */
 	uint32_t dimm_warn; /* pages in the window that make it degraded;
 	                     * 0, or not below threshold: no warning */
+	/* the DIMM map: where EDAC and DMI live, which sources to believe
+	 * (bit 1 << enum dimm_source), and the operator's own map lines */
+	char dimm_sysfs_root[POLICY_PATH_MAX];
+	unsigned dimm_sources;
+	struct dimm_policy dimm_map[POLICY_MAX_DIMMS];
+	size_t n_dimm_map;
 	/* [socket] corrected errors on one socket: alert only */
 	struct leaky_rule socket;
 	/* [cpu] cache/TLB/internal corrected errors on one core */
@@ -74,6 +82,9 @@ int policy_load_string(struct policy *p, const char *text, const char *name,
                        char *err, size_t errlen);
 
 bool policy_cpu_protected(const struct policy *p, uint32_t cpu);
+
+/* [dimm] sources names src (GUESS is always believed: it is labelled so). */
+bool policy_dimm_source_trusted(const struct policy *p, enum dimm_source src);
 
 /* "24h", "30m", "90s", "500ms", "7d" -> ms. Returns 0 or -1. */
 int policy_parse_duration(const char *s, uint64_t *ms);

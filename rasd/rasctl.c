@@ -180,16 +180,17 @@ static void print_dimms(struct json_object *r)
 	struct json_object *arr = jget(r, "dimms");
 	size_t i, n = arr ? json_object_array_length(arr) : 0;
 
-	printf("%-16s %6s %4s %7s %-11s %7s %4s %s\n", "DIMM", "SOCKET", "CH",
-	       "SIZE", "STATE", "ERRORS", "UE", "PAGES/24H");
+	printf("%-16s %-7s %6s %4s %7s %-11s %7s %4s %s\n", "DIMM", "SOURCE",
+	       "SOCKET", "CH", "SIZE", "STATE", "ERRORS", "UE", "PAGES/24H");
 	for (i = 0; i < n; i++) {
 		struct json_object *m = json_object_array_get_idx(arr, i);
 
-		printf("%-16s %6lld %4lld %6lldM %-11s %7lld %4lld %lld/%lld\n",
-		       jget_str(m, "label"), jget_int(m, "socket"),
-		       jget_int(m, "channel"), jget_int(m, "size_mib"),
-		       jget_str(m, "state"), jget_int(m, "errors"),
-		       jget_int(m, "uncorrected"),
+		printf("%-16s %-7s %6lld %4lld %6lldM %-11s %7lld %4lld "
+		       "%lld/%lld\n",
+		       jget_str(m, "label"), jget_str(m, "source"),
+		       jget_int(m, "socket"), jget_int(m, "channel"),
+		       jget_int(m, "size_mib"), jget_str(m, "state"),
+		       jget_int(m, "errors"), jget_int(m, "uncorrected"),
 		       jget_int(m, "pages_in_window"),
 		       jget_int(m, "threshold"));
 	}

@@ -72,6 +72,17 @@ struct evac_job {
 	size_t peer;
 };
 
+/*
+ * What rasd knows of a DIMM beyond the backend's struct hv_dimm: where
+ * its identity came from, and the firmware's, for rasctl dimms.
+ */
+struct dimm_info {
+	const char *source; /* "edac", "smbios", "policy", "backend" */
+	char locator[DIMM_STR_LEN];
+	char serial[DIMM_ATTR_LEN];
+	char part[DIMM_ATTR_LEN];
+};
+
 struct dimm_health {
 	char state[16]; /* ok, degraded, failing, evacuating, evacuated */
 	bool acted;     /* an evacuation was decided for it */
@@ -98,8 +109,10 @@ struct rasd {
 	size_t n_cpus;
 	struct hv_dimm *dimms;
 	size_t n_dimms;
+	struct dimm_info *dimm_info; /* one per DIMM, as dimm_health */
 	struct dimm_health *dimm_health;
-	char *socket_state;  /* per socket: 0 ok, 1 degraded */
+	struct dimm_map *dimm_map; /* from the running policy's [dimm] */
+	char *socket_state;        /* per socket: 0 ok, 1 degraded */
 	uint64_t *socket_ue; /* per socket: uncorrected errors since start */
 
 	uint64_t *acted_pages; /* frames with an offline decided */
@@ -156,6 +169,19 @@ const char *rasd_domain_name(struct rasd *d, uint32_t domid, char *buf,
 /* 1 and *out filled: on this host; 0: not here; -1: cannot tell. */
 int rasd_domain_find(struct rasd *d, uint32_t domid, struct hv_domain *out);
 void rasd_print_summary(struct rasd *d);
+
+/* dimms.c: the DIMM map (EDAC, SMBIOS, policy) in the daemon. */
+/* Build p's map and log its warnings; -1 with err only out of memory. */
+int dimms_map_build(struct rasd *d, const struct policy *p,
+                    struct dimm_map **out, char *err, size_t errlen);
+/* Name the backend's DIMMs from d->dimm_map, or take the map's DIMMs
+ * when the backend reports none; fills d->dimm_info. */
+int dimms_attach(struct rasd *d, char *err, size_t errlen);
+/* Where an error correlation could not place is: a map label, or a
+ * guess from its decoded channel; label untouched when neither. */
+void dimms_label_unplaced(const struct rasd *d, const struct mce_record *r,
+                          const struct mce_decoded *dec, char *label,
+                          size_t len);
 
 /* actions.c: deciding and doing. */
 void actions_on_verdict(struct rasd *d, const struct pending_verdict *pv);

@@ -306,7 +306,9 @@ static int add_dimm_entity(struct jp *p, struct state *st, struct state_dimm *d)
 	if (e == NULL)
 		return fail(p, "out of memory");
 	e->cls = ENT_CLASS_MODULE;
-	e->contained_in = STATE_ENT_SOCKET(d->socket);
+	/* A DIMM only the address map knows may lack a socket. */
+	e->contained_in =
+	    d->socket < 0 ? STATE_ENT_CHASSIS : STATE_ENT_SOCKET(d->socket);
 	e->parent_rel_pos = d->id;
 	e->fru = true;
 	snprintf(e->name, sizeof(e->name), "%s", d->label);
@@ -327,10 +329,10 @@ static int parse_dimm(struct jp *p, struct state *st, struct json_object *o,
 	memset(d, 0, sizeof(*d));
 	if (get_int(p, o, "id", true, 0, STATE_MAX_DIMMS - 1, &id) < 0 ||
 	    get_str(p, o, "label", true, &label) < 0 ||
-	    get_int(p, o, "socket", true, 0, STATE_MAX_SOCKETS - 1, &sock) <
+	    get_int(p, o, "socket", true, -1, STATE_MAX_SOCKETS - 1, &sock) <
 	        0 ||
 	    get_enum(p, o, "state", dimm_names, RASD_DIMM_OK, &d->status) < 0 ||
-	    get_int(p, o, "channel", false, 0, INT32_MAX, &chan) < 0 ||
+	    get_int(p, o, "channel", false, -1, INT32_MAX, &chan) < 0 ||
 	    get_count(p, o, "errors", &d->corrected) < 0 ||
 	    get_count(p, o, "uncorrected", &d->uncorrected) < 0 ||
 	    get_count32(p, o, "pages_in_window", &d->rate) < 0 ||
@@ -343,7 +345,8 @@ static int parse_dimm(struct jp *p, struct state *st, struct json_object *o,
 	d->socket = (int32_t)sock;
 	d->channel = (int32_t)chan;
 	snprintf(d->label, sizeof(d->label), "%s", label);
-	seen[d->socket] = true;
+	if (d->socket >= 0)
+		seen[d->socket] = true;
 	st->n_dimms++;
 	return add_dimm_entity(p, st, d);
 }

@@ -54,6 +54,10 @@ static void policy_unlike_defaults(struct policy *p)
 	p->n_peers = 2;
 	p->evac_max_per_hour = 99;
 	p->evac_concurrent = 9;
+	snprintf(p->dimm_sysfs_root, sizeof(p->dimm_sysfs_root), "/old");
+	p->dimm_sources = 1u << DIMM_SRC_SMBIOS;
+	/* No map: default.conf's map lines are commented examples, and a
+	 * file without map lines keeps the map it is loaded over. */
 }
 
 static void assert_policy_equal(const struct policy *a, const struct policy *b)
@@ -83,6 +87,12 @@ static void assert_policy_equal(const struct policy *a, const struct policy *b)
 		assert_string_equal(a->peers[i], b->peers[i]);
 	assert_int_equal(a->evac_max_per_hour, b->evac_max_per_hour);
 	assert_int_equal(a->evac_concurrent, b->evac_concurrent);
+	assert_string_equal(a->dimm_sysfs_root, b->dimm_sysfs_root);
+	assert_int_equal(a->dimm_sources, b->dimm_sources);
+	assert_int_equal(a->n_dimm_map, b->n_dimm_map);
+	for (i = 0; i < a->n_dimm_map; i++)
+		assert_memory_equal(&a->dimm_map[i], &b->dimm_map[i],
+		                    sizeof(a->dimm_map[i]));
 }
 
 static void test_defaults_values(void **state)
@@ -111,6 +121,12 @@ static void test_defaults_values(void **state)
 	assert_int_equal(p.n_peers, 0);
 	assert_int_equal(p.evac_max_per_hour, 6);
 	assert_int_equal(p.evac_concurrent, 2);
+	assert_string_equal(p.dimm_sysfs_root, "/");
+	assert_true(policy_dimm_source_trusted(&p, DIMM_SRC_EDAC));
+	assert_true(policy_dimm_source_trusted(&p, DIMM_SRC_SMBIOS));
+	assert_true(policy_dimm_source_trusted(&p, DIMM_SRC_POLICY));
+	assert_true(policy_dimm_source_trusted(&p, DIMM_SRC_GUESS));
+	assert_int_equal(p.n_dimm_map, 0);
 }
 
 /* default.conf must set every field, to exactly policy_defaults(). */
@@ -136,6 +152,11 @@ static void test_demo_conf(void **state)
 	(void)state;
 	repo_path(path, sizeof(path), "policies/demo.conf");
 	policy_unlike_defaults(&loaded);
+	/* demo.conf leaves the DIMM map to what it is loaded over. */
+	policy_defaults(&expected);
+	snprintf(loaded.dimm_sysfs_root, sizeof(loaded.dimm_sysfs_root), "/");
+	loaded.dimm_sources = expected.dimm_sources;
+	loaded.n_dimm_map = 0;
 	if (policy_load_file(&loaded, path, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	policy_defaults(&expected);
@@ -239,6 +260,73 @@ static const struct bad_case bad_cases[] = {
      "t:2: not a [section] or key = value line"},
     {"[page]\nthreshold = 0\nnonsense\n",
      "t:2: threshold 0 in [page]: must be 1..1024"},
+    /* [dimm] map, sources, sysfs_root */
+    {"[dimm]\nmap = A1 channel=0\n",
+     "t:2: bad map 'A1 channel=0' in [dimm]: needs controller and channel, "
+     "or start and size"},
+    {"[dimm]\nmap = A1 controller=0 chanel=1\n",
+     "t:2: bad map 'A1 controller=0 chanel=1' in [dimm]: 'chanel=1' is not "
+     "socket=, controller=, channel=, slot=, start= or size="},
+    {"[dimm]\nmap = A1 controller 0\n",
+     "t:2: bad map 'A1 controller 0' in [dimm]: 'controller' is not socket=, "
+     "controller=, channel=, slot=, start= or size="},
+    {"[dimm]\nmap = A1 controller=x channel=0\n",
+     "t:2: bad map 'A1 controller=x channel=0' in [dimm]: 'controller=x': "
+     "not a number"},
+    {"[dimm]\nmap = A1 controller=0 channel=256\n",
+     "t:2: bad map 'A1 controller=0 channel=256' in [dimm]: 'channel=256': "
+     "must be 0..255"},
+    {"[dimm]\nmap = A1 controller=0 channel=-1\n",
+     "t:2: bad map 'A1 controller=0 channel=-1' in [dimm]: 'channel=-1': "
+     "not a number"},
+    {"[dimm]\nmap = A1 controller=1K channel=0\n",
+     "t:2: bad map 'A1 controller=1K channel=0' in [dimm]: 'controller=1K': "
+     "not a number"},
+    {"[dimm]\nmap = A1 controller=0 channel=0 channel=1\n",
+     "t:2: bad map 'A1 controller=0 channel=0 channel=1' in [dimm]: channel "
+     "is given twice"},
+    {"[dimm]\nmap = A1 start=0x0 size=16Q\n",
+     "t:2: bad map 'A1 start=0x0 size=16Q' in [dimm]: 'size=16Q': not a "
+     "size: use bytes, K, M, G or T"},
+    {"[dimm]\nmap = A1 start=0xg size=1G\n",
+     "t:2: bad map 'A1 start=0xg size=1G' in [dimm]: 'start=0xg': not a "
+     "number"},
+    {"[dimm]\nmap = A1 start=0 size=0\n",
+     "t:2: bad map 'A1 start=0 size=0' in [dimm]: 'size=0': must be above 0"},
+    {"[dimm]\nmap = A1 start=0 size=99999999T\n",
+     "t:2: bad map 'A1 start=0 size=99999999T' in [dimm]: 'size=99999999T': "
+     "too large"},
+    {"[dimm]\nmap = A1 start=0xffffffffffff0000 size=1M\n",
+     "t:2: bad map 'A1 start=0xffffffffffff0000 size=1M' in [dimm]: the "
+     "range goes past the last address"},
+    {"[dimm]\nmap = A1 start=0x0\n",
+     "t:2: bad map 'A1 start=0x0' in [dimm]: start and size go together"},
+    {"[dimm]\nmap = A1 controller=0 channel=0\nmap = A1 controller=0 "
+     "channel=1\n",
+     "t:3: bad map 'A1 controller=0 channel=1' in [dimm]: label 'A1' is on "
+     "line 2 too"},
+    {"[dimm]\nmap = A1 start=0 size=1G\n\nmap = B1 start=0x3ff00000 "
+     "size=1G\n",
+     "t:4: bad map 'B1 start=0x3ff00000 size=1G' in [dimm]: its range "
+     "overlaps 'A1' (line 2)"},
+    {"[dimm]\nmap = \"A1 controller=0 channel=0\n",
+     "t:2: bad map '\"A1 controller=0 channel=0' in [dimm]: the label has no "
+     "closing quote"},
+    {"[dimm]\nmap = A\"1 controller=0 channel=0\n",
+     "t:2: bad map 'A\"1 controller=0 channel=0' in [dimm]: the label has a "
+     "character other than printable ASCII (or a quote)"},
+    {"[dimm]\nmap =\n", "t:2: map in [dimm] has no value"},
+    {"[dimm]\nsources = edac bios\n",
+     "t:2: bad sources 'edac bios' in [dimm]: 'bios' is not edac, smbios, "
+     "policy or none"},
+    {"[dimm]\nsources = edac, edac\n",
+     "t:2: bad sources 'edac, edac' in [dimm]: 'edac' is listed twice"},
+    {"[dimm]\nsources = none policy\n",
+     "t:2: bad sources 'none policy' in [dimm]: none goes alone"},
+    {"[dimm]\nsources = edac\nsources = smbios\n",
+     "t:3: sources in [dimm] is set twice (first on line 2)"},
+    {"[dimm]\nsysfs_root = tmp/fake\n",
+     "t:2: bad sysfs_root 'tmp/fake' in [dimm]: must be an absolute path"},
     /* Inline comments are stripped (inih: ';' after a blank). */
     {"[page]\nthreshold = x ; two\n",
      "t:2: bad threshold 'x' in [page]: not a number"},
@@ -351,6 +439,8 @@ static void test_each_key_its_field(void **state)
 	                   "action = recommend\noffline_on_uncorrected = no\n"
 	                   "max_offlined = 5\nmax_share = 0.5%\n"
 	                   "[dimm]\nthreshold = 4\nwindow = 2h\naction = off\n"
+	                   "sysfs_root = /x\nsources = smbios\n"
+	                   "map = M controller=1 channel=2\n"
 	                   "[socket]\nthreshold = 6\nwindow = 3h\n"
 	                   "[cpu]\nthreshold = 7\nwindow = 4h\n"
 	                   "action = offline\nprotect = 9\n"
@@ -375,6 +465,16 @@ static void test_each_key_its_field(void **state)
 	expected.dimm.limit = 4;
 	expected.dimm.window_ms = 2 * 3600 * 1000;
 	expected.dimm_action = POLICY_OFF;
+	snprintf(expected.dimm_sysfs_root, sizeof(expected.dimm_sysfs_root),
+	         "/x");
+	expected.dimm_sources = 1u << DIMM_SRC_SMBIOS;
+	snprintf(expected.dimm_map[0].label, sizeof(expected.dimm_map[0].label),
+	         "M");
+	expected.dimm_map[0].socket = -1;
+	expected.dimm_map[0].controller = 1;
+	expected.dimm_map[0].channel = 2;
+	expected.dimm_map[0].slot = -1;
+	expected.n_dimm_map = 1;
 	expected.socket.limit = 6;
 	expected.socket.window_ms = 3 * 3600 * 1000;
 	expected.core.limit = 7;
@@ -560,6 +660,97 @@ static void test_peers(void **state)
 }
 
 /* Line numbers are physical lines even past an over-long line. */
+static void test_dimm_map(void **state)
+{
+	struct policy p;
+	char err[256] = "";
+	const char *text =
+	    "[dimm]\nsysfs_root = /tmp/fake\nsources = policy, edac\n"
+	    "map = CPU0_A1 socket=0 controller=0 channel=0 slot=0 "
+	    "start=0 size=16G\n"
+	    "map = \"CPU1 B2\" socket=1 controller=3 channel=2\n"
+	    "map = X start=0x400000000 size=512M\n";
+	const struct dimm_policy *e;
+
+	(void)state;
+	policy_defaults(&p);
+	if (policy_load_string(&p, text, "t", err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(p.dimm_sysfs_root, "/tmp/fake");
+	assert_true(policy_dimm_source_trusted(&p, DIMM_SRC_EDAC));
+	assert_false(policy_dimm_source_trusted(&p, DIMM_SRC_SMBIOS));
+	assert_true(policy_dimm_source_trusted(&p, DIMM_SRC_POLICY));
+	assert_int_equal(p.n_dimm_map, 3);
+	e = &p.dimm_map[0];
+	assert_string_equal(e->label, "CPU0_A1");
+	assert_int_equal(e->socket, 0);
+	assert_int_equal(e->controller, 0);
+	assert_int_equal(e->channel, 0);
+	assert_int_equal(e->slot, 0);
+	assert_int_equal(e->start, 0);
+	assert_int_equal(e->size, 16ULL << 30);
+	e = &p.dimm_map[1];
+	assert_string_equal(e->label, "CPU1 B2");
+	assert_int_equal(e->socket, 1);
+	assert_int_equal(e->controller, 3);
+	assert_int_equal(e->channel, 2);
+	assert_int_equal(e->slot, -1);
+	assert_int_equal(e->size, 0);
+	e = &p.dimm_map[2];
+	assert_int_equal(e->socket, -1);
+	assert_int_equal(e->controller, -1);
+	assert_int_equal(e->start, 0x400000000ULL);
+	assert_int_equal(e->size, 512ULL << 20);
+
+	/* A file's map replaces the running one; none trusts no source. */
+	if (policy_load_string(&p,
+	                       "[dimm]\nsources = none\n"
+	                       "map = N controller=0x1 channel=1\n",
+	                       "t", err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(p.n_dimm_map, 1);
+	assert_string_equal(p.dimm_map[0].label, "N");
+	assert_int_equal(p.dimm_map[0].controller, 1);
+	assert_false(policy_dimm_source_trusted(&p, DIMM_SRC_EDAC));
+	assert_false(policy_dimm_source_trusted(&p, DIMM_SRC_POLICY));
+	assert_true(policy_dimm_source_trusted(&p, DIMM_SRC_GUESS));
+	/* A file without map lines keeps the map loaded over. */
+	if (policy_load_string(&p, "[dimm]\nthreshold = 4\n", "t", err,
+	                       sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(p.n_dimm_map, 1);
+}
+
+/* 256 map lines fit; the 257th is refused on its own line. */
+static void test_dimm_map_bound(void **state)
+{
+	struct policy p;
+	size_t len = 16 + (POLICY_MAX_DIMMS + 1) * 48, n = 0;
+	char *text = malloc(len), err[256] = "";
+	int i;
+
+	(void)state;
+	assert_non_null(text);
+	n += (size_t)snprintf(text + n, len - n, "[dimm]\n");
+	for (i = 0; i < POLICY_MAX_DIMMS + 1; i++)
+		n += (size_t)snprintf(text + n, len - n,
+		                      "map = D%d controller=%d channel=%d\n", i,
+		                      i / 16, i % 16);
+	policy_defaults(&p);
+	assert_int_equal(policy_load_string(&p, text, "t", err, sizeof(err)),
+	                 -1);
+	assert_string_equal(err, "t:258: bad map 'D256 controller=16 "
+	                         "channel=0' in [dimm]: more than 256 map "
+	                         "lines");
+	/* Without the last line it loads. */
+	*strstr(text, "map = D256") = '\0';
+	if (policy_load_string(&p, text, "t", err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(p.n_dimm_map, POLICY_MAX_DIMMS);
+	assert_string_equal(p.dimm_map[255].label, "D255");
+	free(text);
+}
+
 static void test_long_lines(void **state)
 {
 	struct policy p;
@@ -718,6 +909,8 @@ int main(void)
 	    cmocka_unit_test(test_shares),
 	    cmocka_unit_test(test_protect_ranges),
 	    cmocka_unit_test(test_peers),
+	    cmocka_unit_test(test_dimm_map),
+	    cmocka_unit_test(test_dimm_map_bound),
 	    cmocka_unit_test(test_long_lines),
 	    cmocka_unit_test_setup_teardown(test_file_errors, setup_temp_file,
 	                                    teardown_temp_file),

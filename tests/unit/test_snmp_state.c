@@ -455,6 +455,27 @@ static void page_rows(void **state)
 	state_free(&st);
 }
 
+/* rasd's address map may know a DIMM's range but not its socket. */
+static void dimm_without_socket_sits_in_the_chassis(void **state)
+{
+	struct state_inputs in;
+	struct state st;
+	const struct state_entity *e;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	inputs_load(&in);
+	swap(&in.dimms, "{\"dimms\":[{\"id\":2,\"label\":\"MAP-1\","
+	                "\"socket\":-1,\"channel\":-1,\"state\":\"ok\"}]}");
+	build_ok(&st, &in);
+	e = state_entity(&st, STATE_ENT_DIMM(2));
+	assert_non_null(e);
+	assert_int_equal(e->contained_in, STATE_ENT_CHASSIS);
+	assert_int_equal(st.dimms[0].socket, -1);
+	state_free(&st);
+	inputs_put(&in);
+}
+
 static void missing_label_names_the_dimm(void **state)
 {
 	struct state_inputs in;
@@ -659,6 +680,7 @@ int main(void)
 	    cmocka_unit_test(older_rasd_without_sockets_or_pages),
 	    cmocka_unit_test(evac_rows),
 	    cmocka_unit_test(page_rows),
+	    cmocka_unit_test(dimm_without_socket_sits_in_the_chassis),
 	    cmocka_unit_test(missing_label_names_the_dimm),
 	    cmocka_unit_test(online_as_string_is_refused),
 	    cmocka_unit_test(malformed_replies),
