@@ -21,10 +21,10 @@ struct mib_agent_counters {
  * each; nothing outside them is ever answered.
  */
 enum mib_view {
-	MIB_VIEW_ENTITY,  /* 1.3.6.1.2.1.47 */
-	MIB_VIEW_STATE,   /* 1.3.6.1.2.1.131 */
-	MIB_VIEW_SENSOR,  /* 1.3.6.1.2.1.99 */
-	MIB_VIEW_RASD,    /* RASD_MIB_ARC */
+	MIB_VIEW_ENTITY, /* 1.3.6.1.2.1.47 */
+	MIB_VIEW_STATE,  /* 1.3.6.1.2.1.131 */
+	MIB_VIEW_SENSOR, /* 1.3.6.1.2.1.99 */
+	MIB_VIEW_RASD,   /* RASD_MIB_ARC */
 	MIB_N_VIEWS,
 };
 

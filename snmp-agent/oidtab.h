@@ -12,14 +12,14 @@
 
 /* SMIv2 base types, as the agent glue maps them to ASN.1 tags. */
 enum oid_type {
-	OID_T_INTEGER,   /* Integer32, enumerations, TruthValue */
-	OID_T_UNSIGNED,  /* Unsigned32 */
-	OID_T_GAUGE,     /* Gauge32 */
+	OID_T_INTEGER,  /* Integer32, enumerations, TruthValue */
+	OID_T_UNSIGNED, /* Unsigned32 */
+	OID_T_GAUGE,    /* Gauge32 */
 	OID_T_COUNTER32,
 	OID_T_COUNTER64,
 	OID_T_TIMETICKS,
-	OID_T_OCTETS,    /* OCTET STRING: DisplayString, BITS, DateAndTime */
-	OID_T_OID,       /* OBJECT IDENTIFIER */
+	OID_T_OCTETS, /* OCTET STRING: DisplayString, BITS, DateAndTime */
+	OID_T_OID,    /* OBJECT IDENTIFIER */
 };
 
 struct oid_name {
@@ -30,8 +30,8 @@ struct oid_name {
 struct oid_value {
 	struct oid_name name;
 	enum oid_type type;
-	int64_t i;   /* INTEGER, UNSIGNED, GAUGE, COUNTER*, TIMETICKS */
-	uint64_t u;  /* COUNTER64 */
+	int64_t i;  /* INTEGER, UNSIGNED, GAUGE, COUNTER*, TIMETICKS */
+	uint64_t u; /* COUNTER64 */
 	uint8_t s[OIDTAB_STR_MAX]; /* OCTETS bytes */
 	size_t s_len;
 	struct oid_name oid; /* OID_T_OID value */
@@ -50,8 +50,8 @@ void oidtab_clear(struct oidtab *t);
 /* a < b: -1, equal 0, a > b 1 (lexicographic, shorter prefix first). */
 int oid_compare(const struct oid_name *a, const struct oid_name *b);
 /* base (n arcs) followed by up to two more arcs (col, index); -1 skips. */
-void oid_make(struct oid_name *out, const uint32_t *base, size_t n,
-              int64_t col, int64_t index);
+void oid_make(struct oid_name *out, const uint32_t *base, size_t n, int64_t col,
+              int64_t index);
 /* "1.3.6.1..." for logs and tests; returns buf. */
 char *oid_format(const struct oid_name *o, char *buf, size_t len);
 
@@ -64,16 +64,15 @@ int oidtab_counter32(struct oidtab *t, const struct oid_name *n, uint32_t v);
 int oidtab_counter64(struct oidtab *t, const struct oid_name *n, uint64_t v);
 int oidtab_timeticks(struct oidtab *t, const struct oid_name *n, uint32_t v);
 int oidtab_string(struct oidtab *t, const struct oid_name *n, const char *s);
-int oidtab_octets(struct oidtab *t, const struct oid_name *n,
-                  const uint8_t *b, size_t len);
+int oidtab_octets(struct oidtab *t, const struct oid_name *n, const uint8_t *b,
+                  size_t len);
 int oidtab_oid(struct oidtab *t, const struct oid_name *n,
                const struct oid_name *v);
 
 /* Exact match, or NULL. */
 const struct oid_value *oidtab_get(struct oidtab *t, const struct oid_name *n);
 /* The first entry strictly after n, or NULL (end of this table). */
-const struct oid_value *oidtab_next(struct oidtab *t,
-                                    const struct oid_name *n);
+const struct oid_value *oidtab_next(struct oidtab *t, const struct oid_name *n);
 
 /* DateAndTime (SNMPv2-TC), 11 octets, UTC, from wall-clock ms; 8 zero
  * octets ("unknown", RFC 4268) when ms is 0. Returns the length. */

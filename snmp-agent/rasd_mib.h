@@ -10,21 +10,21 @@
  * "::= { netSnmpExperimental 7273 }" line in RASD-MIB.txt: nothing else
  * names the arc.
  */
-#define RASD_MIB_ARC 1, 3, 6, 1, 4, 1, 8072, 9999, 7273
+#define RASD_MIB_ARC     1, 3, 6, 1, 4, 1, 8072, 9999, 7273
 #define RASD_MIB_ARC_LEN 9
 
 /* Standard MIBs: arcs as arrays of sub-identifiers. */
-#define OID_SNMP_TRAP_OID   1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 /* snmpTrapOID.0 */
-#define OID_SYS_UPTIME      1, 3, 6, 1, 2, 1, 1, 3, 0       /* sysUpTime.0 */
-#define OID_ENTITY_MIB      1, 3, 6, 1, 2, 1, 47
-#define OID_ENT_PHYS_ENTRY  1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1 /* .col.index */
-#define OID_ENT_LAST_CHANGE 1, 3, 6, 1, 2, 1, 47, 1, 4, 1, 0
-#define OID_ENT_STATE_MIB   1, 3, 6, 1, 2, 1, 131
-#define OID_ENT_STATE_ENTRY 1, 3, 6, 1, 2, 1, 131, 1, 1, 1
+#define OID_SNMP_TRAP_OID           1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 /* snmpTrapOID.0 */
+#define OID_SYS_UPTIME              1, 3, 6, 1, 2, 1, 1, 3, 0 /* sysUpTime.0 */
+#define OID_ENTITY_MIB              1, 3, 6, 1, 2, 1, 47
+#define OID_ENT_PHYS_ENTRY          1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1 /* .col.index */
+#define OID_ENT_LAST_CHANGE         1, 3, 6, 1, 2, 1, 47, 1, 4, 1, 0
+#define OID_ENT_STATE_MIB           1, 3, 6, 1, 2, 1, 131
+#define OID_ENT_STATE_ENTRY         1, 3, 6, 1, 2, 1, 131, 1, 1, 1
 #define OID_ENT_STATE_OPER_ENABLED  1, 3, 6, 1, 2, 1, 131, 0, 1
 #define OID_ENT_STATE_OPER_DISABLED 1, 3, 6, 1, 2, 1, 131, 0, 2
-#define OID_ENT_SENSOR_MIB   1, 3, 6, 1, 2, 1, 99
-#define OID_ENT_SENSOR_ENTRY 1, 3, 6, 1, 2, 1, 99, 1, 1, 1
+#define OID_ENT_SENSOR_MIB          1, 3, 6, 1, 2, 1, 99
+#define OID_ENT_SENSOR_ENTRY        1, 3, 6, 1, 2, 1, 99, 1, 1, 1
 
 /* entPhysicalTable columns (RFC 6933). */
 enum ent_phys_col {
@@ -66,12 +66,21 @@ enum ent_state_col {
 	ENT_STATE_ALARM = 5, /* BITS */
 	ENT_STATE_STANDBY = 6,
 };
-enum ent_admin { ENT_ADMIN_UNKNOWN = 1, ENT_ADMIN_LOCKED = 2,
-	ENT_ADMIN_UNLOCKED = 4 };
-enum ent_oper { ENT_OPER_UNKNOWN = 1, ENT_OPER_DISABLED = 2,
-	ENT_OPER_ENABLED = 3 };
-enum ent_usage { ENT_USAGE_UNKNOWN = 1, ENT_USAGE_IDLE = 2,
-	ENT_USAGE_ACTIVE = 3 };
+enum ent_admin {
+	ENT_ADMIN_UNKNOWN = 1,
+	ENT_ADMIN_LOCKED = 2,
+	ENT_ADMIN_UNLOCKED = 4
+};
+enum ent_oper {
+	ENT_OPER_UNKNOWN = 1,
+	ENT_OPER_DISABLED = 2,
+	ENT_OPER_ENABLED = 3
+};
+enum ent_usage {
+	ENT_USAGE_UNKNOWN = 1,
+	ENT_USAGE_IDLE = 2,
+	ENT_USAGE_ACTIVE = 3
+};
 enum ent_standby { ENT_STANDBY_PROVIDING_SERVICE = 4 };
 /* EntityAlarmStatus bit numbers (bit 0 is the first octet's top bit). */
 enum ent_alarm_bit {
@@ -108,41 +117,48 @@ enum rasd_notification {
 };
 
 enum rasd_host_scalar {
-	RASD_HOST_HEALTH = 1, /* INTEGER ok(1) degraded(2) failing(3) */
-	RASD_HOST_NAME = 2,   /* DisplayString */
-	RASD_HOST_MODE = 3,   /* INTEGER act(1) recommend(2) */
-	RASD_HOST_EVENTS = 4, /* Counter64: events journaled */
-	RASD_HOST_PAGES_OFFLINED = 5,     /* Gauge32 */
-	RASD_HOST_CPUS_OFFLINED = 6,      /* Gauge32 */
-	RASD_HOST_GUESTS_EVACUATED = 7,   /* Gauge32 */
-	RASD_HOST_ACTIONS_FAILED = 8,     /* Gauge32 */
-	RASD_HOST_DAEMON_CONNECTED = 9,   /* TruthValue: rasd reachable */
-	RASD_HOST_NOTIFY_QUEUED = 10,     /* Gauge32: waiting for snmpd */
-	RASD_HOST_NOTIFY_DROPPED = 11,    /* Counter32: queue overflowed */
-	RASD_HOST_NOTIFY_SENT = 12,       /* Counter32 */
-	RASD_HOST_DAEMON_BOOT = 13,       /* DisplayString: rasd's boot id;
-	                                   * a change means its counters
-	                                   * restarted (a discontinuity) */
+	RASD_HOST_HEALTH = 1,         /* INTEGER ok(1) degraded(2) failing(3) */
+	RASD_HOST_NAME = 2,           /* DisplayString */
+	RASD_HOST_MODE = 3,           /* INTEGER act(1) recommend(2) */
+	RASD_HOST_EVENTS = 4,         /* Counter64: events journaled */
+	RASD_HOST_PAGES_OFFLINED = 5, /* Gauge32 */
+	RASD_HOST_CPUS_OFFLINED = 6,  /* Gauge32 */
+	RASD_HOST_GUESTS_EVACUATED = 7, /* Gauge32 */
+	RASD_HOST_ACTIONS_FAILED = 8,   /* Gauge32 */
+	RASD_HOST_DAEMON_CONNECTED = 9, /* TruthValue: rasd reachable */
+	RASD_HOST_NOTIFY_QUEUED = 10,   /* Gauge32: waiting for snmpd */
+	RASD_HOST_NOTIFY_DROPPED = 11,  /* Counter32: queue overflowed */
+	RASD_HOST_NOTIFY_SENT = 12,     /* Counter32 */
+	RASD_HOST_DAEMON_BOOT = 13,     /* DisplayString: rasd's boot id;
+	                                 * a change means its counters
+	                                 * restarted (a discontinuity) */
 };
-enum rasd_health_value { RASD_HEALTH_OK = 1, RASD_HEALTH_DEGRADED = 2,
-	RASD_HEALTH_FAILING = 3 };
+enum rasd_health_value {
+	RASD_HEALTH_OK = 1,
+	RASD_HEALTH_DEGRADED = 2,
+	RASD_HEALTH_FAILING = 3
+};
 
 enum rasd_dimm_col {
-	RASD_DIMM_LOCATION = 2,         /* DisplayString: the label */
-	RASD_DIMM_SOCKET = 3,           /* Integer32 */
-	RASD_DIMM_CHANNEL = 4,          /* Integer32 */
-	RASD_DIMM_STATUS = 5,           /* enum rasd_dimm_status */
-	RASD_DIMM_FAILURE_MODES = 6,    /* BITS enum rasd_failure_bit */
-	RASD_DIMM_CORRECTED = 7,        /* Counter64 */
-	RASD_DIMM_UNCORRECTED = 8,      /* Counter64 */
-	RASD_DIMM_RATE = 9,             /* Gauge32: pages in the window */
-	RASD_DIMM_RATE_THRESHOLD = 10,  /* Gauge32 */
-	RASD_DIMM_PAGES_RETIRED = 11,   /* Gauge32 */
-	RASD_DIMM_SIZE_MIB = 12,        /* Gauge32 */
+	RASD_DIMM_LOCATION = 2,        /* DisplayString: the label */
+	RASD_DIMM_SOCKET = 3,          /* Integer32 */
+	RASD_DIMM_CHANNEL = 4,         /* Integer32 */
+	RASD_DIMM_STATUS = 5,          /* enum rasd_dimm_status */
+	RASD_DIMM_FAILURE_MODES = 6,   /* BITS enum rasd_failure_bit */
+	RASD_DIMM_CORRECTED = 7,       /* Counter64 */
+	RASD_DIMM_UNCORRECTED = 8,     /* Counter64 */
+	RASD_DIMM_RATE = 9,            /* Gauge32: pages in the window */
+	RASD_DIMM_RATE_THRESHOLD = 10, /* Gauge32 */
+	RASD_DIMM_PAGES_RETIRED = 11,  /* Gauge32 */
+	RASD_DIMM_SIZE_MIB = 12,       /* Gauge32 */
 };
-enum rasd_dimm_status { RASD_DIMM_OK = 1, RASD_DIMM_DEGRADED = 2,
-	RASD_DIMM_FAILING = 3, RASD_DIMM_EVACUATING = 4,
-	RASD_DIMM_EVACUATED = 5 };
+enum rasd_dimm_status {
+	RASD_DIMM_OK = 1,
+	RASD_DIMM_DEGRADED = 2,
+	RASD_DIMM_FAILING = 3,
+	RASD_DIMM_EVACUATING = 4,
+	RASD_DIMM_EVACUATED = 5
+};
 enum rasd_failure_bit {
 	RASD_FAIL_CE_RATE_WARNING = 0,
 	RASD_FAIL_CE_RATE_FAILURE = 1,
@@ -161,27 +177,32 @@ enum rasd_socket_col {
 };
 
 enum rasd_page_col {
-	RASD_PAGE_FRAME = 2,       /* DisplayString "0x..." machine frame */
-	RASD_PAGE_OWNER = 3,       /* Integer32 domid, -1 none or unknown */
-	RASD_PAGE_HV_STATUS = 4,   /* Unsigned32: the raw status word */
-	RASD_PAGE_HV_STATE = 5,    /* DisplayString: decoded status */
-	RASD_PAGE_DIMM = 6,        /* Integer32 DIMM entPhysicalIndex, 0 */
-	RASD_PAGE_ACTION = 7,      /* enum rasd_action_state */
-	RASD_PAGE_TIME = 8,        /* DateAndTime of the last change */
+	RASD_PAGE_FRAME = 2,     /* DisplayString "0x..." machine frame */
+	RASD_PAGE_OWNER = 3,     /* Integer32 domid, -1 none or unknown */
+	RASD_PAGE_HV_STATUS = 4, /* Unsigned32: the raw status word */
+	RASD_PAGE_HV_STATE = 5,  /* DisplayString: decoded status */
+	RASD_PAGE_DIMM = 6,      /* Integer32 DIMM entPhysicalIndex, 0 */
+	RASD_PAGE_ACTION = 7,    /* enum rasd_action_state */
+	RASD_PAGE_TIME = 8,      /* DateAndTime of the last change */
 };
-enum rasd_action_state { RASD_ACT_INTENDED = 1, RASD_ACT_RUNNING = 2,
-	RASD_ACT_DONE = 3, RASD_ACT_FAILED = 4, RASD_ACT_RECOMMENDED = 5,
-	RASD_ACT_REFUSED = 6 };
+enum rasd_action_state {
+	RASD_ACT_INTENDED = 1,
+	RASD_ACT_RUNNING = 2,
+	RASD_ACT_DONE = 3,
+	RASD_ACT_FAILED = 4,
+	RASD_ACT_RECOMMENDED = 5,
+	RASD_ACT_REFUSED = 6
+};
 
 enum rasd_cpu_col {
-	RASD_CPU_NUMBER = 2,         /* Integer32 */
-	RASD_CPU_SOCKET = 3,         /* Integer32 */
-	RASD_CPU_CORE = 4,           /* Integer32 */
-	RASD_CPU_ONLINE = 5,         /* TruthValue */
-	RASD_CPU_PROTECTED = 6,      /* TruthValue */
-	RASD_CPU_CORE_ERRORS = 7,    /* Counter64 */
-	RASD_CPU_RATE = 8,           /* Gauge32 */
-	RASD_CPU_RATE_THRESHOLD = 9, /* Gauge32 */
+	RASD_CPU_NUMBER = 2,          /* Integer32 */
+	RASD_CPU_SOCKET = 3,          /* Integer32 */
+	RASD_CPU_CORE = 4,            /* Integer32 */
+	RASD_CPU_ONLINE = 5,          /* TruthValue */
+	RASD_CPU_PROTECTED = 6,       /* TruthValue */
+	RASD_CPU_CORE_ERRORS = 7,     /* Counter64 */
+	RASD_CPU_RATE = 8,            /* Gauge32 */
+	RASD_CPU_RATE_THRESHOLD = 9,  /* Gauge32 */
 	RASD_CPU_OFFLINE_ACTION = 10, /* enum rasd_action_state, or none(0)
 	                               * reported as 0 when never acted */
 };
@@ -200,13 +221,13 @@ enum rasd_evac_col {
 };
 
 enum rasd_notify_obj {
-	RASD_NOTIFY_ENT_INDEX = 1, /* Integer32: the entity concerned, 0 */
-	RASD_NOTIFY_LOCATION = 2,  /* DisplayString: DIMM label, "cpu 3" */
-	RASD_NOTIFY_TEXT = 3,      /* DisplayString: rasd's one line */
-	RASD_NOTIFY_COUNT = 4,     /* Unsigned32 */
-	RASD_NOTIFY_THRESHOLD = 5, /* Unsigned32 */
-	RASD_NOTIFY_ADDRESS = 6,   /* DisplayString "0x..." */
-	RASD_NOTIFY_GUEST_ID = 7,  /* Integer32 domid, -1 */
+	RASD_NOTIFY_ENT_INDEX = 1,  /* Integer32: the entity concerned, 0 */
+	RASD_NOTIFY_LOCATION = 2,   /* DisplayString: DIMM label, "cpu 3" */
+	RASD_NOTIFY_TEXT = 3,       /* DisplayString: rasd's one line */
+	RASD_NOTIFY_COUNT = 4,      /* Unsigned32 */
+	RASD_NOTIFY_THRESHOLD = 5,  /* Unsigned32 */
+	RASD_NOTIFY_ADDRESS = 6,    /* DisplayString "0x..." */
+	RASD_NOTIFY_GUEST_ID = 7,   /* Integer32 domid, -1 */
 	RASD_NOTIFY_GUEST_NAME = 8, /* DisplayString */
 	RASD_NOTIFY_PEER = 9,       /* DisplayString */
 	RASD_NOTIFY_SEVERITY = 10,  /* DisplayString: corrected, srao, ... */

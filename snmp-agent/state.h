@@ -19,13 +19,13 @@
  *   10000 + dimm id      a memory module
  *   20000 + n            sensors (the sensors issue; none yet)
  */
-#define STATE_ENT_CHASSIS    1
-#define STATE_ENT_SOCKET(s)  (100 + (s))
-#define STATE_ENT_CPU(c)     (1000 + (c))
-#define STATE_ENT_DIMM(d)    (10000 + (d))
-#define STATE_MAX_SOCKETS    (1000 - 100)
-#define STATE_MAX_CPUS       (10000 - 1000)
-#define STATE_MAX_DIMMS      (20000 - 10000)
+#define STATE_ENT_CHASSIS   1
+#define STATE_ENT_SOCKET(s) (100 + (s))
+#define STATE_ENT_CPU(c)    (1000 + (c))
+#define STATE_ENT_DIMM(d)   (10000 + (d))
+#define STATE_MAX_SOCKETS   (1000 - 100)
+#define STATE_MAX_CPUS      (10000 - 1000)
+#define STATE_MAX_DIMMS     (20000 - 10000)
 
 #define STATE_TEXT_MAX 128
 
@@ -33,14 +33,15 @@ struct state_entity {
 	int32_t index;        /* entPhysicalIndex */
 	int32_t contained_in; /* 0 for the chassis */
 	int32_t parent_rel_pos;
-	int cls;              /* enum ent_phys_class */
+	int cls; /* enum ent_phys_class */
 	char name[STATE_TEXT_MAX];
 	char descr[STATE_TEXT_MAX];
 	bool fru;
-	int oper;          /* enum ent_oper */
-	int admin;         /* enum ent_admin */
-	uint8_t alarm;     /* EntityAlarmStatus, one octet (bits 0..7) */
-	uint64_t changed_ms; /* wall-clock ms of the last oper/alarm change, 0 */
+	int oper;      /* enum ent_oper */
+	int admin;     /* enum ent_admin */
+	uint8_t alarm; /* EntityAlarmStatus, one octet (bits 0..7) */
+	uint64_t
+	    changed_ms; /* wall-clock ms of the last oper/alarm change, 0 */
 };
 
 struct state_dimm {
@@ -48,8 +49,8 @@ struct state_dimm {
 	int32_t id;
 	char label[STATE_TEXT_MAX];
 	int32_t socket, channel;
-	int status;     /* enum rasd_dimm_status */
-	uint8_t modes;  /* failure-mode BITS, one octet */
+	int status;    /* enum rasd_dimm_status */
+	uint8_t modes; /* failure-mode BITS, one octet */
 	uint64_t corrected, uncorrected;
 	uint32_t rate, threshold, pages_retired, size_mib;
 };
@@ -138,8 +139,7 @@ void state_free(struct state *st);
 /* Move `from` into `to` (freeing what `to` held); `from` ends empty. */
 void state_move(struct state *to, struct state *from);
 
-const struct state_entity *state_entity(const struct state *st,
-                                        int32_t index);
+const struct state_entity *state_entity(const struct state *st, int32_t index);
 /* Lookups used to address notifications; NULL when unknown. */
 const struct state_dimm *state_dimm_by_label(const struct state *st,
                                              const char *label);

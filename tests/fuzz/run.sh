@@ -26,6 +26,13 @@ for bin in "$DIR"/fuzz_*; do
 		printf '\002MCE 0\nCPU 3 BANK 7 TSC 12345abc\nMISC 86 ADDR 2345000\nTIME 1700000000 Tue Nov 14 22:13:20 2023\nMCA: MEMORY CONTROLLER RD_CHANNEL0_ERR\nSTATUS 9c00004000010090 MCGSTATUS 0\nMCGCAP 1000c14 APICID 6 SOCKETID 0\nCPUID Vendor Intel Family 6 Model 85 Step 7\nPROCESSOR 0:50657\nPPIN 1 MICROCODE 2 SYNDROME 3 IPID 4\nRIP !INEXACT! 10:ffffffff8100b3b6\n' >"$corpus/mcelog"
 		printf '\003[  123.456790] mce: [Hardware Error]: CPU 0: Machine Check Exception: 5 Bank 1: 9c00004000010090\r\n[  123.456791] mce: [Hardware Error]: RIP 10:<ffffffff8100b3b6> {x+0x1/0x2}\r\n[  123.456792] mce: [Hardware Error]: TSC 0 ADDR 2345000 MISC 86 SYND 1 IPID 2\r\n[  123.456793] mce: [Hardware Error]: PROCESSOR 2:a00f11 TIME 1700000000 SOCKET 0 APIC 0 microcode 1\r\n' >"$corpus/dmesg"
 		printf '\000MCE 0\nCPU 1 BANK 7\nADDR 23g5000\nMCE 1\nCPU 2 7\nSTATUS 0x1\n' >"$corpus/bad" ;;
+	fuzz_tracefs)
+		# Format files, a NUL, then one page holding one 112-byte
+		# mce_record event (type_len 28, common_type 112).
+		{ cat "$ROOT"/tests/data/tracefs/mce_record-6.1.format "$ROOT"/tests/data/tracefs/mc_event-6.1.format
+		  printf '\000\000\000\000\000\000\000\000\000\164\000\000\000\000\000\000\000\074\000\000\000\160\000'
+		  head -c 110 /dev/zero; } >"$corpus/mce"
+		cat "$ROOT"/tests/data/tracefs/*.format >"$corpus/formats" ;;
 	fuzz_smbios) printf '\021\050\000\021\000\020\376\377\110\000\100\000\000\100\011\000\001\002\032\200\040\152\012\003\004\000\005\002\000\000\000\000\140\011\000\000\000\000\000\000CPU0_DIMM_A1\000P0_Node0_Channel0_Dimm0\000Samsung\000S3R1AL\000M393A2K43BB1\000\000' >"$corpus/t17"; printf '\024\043\001\024\377\377\377\377\000\000\000\000\001\021\000\023\377\000\000\000\000\000\000\004\000\000\000\377\377\377\377\007\000\000\000\000\000' >"$corpus/t20" ;;
 	esac
 	echo "fuzz: $name for ${SECONDS_EACH}s"
