@@ -58,7 +58,7 @@ TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 .PHONY: all deps demo check check-asan check-clang bench fuzz install \
 	uninstall clean format
 
-all: $(BUILD)/rasd $(BUILD)/rasctl $(if $(wildcard snmp-agent/main.c),$(BUILD)/rasd-snmp)
+all: $(BUILD)/rasd $(BUILD)/rasctl $(BUILD)/rasd-snmp
 
 deps:
 	@sh scripts/deps.sh build
@@ -113,8 +113,9 @@ check-clang:
 
 bench:
 	@sh scripts/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(BUILD)/tools/trap_latency
 	@sh tests/bench/run.sh $(BUILD)
+	@sh tests/bench/snmp_latency.sh $(BUILD)
 
 # Fuzzers are built with clang's libFuzzer; FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
@@ -129,7 +130,7 @@ fuzz:
 		n=$$(basename $$f .c); \
 		echo "fuzz: building $$n"; \
 		clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $(FUZZ_BUILD)/$$n $$f \
-			$(LIB_SRCS) $(PKG_LIBS) || exit 1; \
+			$(LIB_SRCS) $(SNMP_SRCS) $(PKG_LIBS) || exit 1; \
 	done
 	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

@@ -341,43 +341,56 @@ static void adopt_state(struct agent *a, struct state *next)
 }
 
 /*
- * Read rasd's state and take it in. Returns -1 only when the link
- * failed; a reply state_build refuses is logged once and the last good
- * view kept.
+ * Read rasd's state into next. Returns -1 only when the link failed;
+ * a reply state_build refuses is logged once, *built stays false and
+ * the last good view is kept.
  */
-static int refresh(struct agent *a)
+static int fetch_state(struct agent *a, struct state *next, bool *built)
 {
 	struct state_inputs in;
-	struct state next;
 	char err[512];
 	int rc;
 
+	*built = false;
 	memset(&in, 0, sizeof(in));
-	memset(&next, 0, sizeof(next));
+	memset(next, 0, sizeof(*next));
 	a->refresh_at = mono_ms() + (uint64_t)a->opt.refresh_s * 1000u;
 	if (link_fetch(&a->link, &in, err, sizeof(err)) < 0) {
 		agentx_log(LOG_WARNING, "%s", err);
 		return -1;
 	}
-	rc = state_build(&next, &in, err, sizeof(err));
+	rc = state_build(next, &in, err, sizeof(err));
 	link_inputs_free(&in);
 	if (rc < 0) {
 		if (!a->build_failing)
 			agentx_log(LOG_ERR, "rasd's state not usable: %s", err);
 		a->build_failing = true;
-		state_free(&next);
+		state_free(next);
 		return 0;
 	}
 	if (a->build_failing)
 		agentx_log(LOG_INFO, "rasd's state usable again");
 	a->build_failing = false;
-	adopt_state(a, &next);
+	*built = true;
+	return 0;
+}
+
+static int refresh(struct agent *a)
+{
+	struct state next;
+	bool built;
+
+	if (fetch_state(a, &next, &built) < 0)
+		return -1;
+	if (built)
+		adopt_state(a, &next);
 	return 0;
 }
 
 /* ---- rasd's notices */
 
-static void take_notice(struct agent *a, struct json_object *o)
+static void take_notice(struct agent *a, struct json_object *o,
+                        const struct state *st)
 {
 	struct notification out;
 	struct notice_in n;
@@ -391,7 +404,7 @@ static void take_notice(struct agent *a, struct json_object *o)
 	/* A backlog can overlap what the stream already gave. */
 	if (n.seq != 0 && n.seq <= a->link.last_seq)
 		return;
-	rc = notify_from_notice(&n, &a->st, &a->storm, &out, err, sizeof(err));
+	rc = notify_from_notice(&n, st, &a->storm, &out, err, sizeof(err));
 	if (rc < 0)
 		agentx_log(LOG_WARNING, "rasd notice %llu (%s): %s",
 		           (unsigned long long)n.seq, n.msgid, err);
@@ -400,18 +413,26 @@ static void take_notice(struct agent *a, struct json_object *o)
 	link_handled(&a->link, n.seq);
 }
 
-/* One batch: the state once (so notifications find what the notices
- * changed), then every notice in order. Returns refresh's result. */
+/*
+ * One batch: the state read once, so notifications find what the
+ * notices changed; the notices' own notifications first, then what the
+ * new state changed (entity oper, host health), which they caused.
+ */
 static int take_notices(struct agent *a, struct json_object *arr)
 {
 	size_t i, n = json_object_array_length(arr);
+	struct state next;
+	bool built;
 	int rc;
 
 	if (n == 0)
 		return 0;
-	rc = refresh(a);
+	rc = fetch_state(a, &next, &built);
 	for (i = 0; i < n; i++)
-		take_notice(a, json_object_array_get_idx(arr, i));
+		take_notice(a, json_object_array_get_idx(arr, i),
+		            built ? &next : &a->st);
+	if (built)
+		adopt_state(a, &next);
 	return rc;
 }
 

@@ -15,6 +15,7 @@ for bin in "$DIR"/fuzz_*; do
 	case "$name" in
 	fuzz_policy) cp "$ROOT"/policies/*.conf "$ROOT"/tests/integration/policies/*.conf "$corpus/" 2>/dev/null ;;
 	fuzz_scenario) cp "$ROOT"/hypervisor/sim/scenarios/*.scn "$ROOT"/tests/integration/scenarios/*.scn "$corpus/" 2>/dev/null ;;
+	fuzz_snmp_state) cp "$ROOT"/tests/fuzz/seeds/snmp_state.json "$corpus/" 2>/dev/null ;;
 	fuzz_control) printf '{"id":1,"cmd":"events","args":{"since_ms":0}}' >"$corpus/seed" ;;
 	fuzz_syslog5424)
 		# First byte odd: the target parser; even: the formatter.
