@@ -84,7 +84,6 @@ static void notify_action_page(struct rasd *d, const char *msgid, int prio,
 {
 	struct notice n;
 	int32_t dimm;
-	size_t i;
 
 	rasd_notice_start(d, &n, msgid, prio, "%s", text);
 	notice_add(&n, "action", "%lld", (long long)a->id);
@@ -108,11 +107,9 @@ static void notify_action_page(struct rasd *d, const char *msgid, int prio,
 		break;
 	case ACTION_MIGRATE:
 		notice_add(&n, "domain", "%llu", (unsigned long long)a->target);
-		for (i = 0; i < d->n_jobs; i++)
-			if (d->jobs[i].domid == a->target && d->jobs[i].name[0])
-				break;
-		if (i < d->n_jobs)
-			notice_add(&n, "guest", "%s", d->jobs[i].name);
+		if (actions_job_name(d, a->target) != NULL)
+			notice_add(&n, "guest", "%s",
+			           actions_job_name(d, a->target));
 		if (a->peer[0])
 			notice_add(&n, "peer", "%s", a->peer);
 		notice_add(&n, "dimm", "%s", a->component);
@@ -125,6 +122,16 @@ static void notify_action(struct rasd *d, const char *msgid, int prio,
                           const struct journal_action *a, const char *text)
 {
 	notify_action_page(d, msgid, prio, a, text, NULL);
+}
+
+const char *actions_job_name(const struct rasd *d, uint64_t domid)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_jobs; i++)
+		if (d->jobs[i].domid == domid && d->jobs[i].name[0] != '\0')
+			return d->jobs[i].name;
+	return NULL;
 }
 
 bool actions_page_acted(const struct rasd *d, uint64_t mfn)

@@ -349,12 +349,9 @@ static int cmd_subscribe(struct rasd *d, const struct control_request *req,
 static const char *guest_name(struct rasd *d, uint64_t domid, char *buf,
                               size_t len)
 {
-	size_t i;
+	const char *kept = actions_job_name(d, domid);
 
-	for (i = 0; i < d->n_jobs; i++)
-		if (d->jobs[i].domid == domid && d->jobs[i].name[0] != '\0')
-			return d->jobs[i].name;
-	return rasd_domain_name(d, (uint32_t)domid, buf, len);
+	return kept ? kept : rasd_domain_name(d, (uint32_t)domid, buf, len);
 }
 
 static int action_to_json(void *arg, const struct journal_action *a)

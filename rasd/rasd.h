@@ -192,6 +192,9 @@ bool actions_page_acted(const struct rasd *d, uint64_t mfn);
 void actions_page_mark(struct rasd *d, uint64_t mfn);
 /* A corrected error raised the DIMM's rate: warn once past [dimm] warn. */
 void actions_dimm_rate(struct rasd *d, const struct correlate_result *cr);
+/* The name an evacuation job kept for a guest (it may have left), or
+ * NULL. */
+const char *actions_job_name(const struct rasd *d, uint64_t domid);
 /* Pages offlined on one DIMM index. */
 uint64_t actions_dimm_pages_retired(const struct rasd *d, int32_t dimm);
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../rasd/policy.h"
 #include "agentx.h"
 #include "link.h"
 #include "mib.h"
@@ -120,24 +121,20 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
-/* "60", "60s", "5m", "1h" -> ms. */
+/*
+ * The policy file's durations ("60s", "5m", "1h"); a bare number is
+ * seconds. At most a week: a longer storm window only delays the alert.
+ */
 static int parse_window(const char *s, uint64_t *ms)
 {
-	char num[32], *end;
-	unsigned long v, unit = 1000;
-	size_t n = strlen(s);
+	unsigned long v;
 
-	if (n == 0 || n >= sizeof(num))
-		return -1;
-	memcpy(num, s, n + 1);
-	end = num + n - 1;
-	if (*end == 's' || *end == 'm' || *end == 'h') {
-		unit = *end == 's' ? 1000 : *end == 'm' ? 60000 : 3600000;
-		*end = '\0';
+	if (parse_uint(s, 1, 7 * 24 * 3600, &v) == 0) {
+		*ms = (uint64_t)v * 1000;
+		return 0;
 	}
-	if (parse_uint(num, 1, 7 * 24 * 3600, &v) < 0)
+	if (policy_parse_duration(s, ms) < 0 || *ms == 0)
 		return -1;
-	*ms = (uint64_t)v * unit;
 	return *ms <= 7ull * 24 * 3600 * 1000 ? 0 : -1;
 }
 

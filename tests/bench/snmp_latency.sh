@@ -20,14 +20,6 @@ stop_pid() { [ -n "$1" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null; }
 trap 'stop_pid "$AGENT_PID"; stop_pid "$SNMPD_PID"; stop_pid "$TRAPD_PID"; cleanup' EXIT
 
 export MIBS=
-udp_bound() { grep -qi ":$(printf '%04X' "$1") " /proc/net/udp; }
-port() {
-	while :; do
-		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-		udp_bound "$p" || break
-	done
-	echo "$p"
-}
 now_us() { echo $(($(date +%s%N) / 1000)); }
 # stats FILE: "median X us, p90 Y us, p99 Z us, n N" of one number per line.
 stats() {
@@ -37,8 +29,8 @@ stats() {
 		    v[int(NR * 0.99 + 0.5)], NR }'
 }
 
-PORT=$(port)
-TRAPPORT=$(port)
+PORT=$(free_udp_port)
+TRAPPORT=$(free_udp_port)
 COMM=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 chmod 755 "$WORK"
 mkdir -p "$WORK/p1" "$WORK/p2"

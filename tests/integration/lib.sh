@@ -91,3 +91,15 @@ inject_mem_ce() {
 	"$RASCTL" -s "$SOCK" inject --cpu 1 --bank 7 \
 		--status 0x9c00004000010091 --addr "$1" --misc 0x86 >/dev/null
 }
+
+# udp_bound PORT: true if something has 127.0.0.1:PORT (any address) bound.
+udp_bound() { grep -qi ":$(printf '%04X' "$1") " /proc/net/udp; }
+
+# free_udp_port: a port nothing has bound, for snmpd and snmptrapd.
+free_udp_port() {
+	while :; do
+		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		udp_bound "$p" || break
+	done
+	echo "$p"
+}

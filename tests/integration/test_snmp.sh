@@ -52,14 +52,6 @@ DIMM=$RMIB.1.2.1
 TRAP_OID=.1.3.6.1.6.3.1.1.4.1.0
 SEQ_OID=$RMIB.1.7.11.0
 
-udp_bound() { grep -qi ":$(printf '%04X' "$1") " /proc/net/udp; }
-free_udp_port() {
-	while :; do
-		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-		udp_bound "$p" || break
-	done
-	echo "$p"
-}
 secret() { od -An -N12 -tx1 /dev/urandom | tr -d ' \n'; }
 
 # wait_for FILE PATTERN [COUNT] [TENTHS]: until COUNT lines match.
