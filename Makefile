@@ -17,9 +17,11 @@ BUILD ?= build
 SANFLAGS :=
 endif
 
-PKGS := sqlite3 json-c inih librrd openssl
+PKGS := sqlite3 json-c inih librrd openssl xencontrol xenlight xenstore xenguest \
+	xentoollog libvirt OpenIPMI
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+# libsensors ships no .pc file.
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lsensors -lpthread
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 OPT ?= -O2 -g
@@ -33,12 +35,15 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -I. \
 	$(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
+RASCTL_SRCS := rasd/rasctl.c rasd/rasctl_host.c
 LIB_SRCS := $(wildcard mce/*.c hypervisor/*.c hypervisor/sim/*.c \
-	cpu-offline/*.c rasd/publish/*.c) $(filter-out rasd/main.c rasd/rasctl.c, \
-	$(wildcard rasd/*.c))
+	hypervisor/xen/*.c hypervisor/linux/*.c ipmi/*.c sensors/*.c \
+	health/*.c cpu-offline/*.c rasd/publish/*.c) $(filter-out rasd/main.c \
+	$(RASCTL_SRCS), $(wildcard rasd/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/librasd.a
 HDRS := $(wildcard include/*.h mce/*.h hypervisor/*.h hypervisor/sim/*.h \
+	hypervisor/xen/*.h hypervisor/linux/*.h ipmi/*.h sensors/*.h health/*.h \
 	cpu-offline/*.h rasd/*.h rasd/publish/*.h snmp-agent/*.h)
 
 # rasd-snmp: the model and tables (no net-snmp) in a library the unit
@@ -75,7 +80,7 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/rasd: $(BUILD)/obj/rasd/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/rasctl: $(BUILD)/obj/rasd/rasctl.o $(LIB)
+$(BUILD)/rasctl: $(RASCTL_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(SNMP_LIB): $(SNMP_OBJS)

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "hypervisor/hv.h"
+#include "hypervisor/linux/linux.h"
 #include "hypervisor/sim/sim.h"
+#include "hypervisor/xen/xen.h"
 #include "hypervisor/xen_page_status.h"
 
 static struct hv *hv_open_sim(const char *path, const struct clock *clock,
@@ -21,6 +23,20 @@ static struct hv *hv_open_sim(const char *path, const struct clock *clock,
 	if (sim_scenario_load(path, &sc, err, errlen) < 0)
 		return NULL;
 	return hv_sim_open(sc, clock, opts, err, errlen);
+}
+
+/* "linux:URI" names the libvirt URI; it wins over the options'. */
+static struct hv *hv_open_linux(const char *uri, const struct clock *clock,
+                                const struct hv_options *opts, char *err,
+                                size_t errlen)
+{
+	struct hv_options o = {0};
+
+	if (opts != NULL)
+		o = *opts;
+	if (uri != NULL && *uri != '\0')
+		o.libvirt_uri = uri;
+	return hv_linux_open(clock, &o, err, errlen);
 }
 
 struct hv *hv_open(const char *spec, const struct clock *clock,
@@ -40,8 +56,26 @@ struct hv *hv_open(const char *spec, const struct clock *clock,
 	if (kind_len == 3 && strncmp(spec, "sim", 3) == 0)
 		return hv_open_sim(colon != NULL ? colon + 1 : "", clock, opts,
 		                   err, errlen);
+	if (strcmp(spec, "xen") == 0)
+		return hv_xen_open(clock, opts, err, errlen);
+	if (kind_len == 3 && strncmp(spec, "xen", 3) == 0) {
+		snprintf(
+		    err, errlen,
+		    "the xen backend takes no argument ('xen', not '%.64s')",
+		    spec);
+		return NULL;
+	}
+	if (kind_len == 5 && strncmp(spec, "linux", 5) == 0)
+		return hv_open_linux(colon != NULL ? colon + 1 : NULL, clock,
+		                     opts, err, errlen);
+	if (strcmp(spec, "auto") == 0) {
+		if (hv_xen_detect(opts != NULL ? opts->root : NULL))
+			return hv_xen_open(clock, opts, err, errlen);
+		return hv_open_linux(NULL, clock, opts, err, errlen);
+	}
 	snprintf(err, errlen,
-	         "unknown hypervisor backend '%.*s' (this build has: sim)",
+	         "unknown hypervisor backend '%.*s' (sim:PATH, xen, "
+	         "linux[:URI], auto)",
 	         (int)(kind_len > 64 ? 64 : kind_len), spec);
 	return NULL;
 }

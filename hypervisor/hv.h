@@ -1,5 +1,5 @@
 /* hv.h - the hypervisor interface rasd acts through: one ops table that
- * each backend (sim now; xen, linux later) fills, shaped after libxenctrl. */
+ * each backend (sim, xen, linux) fills, shaped after libxenctrl. */
 #ifndef RASD_HV_H
 #define RASD_HV_H
 
@@ -23,6 +23,9 @@ struct hv_topology {
 	uint8_t cpu_vendor; /* MCE_VENDOR_* */
 	uint32_t cpuid;     /* CPUID.1:EAX of the boot CPU */
 	uint64_t mcg_cap;
+	/* longest gap between two scans of the banks for corrected errors
+	 * (Xen's poller: 16 s; Linux: check_interval); 0 when unknown */
+	uint32_t mce_poll_ms;
 	char host_name[HV_NAME_MAX];
 };
 
@@ -87,8 +90,12 @@ enum hv_event_type {
 	HV_EVENT_MIGRATION_DONE,
 	HV_EVENT_MIGRATION_FAILED,
 	HV_EVENT_MIGRATION_PROGRESS,
-	HV_EVENT_CPU_CHANGED,   /* a CPU came or went outside rasd */
-	HV_EVENT_SCENARIO_DONE, /* sim: the timeline is exhausted */
+	HV_EVENT_CPU_CHANGED,    /* a CPU came or went outside rasd */
+	HV_EVENT_SCENARIO_DONE,  /* sim: the timeline is exhausted */
+	HV_EVENT_MEMORY_FAILURE, /* linux: the kernel handled a poisoned page
+	                          * (ras:memory_failure_event); pfn, detail */
+	HV_EVENT_SOURCE_ERROR,   /* a record source failed or lost records;
+	                          * detail names it, error is the errno */
 };
 
 struct hv_event {
@@ -97,8 +104,11 @@ struct hv_event {
 	uint32_t domid;
 	char peer[HV_NAME_MAX];
 	unsigned progress_pct;
-	int error; /* errno-style, for failures */
-	char detail[160];
+	int error;        /* errno-style, for failures */
+	uint32_t cpu;     /* CPU_CHANGED: which */
+	bool online;      /* CPU_CHANGED: its state now */
+	uint64_t pfn;     /* MEMORY_FAILURE: the frame */
+	char detail[160]; /* MEMORY_FAILURE: "<page type>: <result>" */
 };
 
 /*
@@ -123,6 +133,13 @@ struct hv_ops {
 	                  struct hv_page_status *out);
 	int (*page_offline)(struct hv *hv, uint64_t mfn,
 	                    struct hv_page_status *out);
+	/* Offline even a page in use, killing what maps it (linux
+	 * hard_offline_page); NULL where page_offline already does so. */
+	int (*page_offline_hard)(struct hv *hv, uint64_t mfn,
+	                         struct hv_page_status *out);
+	/* Put a repaired page back (xc_mark_page_online); NULL: cannot. */
+	int (*page_online)(struct hv *hv, uint64_t mfn,
+	                   struct hv_page_status *out);
 	int (*cpu_offline)(struct hv *hv, uint32_t cpu);
 	int (*cpu_online)(struct hv *hv, uint32_t cpu);
 	/* Start a live migration; the result arrives as an hv_event. */
@@ -139,7 +156,12 @@ struct hv_ops {
 	 */
 	int (*mce_source)(struct hv *hv, struct mce_reader **reader,
 	                  int *poll_fd);
-	/* Plant a record (sim; Xen's MSR-interpose later). NULL: unsupported */
+	/*
+	 * Plant a corrected record in r->bank of r->cpu for the record source
+	 * to find (sim: straight into its mcelog; xen: XEN_MC_msrinject into
+	 * the bank's MSRs, no #MC, so only the poller can deliver it).
+	 * NULL: this backend cannot plant.
+	 */
 	int (*inject)(struct hv *hv, const struct mce_record *r);
 	void (*close)(struct hv *hv);
 };
@@ -153,11 +175,23 @@ struct hv {
 
 struct hv_options {
 	const char *call_log; /* sim: append every call made, one per line */
+	/* linux: prefix for /sys and /proc (tests use a tree of files);
+	 * NULL or "": the real ones */
+	const char *root;
+	/* linux: the tracefs mount; NULL: find it, mount it if allowed */
+	const char *tracefs;
+	/* linux: libvirt URI for guests; NULL: qemu:///system; "none": no
+	 * guests (a host without libvirt) */
+	const char *libvirt_uri;
 };
 
 /*
- * Open a backend by spec: "sim:PATH" (a scenario file). Returns NULL with
- * the reason in err.
+ * Open a backend by spec:
+ *   "sim:PATH"    the simulated Xen host playing a scenario file;
+ *   "xen"         this dom0's hypervisor (libxenctrl, libxl, /dev/mcelog);
+ *   "linux[:URI]" this kernel (tracefs, sysfs) and libvirt at URI;
+ *   "auto"        xen when this is a Xen control domain, else linux.
+ * Returns NULL with the reason in err ("not a Xen host: ...").
  */
 struct hv *hv_open(const char *spec, const struct clock *clock,
                    const struct hv_options *opts, char *err, size_t errlen);

@@ -105,6 +105,9 @@ static void notify_action_page(struct rasd *d, const char *msgid, int prio,
 		                                  clock_now_ms(&d->clock)));
 		notice_add(&n, "threshold", "%u", d->policy.core.limit);
 		break;
+	case ACTION_PAGE_ONLINE:
+	case ACTION_CPU_ONLINE:
+		break;
 	case ACTION_MIGRATE:
 		notice_add(&n, "domain", "%llu", (unsigned long long)a->target);
 		if (actions_job_name(d, a->target) != NULL)
@@ -213,8 +216,12 @@ static void page_outcome(struct rasd *d, uint64_t mfn,
 	(void)mfn;
 }
 
+static void evacuate_owner(struct rasd *d, const struct journal_action *a,
+                           const struct hv_page_status *st);
+
 /* Run an intended page offline and record how it went, once. */
-static void page_offline_run(struct rasd *d, struct journal_action *a)
+static int page_offline_run(struct rasd *d, struct journal_action *a,
+                            struct hv_page_status *out)
 {
 	struct hv_page_status st;
 	char detail[256], name[32], text[320];
@@ -223,6 +230,8 @@ static void page_offline_run(struct rasd *d, struct journal_action *a)
 
 	memset(&st, 0, sizeof(st));
 	rc = d->hv->ops->page_offline(d->hv, a->target, &st);
+	if (out != NULL)
+		*out = st;
 	snprintf(name, sizeof(name), "0x%llx", (unsigned long long)a->target);
 	a->state = ACTION_FAILED;
 	if (rc < 0) {
@@ -243,9 +252,14 @@ static void page_offline_run(struct rasd *d, struct journal_action *a)
 	         a->state == ACTION_DONE ? "done" : "failed", detail);
 	log_msg(&d->log, a->state == ACTION_DONE ? LOG_NOTICE : LOG_ERR,
 	        "action", "%s", text);
+	snprintf(a->detail, sizeof(a->detail), "%s", detail);
 	notify_action_page(d, "PAGEOFF",
 	                   a->state == ACTION_DONE ? LOG_WARNING : LOG_ERR, a,
 	                   text, rc < 0 ? NULL : &st);
+	if (rc == 0 && st.state == HV_PAGE_PENDING &&
+	    st.owner == HV_OWNER_DOMAIN && st.domid != 0)
+		evacuate_owner(d, a, &st);
+	return rc;
 }
 
 static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
@@ -298,7 +312,7 @@ static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
 		        (unsigned long long)v->page);
 		return;
 	}
-	page_offline_run(d, &a);
+	page_offline_run(d, &a, NULL);
 }
 
 /* ---- CPUs ---- */
@@ -684,6 +698,216 @@ static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
 	}
 }
 
+/* Plan (recommend) or queue one guest's move; dimm -1: off the host. */
+static void evacuate_guest(struct rasd *d, uint32_t domid, int32_t dimm,
+                           enum policy_action act, int64_t event_id,
+                           const char *why)
+{
+	struct journal_action a;
+	struct evac_job *j;
+	char name[HV_NAME_MAX];
+
+	if (act == POLICY_OFF || domid == 0)
+		return;
+	if (act == POLICY_RECOMMEND) {
+		memset(&a, 0, sizeof(a));
+		a.kind = ACTION_MIGRATE;
+		a.state = ACTION_RECOMMENDED;
+		a.target = domid;
+		a.event_id = event_id;
+		snprintf(a.component, sizeof(a.component), "%s",
+		         dimm >= 0 ? d->dimms[dimm].label : "host");
+		snprintf(a.reason, sizeof(a.reason), "evacuate %s (dom%u): %s",
+		         rasd_domain_name(d, domid, name, sizeof(name)), domid,
+		         why);
+		action_record(d, &a);
+		log_msg(&d->log, LOG_NOTICE, "action", "recommend: %s",
+		        a.reason);
+		return;
+	}
+	if (job_find_domid(d, domid) != NULL)
+		return;
+	j = job_add(d, domid, dimm);
+	if (j != NULL)
+		log_msg(&d->log, LOG_NOTICE, "action",
+		        "evacuate %s (dom%u): %s", j->name, j->domid, why);
+}
+
+/*
+ * Xen leaves a guest's frame pending until the guest lets it go, which
+ * it never does by itself: moving the guest is what frees the frame.
+ */
+static void evacuate_owner(struct rasd *d, const struct journal_action *a,
+                           const struct hv_page_status *st)
+{
+	enum policy_action act = effective(d, d->policy.page_evacuate_owner);
+	int32_t dimm = correlate_dimm_of(d->corr, a->target << 12);
+	char why[128];
+
+	snprintf(why, sizeof(why), "page 0x%llx is pending: dom%u owns it",
+	         (unsigned long long)a->target, st->domid);
+	evacuate_guest(d, st->domid, dimm, act, a->event_id, why);
+	if (act == POLICY_ACT)
+		evac_pump(d);
+}
+
+void actions_evacuate_host(struct rasd *d, const char *why)
+{
+	enum policy_action act = effective(d, POLICY_ACT);
+	struct hv_domain doms[256];
+	size_t i, n = 0;
+
+	if (d->hv->ops->domains(d->hv, doms, 256, &n) < 0) {
+		log_msg(&d->log, LOG_ERR, "action",
+		        "cannot list the guests to evacuate: %s", d->hv->err);
+		return;
+	}
+	for (i = 0; i < n && i < 256; i++)
+		if (!doms[i].control)
+			evacuate_guest(d, doms[i].domid, -1, act, 0, why);
+	evac_pump(d);
+}
+
+/* ---- what an operator asks for ---- */
+
+static void operator_action(struct journal_action *a, enum action_kind kind,
+                            uint64_t target, const char *component)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->target = target;
+	a->state = ACTION_INTENDED;
+	snprintf(a->component, sizeof(a->component), "%s", component);
+	snprintf(a->reason, sizeof(a->reason), "operator request");
+}
+
+static void operator_finish(struct rasd *d, struct journal_action *a,
+                            enum action_state st, const char *detail)
+{
+	a->state = st;
+	snprintf(a->detail, sizeof(a->detail), "%s", detail);
+	action_finish(d, a->id, st, detail);
+	log_msg(&d->log, st == ACTION_DONE ? LOG_NOTICE : LOG_ERR, "action",
+	        "%s %s (operator): %s: %s", action_kind_name(a->kind),
+	        a->component, action_state_name(st), detail);
+}
+
+static void page_unmark(struct rasd *d, uint64_t mfn)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_acted_pages; i++) {
+		if (d->acted_pages[i] != mfn)
+			continue;
+		d->acted_pages[i] = d->acted_pages[--d->n_acted_pages];
+		if (d->pages_retired > 0)
+			d->pages_retired--;
+		return;
+	}
+}
+
+int actions_operator_page(struct rasd *d, uint64_t mfn, bool online,
+                          struct journal_action *a, struct hv_page_status *st,
+                          char *err, size_t errlen)
+{
+	char name[32], detail[256];
+
+	snprintf(name, sizeof(name), "0x%llx", (unsigned long long)mfn);
+	memset(st, 0, sizeof(*st));
+	if (online && d->hv->ops->page_online == NULL) {
+		snprintf(err, errlen,
+		         "page online: the %s backend cannot put pages back",
+		         d->hv->ops->name);
+		return -1;
+	}
+	operator_action(a, online ? ACTION_PAGE_ONLINE : ACTION_PAGE_OFFLINE,
+	                mfn, "");
+	snprintf(a->component, sizeof(a->component), "page %s", name);
+	if (action_record(d, a) < 0) {
+		snprintf(err, errlen, "journal: %s", journal_error(d->journal));
+		return -1;
+	}
+	if (!online) {
+		if (!actions_page_acted(d, mfn))
+			actions_page_mark(d, mfn);
+		page_offline_run(d, a, st);
+		return 0;
+	}
+	if (d->hv->ops->page_online(d->hv, mfn, st) < 0) {
+		snprintf(detail, sizeof(detail), "hypervisor: %s", d->hv->err);
+		operator_finish(d, a, ACTION_FAILED, detail);
+		return 0;
+	}
+	snprintf(detail, sizeof(detail), "%s (status 0x%x)",
+	         hv_page_state_name(st->state), st->raw);
+	operator_finish(d, a, ACTION_DONE, detail);
+	page_unmark(d, mfn);
+	component_set(d, "page", name, "online", "put back by an operator");
+	return 0;
+}
+
+static bool cpu_known(const struct rasd *d, uint32_t cpu)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_cpus; i++)
+		if (d->cpu_list[i].cpu == cpu)
+			return true;
+	return false;
+}
+
+int actions_operator_cpu(struct rasd *d, uint32_t cpu, bool online,
+                         struct journal_action *a, char *err, size_t errlen)
+{
+	char name[16], comp[24], why[256];
+
+	if (!cpu_known(d, cpu)) {
+		snprintf(err, errlen, "cpu %u: no such cpu on this host", cpu);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%u", cpu);
+	snprintf(comp, sizeof(comp), "cpu %u", cpu);
+	operator_action(a, online ? ACTION_CPU_ONLINE : ACTION_CPU_OFFLINE, cpu,
+	                comp);
+	if (!online && policy_cpu_protected(&d->policy, cpu)) {
+		a->state = ACTION_REFUSED;
+		snprintf(a->detail, sizeof(a->detail),
+		         "cpu %u is protected by the policy ([cpu] protect)",
+		         cpu);
+		action_record(d, a);
+		log_msg(&d->log, LOG_WARNING, "action",
+		        "cpu_offline %u (operator) refused: %s", cpu,
+		        a->detail);
+		return 0;
+	}
+	if (action_record(d, a) < 0) {
+		snprintf(err, errlen, "journal: %s", journal_error(d->journal));
+		return -1;
+	}
+	if (online) {
+		if (d->hv->ops->cpu_online(d->hv, cpu) < 0) {
+			snprintf(why, sizeof(why), "hypervisor: %s",
+			         d->hv->err);
+			operator_finish(d, a, ACTION_FAILED, why);
+			return 0;
+		}
+		cpu_offline_set_online(d->cpus, cpu, true);
+		operator_finish(d, a, ACTION_DONE, "online");
+		component_set(d, "cpu", name, "online",
+		              "brought back by an operator");
+		return 0;
+	}
+	if (cpu_offline_apply(d->cpus, d->hv, cpu, why, sizeof(why)) < 0) {
+		operator_finish(d, a, ACTION_FAILED, why);
+		notify_action(d, "CPUOFF", LOG_ERR, a, why);
+		return 0;
+	}
+	operator_finish(d, a, ACTION_DONE, "offline");
+	component_set(d, "cpu", name, "offline", "taken down by an operator");
+	notify_action(d, "CPUOFF", LOG_WARNING, a, "offlined by an operator");
+	return 0;
+}
+
 uint64_t actions_dimm_pages_retired(const struct rasd *d, int32_t dimm)
 {
 	uint64_t n = 0;
@@ -961,7 +1185,7 @@ static void resume_page(struct rasd *d, struct journal_action *a)
 	log_msg(&d->log, LOG_NOTICE, "action",
 	        "resuming page_offline 0x%llx intended before a restart",
 	        (unsigned long long)a->target);
-	page_offline_run(d, a);
+	page_offline_run(d, a, NULL);
 }
 
 static void resume_cpu(struct rasd *d, struct journal_action *a)
@@ -1023,6 +1247,19 @@ static int resume_one(void *arg, const struct journal_action *ja)
 		break;
 	case ACTION_MIGRATE:
 		resume_migrate(d, &a);
+		break;
+	case ACTION_PAGE_ONLINE:
+		if (a.state == ACTION_DONE)
+			page_unmark(d, a.target);
+		else if (a.state == ACTION_INTENDED ||
+		         a.state == ACTION_RUNNING)
+			action_finish(d, a.id, ACTION_FAILED,
+			              "interrupted by a restart; ask again");
+		break;
+	case ACTION_CPU_ONLINE:
+		if (a.state == ACTION_INTENDED || a.state == ACTION_RUNNING)
+			action_finish(d, a.id, ACTION_FAILED,
+			              "interrupted by a restart; ask again");
 		break;
 	}
 	return 0;

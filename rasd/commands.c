@@ -5,20 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands_int.h"
 #include "publish/report_json.h"
 #include "rasd.h"
 
-static void jint(struct json_object *o, const char *k, int64_t v)
+void jint(struct json_object *o, const char *k, int64_t v)
 {
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-static void jstr(struct json_object *o, const char *k, const char *v)
+void jstr(struct json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
 }
 
-static void jhex(struct json_object *o, const char *k, uint64_t v)
+void jhex(struct json_object *o, const char *k, uint64_t v)
 {
 	char buf[24];
 
@@ -26,14 +27,14 @@ static void jhex(struct json_object *o, const char *k, uint64_t v)
 	jstr(o, k, buf);
 }
 
-static void jbool(struct json_object *o, const char *k, bool v)
+void jbool(struct json_object *o, const char *k, bool v)
 {
 	json_object_object_add(o, k, json_object_new_boolean(v));
 }
 
 /* Optional unsigned argument; absent leaves *out alone. */
-static int arg_u64(const struct control_request *req, const char *key,
-                   uint64_t *out, char *err, size_t errlen)
+int arg_u64(const struct control_request *req, const char *key, uint64_t *out,
+            char *err, size_t errlen)
 {
 	struct json_object *v;
 	const char *s;
@@ -77,6 +78,7 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 	jint(res, "notice_seq", (int64_t)notice_ring_last(&d->notices));
 	jstr(res, "backend", d->hv->ops->name);
 	jstr(res, "health", rasd_health(d));
+	json_status_health(d, res);
 	jint(res, "now_ms", (int64_t)now);
 	jint(res, "uptime_ms", (int64_t)(now - d->started_ms));
 	jint(res, "clock_speed", d->clock.speed);
@@ -125,6 +127,8 @@ static int event_to_json(void *arg, const struct journal_event *ev)
 	if (ev->page_valid)
 		jhex(o, "page", ev->page);
 	jstr(o, "message", ev->message);
+	if (ev->also[0] != '\0')
+		jstr(o, "also", ev->also);
 	json_object_array_add(arr, o);
 	return 0;
 }
@@ -195,6 +199,7 @@ static int cmd_dimms(struct rasd *d, struct json_object *res)
 		jint(o, "warn", d->policy.dimm_warn);
 		jint(o, "pages_retired",
 		     (int64_t)actions_dimm_pages_retired(d, (int32_t)i));
+		dimm_health_json(d, i, o);
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(res, "dimms", arr);
@@ -405,10 +410,16 @@ static int cmd_inject(struct rasd *d, const struct control_request *req,
 	uint64_t cpu = 0, bank = 0, status = 0, addr = 0, misc = 0, mcg = 0;
 	size_t i;
 
-	if (d->hv->ops->inject == NULL) {
-		snprintf(err, errlen,
-		         "inject: the %s backend cannot plant records",
-		         d->hv->ops->name);
+	bool direct = false;
+
+	if (arg_bool(req, "direct", &direct, err, errlen) < 0)
+		return -1;
+	if (!direct && d->hv->ops->inject == NULL) {
+		snprintf(
+		    err, errlen,
+		    "inject: the %s backend cannot plant records (--direct "
+		    "hands the record to rasd itself)",
+		    d->hv->ops->name);
 		return -1;
 	}
 	if (arg_u64(req, "cpu", &cpu, err, errlen) < 0 ||
@@ -449,6 +460,8 @@ static int cmd_inject(struct rasd *d, const struct control_request *req,
 	r.cpuid = d->topo.cpuid;
 	r.cpuvendor = d->topo.cpu_vendor;
 	r.time = clock_now_ms(&d->clock) / 1000;
+	if (direct)
+		return inject_direct(d, &r, res, err, errlen);
 	if (d->hv->ops->inject(d->hv, &r) < 0) {
 		snprintf(err, errlen, "inject: %s", d->hv->err);
 		return -1;
@@ -489,18 +502,30 @@ int commands_handle(void *arg, const struct control_request *req,
 		return cmd_pages(d, result, err, errlen);
 	if (!strcmp(cmd, "subscribe"))
 		return cmd_subscribe(d, req, result, err, errlen);
-	if (strcmp(cmd, "inject") && strcmp(cmd, "reload")) {
-		snprintf(
-		    err, errlen,
-		    "unknown command '%s' (status, events, dimms, sockets, "
-		    "cpus, actions, pages, subscribe, inject, reload)",
-		    cmd);
+	if (!strcmp(cmd, "health"))
+		return cmd_health(d, req, result, err, errlen);
+	if (!strcmp(cmd, "sensors"))
+		return cmd_sensors(d, result);
+	if (strcmp(cmd, "inject") && strcmp(cmd, "reload") &&
+	    strcmp(cmd, "selftest") && strcmp(cmd, "page") &&
+	    strcmp(cmd, "cpu")) {
+		snprintf(err, errlen,
+		         "unknown command '%s' (status, events, dimms, "
+		         "sockets, cpus, actions, pages, health, sensors, "
+		         "subscribe, inject, reload, selftest, page, cpu)",
+		         cmd);
 		return -1;
 	}
 	if (!privileged) {
 		snprintf(err, errlen, "%s: permission denied (root only)", cmd);
 		return -1;
 	}
+	if (!strcmp(cmd, "selftest"))
+		return cmd_selftest(d, result, err, errlen);
+	if (!strcmp(cmd, "page"))
+		return cmd_page(d, req, result, err, errlen);
+	if (!strcmp(cmd, "cpu"))
+		return cmd_cpu(d, req, result, err, errlen);
 	if (!strcmp(cmd, "inject")) {
 		int rc = cmd_inject(d, req, result, err, errlen);
 

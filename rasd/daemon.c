@@ -174,6 +174,8 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 	bool counted, core_over = false;
 	uint32_t level = 0;
 
+	if (selftest_claims(d, r))
+		return 0;
 	d->records++;
 	if (mce_decode(r, &dec) < 0) {
 		d->records_invalid++;
@@ -214,6 +216,7 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 		d->socket_ue[r->socketid]++;
 	log_event(d, &ev, &cr, counted, level);
 	notify_event(d, &ev, &cr);
+	hosthealth_on_mce(d, &ev, &dec, cr.dimm);
 	if (dec.severity == MCE_SEV_CORRECTED)
 		actions_dimm_rate(d, &cr);
 	queue_verdicts(d, &cr, core_over, r->extcpu, level, ev.id);
@@ -287,6 +290,11 @@ static void on_hv_readable(void *arg, int fd, uint32_t events)
 	for (i = 0; i < n && i < 32; i++) {
 		if (evs[i].type == HV_EVENT_SCENARIO_DONE) {
 			d->input_done = true;
+			continue;
+		}
+		if (evs[i].type == HV_EVENT_MEMORY_FAILURE ||
+		    evs[i].type == HV_EVENT_SOURCE_ERROR) {
+			hosthealth_on_hv_event(d, &evs[i]);
 			continue;
 		}
 		actions_on_hv_event(d, &evs[i]);
@@ -530,6 +538,7 @@ int rasd_reload(struct rasd *d, char *err, size_t errlen)
 	cpu_offline_destroy(old_cpus);
 	dimm_map_free(d->dimm_map);
 	d->dimm_map = map;
+	d->health.psu_redundant = d->policy.psu_redundant;
 	replay_journal(d);
 	log_msg(&d->log, LOG_NOTICE, "rasd",
 	        "policy %s reloaded; buckets rebuilt under it from the journal",
@@ -641,7 +650,10 @@ int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
 	replay_journal(d);
 	if (actions_resume(d) < 0)
 		return -1;
-	return telemetry_init(d, err, errlen);
+	if (telemetry_init(d, err, errlen) < 0 ||
+	    hosthealth_init(d, err, errlen) < 0)
+		return -1;
+	return selftest_init(d, err, errlen);
 }
 
 static void log_start(struct rasd *d)
@@ -706,6 +718,8 @@ void rasd_fini(struct rasd *d)
 {
 	if (d->journal != NULL && d->corr != NULL && d->cpus != NULL)
 		telemetry_fini(d);
+	selftest_fini(d);
+	hosthealth_fini(d);
 	loop_timer_destroy(d->evac_timer);
 	control_close(d->control);
 	if (d->signal_fd >= 0)

@@ -1,6 +1,7 @@
 /* journal.c - the journal in SQLite: schema migrations, prepared statements
  * for every write and read, and the summary counts rasctl shows. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 	"severity, kind, status, misc, addr, mcgstatus, mcgcap, ip, tsc, "     \
 	"rec_time, cpuid, apicid, synd, ipid, ppin, cpuvendor, record_len, "   \
 	"page_valid, page, message, extcpu, socketid, microcode, cs, "         \
-	"rec_bank, inject_flags"
+	"rec_bank, inject_flags, also"
 
 #define ACTION_COLUMNS                                                         \
 	"kind, state, target, peer, component, reason, detail, event_id, "     \
@@ -31,6 +32,11 @@
 
 #define COMPONENT_COLUMNS                                                      \
 	"kind, name, state, ce_count, ue_count, updated_ms, detail"
+
+#define HEALTH_COLUMNS                                                         \
+	"time_ms, source, cls, severity, component, what, deassert, "          \
+	"has_value, value, threshold, dimm, record_id, merged_event_id, "      \
+	"detail"
 
 /* v0 -> v1: everything. Later versions append steps, never edit one. */
 static const char schema_v1[] =
@@ -70,6 +76,24 @@ static const char schema_v1[] =
     " updated_ms INTEGER NOT NULL, detail TEXT NOT NULL,"
     " PRIMARY KEY (kind, name));";
 
+/*
+ * v1 -> v2: the BMC and lm-sensors. A reading is REAL; NULL is what
+ * SQLite makes of a NaN, read back as NaN. merged_event_id points at the
+ * machine-check event the same fault produced.
+ */
+static const char schema_v2[] =
+    "ALTER TABLE events ADD COLUMN also TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE health_events ("
+    " id INTEGER PRIMARY KEY,"
+    " time_ms INTEGER NOT NULL, source TEXT NOT NULL, cls TEXT NOT NULL,"
+    " severity TEXT NOT NULL, component TEXT NOT NULL, what TEXT NOT NULL,"
+    " deassert INTEGER NOT NULL, has_value INTEGER NOT NULL,"
+    " value REAL, threshold REAL,"
+    " dimm INTEGER NOT NULL, record_id INTEGER NOT NULL,"
+    " merged_event_id INTEGER REFERENCES events (id) ON DELETE SET NULL,"
+    " detail TEXT NOT NULL);"
+    "CREATE INDEX health_events_time ON health_events (time_ms);";
+
 struct migration {
 	int to_version;
 	const char *sql;
@@ -78,6 +102,7 @@ struct migration {
 /* In order; a journal at version N runs every step with to_version > N. */
 static const struct migration migrations[] = {
     {1, schema_v1},
+    {2, schema_v2},
 };
 
 enum statement {
@@ -96,6 +121,17 @@ enum statement {
 	ST_COMPONENTS_PAGE,
 	ST_COMPONENTS_KIND_PAGE,
 	ST_SUMMARY,
+	ST_HEALTH_ADD,
+	ST_HEALTH_PAGE,
+	ST_HEALTH_PAGE_NEWEST,
+	ST_MERGE_SAVEPOINT,
+	ST_MERGE_RELEASE,
+	ST_MERGE_ROLLBACK,
+	ST_EVENT_ALSO_APPEND,
+	ST_HEALTH_MERGE,
+	ST_HEALTH_MERGED_GET,
+	ST_META_SET,
+	ST_META_GET,
 	ST_COUNT
 };
 
@@ -104,7 +140,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_COMMIT] = "COMMIT",
     [ST_EVENT_ADD] = "INSERT INTO events (" EVENT_COLUMNS ") VALUES ("
                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_EVENTS_PAGE] = "SELECT id, " EVENT_COLUMNS " FROM events"
                        " WHERE (time_ms, id) > (?1, ?2)"
                        " ORDER BY time_ms, id LIMIT ?3",
@@ -148,6 +184,31 @@ static const char *const statement_sql[ST_COUNT] = {
                    " (SELECT COUNT(*) FROM actions WHERE state IN (?6, ?7)),"
                    " (SELECT COUNT(*) FROM actions"
                    "  WHERE kind = ?3 AND state = ?5)",
+    [ST_HEALTH_ADD] = "INSERT INTO health_events (" HEALTH_COLUMNS
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_HEALTH_PAGE] = "SELECT id, " HEALTH_COLUMNS " FROM health_events"
+                       " WHERE time_ms >= ?1 AND (time_ms, id) > (?2, ?3)"
+                       " ORDER BY time_ms, id LIMIT ?4",
+    [ST_HEALTH_PAGE_NEWEST] =
+        "SELECT id, " HEALTH_COLUMNS " FROM health_events"
+        " WHERE time_ms >= ?1 AND (time_ms, id) < (?2, ?3)"
+        " ORDER BY time_ms DESC, id DESC LIMIT ?4",
+    /* A savepoint nests inside a caller's batch and is a transaction
+     * outside one. ROLLBACK TO keeps it open, so RELEASE follows. */
+    [ST_MERGE_SAVEPOINT] = "SAVEPOINT journal_merge",
+    [ST_MERGE_RELEASE] = "RELEASE journal_merge",
+    [ST_MERGE_ROLLBACK] = "ROLLBACK TO journal_merge",
+    [ST_EVENT_ALSO_APPEND] = "UPDATE events SET also = CASE"
+                             " WHEN ?2 = '' THEN also"
+                             " WHEN also = '' THEN ?2"
+                             " ELSE also || ', ' || ?2 END WHERE id = ?1",
+    [ST_HEALTH_MERGE] = "UPDATE health_events SET merged_event_id = ?2"
+                        " WHERE id = ?1 AND merged_event_id IS NULL",
+    [ST_HEALTH_MERGED_GET] =
+        "SELECT merged_event_id FROM health_events WHERE id = ?1",
+    [ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 };
 
 struct journal {
@@ -161,6 +222,8 @@ static const char *const action_kind_names[] = {
     [ACTION_PAGE_OFFLINE] = "page_offline",
     [ACTION_CPU_OFFLINE] = "cpu_offline",
     [ACTION_MIGRATE] = "migrate",
+    [ACTION_PAGE_ONLINE] = "page_online",
+    [ACTION_CPU_ONLINE] = "cpu_online",
 };
 
 static const char *const action_state_names[] = {
@@ -586,6 +649,7 @@ static void bind_event(sqlite3_stmt *st, const struct journal_event *ev)
 	sqlite3_bind_int(st, c++, r->cs);
 	sqlite3_bind_int(st, c++, r->bank);
 	sqlite3_bind_int(st, c++, r->inject_flags);
+	bind_text(st, c++, ev->also, sizeof(ev->also));
 }
 
 int journal_event_add(struct journal *j, struct journal_event *ev)
@@ -658,6 +722,7 @@ static int read_event(struct journal *j, sqlite3_stmt *st,
 	r->cs = (uint8_t)sqlite3_column_int(st, c++);
 	r->bank = (uint8_t)sqlite3_column_int(st, c++);
 	r->inject_flags = (uint8_t)sqlite3_column_int(st, c++);
+	column_text(st, c++, ev->also, sizeof(ev->also));
 	return 0;
 }
 
@@ -1019,6 +1084,275 @@ int journal_components_each(struct journal *j, const char *kind,
 	return rc;
 }
 
+static void bind_health_event(sqlite3_stmt *st,
+                              const struct journal_health_event *ev)
+{
+	int c = 1;
+
+	bind_u64(st, c++, ev->time_ms);
+	bind_text(st, c++, ev->source, sizeof(ev->source));
+	bind_text(st, c++, ev->cls, sizeof(ev->cls));
+	bind_text(st, c++, ev->severity, sizeof(ev->severity));
+	bind_text(st, c++, ev->component, sizeof(ev->component));
+	bind_text(st, c++, ev->what, sizeof(ev->what));
+	sqlite3_bind_int(st, c++, ev->deassert);
+	sqlite3_bind_int(st, c++, ev->has_value);
+	if (ev->has_value)
+		sqlite3_bind_double(st, c++, ev->value);
+	else
+		sqlite3_bind_null(st, c++);
+	sqlite3_bind_double(st, c++, ev->threshold);
+	sqlite3_bind_int(st, c++, ev->dimm);
+	sqlite3_bind_int64(st, c++, ev->record_id);
+	bind_id(st, c++, ev->merged_event_id);
+	bind_text(st, c++, ev->detail, sizeof(ev->detail));
+}
+
+int journal_health_event_add(struct journal *j, struct journal_health_event *ev)
+{
+	if (j == NULL)
+		return -1;
+	if (ev == NULL)
+		return fail(j, "journal_health_event_add: no event");
+	bind_health_event(j->stmt[ST_HEALTH_ADD], ev);
+	if (run(j, ST_HEALTH_ADD, "journal_health_event_add") != 0)
+		return -1;
+	ev->id = sqlite3_last_insert_rowid(j->db);
+	return 0;
+}
+
+/* sqlite3_bind_double() stores a NaN as NULL; give the NaN back. */
+static double column_real(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return NAN;
+	return sqlite3_column_double(st, col);
+}
+
+/* Column 0 is id; the rest are HEALTH_COLUMNS in order. */
+static void read_health_event(sqlite3_stmt *st, struct journal_health_event *ev)
+{
+	int c = 0;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->id = sqlite3_column_int64(st, c++);
+	ev->time_ms = column_u64(st, c++);
+	column_text(st, c++, ev->source, sizeof(ev->source));
+	column_text(st, c++, ev->cls, sizeof(ev->cls));
+	column_text(st, c++, ev->severity, sizeof(ev->severity));
+	column_text(st, c++, ev->component, sizeof(ev->component));
+	column_text(st, c++, ev->what, sizeof(ev->what));
+	ev->deassert = sqlite3_column_int(st, c++) != 0;
+	ev->has_value = sqlite3_column_int(st, c++) != 0;
+	ev->value = ev->has_value ? column_real(st, c) : 0.0;
+	c++;
+	ev->threshold = column_real(st, c++);
+	ev->dimm = sqlite3_column_int(st, c++);
+	ev->record_id = sqlite3_column_int64(st, c++);
+	ev->merged_event_id = sqlite3_column_int64(st, c++);
+	column_text(st, c++, ev->detail, sizeof(ev->detail));
+}
+
+/* Where a health event scan is: the (time_ms, id) key of the last row. */
+struct health_cursor {
+	int64_t since;
+	int64_t after_time;
+	int64_t after_id;
+	bool newest_first;
+};
+
+/* Up to `want` health events past the cursor; see journal_events_each. */
+static int read_health_page(struct journal *j, const struct health_cursor *cur,
+                            size_t want, struct journal_health_event *page,
+                            size_t *n)
+{
+	sqlite3_stmt *st;
+	int step = SQLITE_DONE;
+
+	st =
+	    j->stmt[cur->newest_first ? ST_HEALTH_PAGE_NEWEST : ST_HEALTH_PAGE];
+	sqlite3_bind_int64(st, 1, cur->since);
+	sqlite3_bind_int64(st, 2, cur->after_time);
+	sqlite3_bind_int64(st, 3, cur->after_id);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)want);
+	for (*n = 0; *n < want && (step = sqlite3_step(st)) == SQLITE_ROW;
+	     (*n)++)
+		read_health_event(st, &page[*n]);
+	if (*n < want && step != SQLITE_DONE)
+		return fail_stmt(j, st, "journal_health_events_each");
+	sqlite3_reset(st);
+	return 0;
+}
+
+int journal_health_events_each(struct journal *j, uint64_t since_ms,
+                               size_t limit, bool newest_first,
+                               journal_health_event_fn fn, void *arg)
+{
+	struct journal_health_event *page;
+	struct health_cursor cur;
+	size_t n = 0, i, want, delivered = 0;
+	bool stop = false;
+	int rc = 0;
+
+	if (j == NULL)
+		return -1;
+	if (fn == NULL)
+		return fail(j, "journal_health_events_each: no callback");
+	page = malloc(PAGE_ROWS * sizeof(*page));
+	if (page == NULL)
+		return fail(j, "journal_health_events_each: out of memory");
+	cur.since = since_ms > INT64_MAX ? INT64_MAX : (int64_t)since_ms;
+	cur.newest_first = newest_first;
+	/* A key before the first row (or after the last, newest first). */
+	cur.after_time = newest_first ? INT64_MAX : INT64_MIN;
+	cur.after_id = cur.after_time;
+	do {
+		want = PAGE_ROWS;
+		if (limit != 0 && limit - delivered < want)
+			want = limit - delivered;
+		rc = read_health_page(j, &cur, want, page, &n);
+		for (i = 0; rc == 0 && !stop && i < n; i++) {
+			delivered++;
+			stop = fn(arg, &page[i]) != 0;
+		}
+		if (n > 0) {
+			cur.after_time = (int64_t)page[n - 1].time_ms;
+			cur.after_id = page[n - 1].id;
+		}
+	} while (rc == 0 && !stop && n == want &&
+	         (limit == 0 || delivered < limit));
+	free(page);
+	return rc;
+}
+
+/*
+ * The health event was not updated: it does not exist, or is merged
+ * already. 1 when already merged with this very event (nothing to do).
+ */
+static int merge_conflict(struct journal *j, int64_t health_id,
+                          int64_t event_id)
+{
+	sqlite3_stmt *st = j->stmt[ST_HEALTH_MERGED_GET];
+	int64_t merged;
+	int step;
+
+	sqlite3_bind_int64(st, 1, health_id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return fail(
+		    j, "journal_health_event_merge: no health event %" PRId64,
+		    health_id);
+	}
+	if (step != SQLITE_ROW)
+		return fail_stmt(j, st, "journal_health_event_merge");
+	merged = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (merged == event_id)
+		return 1;
+	return fail(j,
+	            "journal_health_event_merge: health event %" PRId64
+	            " is already merged with event %" PRId64,
+	            health_id, merged);
+}
+
+/*
+ * The event first: the write takes the write lock at once (no read lock
+ * to upgrade), and a missing event is named, not a foreign key failure.
+ */
+static int merge_rows(struct journal *j, int64_t health_id, int64_t event_id,
+                      const char *also)
+{
+	sqlite3_stmt *st = j->stmt[ST_EVENT_ALSO_APPEND];
+
+	sqlite3_bind_int64(st, 1, event_id);
+	bind_string(st, 2, also != NULL ? also : "");
+	if (run(j, ST_EVENT_ALSO_APPEND, "journal_health_event_merge") != 0)
+		return -1;
+	if (sqlite3_changes(j->db) == 0)
+		return fail(j, "journal_health_event_merge: no event %" PRId64,
+		            event_id);
+	st = j->stmt[ST_HEALTH_MERGE];
+	sqlite3_bind_int64(st, 1, health_id);
+	sqlite3_bind_int64(st, 2, event_id);
+	if (run(j, ST_HEALTH_MERGE, "journal_health_event_merge") != 0)
+		return -1;
+	if (sqlite3_changes(j->db) == 0)
+		return merge_conflict(j, health_id, event_id);
+	return 0;
+}
+
+/* Undoes and ends the merge savepoint; the error already said why. */
+static void merge_undo(struct journal *j)
+{
+	sqlite3_step(j->stmt[ST_MERGE_ROLLBACK]);
+	sqlite3_reset(j->stmt[ST_MERGE_ROLLBACK]);
+	sqlite3_step(j->stmt[ST_MERGE_RELEASE]);
+	sqlite3_reset(j->stmt[ST_MERGE_RELEASE]);
+}
+
+int journal_health_event_merge(struct journal *j, int64_t health_id,
+                               int64_t event_id, const char *also)
+{
+	int rc;
+
+	if (j == NULL)
+		return -1;
+	if (run(j, ST_MERGE_SAVEPOINT, "journal_health_event_merge") != 0)
+		return -1;
+	rc = merge_rows(j, health_id, event_id, also);
+	if (rc == 0 &&
+	    run(j, ST_MERGE_RELEASE, "journal_health_event_merge") == 0)
+		return 0;
+	merge_undo(j);
+	return rc > 0 ? 0 : -1;
+}
+
+int journal_meta_set(struct journal *j, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+
+	if (j == NULL)
+		return -1;
+	if (key == NULL || key[0] == '\0' || value == NULL)
+		return fail(j, "journal_meta_set: no key or no value");
+	/* Only a migration may say what the schema is. */
+	if (strcmp(key, "schema_version") == 0)
+		return fail(j, "journal_meta_set: schema_version is the "
+		               "journal's own and is not set by callers");
+	st = j->stmt[ST_META_SET];
+	bind_string(st, 1, key);
+	bind_string(st, 2, value);
+	return run(j, ST_META_SET, "journal_meta_set");
+}
+
+int journal_meta_get(struct journal *j, const char *key, char *value,
+                     size_t len)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	if (j == NULL)
+		return -1;
+	if (key == NULL || (value == NULL && len > 0))
+		return fail(j, "journal_meta_get: no key or nowhere to put it");
+	if (len > 0)
+		value[0] = '\0';
+	st = j->stmt[ST_META_GET];
+	bind_string(st, 1, key);
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (step != SQLITE_ROW)
+		return fail_stmt(j, st, "journal_meta_get");
+	if (len > 0)
+		column_text(st, 0, value, len);
+	sqlite3_reset(st);
+	return 1;
+}
+
 int journal_summary(struct journal *j, struct journal_summary *out)
 {
 	sqlite3_stmt *st;
@@ -1061,7 +1395,8 @@ int journal_last_time_ms(struct journal *j, uint64_t *out)
 	rc = sqlite3_prepare_v2(j->db,
 	                        "SELECT MAX(t) FROM (SELECT MAX(time_ms) AS t "
 	                        "FROM events UNION ALL SELECT MAX(updated_ms) "
-	                        "FROM actions)",
+	                        "FROM actions UNION ALL SELECT MAX(time_ms) "
+	                        "FROM health_events)",
 	                        -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return fail(j, "%s", sqlite3_errmsg(j->db));

@@ -9,7 +9,7 @@
 
 #include "../mce/mce.h"
 
-#define JOURNAL_SCHEMA_VERSION 1
+#define JOURNAL_SCHEMA_VERSION 2
 
 struct journal;
 
@@ -47,6 +47,8 @@ struct journal_event {
 	bool page_valid;
 	uint64_t page; /* 4 KiB machine frame */
 	char message[192];
+	/* other sources that saw the same fault: "ipmi-sel #0x0012" (v2) */
+	char also[96];
 };
 
 int journal_event_add(struct journal *j, struct journal_event *ev);
@@ -63,6 +65,8 @@ enum action_kind {
 	ACTION_PAGE_OFFLINE,
 	ACTION_CPU_OFFLINE,
 	ACTION_MIGRATE, /* one attempt to move one guest to one peer */
+	ACTION_PAGE_ONLINE, /* an operator put a repaired page back */
+	ACTION_CPU_ONLINE,  /* an operator brought a CPU back */
 };
 
 enum action_state {
@@ -127,6 +131,53 @@ typedef int (*journal_component_fn)(void *arg,
 int journal_components_each(struct journal *j, const char *kind,
                             journal_component_fn fn, void *arg);
 
+/*
+ * Health events (v2): what is not a machine check. The BMC's SEL entries
+ * and threshold crossings, lm-sensors crossings, failures of either. A
+ * BMC memory event that matched a machine-check event for the same DIMM
+ * carries that event's id in merged_event_id (one fault, two sources).
+ */
+struct journal_health_event {
+	int64_t id;
+	uint64_t time_ms;
+	char source[16];    /* "ipmi-sel", "ipmi-sensor", "sensors" */
+	char cls[16];       /* "memory", "power_supply", "fan", "temperature" */
+	char severity[12];  /* "info", "warning", "critical" */
+	char component[64]; /* DIMM label, sensor name, chip/feature */
+	char what[96];      /* "Correctable ECC", "crossed max" */
+	bool deassert;      /* the condition went away */
+	bool has_value;
+	double value;
+	double threshold;
+	int32_t dimm;            /* hv_dimm index, -1 none */
+	int64_t record_id;       /* SEL record id, -1 none */
+	int64_t merged_event_id; /* events.id, 0 none */
+	char detail[160];
+};
+
+int journal_health_event_add(struct journal *j,
+                             struct journal_health_event *ev);
+/* Health events with time_ms >= since_ms, oldest first, at most limit
+ * (0: all); newest_first reverses, for "the last N". */
+typedef int (*journal_health_event_fn)(void *arg,
+                                       const struct journal_health_event *ev);
+int journal_health_events_each(struct journal *j, uint64_t since_ms,
+                               size_t limit, bool newest_first,
+                               journal_health_event_fn fn, void *arg);
+/*
+ * One fault seen by two sources: set the health event's merged_event_id
+ * and append `also` ("ipmi-sel #0x0012") to the machine-check event's
+ * also column (comma-separated). Both or neither.
+ */
+int journal_health_event_merge(struct journal *j, int64_t health_id,
+                               int64_t event_id, const char *also);
+
+/* Small named values that must survive a restart ("ipmi.sel_pos"). */
+int journal_meta_set(struct journal *j, const char *key, const char *value);
+/* 1 and value copied (truncated to len), 0 when absent, -1 on error. */
+int journal_meta_get(struct journal *j, const char *key, char *value,
+                     size_t len);
+
 /* Counts for the demo summary and `rasctl status`. */
 struct journal_summary {
 	int64_t events;
@@ -140,7 +191,8 @@ struct journal_summary {
 int journal_summary(struct journal *j, struct journal_summary *out);
 
 /*
- * The latest time the journal knows (events and action updates); 0 when
+ * The latest time the journal knows (events, action updates, health
+ * events); 0 when
  * empty. An accelerated clock restarts from here so time never runs back.
  */
 int journal_last_time_ms(struct journal *j, uint64_t *out);

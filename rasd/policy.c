@@ -11,6 +11,7 @@
 
 #include <ini.h>
 
+#include "../sensors/hwmon.h"
 #include "policy.h"
 #include "publish/syslog5424.h"
 
@@ -32,6 +33,8 @@ enum value_type {
 	VALUE_BOOLEAN,   /* bool */
 	VALUE_DURATION,  /* uint64_t milliseconds */
 	VALUE_PATH,      /* char[POLICY_PATH_MAX], absolute; empty: off */
+	VALUE_WORD,      /* char[POLICY_WORD_MAX], one of rule->words */
+	VALUE_NAME,      /* char[POLICY_PATH_MAX], printable, no blanks */
 	VALUE_CUSTOM,    /* its own setter */
 };
 
@@ -45,6 +48,7 @@ struct key_rule {
 	enum value_type type;
 	size_t offset;        /* of the field in struct policy */
 	const char *act_word; /* VALUE_ACTION: this section's word for act */
+	const char *words;    /* VALUE_WORD: the accepted words, "a, b or c" */
 	uint32_t min, max;    /* VALUE_COUNT: the accepted range */
 	key_setter set;       /* VALUE_CUSTOM */
 	bool repeats;         /* one more entry per line, not "set twice" */
@@ -65,6 +69,10 @@ static int set_trends_daemon(struct parse *, const struct key_rule *,
 static int set_dimm_map(struct parse *, const struct key_rule *, const char *);
 static int set_dimm_sources(struct parse *, const struct key_rule *,
                             const char *);
+static int set_sensor_limit(struct parse *, const struct key_rule *,
+                            const char *);
+static int set_hysteresis(struct parse *, const struct key_rule *,
+                          const char *);
 
 static const struct key_rule key_rules[] = {
     {"general", "mode", .type = VALUE_CUSTOM, .set = set_mode},
@@ -128,6 +136,60 @@ static const struct key_rule key_rules[] = {
      .offset = offsetof(struct policy, metrics_file)},
     {"metrics", "interval", .type = VALUE_DURATION,
      .offset = offsetof(struct policy, metrics_interval_ms)},
+    {"page", "evacuate_owner", .type = VALUE_ACTION,
+     .offset = offsetof(struct policy, page_evacuate_owner),
+     .act_word = "evacuate"},
+    {"telemetry", "selftest", .type = VALUE_WORD,
+     .offset = offsetof(struct policy, selftest), .words = "auto, yes or no"},
+    {"telemetry", "selftest_timeout", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, selftest_timeout_ms)},
+    {"telemetry", "selftest_bank", .type = VALUE_COUNT,
+     .offset = offsetof(struct policy, selftest_bank), .min = 0, .max = 31},
+    {"telemetry", "selftest_cpu", .type = VALUE_COUNT,
+     .offset = offsetof(struct policy, selftest_cpu), .min = 0,
+     .max = POLICY_MAX_CPUS - 1},
+    {"health", "yellow", .type = VALUE_WORD,
+     .offset = offsetof(struct policy, health_yellow),
+     .words = "alert, quarantine or evacuate"},
+    {"health", "red", .type = VALUE_WORD,
+     .offset = offsetof(struct policy, health_red),
+     .words = "alert, quarantine or evacuate"},
+    {"health", "hook", .type = VALUE_PATH,
+     .offset = offsetof(struct policy, health_hook)},
+    {"health", "uncorrected_hold", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, health_ue_hold_ms)},
+    {"health", "psu_redundant", .type = VALUE_BOOLEAN,
+     .offset = offsetof(struct policy, psu_redundant)},
+    {"ipmi", "interface", .type = VALUE_WORD,
+     .offset = offsetof(struct policy, ipmi_interface),
+     .words = "off, local or lan"},
+    {"ipmi", "device", .type = VALUE_COUNT,
+     .offset = offsetof(struct policy, ipmi_smi), .min = 0, .max = 255},
+    {"ipmi", "host", .type = VALUE_NAME,
+     .offset = offsetof(struct policy, ipmi_host)},
+    {"ipmi", "port", .type = VALUE_COUNT,
+     .offset = offsetof(struct policy, ipmi_port), .min = 1, .max = 65535},
+    {"ipmi", "credentials", .type = VALUE_PATH,
+     .offset = offsetof(struct policy, ipmi_credentials)},
+    {"ipmi", "sel_poll", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, ipmi_sel_poll_ms)},
+    {"ipmi", "sensor_poll", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, ipmi_sensor_poll_ms)},
+    {"ipmi", "retry_max", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, ipmi_retry_max_ms)},
+    {"ipmi", "correlate_window", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, ipmi_correlate_window_ms)},
+    {"sensors", "enable", .type = VALUE_BOOLEAN,
+     .offset = offsetof(struct policy, sensors_enable)},
+    {"sensors", "interval", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, sensors_interval_ms)},
+    {"sensors", "config", .type = VALUE_PATH,
+     .offset = offsetof(struct policy, sensors_config)},
+    {"sensors", "hysteresis_temp", .type = VALUE_CUSTOM, .set = set_hysteresis},
+    {"sensors", "hysteresis_other", .type = VALUE_CUSTOM,
+     .set = set_hysteresis},
+    {"sensors", "limit", .type = VALUE_CUSTOM, .set = set_sensor_limit,
+     .repeats = true},
 };
 
 #define N_KEY_RULES (sizeof(key_rules) / sizeof(key_rules[0]))
@@ -146,6 +208,7 @@ struct parse {
 	int key_line[N_KEY_RULES];      /* line each rule was set on, 0: not */
 	int map_line[POLICY_MAX_DIMMS]; /* line of each [dimm] map entry */
 	bool map_started;               /* a map line was read in this load */
+	bool limits_started; /* a [sensors] limit line was read in it */
 	const struct key_rule *last_rule; /* what a continuation continues */
 	int error_line;                   /* first error found here, 0: none */
 	char reason[REASON_MAX];
@@ -182,6 +245,25 @@ void policy_defaults(struct policy *p)
 	p->syslog_storm_limit = 20;
 	p->syslog_storm_window_ms = 60000;
 	p->metrics_interval_ms = 15000;
+	p->page_evacuate_owner = POLICY_RECOMMEND;
+	snprintf(p->selftest, sizeof(p->selftest), "auto");
+	p->selftest_timeout_ms = 0;
+	p->selftest_bank = 1;
+	p->selftest_cpu = 0;
+	snprintf(p->health_yellow, sizeof(p->health_yellow), "alert");
+	snprintf(p->health_red, sizeof(p->health_red), "alert");
+	p->health_ue_hold_ms = 24ULL * 3600 * 1000;
+	p->psu_redundant = true;
+	snprintf(p->ipmi_interface, sizeof(p->ipmi_interface), "off");
+	p->ipmi_port = 623;
+	p->ipmi_sel_poll_ms = 10000;
+	p->ipmi_sensor_poll_ms = 30000;
+	p->ipmi_retry_max_ms = 5 * 60 * 1000;
+	p->ipmi_correlate_window_ms = 5 * 60 * 1000;
+	p->sensors_enable = false;
+	p->sensors_interval_ms = 10000;
+	p->sensors_hysteresis_temp = 2.0;
+	p->sensors_hysteresis_frac = 0.03;
 }
 
 bool policy_cpu_protected(const struct policy *p, uint32_t cpu)
@@ -371,6 +453,46 @@ static int set_path(struct parse *ps, const struct key_rule *rule,
 		if ((unsigned char)*c < 0x20)
 			return fail(ps, "%s in [%s] has a control character",
 			            rule->key, rule->section);
+	memcpy(out, value, strlen(value) + 1);
+	return 0;
+}
+
+/* One of the rule's words; the list reads as the message says it. */
+static int set_word(struct parse *ps, const struct key_rule *rule,
+                    const char *value, char *out)
+{
+	const char *w = rule->words;
+	size_t n = strlen(value);
+
+	while (n > 0 && n < POLICY_WORD_MAX && (w = strstr(w, value)) != NULL) {
+		bool starts = w == rule->words || w[-1] == ' ';
+		bool ends = w[n] == '\0' || w[n] == ',' || w[n] == ' ';
+
+		if (starts && ends && strcmp(value, "or") != 0) {
+			memcpy(out, value, n + 1);
+			return 0;
+		}
+		w += n;
+	}
+	return fail(ps, "bad %s '%s' in [%s]: use %s", rule->key, value,
+	            rule->section, rule->words);
+}
+
+/* A host name or address: printable, no blanks. */
+static int set_name(struct parse *ps, const struct key_rule *rule,
+                    const char *value, char *out)
+{
+	const char *c;
+
+	if (strlen(value) >= POLICY_PATH_MAX)
+		return fail(ps, "%s in [%s] is longer than %d bytes", rule->key,
+		            rule->section, POLICY_PATH_MAX - 1);
+	for (c = value; *c != '\0'; c++)
+		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+			return fail(ps,
+			            "bad %s '%s' in [%s]: blanks and control "
+			            "characters are not allowed",
+			            rule->key, value, rule->section);
 	memcpy(out, value, strlen(value) + 1);
 	return 0;
 }
@@ -905,6 +1027,56 @@ static int set_dimm_map(struct parse *ps, const struct key_rule *rule,
 	return 0;
 }
 
+/* limit = CHIP FEATURE min=N max=N; the sensors module reads it. */
+static int set_sensor_limit(struct parse *ps, const struct key_rule *rule,
+                            const char *value)
+{
+	struct policy *p = &ps->copy;
+	struct hwmon_limit_rule r;
+	char why[160];
+
+	if (!ps->limits_started) {
+		ps->limits_started = true;
+		p->n_sensor_limits = 0;
+	}
+	if (strlen(value) >= POLICY_SENSOR_LIMIT_MAX)
+		return fail(ps, "%s in [%s] is longer than %d bytes", rule->key,
+		            rule->section, POLICY_SENSOR_LIMIT_MAX - 1);
+	if (p->n_sensor_limits == POLICY_MAX_SENSOR_LIMITS)
+		return fail(ps, "more than %d %s lines in [%s]",
+		            POLICY_MAX_SENSOR_LIMITS, rule->key, rule->section);
+	if (hwmon_limit_rule_parse(value, &r, why, sizeof(why)) < 0)
+		return fail(ps, "bad %s '%s' in [%s]: %s", rule->key, value,
+		            rule->section, why);
+	memcpy(p->sensor_limits[p->n_sensor_limits++], value,
+	       strlen(value) + 1);
+	return 0;
+}
+
+/* hysteresis_temp = 2C (degrees, absolute); hysteresis_other = 3% (of
+ * the limit: fans, voltages, power). */
+static int set_hysteresis(struct parse *ps, const struct key_rule *rule,
+                          const char *value)
+{
+	bool temp = strcmp(rule->key, "hysteresis_temp") == 0;
+	const char *unit = temp ? "C" : "%";
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(value, &end);
+	if (end == value || errno != 0 || !(v >= 0 && v <= 100) ||
+	    strcmp(end, unit) != 0)
+		return fail(ps, "bad %s '%s' in [%s]: use %s, 0 to 100",
+		            rule->key, value, rule->section,
+		            temp ? "degrees like 2C" : "a share like 3%");
+	if (temp)
+		ps->copy.sensors_hysteresis_temp = v;
+	else
+		ps->copy.sensors_hysteresis_frac = v / 100.0;
+	return 0;
+}
+
 /* sources = edac smbios policy, in any order; none trusts only guesses. */
 static const char *source_bits(const char *value, unsigned *out, char *why,
                                size_t whylen)
@@ -1003,6 +1175,10 @@ static int set_value(struct parse *ps, const struct key_rule *rule,
 		return set_duration(ps, rule, value, field);
 	case VALUE_PATH:
 		return set_path(ps, rule, value, field);
+	case VALUE_WORD:
+		return set_word(ps, rule, value, field);
+	case VALUE_NAME:
+		return set_name(ps, rule, value, field);
 	case VALUE_CUSTOM:
 		break;
 	}

@@ -10,10 +10,13 @@
 #include "../include/leaky_bucket.h"
 #include "../mce/dimm_map.h"
 
-#define POLICY_MAX_PEERS 16
-#define POLICY_PATH_MAX  256
-#define POLICY_MAX_CPUS  4096
-#define POLICY_MAX_DIMMS 256 /* [dimm] map lines */
+#define POLICY_MAX_PEERS         16
+#define POLICY_PATH_MAX          256
+#define POLICY_MAX_CPUS          4096
+#define POLICY_MAX_DIMMS         256 /* [dimm] map lines */
+#define POLICY_WORD_MAX          16
+#define POLICY_MAX_SENSOR_LIMITS 64
+#define POLICY_SENSOR_LIMIT_MAX  160
 
 /* What a crossed threshold does. */
 enum policy_action {
@@ -66,6 +69,41 @@ struct policy {
 	/* [metrics] Prometheus textfile; empty file: off */
 	char metrics_file[POLICY_PATH_MAX];
 	uint64_t metrics_interval_ms; /* at most one write per interval */
+	/* [page] a page left pending because a guest owns it: move that
+	 * guest (act), plan it (recommend) or leave it (off) */
+	enum policy_action page_evacuate_owner;
+	/* [telemetry] plant a corrected error and wait for it: auto (on
+	 * backends whose telemetry is known to break: xen), yes, no */
+	char selftest[POLICY_WORD_MAX];
+	uint64_t selftest_timeout_ms; /* 0: the backend's poll period + 50% */
+	uint32_t selftest_bank;
+	uint32_t selftest_cpu;
+	/* [health] what each state does: alert, quarantine (run the hook),
+	 * evacuate (every guest, rate-limited like any evacuation) */
+	char health_yellow[POLICY_WORD_MAX];
+	char health_red[POLICY_WORD_MAX];
+	char health_hook[POLICY_PATH_MAX]; /* run as HOOK STATE REASON */
+	uint64_t health_ue_hold_ms;        /* red this long after a UE */
+	bool psu_redundant; /* one failed PSU leaves the host powered */
+	/* [ipmi] the BMC */
+	char ipmi_interface[POLICY_WORD_MAX]; /* off, local, lan */
+	uint32_t ipmi_smi;                    /* local: /dev/ipmiN */
+	char ipmi_host[POLICY_PATH_MAX];      /* lan */
+	uint32_t ipmi_port;
+	char ipmi_credentials[POLICY_PATH_MAX];
+	uint64_t ipmi_sel_poll_ms;
+	uint64_t ipmi_sensor_poll_ms;
+	uint64_t ipmi_retry_max_ms;
+	uint64_t ipmi_correlate_window_ms; /* a BMC and an MCE event for one
+	                                    * DIMM this close are one fault */
+	/* [sensors] libsensors */
+	bool sensors_enable;
+	uint64_t sensors_interval_ms;
+	char sensors_config[POLICY_PATH_MAX]; /* libsensors' own file */
+	double sensors_hysteresis_temp;       /* degrees C */
+	double sensors_hysteresis_frac;       /* of the limit, other kinds */
+	char sensor_limits[POLICY_MAX_SENSOR_LIMITS][POLICY_SENSOR_LIMIT_MAX];
+	size_t n_sensor_limits;
 };
 
 /* The shipped defaults (the same values as policies/default.conf). */

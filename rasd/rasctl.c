@@ -17,13 +17,9 @@
 #include "control.h"
 #include "policy.h"
 #include "publish/report_json.h"
+#include "rasctl_int.h"
 
 #define DEFAULT_SOCKET "/run/rasd/rasd.sock"
-
-struct rasctl {
-	const char *socket_path;
-	bool json;
-};
 
 static void usage(FILE *f)
 {
@@ -44,8 +40,23 @@ static void usage(FILE *f)
 	    "  watch [--since SEQ] [--count N]\n"
 	    "                             follow rasd's notices as they are "
 	    "raised\n"
+	    "  health [--limit N]         green/yellow/red, why, and the "
+	    "latest\n"
+	    "                             BMC and sensor events\n"
+	    "  sensors                    lm-sensors and BMC readings, "
+	    "limits\n"
+	    "  selftest                   plant a corrected error and wait "
+	    "for it\n"
+	    "  page offline|online MFN    take a machine frame out, or put "
+	    "it back\n"
+	    "  cpu offline|online N       take a CPU down, or bring it "
+	    "back\n"
 	    "  inject --cpu N --bank N --status X [--addr A] [--misc M]\n"
-	    "         [--mcgstatus G]     plant a record (sim backend)\n"
+	    "         [--mcgstatus G] [--direct]\n"
+	    "                             plant a record through the backend, "
+	    "or\n"
+	    "                             (--direct) hand it to rasd's record "
+	    "path\n"
 	    "  reload                     re-read the policy\n"
 	    "  decode [--format auto|binary|mcelog|dmesg] [--record-len N] "
 	    "[FILE]\n"
@@ -55,7 +66,7 @@ static void usage(FILE *f)
 	    "JSON lines\n");
 }
 
-static const char *jget_str(struct json_object *o, const char *k)
+const char *jget_str(struct json_object *o, const char *k)
 {
 	struct json_object *v;
 
@@ -64,7 +75,7 @@ static const char *jget_str(struct json_object *o, const char *k)
 	return json_object_get_string(v);
 }
 
-static long long jget_int(struct json_object *o, const char *k)
+long long jget_int(struct json_object *o, const char *k)
 {
 	struct json_object *v;
 
@@ -73,7 +84,7 @@ static long long jget_int(struct json_object *o, const char *k)
 	return (long long)json_object_get_int64(v);
 }
 
-static struct json_object *jget(struct json_object *o, const char *k)
+struct json_object *jget(struct json_object *o, const char *k)
 {
 	struct json_object *v = NULL;
 
@@ -82,9 +93,8 @@ static struct json_object *jget(struct json_object *o, const char *k)
 }
 
 /* Call rasd; on success *result is the reply's "result" (owned by reply). */
-static int call(const struct rasctl *rc, const char *cmd,
-                struct json_object *args, struct json_object **reply,
-                struct json_object **result)
+int call(const struct rasctl *rc, const char *cmd, struct json_object *args,
+         struct json_object **reply, struct json_object **result)
 {
 	char err[512];
 	int fd = control_client_connect(rc->socket_path, err, sizeof(err));
@@ -109,7 +119,7 @@ static int call(const struct rasctl *rc, const char *cmd,
 	return 0;
 }
 
-static void print_json(struct json_object *o)
+void print_json(struct json_object *o)
 {
 	printf("%s\n", json_object_to_json_string_ext(
 	                   o, JSON_C_TO_STRING_PRETTY |
@@ -307,6 +317,12 @@ static int build_inject_args(int argc, char **argv, struct json_object *args)
 	size_t k;
 
 	for (i = 1; i < argc; i += 2) {
+		if (!strcmp(argv[i], "--direct")) {
+			json_object_object_add(args, "direct",
+			                       json_object_new_boolean(true));
+			i--;
+			continue;
+		}
 		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 			if (!strncmp(argv[i], "--", 2) &&
 			    !strcmp(argv[i] + 2, keys[k]))
@@ -1116,6 +1132,8 @@ int main(int argc, char **argv)
 		return run_graph(&rc, argc, argv);
 	if (!strcmp(argv[0], "watch"))
 		return run_watch(&rc, argc, argv);
+	if (rasctl_host_command(argv[0]))
+		return rasctl_host_run(&rc, argc, argv);
 	if (strcmp(argv[0], "status") && strcmp(argv[0], "events") &&
 	    strcmp(argv[0], "dimms") && strcmp(argv[0], "cpus") &&
 	    strcmp(argv[0], "actions") && strcmp(argv[0], "inject") &&

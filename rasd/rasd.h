@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "../cpu-offline/cpu_offline.h"
+#include "../health/health.h"
 #include "../hypervisor/hv.h"
 #include "../include/clock.h"
 #include "../mce/mce.h"
@@ -21,6 +22,10 @@
 #include "publish/notice.h"
 #include "publish/syslog5424.h"
 #include "publish/trend.h"
+
+struct bmc;
+struct hwmon;
+struct hwmon_limit_rule;
 
 /* Notices kept for subscribers that reconnect (about a minute of a
  * storm, far more than a restart of rasd-snmp takes). */
@@ -87,6 +92,40 @@ struct dimm_health {
 	char state[16]; /* ok, degraded, failing, evacuating, evacuated */
 	bool acted;     /* an evacuation was decided for it */
 	uint64_t ue;
+	/* the BMC's view, merged with the machine checks' (hosthealth.c) */
+	uint64_t bmc_faults; /* BMC memory events no MCE event matched */
+	int64_t last_mce_id; /* journal id of its latest MCE event */
+	uint64_t last_mce_ms;
+	int64_t last_bmc_id; /* health_events id of its latest BMC event */
+	uint64_t last_bmc_ms;
+	int64_t last_bmc_record; /* that event's SEL record id */
+	bool last_bmc_merged;    /* that BMC event already found its MCE */
+	/* a temperature sensor naming this DIMM (lm-sensors or the BMC) */
+	bool have_temp;
+	double temp_c;
+	char temp_source[64];
+	uint64_t temp_ms;
+};
+
+/* The telemetry self-test: a planted record must come back. */
+enum selftest_state {
+	SELFTEST_NEVER,       /* not run (policy, or not yet) */
+	SELFTEST_RUNNING,     /* planted, waiting */
+	SELFTEST_OK,          /* it came back */
+	SELFTEST_INOPERATIVE, /* it did not, within the bound */
+	SELFTEST_UNSUPPORTED, /* the backend cannot plant, or planting failed */
+};
+
+struct selftest {
+	enum selftest_state state;
+	struct mce_record planted;
+	uint64_t started_ms;
+	uint64_t decided_ms;
+	uint64_t timeout_ms;
+	uint64_t runs;
+	uint64_t late; /* planted records that came back after a verdict */
+	char reason[192];
+	struct loop_timer *timer;
 };
 
 struct rasd {
@@ -151,6 +190,21 @@ struct rasd {
 	/* numbered notices for control-socket subscribers (rasd-snmp) */
 	struct notice_ring notices;
 	char boot_id[40]; /* changes with every start: resets numbering */
+
+	struct selftest selftest;
+	/* host health beyond the DIMM/CPU picture (hosthealth.c) */
+	struct health health;
+	enum health_level health_announced; /* last level told outside */
+	struct loop_timer *health_timer;    /* the next expiry */
+	int hook_pid;                       /* a running [health] hook */
+	bool hook_pending; /* a newer state waits for it to end */
+	enum health_level hook_pending_level;
+	char hook_pending_reason[HEALTH_REASON_MAX];
+	uint64_t guests_evacuated_for_health;
+	struct bmc *bmc;
+	struct hwmon *hwmon;
+	struct hwmon_limit_rule *sensor_rules;
+	uint64_t bmc_events, sensor_events;
 };
 
 /* daemon.c: life cycle and the record path. */
@@ -219,6 +273,48 @@ void rasd_notice_start(struct rasd *d, struct notice *n, const char *msgid,
 /* Write the dashboard the way rasctl report does, from inside. */
 int rasd_write_report(struct rasd *d, const char *dir, char *err,
                       size_t errlen);
+
+/* selftest.c: is the hypervisor's machine-check telemetry alive? */
+int selftest_init(struct rasd *d, char *err, size_t errlen);
+/* Plant a record and start waiting; -1 with why it cannot. */
+int selftest_start(struct rasd *d, char *err, size_t errlen);
+/* A record from the source: true when it is the planted one (never a
+ * fault: the caller drops it). */
+bool selftest_claims(struct rasd *d, const struct mce_record *r);
+const char *selftest_state_name(enum selftest_state s);
+void selftest_json(const struct rasd *d, struct json_object *out);
+void selftest_fini(struct rasd *d);
+
+/* hosthealth.c: the BMC and lm-sensors into the journal and host health,
+ * and what each health state does. */
+int hosthealth_init(struct rasd *d, char *err, size_t errlen);
+void hosthealth_fini(struct rasd *d);
+/* A machine-check event was journaled: UE hold, BMC correlation. */
+void hosthealth_on_mce(struct rasd *d, const struct journal_event *ev,
+                       const struct mce_decoded *dec, int32_t dimm);
+/* The host's level after the DIMM/CPU picture and the conditions, and
+ * the reason for it (may be NULL). */
+enum health_level hosthealth_level(const struct rasd *d, char *reason,
+                                   size_t len);
+/* Tell outside and act when the level changed (telemetry_update). */
+void hosthealth_check(struct rasd *d);
+void hosthealth_json(const struct rasd *d, struct json_object *out);
+/* rasctl sensors: lm-sensors readings and the BMC's threshold sensors. */
+void hosthealth_sensors_json(struct rasd *d, struct json_object *out);
+/* The latest temperature a sensor naming DIMM index i reported. */
+bool hosthealth_dimm_temp(struct rasd *d, size_t i, double *celsius,
+                          char *source, size_t len);
+/* Something the backend reported that is health, not a record. */
+void hosthealth_on_hv_event(struct rasd *d, const struct hv_event *ev);
+
+/* actions.c: what an operator asks for by hand (rasctl page/cpu). */
+int actions_operator_page(struct rasd *d, uint64_t mfn, bool online,
+                          struct journal_action *a, struct hv_page_status *st,
+                          char *err, size_t errlen);
+int actions_operator_cpu(struct rasd *d, uint32_t cpu, bool online,
+                         struct journal_action *a, char *err, size_t errlen);
+/* Move every guest off the host (health evacuate), rate-limited. */
+void actions_evacuate_host(struct rasd *d, const char *why);
 
 /* commands.c: the control socket's requests. */
 int commands_handle(void *arg, const struct control_request *req,

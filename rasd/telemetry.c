@@ -7,22 +7,11 @@
 
 #include "rasd.h"
 
+/* The words the MIB, the metrics and the dashboard know; hosthealth.c
+ * decides the level. */
 const char *rasd_health(const struct rasd *d)
 {
-	size_t i;
-	bool degraded = d->pages_retired > 0;
-
-	for (i = 0; i < d->n_dimms; i++) {
-		if (strcmp(d->dimm_health[i].state, "degraded") == 0)
-			degraded = true;
-		else if (strcmp(d->dimm_health[i].state, "ok") != 0)
-			return "failing";
-	}
-	for (i = 0; i < d->topo.nr_sockets; i++)
-		degraded |= d->socket_state[i] != 0;
-	if (cpu_offline_online_count(d->cpus) < d->n_cpus)
-		degraded = true;
-	return degraded ? "degraded" : "ok";
+	return health_level_word(hosthealth_level(d, NULL, 0));
 }
 
 static enum metrics_health health_metric(const char *h)
@@ -406,6 +395,8 @@ void telemetry_update(struct rasd *d)
 {
 	uint64_t now = clock_now_ms(&d->clock);
 
+	if (d->health_timer != NULL)
+		hosthealth_check(d);
 	if (d->metrics == NULL ||
 	    now - d->metrics_last_ms < d->policy.metrics_interval_ms)
 		return;

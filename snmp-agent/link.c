@@ -88,16 +88,27 @@ static int connect_timed(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-/* One request; *result is the reply's "result" (a new reference). */
-static int call(int fd, const char *cmd, struct json_object *args,
-                struct json_object **result, char *err, size_t errlen)
+/*
+ * One request; *result is the reply's "result" (a new reference). When
+ * optional, a refusal (an older rasd's "unknown command") is no error:
+ * 0 with *result NULL; a broken connection still is.
+ */
+static int call_as(int fd, const char *cmd, struct json_object *args,
+                   bool optional, struct json_object **result, char *err,
+                   size_t errlen)
 {
 	struct json_object *reply, *ok, *v;
 	char why[256];
 
+	*result = NULL;
 	if (control_client_call(fd, cmd, args, &reply, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "rasd: %s: %s", cmd, why);
 		return -1;
+	}
+	if (optional && (!json_object_object_get_ex(reply, "ok", &ok) ||
+	                 !json_object_get_boolean(ok))) {
+		json_object_put(reply);
+		return 0;
 	}
 	if (!json_object_object_get_ex(reply, "ok", &ok) ||
 	    !json_object_get_boolean(ok)) {
@@ -118,6 +129,12 @@ static int call(int fd, const char *cmd, struct json_object *args,
 	*result = json_object_get(v);
 	json_object_put(reply);
 	return 0;
+}
+
+static int call(int fd, const char *cmd, struct json_object *args,
+                struct json_object **result, char *err, size_t errlen)
+{
+	return call_as(fd, cmd, args, false, result, err, errlen);
 }
 
 static struct json_object *subscribe_args(const struct link *l)
@@ -222,7 +239,8 @@ void link_hello_free(struct link_hello *h)
 void link_inputs_free(struct state_inputs *in)
 {
 	struct json_object **all[] = {&in->status, &in->dimms,   &in->sockets,
-	                              &in->cpus,   &in->actions, &in->pages};
+	                              &in->cpus,   &in->actions, &in->pages,
+	                              &in->sensors};
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -245,7 +263,9 @@ int link_fetch(struct link *l, struct state_inputs *in, char *err,
 	    call(l->req_fd, "sockets", NULL, &in->sockets, err, errlen) < 0 ||
 	    call(l->req_fd, "cpus", NULL, &in->cpus, err, errlen) < 0 ||
 	    call(l->req_fd, "actions", NULL, &in->actions, err, errlen) < 0 ||
-	    call(l->req_fd, "pages", NULL, &in->pages, err, errlen) < 0) {
+	    call(l->req_fd, "pages", NULL, &in->pages, err, errlen) < 0 ||
+	    call_as(l->req_fd, "sensors", NULL, true, &in->sensors, err,
+	            errlen) < 0) {
 		link_inputs_free(in);
 		return -1;
 	}

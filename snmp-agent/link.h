@@ -59,7 +59,9 @@ void link_down(struct link *l, uint64_t now_mono_ms);
 uint64_t link_retry_in(const struct link *l, uint64_t now_mono_ms);
 
 /* rasd's replies for state_build. Returns 0, or -1 with err ("rasd:
- * dimms: ..."); in is freed either way before refilling. */
+ * dimms: ..."); in is freed either way before refilling. A rasd that
+ * refuses "sensors" (older, without the command) leaves in->sensors
+ * NULL: no sensors. */
 int link_fetch(struct link *l, struct state_inputs *in, char *err,
                size_t errlen);
 void link_inputs_free(struct state_inputs *in);

@@ -325,8 +325,9 @@ static void adopt_state(struct agent *a, struct state *next)
 
 	if (!a->have_state || entities_differ(&a->st, next))
 		a->counters.last_change_ms = now;
+	/* The first view too: its sensors' read times are stamped. */
+	state_diff(a->have_state ? &a->st : NULL, next, now, on_oper_change, a);
 	if (a->have_state) {
-		state_diff(&a->st, next, now, on_oper_change, a);
 		if (next->health != a->st.health) {
 			notify_health(next, now, &n);
 			raise_notification(a, &n);
@@ -356,7 +357,8 @@ static int fetch_state(struct agent *a, struct state *next, bool *built)
 		agentx_log(LOG_WARNING, "%s", err);
 		return -1;
 	}
-	rc = state_build(next, &in, err, sizeof(err));
+	rc = state_build(next, &in, a->have_state ? &a->st : NULL, err,
+	                 sizeof(err));
 	link_inputs_free(&in);
 	if (rc < 0) {
 		if (!a->build_failing)
@@ -701,6 +703,7 @@ static int agent_open(struct agent *a, char *err, size_t errlen)
 	notify_storm_init(&a->storm, a->opt.storm_limit,
 	                  a->opt.storm_window_ms);
 	a->counters.started_ms = wall_ms();
+	a->counters.refresh_ms = (uint32_t)a->opt.refresh_s * 1000u;
 	if (notify_queue_init(&a->queue, a->opt.queue) < 0) {
 		snprintf(err, errlen, "out of memory for a queue of %zu",
 		         a->opt.queue);

@@ -1,5 +1,5 @@
 /* mib.c - lays the host's state out as the rows rasd-snmp serves: the
- * ENTITY-MIB and ENTITY-STATE-MIB tables and RASD-MIB's own. */
+ * ENTITY-MIB, ENTITY-STATE-MIB and ENTITY-SENSOR-MIB tables, RASD-MIB's. */
 #include <string.h>
 
 #include "snmp-agent/mib.h"
@@ -16,6 +16,7 @@
 static const uint32_t phys_entry[] = {OID_ENT_PHYS_ENTRY};
 static const uint32_t last_change[] = {OID_ENT_LAST_CHANGE};
 static const uint32_t state_entry[] = {OID_ENT_STATE_ENTRY};
+static const uint32_t sensor_entry[] = {OID_ENT_SENSOR_ENTRY};
 static const uint32_t host_scalars[] = {RASD_MIB_ARC, 1, 1};
 static const uint32_t dimm_entry[] = {RASD_MIB_ARC, 1, 2, 1};
 static const uint32_t socket_entry[] = {RASD_MIB_ARC, 1, 3, 1};
@@ -149,6 +150,46 @@ static int fill_state(struct oidtab *t, const struct state *st)
 	for (col = ENT_STATE_LAST_CHANGED; col <= ENT_STATE_STANDBY; col++)
 		for (i = 0; i < st->n_ents; i++)
 			if (state_col(t, col, &st->ents[i]) < 0)
+				return -1;
+	return 0;
+}
+
+static int sensor_col(struct oidtab *t, int col, const struct state_sensor *s,
+                      const struct mib_agent_counters *c)
+{
+	struct oid_name n;
+
+	oid_make(&n, sensor_entry, N_ARCS(sensor_entry), col, s->ent);
+	switch (col) {
+	case ENT_SENSOR_TYPE:
+		return oidtab_int(t, &n, s->type);
+	case ENT_SENSOR_SCALE:
+		return oidtab_int(t, &n, ENT_SENSOR_SCALE_UNITS);
+	case ENT_SENSOR_PRECISION:
+		return oidtab_int(t, &n, s->precision);
+	case ENT_SENSOR_VALUE:
+		return oidtab_int(t, &n, s->value);
+	case ENT_SENSOR_OPER_STATUS:
+		return oidtab_int(t, &n, s->status);
+	case ENT_SENSOR_UNITS_DISPLAY:
+		return oidtab_string(t, &n, s->units);
+	case ENT_SENSOR_VALUE_TIME_STAMP:
+		return oidtab_timeticks(t, &n,
+		                        ticks_since(c->started_ms, s->read_ms));
+	default:
+		return oidtab_unsigned(t, &n, c->refresh_ms);
+	}
+}
+
+static int fill_sensor(struct oidtab *t, const struct state *st,
+                       const struct mib_agent_counters *c)
+{
+	size_t i;
+	int col;
+
+	for (col = ENT_SENSOR_TYPE; col <= ENT_SENSOR_VALUE_UPDATE_RATE; col++)
+		for (i = 0; i < st->n_sensors; i++)
+			if (sensor_col(t, col, &st->sensors[i], c) < 0)
 				return -1;
 	return 0;
 }
@@ -373,8 +414,8 @@ int mib_fill(struct oidtab tabs[MIB_N_VIEWS], const struct state *st,
 		oidtab_clear(&tabs[v]);
 	if (fill_entity(&tabs[MIB_VIEW_ENTITY], st, c) < 0 ||
 	    fill_state(&tabs[MIB_VIEW_STATE], st) < 0 ||
+	    fill_sensor(&tabs[MIB_VIEW_SENSOR], st, c) < 0 ||
 	    fill_rasd(&tabs[MIB_VIEW_RASD], st, c) < 0)
 		return -1;
-	/* MIB_VIEW_SENSOR stays empty until rasd reports sensors. */
 	return 0;
 }

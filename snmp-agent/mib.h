@@ -14,6 +14,8 @@ struct mib_agent_counters {
 	uint32_t notify_sent;
 	uint64_t last_change_ms; /* for entLastChangeTime, wall clock */
 	uint64_t started_ms;     /* the agent's start, for TimeTicks */
+	uint32_t refresh_ms;     /* how often, at most, rasd's state is
+	                          * re-read: entPhySensorValueUpdateRate */
 };
 
 /*
@@ -31,7 +33,11 @@ enum mib_view {
 /* The registration root of a view. */
 const struct oid_name *mib_view_root(enum mib_view v);
 
-/* Rebuild every view's table from st (tables must be initialised). */
+/*
+ * Rebuild every view's table from st (tables must be initialised).
+ * entPhySensorValueTimeStamp is the sensor's read_ms in TimeTicks since
+ * started_ms, as entLastChangeTime is.
+ */
 int mib_fill(struct oidtab tabs[MIB_N_VIEWS], const struct state *st,
              const struct mib_agent_counters *c);
 

@@ -419,6 +419,19 @@ static int place_of(const struct notice_in *n, const struct state *st,
 	return 0;
 }
 
+/* A notice naming its thing (a sensor): that thing's entity if the
+ * model has it, else what place_of found; the name is the location. */
+static void place_named(const struct state *st, const char *name,
+                        struct place *p)
+{
+	const struct state_sensor *s;
+
+	s = st == NULL ? NULL : state_sensor_by_name(st, name);
+	if (s != NULL)
+		p->ent = s->ent;
+	snprintf(p->location, sizeof(p->location), "%s", name);
+}
+
 static void vb_place(struct notification *out, const struct place *p,
                      const char *text)
 {
@@ -499,7 +512,8 @@ struct kind {
 	const char *msgid;
 	enum rasd_notification trap;
 	tail_fn tail; /* NULL: a corrected error, only charged to the storm */
-	const char *where; /* a field naming the location better, or NULL */
+	const char *where; /* a field naming the location better (a
+	                    * sensor, looked up among the model's), or NULL */
 };
 
 static const struct kind kinds[] = {
@@ -512,7 +526,8 @@ static const struct kind kinds[] = {
     {"EVACFAIL", RASD_TRAP_EVACUATION_FAILED, tail_evac, NULL},
     {"STORM", RASD_TRAP_ERROR_STORM, tail_count, NULL},
     {"OVERFLOW", RASD_TRAP_ERROR_STORM, tail_count, NULL},
-    /* Sensors have no entities yet: the chassis, named by the sensor. */
+    /* The sensor's own entity when the model has it; else the DIMM it
+     * names, else the chassis; the location is the sensor's name. */
     {"SENSOR", RASD_TRAP_SENSOR_THRESHOLD, tail_sensor, "sensor"},
     {"MEMCE", 0, NULL, NULL},
 };
@@ -523,7 +538,12 @@ static const struct kind cpuerr_corrected = {"CPUERR", 0, NULL, NULL};
 static const struct kind cpuerr_uncorrected = {
     "CPUERR", RASD_TRAP_UNCORRECTABLE, tail_uncorrectable, NULL};
 
-/* NULL for RASD and whatever this agent does not know. */
+/*
+ * NULL for whatever this agent does not turn into a notification of its
+ * own: RASD; HEALTH, because rasdHealthChanged comes from the state's
+ * health changing (one per change, whichever tells first); TELEMETRY;
+ * any msgid of a newer rasd.
+ */
 static const struct kind *kind_of(const struct notice_in *n)
 {
 	size_t i;
@@ -623,7 +643,7 @@ int notify_from_notice(const struct notice_in *n, const struct state *st,
 	if (place_of(n, st, &p, err, errlen) < 0)
 		return -1;
 	if (k->where != NULL && (where = field(n, k->where)) != NULL)
-		snprintf(p.location, sizeof(p.location), "%s", where);
+		place_named(st, where, &p);
 	begin(out, k->trap, n->seq, n->time_ms);
 	vb_place(out, &p, n->text);
 	if (k->tail(out, n, err, errlen) < 0)

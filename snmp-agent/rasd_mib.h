@@ -91,6 +91,43 @@ enum ent_alarm_bit {
 	ENT_ALARM_WARNING = 5,
 };
 
+/* entPhySensorTable columns and values (RFC 3433). */
+enum ent_sensor_col {
+	ENT_SENSOR_TYPE = 1,              /* EntitySensorDataType */
+	ENT_SENSOR_SCALE = 2,             /* EntitySensorDataScale */
+	ENT_SENSOR_PRECISION = 3,         /* EntitySensorPrecision (-8..9) */
+	ENT_SENSOR_VALUE = 4,             /* EntitySensorValue */
+	ENT_SENSOR_OPER_STATUS = 5,       /* EntitySensorStatus */
+	ENT_SENSOR_UNITS_DISPLAY = 6,     /* SnmpAdminString */
+	ENT_SENSOR_VALUE_TIME_STAMP = 7,  /* TimeStamp */
+	ENT_SENSOR_VALUE_UPDATE_RATE = 8, /* Unsigned32, milliseconds */
+};
+enum ent_sensor_type {
+	ENT_SENSOR_OTHER = 1,
+	ENT_SENSOR_UNKNOWN = 2,
+	ENT_SENSOR_VOLTS_AC = 3,
+	ENT_SENSOR_VOLTS_DC = 4,
+	ENT_SENSOR_AMPERES = 5,
+	ENT_SENSOR_WATTS = 6,
+	ENT_SENSOR_HERTZ = 7,
+	ENT_SENSOR_CELSIUS = 8,
+	ENT_SENSOR_PERCENT_RH = 9,
+	ENT_SENSOR_RPM = 10,
+	ENT_SENSOR_CMM = 11,
+	ENT_SENSOR_TRUTHVALUE = 12,
+};
+enum ent_sensor_scale {
+	ENT_SENSOR_SCALE_MILLI = 8,
+	ENT_SENSOR_SCALE_UNITS = 9
+};
+enum ent_sensor_status {
+	ENT_SENSOR_OK = 1,
+	ENT_SENSOR_UNAVAILABLE = 2,
+	ENT_SENSOR_NONOPERATIONAL = 3,
+};
+/* EntitySensorValue's range. */
+#define ENT_SENSOR_VALUE_MAX 1000000000
+
 /*
  * RASD-MIB layout, relative to RASD_MIB_ARC:
  *   .0.N           notifications (enum rasd_notification)

@@ -1,5 +1,6 @@
 /* state.c - turns rasd's control replies into rasd-snmp's model: numbered
  * ENTITY-MIB entities with their RFC 4268 states, and RASD-MIB rows. */
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@ struct jp {
 	char *err;
 	size_t errlen;
 	size_t ent_cap; /* st->ents' allocation, grown by doubling */
+	size_t key_cap; /* st->sensor_keys' allocation, likewise */
 };
 
 static int fail(struct jp *p, const char *fmt, ...)
@@ -631,6 +633,320 @@ static int parse_pages(struct jp *p, struct state *st,
 	return 0;
 }
 
+/* ---- sensors ---- */
+
+/* rasd's sensor states: lm-sensors' five, then IPMI's "crossed". */
+enum sensor_state {
+	SENSOR_OK,
+	SENSOR_WARN,
+	SENSOR_CRIT,
+	SENSOR_FAILED,
+	SENSOR_GONE,
+	SENSOR_CROSSED,
+};
+static const char *const sensor_state_names[] = {
+    "ok", "warn", "crit", "failed", "gone", "crossed", NULL};
+
+struct sensor_word {
+	const char *word;
+	int type; /* enum ent_sensor_type */
+};
+
+/* lm-sensors' kinds and IPMI's classes. */
+static const struct sensor_word sensor_kinds[] = {
+    {"temp", ENT_SENSOR_CELSIUS},     {"temperature", ENT_SENSOR_CELSIUS},
+    {"fan", ENT_SENSOR_RPM},          {"in", ENT_SENSOR_VOLTS_DC},
+    {"voltage", ENT_SENSOR_VOLTS_DC}, {"power", ENT_SENSOR_WATTS},
+    {"curr", ENT_SENSOR_AMPERES},     {"current", ENT_SENSOR_AMPERES},
+};
+
+/* IPMI's units (the SDR's base unit); the unit outranks the class, so
+ * a temperature in degrees F is not served as celsius. */
+static const struct sensor_word sensor_units[] = {
+    {"degrees C", ENT_SENSOR_CELSIUS}, {"Volts", ENT_SENSOR_VOLTS_DC},
+    {"Amps", ENT_SENSOR_AMPERES},      {"Watts", ENT_SENSOR_WATTS},
+    {"RPM", ENT_SENSOR_RPM},
+};
+
+static int sensor_word(const struct sensor_word *w, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(w[i].word, s))
+			return w[i].type;
+	return ENT_SENSOR_OTHER;
+}
+
+static int sensor_type(const char *kind, const char *unit)
+{
+	if (unit[0] != '\0')
+		return sensor_word(
+		    sensor_units,
+		    sizeof(sensor_units) / sizeof(sensor_units[0]), unit);
+	return sensor_word(
+	    sensor_kinds, sizeof(sensor_kinds) / sizeof(sensor_kinds[0]), kind);
+}
+
+/* Digits after the point: what each kind of reading is good for. */
+static int sensor_precision(int type)
+{
+	switch (type) {
+	case ENT_SENSOR_CELSIUS:
+		return 1;
+	case ENT_SENSOR_RPM:
+		return 0;
+	case ENT_SENSOR_VOLTS_DC:
+	case ENT_SENSOR_AMPERES:
+	case ENT_SENSOR_WATTS:
+		return 3;
+	default:
+		return 2;
+	}
+}
+
+static const char *sensor_units_display(int type, const char *unit)
+{
+	if (unit[0] != '\0')
+		return unit;
+	switch (type) {
+	case ENT_SENSOR_CELSIUS:
+		return "degrees C";
+	case ENT_SENSOR_RPM:
+		return "RPM";
+	case ENT_SENSOR_VOLTS_DC:
+		return "Volts";
+	case ENT_SENSOR_AMPERES:
+		return "Amps";
+	case ENT_SENSOR_WATTS:
+		return "Watts";
+	default:
+		return "";
+	}
+}
+
+/* v * 10^precision, rounded half away from zero, clamped to
+ * EntitySensorValue's range. */
+static int32_t sensor_scale(double v, int precision)
+{
+	int i;
+
+	for (i = 0; i < precision; i++)
+		v *= 10;
+	if (v >= ENT_SENSOR_VALUE_MAX)
+		return ENT_SENSOR_VALUE_MAX;
+	if (v <= -ENT_SENSOR_VALUE_MAX)
+		return -ENT_SENSOR_VALUE_MAX;
+	return (int32_t)(v < 0 ? v - 0.5 : v + 0.5);
+}
+
+/* A number (integer or not): *have false when absent or not finite. */
+static int get_reading(struct jp *p, struct json_object *o, const char *key,
+                       bool *have, double *out)
+{
+	struct json_object *v = member(o, key);
+
+	*have = false;
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return fail(p, "\"%s\" is not a number", key);
+	*out = json_object_get_double(v);
+	*have = isfinite(*out);
+	return 0;
+}
+
+static int sensor_keys_carry(struct jp *p, struct state *st,
+                             const struct state *prev)
+{
+	size_t n = prev == NULL ? 0 : prev->n_sensor_keys;
+
+	if (n == 0)
+		return 0;
+	st->sensor_keys = malloc(n * sizeof(*st->sensor_keys));
+	if (st->sensor_keys == NULL)
+		return fail(p, "out of memory");
+	memcpy(st->sensor_keys, prev->sensor_keys,
+	       n * sizeof(*st->sensor_keys));
+	st->n_sensor_keys = n;
+	p->key_cap = n;
+	return 0;
+}
+
+/* The sensor's k: 1, or 0 when the map is full (the sensor is left out),
+ * or -1. */
+static int sensor_number(struct jp *p, struct state *st, const char *key,
+                         int32_t *k)
+{
+	char(*keys)[STATE_SENSOR_KEY_MAX];
+	size_t i, cap;
+
+	for (i = 0; i < st->n_sensor_keys; i++) {
+		if (!strcmp(st->sensor_keys[i], key)) {
+			*k = (int32_t)i;
+			return 1;
+		}
+	}
+	if (st->n_sensor_keys == STATE_MAX_SENSORS)
+		return 0;
+	if (st->n_sensor_keys == p->key_cap) {
+		cap = p->key_cap ? p->key_cap * 2 : 32;
+		keys = realloc(st->sensor_keys, cap * sizeof(*keys));
+		if (keys == NULL)
+			return fail(p, "out of memory");
+		st->sensor_keys = keys;
+		p->key_cap = cap;
+	}
+	snprintf(st->sensor_keys[st->n_sensor_keys], STATE_SENSOR_KEY_MAX, "%s",
+	         key);
+	*k = (int32_t)st->n_sensor_keys++;
+	return 1;
+}
+
+struct sensor_text {
+	const char *source, *chip, *name, *feature, *kind, *unit, *dimm;
+	int state; /* enum sensor_state */
+	bool have;
+	double value;
+};
+
+static void sensor_entity_state(const struct sensor_text *t,
+                                struct state_entity *e)
+{
+	if (t->state == SENSOR_FAILED || t->state == SENSOR_GONE)
+		e->oper = ENT_OPER_DISABLED;
+	else if (!t->have)
+		e->oper = ENT_OPER_UNKNOWN;
+	if (t->state == SENSOR_CRIT)
+		e->alarm = alarm_bit(ENT_ALARM_CRITICAL);
+	else if (t->state == SENSOR_WARN || t->state == SENSOR_CROSSED)
+		e->alarm = alarm_bit(ENT_ALARM_WARNING);
+}
+
+static int add_sensor_entity(struct jp *p, struct state *st,
+                             const struct state_sensor *s, int32_t k,
+                             const struct sensor_text *t)
+{
+	struct state_entity *e = ent_add(p, st, s->ent);
+
+	if (e == NULL)
+		return fail(p, "out of memory");
+	e->cls = ENT_CLASS_SENSOR;
+	e->contained_in = s->dimm_ent ? s->dimm_ent : STATE_ENT_CHASSIS;
+	e->parent_rel_pos = k;
+	snprintf(e->name, sizeof(e->name), "%s", s->name);
+	if (t->chip[0] != '\0')
+		snprintf(e->descr, sizeof(e->descr), "%s %s sensor %s on %s",
+		         t->source, t->kind,
+		         t->feature[0] ? t->feature : t->name, t->chip);
+	else
+		snprintf(e->descr, sizeof(e->descr), "%s %s sensor %s",
+		         t->source, t->kind, t->name);
+	sensor_entity_state(t, e);
+	return 0;
+}
+
+static int sensor_status(const struct sensor_text *t)
+{
+	if (t->state == SENSOR_FAILED)
+		return ENT_SENSOR_NONOPERATIONAL;
+	if (t->state == SENSOR_GONE || !t->have)
+		return ENT_SENSOR_UNAVAILABLE;
+	return ENT_SENSOR_OK;
+}
+
+static int sensor_text_parse(struct jp *p, struct json_object *o,
+                             struct sensor_text *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (get_str(p, o, "source", true, &t->source) < 0 ||
+	    get_str(p, o, "name", true, &t->name) < 0 ||
+	    get_str(p, o, "kind", true, &t->kind) < 0 ||
+	    get_enum(p, o, "state", sensor_state_names, SENSOR_OK, &t->state) <
+	        0 ||
+	    get_str(p, o, "chip", false, &t->chip) < 0 ||
+	    get_str(p, o, "feature", false, &t->feature) < 0 ||
+	    get_str(p, o, "unit", false, &t->unit) < 0 ||
+	    get_str(p, o, "dimm", false, &t->dimm) < 0 ||
+	    get_reading(p, o, "value", &t->have, &t->value) < 0)
+		return -1;
+	if (t->source[0] == '\0' || t->name[0] == '\0')
+		return fail(p, "empty \"%s\"",
+		            t->source[0] == '\0' ? "source" : "name");
+	return 0;
+}
+
+static void sensor_fill(struct state_sensor *s, const struct state *st,
+                        const struct sensor_text *t)
+{
+	if (t->chip[0] != '\0')
+		snprintf(s->name, sizeof(s->name), "%s %s", t->chip, t->name);
+	else
+		snprintf(s->name, sizeof(s->name), "%s", t->name);
+	snprintf(s->source, sizeof(s->source), "%s", t->source);
+	s->dimm_ent = dimm_ent_of(st, t->dimm);
+	s->type = sensor_type(t->kind, t->unit);
+	s->precision = sensor_precision(s->type);
+	s->status = sensor_status(t);
+	s->value = s->status == ENT_SENSOR_OK
+	               ? sensor_scale(t->value, s->precision)
+	               : 0;
+	snprintf(s->units, sizeof(s->units), "%s",
+	         sensor_units_display(s->type, t->unit));
+}
+
+static int parse_sensor(struct jp *p, struct state *st, struct json_object *o)
+{
+	struct state_sensor *s = &st->sensors[st->n_sensors];
+	char key[STATE_SENSOR_KEY_MAX];
+	struct sensor_text t;
+	int32_t k = 0;
+	size_t i;
+	int rc;
+
+	if (sensor_text_parse(p, o, &t) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "%s\x1f%s\x1f%s", t.source, t.chip,
+	         t.feature[0] ? t.feature : t.name);
+	rc = sensor_number(p, st, key, &k);
+	if (rc <= 0)
+		return rc;
+	for (i = 0; i < st->n_sensors; i++)
+		if (st->sensors[i].ent == STATE_ENT_SENSOR(k))
+			return fail(p, "sensor \"%s\" (%s) appears twice",
+			            t.name, t.source);
+	memset(s, 0, sizeof(*s));
+	s->ent = STATE_ENT_SENSOR(k);
+	sensor_fill(s, st, &t);
+	st->n_sensors++;
+	return add_sensor_entity(p, st, s, k, &t);
+}
+
+static int parse_sensors(struct jp *p, struct state *st,
+                         struct json_object *reply, const struct state *prev)
+{
+	struct json_object *arr, *o;
+	size_t i, n;
+
+	if (sensor_keys_carry(p, st, prev) < 0)
+		return -1;
+	if (reply == NULL)
+		return 0; /* an older rasd: no sensors */
+	if (get_list(p, reply, "sensors", &arr) < 0)
+		return -1;
+	n = json_object_array_length(arr);
+	st->sensors = calloc(n ? n : 1, sizeof(*st->sensors));
+	if (st->sensors == NULL)
+		return fail(p, "out of memory");
+	for (i = 0; i < n; i++)
+		if (get_elem(p, arr, "sensors", i, &o) < 0 ||
+		    parse_sensor(p, st, o) < 0)
+			return -1;
+	return 0;
+}
+
 static int add_sockets(struct jp *p, struct state *st, const bool *seen)
 {
 	const struct state_socket *row;
@@ -692,6 +1008,13 @@ static int cmp_page(const void *a, const void *b)
 	return (x->action > y->action) - (x->action < y->action);
 }
 
+static int cmp_sensor(const void *a, const void *b)
+{
+	const struct state_sensor *x = a, *y = b;
+
+	return (x->ent > y->ent) - (x->ent < y->ent);
+}
+
 static int cmp_evac(const void *a, const void *b)
 {
 	const struct state_evac *x = a, *y = b;
@@ -738,7 +1061,10 @@ static int sort_all(struct jp *p, struct state *st)
 	              "action") < 0 ||
 	    sort_rows(p, st->evacs, st->n_evacs, sizeof(*st->evacs), cmp_evac,
 	              offsetof(struct state_evac, action), "actions",
-	              "migrate id") < 0)
+	              "migrate id") < 0 ||
+	    sort_rows(p, st->sensors, st->n_sensors, sizeof(*st->sensors),
+	              cmp_sensor, offsetof(struct state_sensor, ent), "sensors",
+	              "entPhysicalIndex") < 0)
 		return -1;
 	return sort_rows(p, st->ents, st->n_ents, sizeof(*st->ents), cmp_ent,
 	                 offsetof(struct state_entity, index), "entities",
@@ -778,7 +1104,8 @@ static void lock_offlined(struct state *st)
 	}
 }
 
-static int build(struct jp *p, struct state *st, const struct state_inputs *in)
+static int build(struct jp *p, struct state *st, const struct state_inputs *in,
+                 const struct state *prev)
 {
 	bool seen[STATE_MAX_SOCKETS];
 
@@ -788,15 +1115,16 @@ static int build(struct jp *p, struct state *st, const struct state_inputs *in)
 	    parse_sockets(p, st, in->sockets, seen) < 0 ||
 	    parse_cpus(p, st, in->cpus, seen) < 0 ||
 	    parse_actions(p, st, in->actions) < 0 ||
-	    parse_pages(p, st, in->pages) < 0 || add_sockets(p, st, seen) < 0 ||
-	    sort_all(p, st) < 0)
+	    parse_pages(p, st, in->pages) < 0 ||
+	    parse_sensors(p, st, in->sensors, prev) < 0 ||
+	    add_sockets(p, st, seen) < 0 || sort_all(p, st) < 0)
 		return -1;
 	lock_offlined(st);
 	return 0;
 }
 
-int state_build(struct state *st, const struct state_inputs *in, char *err,
-                size_t errlen)
+int state_build(struct state *st, const struct state_inputs *in,
+                const struct state *prev, char *err, size_t errlen)
 {
 	struct jp p;
 
@@ -804,7 +1132,7 @@ int state_build(struct state *st, const struct state_inputs *in, char *err,
 	memset(&p, 0, sizeof(p));
 	p.err = err;
 	p.errlen = errlen;
-	if (build(&p, st, in) < 0) {
+	if (build(&p, st, in, prev) < 0) {
 		state_free(st);
 		return -1;
 	}
@@ -819,6 +1147,8 @@ void state_free(struct state *st)
 	free(st->cpus);
 	free(st->pages);
 	free(st->evacs);
+	free(st->sensors);
+	free(st->sensor_keys);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -868,6 +1198,17 @@ const struct state_socket *state_socket_by_number(const struct state *st,
 	return NULL;
 }
 
+const struct state_sensor *state_sensor_by_name(const struct state *st,
+                                                const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_sensors; i++)
+		if (!strcmp(st->sensors[i].name, name))
+			return &st->sensors[i];
+	return NULL;
+}
+
 void state_diff(const struct state *old, struct state *now, uint64_t now_ms,
                 state_change_fn fn, void *arg)
 {
@@ -875,6 +1216,8 @@ void state_diff(const struct state *old, struct state *now, uint64_t now_ms,
 	struct state_entity *e;
 	size_t i;
 
+	for (i = 0; i < now->n_sensors; i++)
+		now->sensors[i].read_ms = now_ms;
 	for (i = 0; i < now->n_ents; i++) {
 		e = &now->ents[i];
 		o = old ? state_entity(old, e->index) : NULL;

@@ -17,15 +17,27 @@
  *   100 + socket         a processor package
  *   1000 + cpu           a logical CPU (the thing Xen offlines)
  *   10000 + dimm id      a memory module
- *   20000 + n            sensors (the sensors issue; none yet)
+ *   20000 + k            a sensor (lm-sensors feature or IPMI sensor)
+ *
+ * Sensors have no hardware number, so k is their place in a small map
+ * of sensor keys (source, chip, feature; IPMI: source and name), each
+ * appended the first time it is seen. The map travels from one view to
+ * the next (state_build's prev), so a sensor keeps its index across
+ * refreshes, across rasd restarts and while it is gone for a while; it
+ * starts again with the agent, in the order rasd lists the sensors
+ * (which is the hardware's order, so usually the same numbers).
  */
 #define STATE_ENT_CHASSIS   1
 #define STATE_ENT_SOCKET(s) (100 + (s))
 #define STATE_ENT_CPU(c)    (1000 + (c))
 #define STATE_ENT_DIMM(d)   (10000 + (d))
+#define STATE_ENT_SENSOR(k) (20000 + (k))
 #define STATE_MAX_SOCKETS   (1000 - 100)
 #define STATE_MAX_CPUS      (10000 - 1000)
 #define STATE_MAX_DIMMS     (20000 - 10000)
+/* Sensor keys ever seen; sensors past them are left out of the model. */
+#define STATE_MAX_SENSORS    10000
+#define STATE_SENSOR_KEY_MAX 256
 
 #define STATE_TEXT_MAX 128
 
@@ -96,6 +108,26 @@ struct state_evac {
 	uint32_t attempt;
 };
 
+/*
+ * A sensor as ENTITY-SENSOR-MIB serves it. value is the reading times
+ * 10^precision, rounded, within +-ENT_SENSOR_VALUE_MAX; precision
+ * depends on the type: celsius 1 (tenths of a degree), voltsDC, amperes
+ * and watts 3 (thousandths: hwmon's own resolution), rpm 0, other 2.
+ * The scale is always units(9).
+ */
+struct state_sensor {
+	int32_t ent;
+	int32_t dimm_ent;          /* the DIMM it measures, 0 */
+	char name[STATE_TEXT_MAX]; /* as rasd's SENSOR notices name it */
+	char source[16];           /* "sensors" (lm-sensors), "ipmi" */
+	int type;                  /* enum ent_sensor_type */
+	int precision;
+	int32_t value;    /* 0 when there is no reading */
+	int status;       /* enum ent_sensor_status */
+	char units[32];   /* entPhySensorUnitsDisplay */
+	uint64_t read_ms; /* wall clock of the view (state_diff), 0 */
+};
+
 struct state {
 	char host[64];
 	char boot[64]; /* rasd's boot id: changes when rasd restarts */
@@ -117,23 +149,33 @@ struct state {
 	size_t n_pages;
 	struct state_evac *evacs;
 	size_t n_evacs;
+	struct state_sensor *sensors; /* sorted by ent */
+	size_t n_sensors;
+	/* The sensor numbering: key k is entPhysicalIndex 20000 + k. */
+	char (*sensor_keys)[STATE_SENSOR_KEY_MAX];
+	size_t n_sensor_keys;
 };
 
 /*
  * rasd's replies, each the "result" object of one control command:
- * status, dimms, sockets, cpus, actions, pages (rasctl(8) shows them).
+ * status, dimms, sockets, cpus, actions, pages, sensors (rasctl(8)
+ * shows them). sockets, pages and sensors may be NULL: an older rasd
+ * without those commands.
  */
 struct state_inputs {
-	struct json_object *status, *dimms, *sockets, *cpus, *actions, *pages;
+	struct json_object *status, *dimms, *sockets, *cpus, *actions, *pages,
+	    *sensors;
 };
 
 /*
- * Build `st` (zeroed or freed before) from rasd's replies. A reply that
- * lacks a required member fails with "dimms[2]: no \"label\"" and the
- * like in err; `st` is then empty. Entities are sorted by index.
+ * Build `st` (zeroed or freed before) from rasd's replies. prev is the
+ * view this one follows (NULL for the first): its sensor numbering is
+ * carried over. A reply that lacks a required member fails with
+ * "dimms[2]: no \"label\"" and the like in err; `st` is then empty.
+ * Entities are sorted by index.
  */
-int state_build(struct state *st, const struct state_inputs *in, char *err,
-                size_t errlen);
+int state_build(struct state *st, const struct state_inputs *in,
+                const struct state *prev, char *err, size_t errlen);
 void state_free(struct state *st);
 
 /* Move `from` into `to` (freeing what `to` held); `from` ends empty. */
@@ -147,13 +189,17 @@ const struct state_cpu *state_cpu_by_number(const struct state *st,
                                             int32_t cpu);
 const struct state_socket *state_socket_by_number(const struct state *st,
                                                   int32_t socket);
+/* By entPhysicalName ("coretemp-isa-0000 Core 0", "CPU Temp"). */
+const struct state_sensor *state_sensor_by_name(const struct state *st,
+                                                const char *name);
 
 /*
  * What changed between two views, for ENTITY-STATE-MIB notifications:
  * calls fn for every entity present in both whose entStateOper differs
  * (old -> new), and stamps new->ents[].changed_ms with now_ms for every
  * entity whose admin, oper or alarm differs (RFC 4268 entStateLastChanged);
- * unchanged ones keep old's stamp, new ones 0. old may be NULL.
+ * unchanged ones keep old's stamp, new ones 0. Every sensor's read_ms
+ * becomes now_ms (its value was read for this view). old may be NULL.
  */
 typedef void (*state_change_fn)(void *arg, const struct state_entity *now,
                                 int old_oper);

@@ -120,10 +120,12 @@ enum {
 	HOST_VENDOR,
 	HOST_CPUID,
 	HOST_MCG_CAP,
+	HOST_TELEMETRY,
 };
 
 static const char *const sim_host_keys[] = {
-    "name", "sockets", "cores", "threads", "vendor", "cpuid", "mcg_cap", NULL,
+    "name",  "sockets", "cores",     "threads", "vendor",
+    "cpuid", "mcg_cap", "telemetry", NULL,
 };
 
 static int sim_parse_vendor(struct sim_parser *p, const char *text,
@@ -173,7 +175,7 @@ static int sim_parse_host_shape(struct sim_parser *p, const char **v,
 int sim_parse_host(struct sim_parser *p, const struct sim_token *t, size_t n)
 {
 	struct hv_topology *h = &p->sc->host;
-	const char *v[8];
+	const char *v[9];
 	uint64_t cpuid = 0;
 
 	if (p->sc->have_host)
@@ -200,6 +202,13 @@ int sim_parse_host(struct sim_parser *p, const struct sim_token *t, size_t n)
 	if (v[HOST_MCG_CAP] != NULL &&
 	    sim_parse_u64(p, "mcg_cap", v[HOST_MCG_CAP], &h->mcg_cap) < 0)
 		return -1;
+	if (v[HOST_TELEMETRY] != NULL) {
+		if (strcmp(v[HOST_TELEMETRY], "broken") == 0)
+			p->sc->telemetry_broken = true;
+		else if (strcmp(v[HOST_TELEMETRY], "ok") != 0)
+			return sim_parse_error(
+			    p, "telemetry must be ok or broken");
+	}
 	p->sc->have_host = true;
 	return 0;
 }

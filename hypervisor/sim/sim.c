@@ -421,7 +421,7 @@ static int sim_inject(struct hv *hv, const struct mce_record *r)
 	struct sim_host *h = (struct sim_host *)hv;
 
 	h->stats.records_fired++;
-	if (sim_mcelog_push_record(h->mcelog, r) < 0)
+	if (h->sc->telemetry_broken || sim_mcelog_push_record(h->mcelog, r) < 0)
 		h->stats.records_dropped++;
 	sim_log_call(h, "inject cpu=%u bank=%u status=0x%llx addr=0x%llx",
 	             r->extcpu, r->bank, (unsigned long long)r->status,

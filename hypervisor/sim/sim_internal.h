@@ -126,6 +126,8 @@ struct sim_scenario {
 	bool have_mcelog;
 	bool have_dom0;
 	bool have_xen;
+	/* like stock Xen 4.17: no record ever reaches the mcelog */
+	bool telemetry_broken;
 	uint32_t record_len;
 	uint32_t log_len;
 	struct hv_dimm *dimms; /* in order of appearance: id = index */

@@ -142,7 +142,8 @@ static void sim_fire_due(struct sim_host *h, uint64_t now)
 			return;
 		if (sim_entry_record(h, e, due, &r) == 0) {
 			h->stats.records_fired++;
-			if (sim_mcelog_push_record(h->mcelog, &r) < 0)
+			if (h->sc->telemetry_broken ||
+			    sim_mcelog_push_record(h->mcelog, &r) < 0)
 				h->stats.records_dropped++;
 		}
 		sim_heap_advance_top(h);

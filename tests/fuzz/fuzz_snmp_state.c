@@ -21,7 +21,9 @@ static struct json_object *member(struct json_object *o, const char *k)
 }
 
 /* Input: {"status":..,"dimms":..,"sockets":..,"cpus":..,"actions":..,
- * "pages":..,"notice":..}, any member missing or malformed. */
+ * "pages":..,"sensors":..,"notice":..}, any member missing or malformed;
+ * the model is built twice, the second following the first, as the
+ * agent's refreshes do. */
 static void model_and_notify(struct json_object *root)
 {
 	struct state_inputs in = {
@@ -31,19 +33,30 @@ static void model_and_notify(struct json_object *root)
 	    .cpus = member(root, "cpus"),
 	    .actions = member(root, "actions"),
 	    .pages = member(root, "pages"),
+	    .sensors = member(root, "sensors"),
 	};
 	struct oidtab tabs[MIB_N_VIEWS];
 	struct mib_agent_counters c = {.daemon_connected = true};
 	struct notify_storm storm;
 	struct notification out;
 	struct notice_in n;
-	struct state st;
+	struct state first, st;
 	char err[512] = "";
 	int v;
 
 	memset(&st, 0, sizeof(st));
-	if (state_build(&st, &in, err, sizeof(err)) < 0 && err[0] == '\0')
+	if (state_build(&first, &in, NULL, err, sizeof(err)) < 0 &&
+	    err[0] == '\0')
 		__builtin_trap(); /* every refusal says why */
+	err[0] = '\0';
+	if (state_build(&st, &in, &first, err, sizeof(err)) < 0 &&
+	    err[0] == '\0')
+		__builtin_trap();
+	/* Following a view changes no sensor's number. */
+	if (st.n_sensor_keys != first.n_sensor_keys)
+		__builtin_trap();
+	state_diff(&first, &st, 1000, NULL, NULL);
+	state_free(&first);
 	for (v = 0; v < MIB_N_VIEWS; v++)
 		oidtab_init(&tabs[v]);
 	mib_fill(tabs, &st, &c);

@@ -17,6 +17,14 @@ for bin in "$DIR"/fuzz_*; do
 	fuzz_scenario) cp "$ROOT"/hypervisor/sim/scenarios/*.scn "$ROOT"/tests/integration/scenarios/*.scn "$corpus/" 2>/dev/null ;;
 	fuzz_snmp_state) cp "$ROOT"/tests/fuzz/seeds/snmp_state.json "$corpus/" 2>/dev/null ;;
 	fuzz_control) printf '{"id":1,"cmd":"events","args":{"since_ms":0}}' >"$corpus/seed" ;;
+	fuzz_ipmi_sel) cp "$ROOT"/tests/fuzz/seeds/ipmi_sel/* "$corpus/" ;;
+	fuzz_hwmon)
+		# First byte mod 3: 0 a policy limit rule, 1 a sysfs value, 2 a label.
+		printf '\000coretemp-* "Core 0" max=85' >"$corpus/rule"
+		printf '\000* in0 min=0.9 max=1.3' >"$corpus/window"
+		printf '\00145000\n' >"$corpus/value"
+		printf '\001xyz\n' >"$corpus/garbage"
+		printf '\002CPU0_DIMM_A1' >"$corpus/dimm" ;;
 	fuzz_syslog5424)
 		# First byte odd: the target parser; even: the formatter.
 		printf '\001[::1]:6514' >"$corpus/v6"

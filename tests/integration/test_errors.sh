@@ -20,9 +20,9 @@ line=$(grep -n 'adr=' "$WORK/bad.scn" | cut -d: -f1)
 expect_eq "scenario with an unknown key: exit 1" $? 1
 check "the message names scenario:line" grep -q "bad.scn:$line" "$WORK/e3"
 
-"$RASD" -H "xen" -j "$WORK/j.db" -s none -q 2>"$WORK/e4"
+"$RASD" -H "kvm" -j "$WORK/j.db" -s none -q 2>"$WORK/e4"
 expect_eq "an unknown backend: exit 1" $? 1
-check "the message lists the backends" grep -q 'sim' "$WORK/e4"
+check "the message lists the backends" grep -q 'sim:PATH, xen, linux\[:URI\], auto' "$WORK/e4"
 
 "$RASD" -H "sim:$S/page.scn" --speed fast -s none 2>"$WORK/e5"
 expect_eq "a bad --speed: exit 2" $? 2

@@ -1,5 +1,7 @@
 /* test_journal.c - the journal on temp files: schema and migrations, the
- * restart case, round trips of every field, summaries, ordering, batches. */
+ * restart case, round trips of every field, summaries, ordering, batches,
+ * health events and their merge with machine-check events, meta values. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,15 +131,15 @@ static void test_schema_created(void **state)
 {
 	struct temp_journal *t = *state;
 	struct journal *j = open_ok(t->path);
-	char value[64];
+	char value[128];
 
 	assert_int_equal(journal_schema_version(j), JOURNAL_SCHEMA_VERSION);
-	assert_int_equal(journal_schema_version(j), 1);
+	assert_int_equal(journal_schema_version(j), 2);
 	journal_close(j);
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
 	          sizeof(value));
-	assert_string_equal(value, "1");
+	assert_string_equal(value, "2");
 	query_raw(t->path, "PRAGMA journal_mode", value, sizeof(value));
 	assert_string_equal(value, "wal");
 	query_raw(t->path,
@@ -145,11 +147,12 @@ static void test_schema_created(void **state)
 	          "sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
 	          value, sizeof(value));
 	assert_string_equal(value, "actions actions_state components events "
-	                           "events_time meta");
+	                           "events_time health_events "
+	                           "health_events_time meta");
 
 	/* Opening again migrates nothing and keeps the version. */
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 1);
+	assert_int_equal(journal_schema_version(j), 2);
 	journal_close(j);
 }
 
@@ -234,7 +237,7 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(journal_open(&j, t->path, err, sizeof(err)), -1);
 	assert_null(j);
 	snprintf(want, sizeof(want),
-	         "journal %s has schema version 3, this rasd knows up to 1",
+	         "journal %s has schema version 3, this rasd knows up to 2",
 	         t->path);
 	assert_string_equal(err, want);
 	/* Refused means untouched. */
@@ -346,6 +349,7 @@ static void assert_event_equal(const struct journal_event *a,
 	assert_int_equal(a->page_valid, b->page_valid);
 	assert_int_equal(a->page, b->page);
 	assert_string_equal(a->message, b->message);
+	assert_string_equal(a->also, b->also);
 }
 
 /* Every field, u64s with bit 63 set, strings filling their arrays. */
@@ -391,6 +395,7 @@ static void test_event_round_trip(void **state)
 	ev.page_valid = true;
 	ev.page = 0xf0000000000000ffULL;
 	fill_string(ev.message, sizeof(ev.message), 'm');
+	fill_string(ev.also, sizeof(ev.also), 'a');
 
 	assert_int_equal(journal_event_add(j, &ev), 0);
 	assert_true(ev.id > 0);
@@ -532,6 +537,11 @@ static void test_summary_counts(void **state)
 	    {ACTION_MIGRATE, ACTION_DONE, 7},
 	    {ACTION_MIGRATE, ACTION_FAILED, 9},
 	    {ACTION_MIGRATE, ACTION_RUNNING, 9},
+	    /* Put back by an operator: not offlined, still actions. */
+	    {ACTION_PAGE_ONLINE, ACTION_DONE, 0x100},
+	    {ACTION_PAGE_ONLINE, ACTION_FAILED, 0x200},
+	    {ACTION_CPU_ONLINE, ACTION_DONE, 3},
+	    {ACTION_CPU_ONLINE, ACTION_INTENDED, 8},
 	};
 	size_t i;
 
@@ -551,8 +561,9 @@ static void test_summary_counts(void **state)
 	assert_int_equal(sum.pages_offlined, 2);
 	assert_int_equal(sum.cpus_offlined, 1);
 	assert_int_equal(sum.guests_evacuated, 2);
-	assert_int_equal(sum.actions_failed, 2);
-	assert_int_equal(sum.actions_pending, 2);
+	assert_int_equal(sum.actions_failed, 3);
+	assert_int_equal(sum.actions_pending, 3);
+	assert_int_equal(sum.migrations_failed, 1);
 	journal_close(j);
 }
 
@@ -836,6 +847,10 @@ static void test_action_names(void **state)
 	assert_string_equal(action_kind_name(ACTION_CPU_OFFLINE),
 	                    "cpu_offline");
 	assert_string_equal(action_kind_name(ACTION_MIGRATE), "migrate");
+	assert_string_equal(action_kind_name(ACTION_PAGE_ONLINE),
+	                    "page_online");
+	assert_string_equal(action_kind_name(ACTION_CPU_ONLINE), "cpu_online");
+	assert_string_equal(action_kind_name((enum action_kind)99), "unknown");
 	assert_string_equal(action_state_name(ACTION_INTENDED), "intended");
 	assert_string_equal(action_state_name(ACTION_RUNNING), "running");
 	assert_string_equal(action_state_name(ACTION_DONE), "done");
@@ -843,7 +858,7 @@ static void test_action_names(void **state)
 	assert_string_equal(action_state_name(ACTION_RECOMMENDED),
 	                    "recommended");
 	assert_string_equal(action_state_name(ACTION_REFUSED), "refused");
-	for (i = ACTION_PAGE_OFFLINE; i <= ACTION_MIGRATE; i++) {
+	for (i = ACTION_PAGE_OFFLINE; i <= ACTION_CPU_ONLINE; i++) {
 		assert_int_equal(action_kind_parse(
 		                     action_kind_name((enum action_kind)i), &k),
 		                 0);
@@ -876,8 +891,11 @@ static void test_null_journal(void **state)
 	struct journal_action a = sample_action(ACTION_MIGRATE, ACTION_DONE, 1);
 	struct journal_component c = component("cpu", "1", "ok", 0);
 	struct journal_summary sum;
+	struct journal_health_event hev;
+	char value[8];
 
 	(void)state;
+	memset(&hev, 0, sizeof(hev));
 	assert_int_equal(journal_schema_version(NULL), -1);
 	assert_int_equal(journal_begin(NULL), -1);
 	assert_int_equal(journal_commit(NULL), -1);
@@ -894,6 +912,12 @@ static void test_null_journal(void **state)
 	assert_int_equal(journal_component_get(NULL, "cpu", "1", &c), -1);
 	assert_int_equal(journal_components_each(NULL, NULL, NULL, NULL), -1);
 	assert_int_equal(journal_summary(NULL, &sum), -1);
+	assert_int_equal(journal_health_event_add(NULL, &hev), -1);
+	assert_int_equal(
+	    journal_health_events_each(NULL, 0, 0, true, NULL, NULL), -1);
+	assert_int_equal(journal_health_event_merge(NULL, 1, 1, "x"), -1);
+	assert_int_equal(journal_meta_set(NULL, "k", "v"), -1);
+	assert_int_equal(journal_meta_get(NULL, "k", value, sizeof(value)), -1);
 	assert_non_null(journal_error(NULL));
 	journal_close(NULL);
 }
@@ -912,7 +936,513 @@ static void test_null_arguments(void **state)
 	assert_int_equal(journal_actions_each(j, false, NULL, NULL), -1);
 	assert_int_equal(journal_components_each(j, NULL, NULL, NULL), -1);
 	assert_int_equal(journal_summary(j, NULL), -1);
-	assert_int_equal(journal_schema_version(j), 1);
+	assert_int_equal(journal_health_event_add(j, NULL), -1);
+	assert_int_equal(journal_health_events_each(j, 0, 0, false, NULL, NULL),
+	                 -1);
+	assert_int_equal(journal_meta_set(j, NULL, "x"), -1);
+	assert_int_equal(journal_meta_set(j, "k", NULL), -1);
+	assert_int_equal(journal_meta_set(j, "", "x"), -1);
+	assert_int_equal(journal_meta_get(j, NULL, NULL, 0), -1);
+	assert_int_equal(journal_meta_get(j, "k", NULL, 8), -1);
+	assert_int_equal(journal_schema_version(j), 2);
+	journal_close(j);
+}
+
+/*
+ * The schema a version 1 rasd wrote, as it wrote it: this build must read
+ * such a file, so the test keeps its own copy rather than journal.c's.
+ */
+static const char v1_schema[] =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE events ("
+    " id INTEGER PRIMARY KEY,"
+    " time_ms INTEGER NOT NULL, source TEXT NOT NULL,"
+    " cpu INTEGER NOT NULL, socket INTEGER NOT NULL, bank INTEGER NOT NULL,"
+    " channel INTEGER NOT NULL, dimm INTEGER NOT NULL,"
+    " dimm_label TEXT NOT NULL,"
+    " severity TEXT NOT NULL, kind TEXT NOT NULL,"
+    " status INTEGER NOT NULL, misc INTEGER NOT NULL, addr INTEGER NOT NULL,"
+    " mcgstatus INTEGER NOT NULL, mcgcap INTEGER NOT NULL,"
+    " ip INTEGER NOT NULL, tsc INTEGER NOT NULL, rec_time INTEGER NOT NULL,"
+    " cpuid INTEGER NOT NULL, apicid INTEGER NOT NULL,"
+    " synd INTEGER NOT NULL, ipid INTEGER NOT NULL, ppin INTEGER NOT NULL,"
+    " cpuvendor INTEGER NOT NULL, record_len INTEGER NOT NULL,"
+    " page_valid INTEGER NOT NULL, page INTEGER NOT NULL,"
+    " message TEXT NOT NULL,"
+    " extcpu INTEGER NOT NULL, socketid INTEGER NOT NULL,"
+    " microcode INTEGER NOT NULL, cs INTEGER NOT NULL,"
+    " rec_bank INTEGER NOT NULL, inject_flags INTEGER NOT NULL);"
+    "CREATE INDEX events_time ON events (time_ms);"
+    "CREATE TABLE actions ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL, state TEXT NOT NULL, target INTEGER NOT NULL,"
+    " peer TEXT NOT NULL, component TEXT NOT NULL, reason TEXT NOT NULL,"
+    " detail TEXT NOT NULL,"
+    " event_id INTEGER REFERENCES events (id) ON DELETE SET NULL,"
+    " parent_id INTEGER REFERENCES actions (id) ON DELETE SET NULL,"
+    " attempt INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX actions_state ON actions (state);"
+    "CREATE TABLE components ("
+    " kind TEXT NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL,"
+    " ce_count INTEGER NOT NULL, ue_count INTEGER NOT NULL,"
+    " updated_ms INTEGER NOT NULL, detail TEXT NOT NULL,"
+    " PRIMARY KEY (kind, name));"
+    "INSERT INTO meta VALUES ('schema_version', '1');"
+    "INSERT INTO meta VALUES ('ipmi.sel_pos', '17');"
+    "INSERT INTO events VALUES (7, 4000, 'mcelog', 2, 0, 8, 1, 3,"
+    " 'CPU0_DIMM_B1', 'corrected', 'memory', -7205759128914820975, 0,"
+    " 305414144, 0, 3081, 0, 0, 1700000000, 198339, 2, 0, 0, 0, 0, 128,"
+    " 1, 74565, 'page 0x12345: corrected', 2, 0, 1, 0, 8, 0);"
+    "INSERT INTO actions VALUES (3, 'page_offline', 'done', 74565, '',"
+    " 'page 0x12345', 'corrected errors', 'offlined', 7, NULL, 1, 4000,"
+    " 4100);"
+    "INSERT INTO components VALUES ('page', '0x12345', 'offline', 2, 0,"
+    " 4100, '');";
+
+static int events_columns(const char *path)
+{
+	char value[16];
+
+	query_raw(path, "SELECT COUNT(*) FROM pragma_table_info('events')",
+	          value, sizeof(value));
+	return atoi(value);
+}
+
+/* A v1 journal is migrated in place and loses nothing. */
+static void test_v1_journal_migrates(void **state)
+{
+	struct temp_journal *t = *state;
+	struct event_list *list = calloc(1, sizeof(*list));
+	struct journal *j;
+	struct journal_action a;
+	struct journal_component c;
+	struct journal_event ev;
+	char value[64];
+
+	assert_non_null(list);
+	exec_raw(t->path, v1_schema);
+	assert_int_equal(events_columns(t->path), 35);
+	j = open_ok(t->path);
+	assert_int_equal(journal_schema_version(j), 2);
+	assert_int_equal(journal_event_count(j), 1);
+	assert_int_equal(journal_events_each(j, 0, 0, collect_event, list), 0);
+	assert_int_equal(list->n, 1);
+	assert_int_equal(list->ev[0].id, 7);
+	assert_int_equal(list->ev[0].time_ms, 4000);
+	assert_string_equal(list->ev[0].source, "mcelog");
+	assert_string_equal(list->ev[0].dimm_label, "CPU0_DIMM_B1");
+	assert_int_equal(list->ev[0].severity, MCE_SEV_CORRECTED);
+	assert_int_equal(list->ev[0].kind, MCE_KIND_MEMORY);
+	assert_int_equal(list->ev[0].rec.status, 0x9c00004000010091ULL);
+	assert_int_equal(list->ev[0].page, 0x12345);
+	assert_string_equal(list->ev[0].message, "page 0x12345: corrected");
+	assert_string_equal(list->ev[0].also, "");
+	assert_int_equal(journal_action_get(j, 3, &a), 0);
+	assert_int_equal(a.kind, ACTION_PAGE_OFFLINE);
+	assert_int_equal(a.state, ACTION_DONE);
+	assert_int_equal(a.event_id, 7);
+	assert_string_equal(a.detail, "offlined");
+	assert_int_equal(journal_component_get(j, "page", "0x12345", &c), 0);
+	assert_string_equal(c.state, "offline");
+	assert_int_equal(
+	    journal_meta_get(j, "ipmi.sel_pos", value, sizeof(value)), 1);
+	assert_string_equal(value, "17");
+
+	/* The migrated file takes v2 writes: a merge into the old event. */
+	ev = sample_event(5000);
+	snprintf(ev.also, sizeof(ev.also), "sensors");
+	assert_int_equal(journal_event_add(j, &ev), 0);
+	journal_close(j);
+
+	query_raw(t->path,
+	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
+	          sizeof(value));
+	assert_string_equal(value, "2");
+	assert_int_equal(events_columns(t->path), 36);
+	j = open_ok(t->path);
+	list->n = 0;
+	assert_int_equal(journal_events_each(j, 0, 0, collect_event, list), 0);
+	assert_int_equal(list->n, 2);
+	assert_string_equal(list->ev[0].also, "");
+	assert_string_equal(list->ev[1].also, "sensors");
+	journal_close(j);
+	free(list);
+}
+
+/* A migration that fails leaves the file as it was: v1, every row. */
+static void test_failed_migration_keeps_v1(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = NULL;
+	char err[512] = "", want[512], value[16];
+
+	exec_raw(t->path, v1_schema);
+	exec_raw(t->path, "CREATE TABLE health_events (x);");
+	assert_int_equal(journal_open(&j, t->path, err, sizeof(err)), -1);
+	assert_null(j);
+	snprintf(want, sizeof(want),
+	         "journal %s: migrating to version 2: table health_events "
+	         "already exists",
+	         t->path);
+	assert_string_equal(err, want);
+	query_raw(t->path,
+	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
+	          sizeof(value));
+	assert_string_equal(value, "1");
+	assert_int_equal(events_columns(t->path), 35);
+	query_raw(t->path, "SELECT COUNT(*) FROM events", value, sizeof(value));
+	assert_string_equal(value, "1");
+}
+
+static struct journal_health_event sample_health(uint64_t time_ms)
+{
+	struct journal_health_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time_ms = time_ms;
+	snprintf(ev.source, sizeof(ev.source), "ipmi-sel");
+	snprintf(ev.cls, sizeof(ev.cls), "memory");
+	snprintf(ev.severity, sizeof(ev.severity), "warning");
+	snprintf(ev.component, sizeof(ev.component), "CPU0_DIMM_A1");
+	snprintf(ev.what, sizeof(ev.what), "Correctable ECC");
+	ev.dimm = -1;
+	ev.record_id = -1;
+	return ev;
+}
+
+struct health_list {
+	struct journal_health_event ev[256];
+	size_t n;
+	size_t stop_after; /* 0: never */
+};
+
+static int collect_health(void *arg, const struct journal_health_event *ev)
+{
+	struct health_list *list = arg;
+
+	assert_true(list->n < sizeof(list->ev) / sizeof(list->ev[0]));
+	list->ev[list->n++] = *ev;
+	return list->stop_after != 0 && list->n == list->stop_after;
+}
+
+static void add_health(struct journal *j, struct journal_health_event *ev)
+{
+	if (journal_health_event_add(j, ev) != 0)
+		fail_msg("journal_health_event_add: %s", journal_error(j));
+	assert_true(ev->id > 0);
+}
+
+/* The health event with this id, read back through the iterator. */
+static struct journal_health_event health_get(struct journal *j, int64_t id)
+{
+	struct health_list *list = calloc(1, sizeof(*list));
+	struct journal_health_event got;
+	size_t i;
+
+	assert_non_null(list);
+	assert_int_equal(
+	    journal_health_events_each(j, 0, 0, false, collect_health, list),
+	    0);
+	for (i = 0; i < list->n && list->ev[i].id != id; i++)
+		;
+	if (i == list->n)
+		fail_msg("no health event %lld", (long long)id);
+	got = list->ev[i];
+	free(list);
+	return got;
+}
+
+static struct journal_event event_get(struct journal *j, int64_t id)
+{
+	struct event_list *list = calloc(1, sizeof(*list));
+	struct journal_event got;
+	size_t i;
+
+	assert_non_null(list);
+	assert_int_equal(journal_events_each(j, 0, 0, collect_event, list), 0);
+	for (i = 0; i < list->n && list->ev[i].id != id; i++)
+		;
+	if (i == list->n)
+		fail_msg("no event %lld", (long long)id);
+	got = list->ev[i];
+	free(list);
+	return got;
+}
+
+/* Every field, across a reopen; readings keep their exact bits. */
+static void test_health_event_round_trip(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct journal_event mce = sample_event(10);
+	struct journal_health_event ev, plain, got;
+
+	assert_int_equal(journal_event_add(j, &mce), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.time_ms = 0x7fffffffffff0002ULL;
+	fill_string(ev.source, sizeof(ev.source), 's');
+	fill_string(ev.cls, sizeof(ev.cls), 'c');
+	fill_string(ev.severity, sizeof(ev.severity), 'v');
+	fill_string(ev.component, sizeof(ev.component), 'p');
+	fill_string(ev.what, sizeof(ev.what), 'w');
+	fill_string(ev.detail, sizeof(ev.detail), 'd');
+	ev.deassert = true;
+	ev.has_value = true;
+	ev.value = -41.0625;
+	ev.threshold = 1e-300;
+	ev.dimm = 5;
+	ev.record_id = 0x7fffffffffffffffLL;
+	ev.merged_event_id = mce.id;
+	add_health(j, &ev);
+
+	plain = sample_health(20);
+	plain.threshold = NAN; /* no threshold known */
+	add_health(j, &plain);
+	journal_close(j);
+
+	j = open_ok(t->path);
+	got = health_get(j, ev.id);
+	assert_int_equal(got.time_ms, ev.time_ms);
+	assert_string_equal(got.source, ev.source);
+	assert_string_equal(got.cls, ev.cls);
+	assert_string_equal(got.severity, ev.severity);
+	assert_string_equal(got.component, ev.component);
+	assert_string_equal(got.what, ev.what);
+	assert_string_equal(got.detail, ev.detail);
+	assert_true(got.deassert);
+	assert_true(got.has_value);
+	assert_memory_equal(&got.value, &ev.value, sizeof(double));
+	assert_memory_equal(&got.threshold, &ev.threshold, sizeof(double));
+	assert_int_equal(got.dimm, 5);
+	assert_int_equal(got.record_id, ev.record_id);
+	assert_int_equal(got.merged_event_id, mce.id);
+
+	got = health_get(j, plain.id);
+	assert_string_equal(got.source, "ipmi-sel");
+	assert_string_equal(got.what, "Correctable ECC");
+	assert_false(got.deassert);
+	assert_false(got.has_value);
+	assert_true(got.value == 0.0);
+	assert_true(isnan(got.threshold));
+	assert_int_equal(got.dimm, -1);
+	assert_int_equal(got.record_id, -1);
+	assert_int_equal(got.merged_event_id, 0);
+
+	/* merged_event_id must name a real event (foreign keys are on). */
+	plain.merged_event_id = 999;
+	assert_int_equal(journal_health_event_add(j, &plain), -1);
+	assert_non_null(strstr(journal_error(j), "FOREIGN KEY"));
+	journal_close(j);
+}
+
+/* Oldest first or newest first by time_ms then id; since and limit. */
+static void test_health_events_each(void **state)
+{
+	struct journal *j = open_ok(":memory:");
+	struct health_list *list = calloc(1, sizeof(*list));
+	struct journal_health_event ev;
+	size_t i;
+
+	(void)state;
+	assert_non_null(list);
+	assert_int_equal(journal_begin(j), 0);
+	/* 150 events, more than a page, times 0..1490 in a scrambled order. */
+	for (i = 0; i < 150; i++) {
+		ev = sample_health(10 * ((i * 61) % 150));
+		ev.record_id = (int64_t)i;
+		add_health(j, &ev);
+	}
+	/* A twin of time 700: id breaks the tie. */
+	ev = sample_health(700);
+	ev.record_id = 1000;
+	add_health(j, &ev);
+	assert_int_equal(journal_commit(j), 0);
+
+	assert_int_equal(
+	    journal_health_events_each(j, 0, 0, false, collect_health, list),
+	    0);
+	assert_int_equal(list->n, 151);
+	assert_int_equal(list->ev[0].time_ms, 0);
+	assert_int_equal(list->ev[150].time_ms, 1490);
+	for (i = 1; i < list->n; i++) {
+		assert_true(list->ev[i - 1].time_ms <= list->ev[i].time_ms);
+		if (list->ev[i - 1].time_ms == list->ev[i].time_ms)
+			assert_true(list->ev[i - 1].id < list->ev[i].id);
+	}
+
+	list->n = 0;
+	assert_int_equal(
+	    journal_health_events_each(j, 0, 0, true, collect_health, list), 0);
+	assert_int_equal(list->n, 151);
+	assert_int_equal(list->ev[0].time_ms, 1490);
+	assert_int_equal(list->ev[150].time_ms, 0);
+	for (i = 1; i < list->n; i++) {
+		assert_true(list->ev[i - 1].time_ms >= list->ev[i].time_ms);
+		if (list->ev[i - 1].time_ms == list->ev[i].time_ms)
+			assert_true(list->ev[i - 1].id > list->ev[i].id);
+	}
+
+	/* The last 5: the newest, newest first. */
+	list->n = 0;
+	assert_int_equal(
+	    journal_health_events_each(j, 0, 5, true, collect_health, list), 0);
+	assert_int_equal(list->n, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(list->ev[i].time_ms, 1490 - 10 * i);
+
+	/* A limit past a page boundary, oldest first. */
+	list->n = 0;
+	assert_int_equal(
+	    journal_health_events_each(j, 0, 70, false, collect_health, list),
+	    0);
+	assert_int_equal(list->n, 70);
+	assert_int_equal(list->ev[68].time_ms, 680);
+	assert_int_equal(list->ev[69].time_ms, 690);
+
+	/* Since 700 includes both events at 700, in either direction. */
+	list->n = 0;
+	assert_int_equal(
+	    journal_health_events_each(j, 700, 0, false, collect_health, list),
+	    0);
+	assert_int_equal(list->n, 81); /* 700..1490, and the twin */
+	assert_int_equal(list->ev[0].time_ms, 700);
+	assert_int_equal(list->ev[1].time_ms, 700);
+	assert_int_equal(list->ev[1].record_id, 1000);
+	list->n = 0;
+	assert_int_equal(
+	    journal_health_events_each(j, 700, 0, true, collect_health, list),
+	    0);
+	assert_int_equal(list->n, 81);
+	assert_int_equal(list->ev[79].record_id, 1000);
+	assert_int_equal(list->ev[80].time_ms, 700);
+	assert_int_not_equal(list->ev[80].record_id, 1000);
+
+	list->n = 0;
+	list->stop_after = 3;
+	assert_int_equal(
+	    journal_health_events_each(j, 0, 0, true, collect_health, list), 0);
+	assert_int_equal(list->n, 3);
+
+	list->n = 0;
+	list->stop_after = 0;
+	assert_int_equal(
+	    journal_health_events_each(j, 1491, 0, true, collect_health, list),
+	    0);
+	assert_int_equal(list->n, 0);
+	free(list);
+	journal_close(j);
+}
+
+/* One fault, two sources: both rows change, or neither. */
+static void test_health_event_merge(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct journal_event mce = sample_event(100), other = sample_event(200);
+	struct journal_health_event sel = sample_health(101);
+	struct journal_health_event sensor = sample_health(102);
+	struct journal_health_event lone = sample_health(103);
+	char value[128];
+
+	assert_int_equal(journal_event_add(j, &mce), 0);
+	assert_int_equal(journal_event_add(j, &other), 0);
+	add_health(j, &sel);
+	add_health(j, &sensor);
+	add_health(j, &lone);
+
+	assert_int_equal(
+	    journal_health_event_merge(j, sel.id, mce.id, "ipmi-sel #0x0012"),
+	    0);
+	assert_int_equal(health_get(j, sel.id).merged_event_id, mce.id);
+	assert_string_equal(event_get(j, mce.id).also, "ipmi-sel #0x0012");
+	assert_int_equal(
+	    journal_health_event_merge(j, sensor.id, mce.id, "sensors temp1"),
+	    0);
+	assert_string_equal(event_get(j, mce.id).also,
+	                    "ipmi-sel #0x0012, sensors temp1");
+
+	/* Again with the same event: already done, nothing appended. */
+	assert_int_equal(
+	    journal_health_event_merge(j, sel.id, mce.id, "ipmi-sel #0x0012"),
+	    0);
+	assert_string_equal(event_get(j, mce.id).also,
+	                    "ipmi-sel #0x0012, sensors temp1");
+
+	/* Failures change neither row. */
+	assert_int_equal(journal_health_event_merge(j, sel.id, other.id, "x"),
+	                 -1);
+	snprintf(value, sizeof(value),
+	         "journal_health_event_merge: health event %lld is already "
+	         "merged with event %lld",
+	         (long long)sel.id, (long long)mce.id);
+	assert_string_equal(journal_error(j), value);
+	assert_int_equal(journal_health_event_merge(j, 9999, other.id, "x"),
+	                 -1);
+	assert_string_equal(journal_error(j), "journal_health_event_merge: no "
+	                                      "health event 9999");
+	assert_int_equal(journal_health_event_merge(j, lone.id, 8888, "x"), -1);
+	assert_string_equal(journal_error(j),
+	                    "journal_health_event_merge: no event 8888");
+	assert_string_equal(event_get(j, other.id).also, "");
+	assert_int_equal(health_get(j, sel.id).merged_event_id, mce.id);
+	assert_int_equal(health_get(j, lone.id).merged_event_id, 0);
+
+	/* In a batch: a failed merge leaves the batch and the rest intact. */
+	assert_int_equal(journal_begin(j), 0);
+	assert_int_equal(journal_health_event_merge(j, 9999, other.id, "x"),
+	                 -1);
+	assert_int_equal(journal_health_event_merge(j, lone.id, other.id,
+	                                            "ipmi-sel #0x0013"),
+	                 0);
+	query_raw(t->path, "SELECT also FROM events WHERE id = 2", value,
+	          sizeof(value));
+	assert_string_equal(value, ""); /* not committed yet */
+	assert_int_equal(journal_commit(j), 0);
+	journal_close(j);
+
+	query_raw(t->path,
+	          "SELECT group_concat(id || ':' || also, '|') FROM events",
+	          value, sizeof(value));
+	assert_string_equal(
+	    value, "1:ipmi-sel #0x0012, sensors temp1|2:ipmi-sel #0x0013");
+	query_raw(
+	    t->path,
+	    "SELECT group_concat(id || ':' || IFNULL(merged_event_id, '-'),"
+	    " '|') FROM health_events",
+	    value, sizeof(value));
+	assert_string_equal(value, "1:1|2:1|3:2");
+}
+
+static void test_meta(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	char value[8];
+
+	assert_int_equal(
+	    journal_meta_get(j, "ipmi.sel_pos", value, sizeof(value)), 0);
+	assert_string_equal(value, "");
+	assert_int_equal(journal_meta_set(j, "ipmi.sel_pos", "12"), 0);
+	assert_int_equal(journal_meta_set(j, "ipmi.sel_pos", "0x0013"), 0);
+	assert_int_equal(journal_meta_set(j, "long", "0123456789"), 0);
+	assert_int_equal(journal_meta_get(j, "ipmi.sel_pos", NULL, 0), 1);
+
+	/* Nobody but a migration writes the schema version. */
+	assert_int_equal(journal_meta_set(j, "schema_version", "9"), -1);
+	assert_non_null(strstr(journal_error(j), "schema_version"));
+	assert_int_equal(
+	    journal_meta_get(j, "schema_version", value, sizeof(value)), 1);
+	assert_string_equal(value, "2");
+	journal_close(j);
+
+	j = open_ok(t->path);
+	assert_int_equal(journal_schema_version(j), 2);
+	assert_int_equal(
+	    journal_meta_get(j, "ipmi.sel_pos", value, sizeof(value)), 1);
+	assert_string_equal(value, "0x0013");
+	assert_int_equal(journal_meta_get(j, "long", value, sizeof(value)), 1);
+	assert_string_equal(value, "0123456"); /* truncated to the buffer */
 	journal_close(j);
 }
 
@@ -937,6 +1467,12 @@ int main(void)
 	    TEMP_TEST(test_actions_each_order),
 	    TEMP_TEST(test_action_update),
 	    TEMP_TEST(test_begin_commit_batching),
+	    TEMP_TEST(test_v1_journal_migrates),
+	    TEMP_TEST(test_failed_migration_keeps_v1),
+	    TEMP_TEST(test_health_event_round_trip),
+	    cmocka_unit_test(test_health_events_each),
+	    TEMP_TEST(test_health_event_merge),
+	    TEMP_TEST(test_meta),
 	    cmocka_unit_test(test_action_names),
 	    cmocka_unit_test(test_null_journal),
 	    cmocka_unit_test(test_null_arguments),

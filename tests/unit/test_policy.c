@@ -58,6 +58,28 @@ static void policy_unlike_defaults(struct policy *p)
 	p->dimm_sources = 1u << DIMM_SRC_SMBIOS;
 	/* No map: default.conf's map lines are commented examples, and a
 	 * file without map lines keeps the map it is loaded over. */
+	p->page_evacuate_owner = POLICY_OFF;
+	snprintf(p->selftest, sizeof(p->selftest), "yes");
+	p->selftest_bank = 9;
+	p->selftest_cpu = 9;
+	snprintf(p->health_yellow, sizeof(p->health_yellow), "evacuate");
+	snprintf(p->health_red, sizeof(p->health_red), "quarantine");
+	snprintf(p->health_hook, sizeof(p->health_hook), "/old/hook");
+	p->health_ue_hold_ms = 5;
+	p->psu_redundant = false;
+	snprintf(p->ipmi_interface, sizeof(p->ipmi_interface), "lan");
+	p->ipmi_smi = 3;
+	p->ipmi_port = 9;
+	snprintf(p->ipmi_credentials, sizeof(p->ipmi_credentials), "/old");
+	p->ipmi_sel_poll_ms = 6;
+	p->ipmi_sensor_poll_ms = 7;
+	p->ipmi_retry_max_ms = 8;
+	p->ipmi_correlate_window_ms = 9;
+	p->sensors_enable = true;
+	p->sensors_interval_ms = 10;
+	snprintf(p->sensors_config, sizeof(p->sensors_config), "/old");
+	p->sensors_hysteresis_temp = 11;
+	p->sensors_hysteresis_frac = 0.5;
 }
 
 static void assert_policy_equal(const struct policy *a, const struct policy *b)
@@ -89,6 +111,32 @@ static void assert_policy_equal(const struct policy *a, const struct policy *b)
 	assert_int_equal(a->evac_concurrent, b->evac_concurrent);
 	assert_string_equal(a->dimm_sysfs_root, b->dimm_sysfs_root);
 	assert_int_equal(a->dimm_sources, b->dimm_sources);
+	assert_int_equal(a->page_evacuate_owner, b->page_evacuate_owner);
+	assert_string_equal(a->selftest, b->selftest);
+	assert_int_equal(a->selftest_timeout_ms, b->selftest_timeout_ms);
+	assert_int_equal(a->selftest_bank, b->selftest_bank);
+	assert_int_equal(a->selftest_cpu, b->selftest_cpu);
+	assert_string_equal(a->health_yellow, b->health_yellow);
+	assert_string_equal(a->health_red, b->health_red);
+	assert_string_equal(a->health_hook, b->health_hook);
+	assert_int_equal(a->health_ue_hold_ms, b->health_ue_hold_ms);
+	assert_int_equal(a->psu_redundant, b->psu_redundant);
+	assert_string_equal(a->ipmi_interface, b->ipmi_interface);
+	assert_int_equal(a->ipmi_smi, b->ipmi_smi);
+	assert_string_equal(a->ipmi_host, b->ipmi_host);
+	assert_int_equal(a->ipmi_port, b->ipmi_port);
+	assert_string_equal(a->ipmi_credentials, b->ipmi_credentials);
+	assert_int_equal(a->ipmi_sel_poll_ms, b->ipmi_sel_poll_ms);
+	assert_int_equal(a->ipmi_sensor_poll_ms, b->ipmi_sensor_poll_ms);
+	assert_int_equal(a->ipmi_retry_max_ms, b->ipmi_retry_max_ms);
+	assert_int_equal(a->ipmi_correlate_window_ms,
+	                 b->ipmi_correlate_window_ms);
+	assert_int_equal(a->sensors_enable, b->sensors_enable);
+	assert_int_equal(a->sensors_interval_ms, b->sensors_interval_ms);
+	assert_string_equal(a->sensors_config, b->sensors_config);
+	assert_true(a->sensors_hysteresis_temp == b->sensors_hysteresis_temp);
+	assert_true(a->sensors_hysteresis_frac == b->sensors_hysteresis_frac);
+	assert_int_equal(a->n_sensor_limits, b->n_sensor_limits);
 	assert_int_equal(a->n_dimm_map, b->n_dimm_map);
 	for (i = 0; i < a->n_dimm_map; i++)
 		assert_memory_equal(&a->dimm_map[i], &b->dimm_map[i],
@@ -174,6 +222,28 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+    {"[health]\nred = reboot\n",
+     "t:2: bad red 'reboot' in [health]: use alert, quarantine or evacuate"},
+    {"[health]\nyellow = or\n",
+     "t:2: bad yellow 'or' in [health]: use alert, quarantine or evacuate"},
+    {"[telemetry]\nselftest = maybe\n",
+     "t:2: bad selftest 'maybe' in [telemetry]: use auto, yes or no"},
+    {"[telemetry]\nselftest_bank = 32\n",
+     "t:2: selftest_bank 32 in [telemetry]: must be 0..31"},
+    {"[ipmi]\nhost = bmc 1\n",
+     "t:2: bad host 'bmc 1' in [ipmi]: blanks and control characters are "
+     "not allowed"},
+    {"[ipmi]\ninterface = serial\n",
+     "t:2: bad interface 'serial' in [ipmi]: use off, local or lan"},
+    {"[sensors]\nhysteresis_temp = 3%\n",
+     "t:2: bad hysteresis_temp '3%' in [sensors]: use degrees like 2C, 0 "
+     "to 100"},
+    {"[sensors]\nhysteresis_other = -1%\n",
+     "t:2: bad hysteresis_other '-1%' in [sensors]: use a share like 3%, 0 "
+     "to 100"},
+    {"[sensors]\nlimit = coretemp-* temp1 max=\n",
+     "t:2: bad limit 'coretemp-* temp1 max=' in [sensors]: column 18: max: "
+     "not a number ''"},
     {"[page]\nthreshold = 2\nfoo = 1\n", "t:3: unknown key 'foo' in [page]"},
     {"[general]\nmode = act\n\n[pagez]\nthreshold = 1\n",
      "t:5: unknown section [pagez]"},
@@ -445,7 +515,20 @@ static void test_each_key_its_field(void **state)
 	                   "[cpu]\nthreshold = 7\nwindow = 4h\n"
 	                   "action = offline\nprotect = 9\n"
 	                   "[evacuation]\npeers = h1\nmax_per_hour = 8\n"
-	                   "concurrent = 2\n";
+	                   "concurrent = 2\n"
+	                   "[page]\nevacuate_owner = evacuate\n"
+	                   "[telemetry]\nselftest = no\nselftest_timeout = 9s\n"
+	                   "selftest_bank = 2\nselftest_cpu = 3\n"
+	                   "[health]\nyellow = quarantine\nred = evacuate\n"
+	                   "hook = /h\nuncorrected_hold = 1h\n"
+	                   "psu_redundant = no\n"
+	                   "[ipmi]\ninterface = lan\ndevice = 1\nhost = bmc1\n"
+	                   "port = 624\ncredentials = /c\nsel_poll = 1s\n"
+	                   "sensor_poll = 2s\nretry_max = 3s\n"
+	                   "correlate_window = 4s\n"
+	                   "[sensors]\nenable = yes\ninterval = 5s\n"
+	                   "config = /s\nhysteresis_temp = 1.5C\n"
+	                   "hysteresis_other = 5%\nlimit = * fan1 min=400\n";
 
 	(void)state;
 	policy_defaults(&p);
@@ -485,7 +568,39 @@ static void test_each_key_its_field(void **state)
 	expected.n_peers = 1;
 	expected.evac_max_per_hour = 8;
 	expected.evac_concurrent = 2;
+	expected.page_evacuate_owner = POLICY_ACT;
+	snprintf(expected.selftest, sizeof(expected.selftest), "no");
+	expected.selftest_timeout_ms = 9000;
+	expected.selftest_bank = 2;
+	expected.selftest_cpu = 3;
+	snprintf(expected.health_yellow, sizeof(expected.health_yellow),
+	         "quarantine");
+	snprintf(expected.health_red, sizeof(expected.health_red), "evacuate");
+	snprintf(expected.health_hook, sizeof(expected.health_hook), "/h");
+	expected.health_ue_hold_ms = 3600 * 1000;
+	expected.psu_redundant = false;
+	snprintf(expected.ipmi_interface, sizeof(expected.ipmi_interface),
+	         "lan");
+	expected.ipmi_smi = 1;
+	snprintf(expected.ipmi_host, sizeof(expected.ipmi_host), "bmc1");
+	expected.ipmi_port = 624;
+	snprintf(expected.ipmi_credentials, sizeof(expected.ipmi_credentials),
+	         "/c");
+	expected.ipmi_sel_poll_ms = 1000;
+	expected.ipmi_sensor_poll_ms = 2000;
+	expected.ipmi_retry_max_ms = 3000;
+	expected.ipmi_correlate_window_ms = 4000;
+	expected.sensors_enable = true;
+	expected.sensors_interval_ms = 5000;
+	snprintf(expected.sensors_config, sizeof(expected.sensors_config),
+	         "/s");
+	expected.sensors_hysteresis_temp = 1.5;
+	expected.sensors_hysteresis_frac = 0.05;
+	snprintf(expected.sensor_limits[0], sizeof(expected.sensor_limits[0]),
+	         "* fan1 min=400");
+	expected.n_sensor_limits = 1;
 	assert_policy_equal(&p, &expected);
+	assert_string_equal(p.sensor_limits[0], expected.sensor_limits[0]);
 }
 
 static void test_booleans(void **state)

@@ -1,5 +1,5 @@
 /* test_snmp_mib.c - what an operator's snmpget/snmpwalk would see: the
- * host model laid out as ENTITY, ENTITY-STATE and RASD-MIB instances. */
+ * host model as ENTITY, ENTITY-STATE, ENTITY-SENSOR and RASD-MIB rows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,7 +48,21 @@ static const char pages_json[] =
     "\"dimm\":\"P2-DIMMC1\",\"owner\":0,\"hv_status\":4,"
     "\"hv_state\":\"offlined\",\"updated_ms\":1709647629250}]}";
 
+static const char sensors_json[] =
+    "{\"sensors\":["
+    "{\"source\":\"sensors\",\"chip\":\"coretemp-isa-0000\","
+    "\"name\":\"Core 0\",\"feature\":\"temp1\",\"kind\":\"temp\","
+    "\"value\":45.0,\"state\":\"ok\",\"limits\":{\"max\":85}},"
+    "{\"source\":\"sensors\",\"chip\":\"jc42-i2c-0-18\","
+    "\"name\":\"P2-DIMMC1\",\"feature\":\"temp1\",\"kind\":\"temp\","
+    "\"value\":61.5,\"state\":\"warn\",\"dimm\":\"P2-DIMMC1\"},"
+    "{\"source\":\"sensors\",\"chip\":\"nct6775-isa-0290\","
+    "\"name\":\"in0\",\"feature\":\"in0\",\"kind\":\"in\","
+    "\"state\":\"failed\",\"detail\":\"garbage\"}],"
+    "\"lm_sensors\":true,\"ipmi\":false}";
+
 static const uint32_t phys_entry[] = {OID_ENT_PHYS_ENTRY};
+static const uint32_t sensor_entry[] = {OID_ENT_SENSOR_ENTRY};
 static const uint32_t state_entry[] = {OID_ENT_STATE_ENTRY};
 static const uint32_t last_change[] = {OID_ENT_LAST_CHANGE};
 static const uint32_t host[] = {RASD_MIB_ARC, 1, 1};
@@ -81,13 +95,16 @@ static int setup(void **state)
 	int v, rc;
 
 	memset(&w, 0, sizeof(w));
+	memset(&in, 0, sizeof(in));
 	in.status = parse(status_json);
 	in.dimms = parse(dimms_json);
 	in.sockets = parse(sockets_json);
 	in.cpus = parse(cpus_json);
 	in.actions = parse(actions_json);
 	in.pages = parse(pages_json);
-	rc = state_build(&w.st, &in, err, sizeof(err));
+	in.sensors = parse(sensors_json);
+	rc = state_build(&w.st, &in, NULL, err, sizeof(err));
+	json_object_put(in.sensors);
 	json_object_put(in.status);
 	json_object_put(in.dimms);
 	json_object_put(in.sockets);
@@ -96,6 +113,9 @@ static int setup(void **state)
 	json_object_put(in.pages);
 	if (rc != 0)
 		fail_msg("state_build: %s", err);
+	/* Read 5 s after the agent started. */
+	state_diff(NULL, &w.st, 1000000 + 5000, NULL, NULL);
+	w.c.refresh_ms = 30000;
 	w.c.daemon_connected = true;
 	w.c.notify_queued = 2;
 	w.c.notify_dropped = 1;
@@ -416,11 +436,11 @@ static void walks_are_ordered_and_complete(void **state)
 	struct world *w = *state;
 	size_t ents = w->st.n_ents;
 
-	/* chassis, 2 sockets, 2 cpus, 2 dimms */
-	assert_int_equal(ents, 7);
+	/* chassis, 2 sockets, 2 cpus, 2 dimms, 3 sensors */
+	assert_int_equal(ents, 10);
 	assert_int_equal(walk(w, MIB_VIEW_ENTITY), ents * 15 + 1);
 	assert_int_equal(walk(w, MIB_VIEW_STATE), ents * 6);
-	assert_int_equal(walk(w, MIB_VIEW_SENSOR), 0);
+	assert_int_equal(walk(w, MIB_VIEW_SENSOR), 3 * 8);
 	/* 13 scalars, 2 dimms x 11, 1 socket x 6, 1 page x 7, 2 cpus x 9,
 	 * 1 evacuation x 10 */
 	assert_int_equal(walk(w, MIB_VIEW_RASD), 13 + 22 + 6 + 7 + 18 + 10);
@@ -462,6 +482,59 @@ static void getnext_between_rows_and_columns(void **state)
 	assert_null(oidtab_get(&w->tabs[MIB_VIEW_RASD], &n));
 }
 
+static const struct oid_value *sensor(struct world *w, int col, int64_t ent)
+{
+	return get(w, MIB_VIEW_SENSOR, sensor_entry, N(sensor_entry), col, ent);
+}
+
+static void sensor_rows(void **state)
+{
+	struct world *w = *state;
+	const struct oid_value *v;
+
+	/* Core 0 at 45.0 degrees: 450 tenths of a degree celsius. */
+	assert_int(sensor(w, ENT_SENSOR_TYPE, 20000), ENT_SENSOR_CELSIUS);
+	assert_int(sensor(w, ENT_SENSOR_SCALE, 20000), ENT_SENSOR_SCALE_UNITS);
+	assert_int(sensor(w, ENT_SENSOR_PRECISION, 20000), 1);
+	assert_int(sensor(w, ENT_SENSOR_VALUE, 20000), 450);
+	assert_int(sensor(w, ENT_SENSOR_OPER_STATUS, 20000), ENT_SENSOR_OK);
+	assert_str(sensor(w, ENT_SENSOR_UNITS_DISPLAY, 20000), "degrees C");
+	v = sensor(w, ENT_SENSOR_VALUE_TIME_STAMP, 20000);
+	assert_int_equal(v->type, OID_T_TIMETICKS);
+	assert_int_equal(v->i, 500); /* 5 s after the agent's start */
+	v = sensor(w, ENT_SENSOR_VALUE_UPDATE_RATE, 20000);
+	assert_int_equal(v->type, OID_T_UNSIGNED);
+	assert_int_equal(v->i, 30000);
+	/* A warning is still a reading. */
+	assert_int(sensor(w, ENT_SENSOR_VALUE, 20001), 615);
+	assert_int(sensor(w, ENT_SENSOR_OPER_STATUS, 20001), ENT_SENSOR_OK);
+	/* A failed voltage: broken, no value. */
+	assert_int(sensor(w, ENT_SENSOR_TYPE, 20002), ENT_SENSOR_VOLTS_DC);
+	assert_int(sensor(w, ENT_SENSOR_PRECISION, 20002), 3);
+	assert_int(sensor(w, ENT_SENSOR_VALUE, 20002), 0);
+	assert_int(sensor(w, ENT_SENSOR_OPER_STATUS, 20002),
+	           ENT_SENSOR_NONOPERATIONAL);
+	assert_int(get(w, MIB_VIEW_STATE, state_entry, N(state_entry),
+	               ENT_STATE_OPER, 20002),
+	           ENT_OPER_DISABLED);
+	/* The entities: sensors, the DIMM's inside the DIMM. */
+	assert_int(get(w, MIB_VIEW_ENTITY, phys_entry, N(phys_entry),
+	               ENT_PHYS_CLASS, 20001),
+	           ENT_CLASS_SENSOR);
+	assert_int(get(w, MIB_VIEW_ENTITY, phys_entry, N(phys_entry),
+	               ENT_PHYS_CONTAINED_IN, 20001),
+	           10005);
+	assert_int(get(w, MIB_VIEW_ENTITY, phys_entry, N(phys_entry),
+	               ENT_PHYS_CONTAINED_IN, 20000),
+	           1);
+	assert_str(get(w, MIB_VIEW_ENTITY, phys_entry, N(phys_entry),
+	               ENT_PHYS_NAME, 20001),
+	           "jc42-i2c-0-18 P2-DIMMC1");
+	v = get(w, MIB_VIEW_STATE, state_entry, N(state_entry), ENT_STATE_ALARM,
+	        20001);
+	assert_int_equal(v->s[0], 0x80 >> ENT_ALARM_WARNING);
+}
+
 static void view_roots(void **state)
 {
 	static const uint32_t ent[] = {OID_ENTITY_MIB},
@@ -500,6 +573,7 @@ static void refill_drops_vanished_rows(void **state)
 	oid_make(&n, dimm_entry, N(dimm_entry), RASD_DIMM_CORRECTED, 10005);
 	assert_null(oidtab_get(&w->tabs[MIB_VIEW_RASD], &n));
 	assert_int_equal(walk(w, MIB_VIEW_ENTITY), 1);
+	assert_int_equal(walk(w, MIB_VIEW_SENSOR), 0);
 	assert_int_equal(walk(w, MIB_VIEW_RASD), 13);
 	/* Put the fixture's view back for the tests after this one. */
 	assert_int_equal(mib_fill(w->tabs, &w->st, &w->c), 0);
@@ -528,6 +602,7 @@ int main(void)
 	    cmocka_unit_test(socket_page_evac_rows),
 	    cmocka_unit_test(walks_are_ordered_and_complete),
 	    cmocka_unit_test(getnext_between_rows_and_columns),
+	    cmocka_unit_test(sensor_rows),
 	    cmocka_unit_test(view_roots),
 	    cmocka_unit_test(refill_drops_vanished_rows),
 	    cmocka_unit_test(last_change_before_start_is_zero),

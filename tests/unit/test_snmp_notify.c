@@ -30,7 +30,8 @@ struct host {
 	struct state_dimm dimms[1];
 	struct state_cpu cpus[2];
 	struct state_socket sockets[1];
-	struct state_entity ents[5];
+	struct state_sensor sensors[2];
+	struct state_entity ents[7];
 };
 
 static void entity(struct state_entity *e, int32_t index, int32_t in, int cls,
@@ -74,8 +75,23 @@ static void host_init(struct host *h)
 	h->st.n_cpus = 2;
 	h->st.sockets = h->sockets;
 	h->st.n_sockets = 1;
+	/* A core's temperature, and the DIMM's own. */
+	h->sensors[0].ent = STATE_ENT_SENSOR(0);
+	snprintf(h->sensors[0].name, sizeof(h->sensors[0].name),
+	         "coretemp-isa-0000 Core 0");
+	h->sensors[1].ent = STATE_ENT_SENSOR(1);
+	h->sensors[1].dimm_ent = STATE_ENT_DIMM(3);
+	snprintf(h->sensors[1].name, sizeof(h->sensors[1].name),
+	         "jc42-i2c-0-18 P1-DIMMA1");
+	entity(&h->ents[5], STATE_ENT_SENSOR(0), 1, ENT_CLASS_SENSOR,
+	       h->sensors[0].name);
+	entity(&h->ents[6], STATE_ENT_SENSOR(1), STATE_ENT_DIMM(3),
+	       ENT_CLASS_SENSOR, h->sensors[1].name);
+
 	h->st.ents = h->ents;
-	h->st.n_ents = 5;
+	h->st.n_ents = 7;
+	h->st.sensors = h->sensors;
+	h->st.n_sensors = 2;
 }
 
 /* Parse one notice and map it, as the agent's subscribe loop does. */
@@ -419,6 +435,96 @@ static void sensor_reading_fills_count_when_whole(void **state)
 	assert_vb_unsigned(&nt, 5, RASD_NOTIFY_COUNT, 0);
 }
 
+static void sensor_notice_points_at_the_sensor(void **state)
+{
+	struct host h;
+	struct notification nt;
+
+	(void)state;
+	host_init(&h);
+	assert_int_equal(map_notice(72, T0, "SENSOR",
+	                            "\"source\":\"sensors\","
+	                            "\"sensor\":\"coretemp-isa-0000 Core 0\","
+	                            "\"value\":\"90\",\"threshold\":\"85\"",
+	                            &h.st, NULL, &nt),
+	                 1);
+	assert_oid(&nt.trap, TRAP(9));
+	assert_common(&nt, 72, STATE_ENT_SENSOR(0), "coretemp-isa-0000 Core 0",
+	              "SENSOR happened");
+	assert_vb_unsigned(&nt, 5, RASD_NOTIFY_COUNT, 90);
+	assert_vb_unsigned(&nt, 6, RASD_NOTIFY_THRESHOLD, 85);
+
+	/* The DIMM's sensor is the sensor, not the DIMM. */
+	assert_int_equal(map_notice(73, T0, "SENSOR",
+	                            "\"source\":\"sensors\","
+	                            "\"sensor\":\"jc42-i2c-0-18 P1-DIMMA1\","
+	                            "\"dimm\":\"P1-DIMMA1\",\"value\":\"61\"",
+	                            &h.st, NULL, &nt),
+	                 1);
+	assert_common(&nt, 73, STATE_ENT_SENSOR(1), "jc42-i2c-0-18 P1-DIMMA1",
+	              "SENSOR happened");
+
+	/* A sensor the model lacks (a BMC's): its DIMM, else the host. */
+	assert_int_equal(map_notice(74, T0, "SENSOR",
+	                            "\"source\":\"ipmi-sensor\","
+	                            "\"sensor\":\"DIMM A1 Temp\","
+	                            "\"dimm\":\"P1-DIMMA1\"",
+	                            &h.st, NULL, &nt),
+	                 1);
+	assert_common(&nt, 74, STATE_ENT_DIMM(3), "DIMM A1 Temp",
+	              "SENSOR happened");
+	assert_int_equal(map_notice(75, T0, "SENSOR",
+	                            "\"source\":\"sensors\","
+	                            "\"sensor\":\"coretemp-isa-0000 Core 9\"",
+	                            &h.st, NULL, &nt),
+	                 1);
+	assert_common(&nt, 75, STATE_ENT_CHASSIS, "coretemp-isa-0000 Core 9",
+	              "SENSOR happened");
+	/* No model yet: entity unknown, the name still told. */
+	assert_int_equal(map_notice(76, T0, "SENSOR",
+	                            "\"sensor\":\"coretemp-isa-0000 Core 0\"",
+	                            NULL, NULL, &nt),
+	                 1);
+	assert_common(&nt, 76, STATE_ENT_CHASSIS, "coretemp-isa-0000 Core 0",
+	              "SENSOR happened");
+}
+
+/*
+ * HEALTH would double rasdHealthChanged, which the agent raises from the
+ * state's health; TELEMETRY and a newer rasd's msgids mean nothing here.
+ * None is an error either.
+ */
+static void health_telemetry_and_unknown_notices_raise_nothing(void **state)
+{
+	struct host h;
+	struct notification nt;
+	char err[256];
+
+	(void)state;
+	host_init(&h);
+	memset(&nt, 0x5a, sizeof(nt));
+	assert_int_equal(map_notice(80, T0, "HEALTH",
+	                            "\"state\":\"degraded\","
+	                            "\"color\":\"yellow\"",
+	                            &h.st, NULL, &nt),
+	                 0);
+	assert_int_equal(map_notice(81, T0, "TELEMETRY",
+	                            "\"state\":\"failing\",\"cpu\":\"x\","
+	                            "\"bank\":\"4\"",
+	                            &h.st, NULL, &nt),
+	                 0);
+	assert_int_equal(
+	    map_notice(82, T0, "NEWTHING2030", "", &h.st, NULL, &nt), 0);
+	/* Nothing was written into the notification either. */
+	assert_int_equal(nt.n_vb, (size_t)0x5a5a5a5a5a5a5a5aull);
+	snprintf(err, sizeof(err), "untouched");
+	assert_int_equal(map("{\"seq\":83,\"msgid\":\"HEALTH\","
+	                     "\"time_ms\":1,\"text\":\"t\"}",
+	                     &h.st, NULL, &nt, err, sizeof(err)),
+	                 0);
+	assert_string_equal(err, "untouched");
+}
+
 /* One corrected CPU error, seq and time given; returns what it raised. */
 static int corrected(uint64_t seq, uint64_t time_ms, const struct state *st,
                      struct notify_storm *storm, struct notification *out)
@@ -736,6 +842,9 @@ int main(void)
 	    cmocka_unit_test(evacuations_name_guest_and_peer),
 	    cmocka_unit_test(storm_and_overflow_notices_are_storms),
 	    cmocka_unit_test(sensor_reading_fills_count_when_whole),
+	    cmocka_unit_test(sensor_notice_points_at_the_sensor),
+	    cmocka_unit_test(
+	        health_telemetry_and_unknown_notices_raise_nothing),
 	    cmocka_unit_test(corrected_errors_fold_into_one_storm),
 	    cmocka_unit_test(steady_rate_at_the_limit_raises_once),
 	    cmocka_unit_test(corrected_memory_errors_alone_raise_nothing),

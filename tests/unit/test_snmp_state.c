@@ -93,6 +93,7 @@ static struct json_object *parse(const char *s)
 
 static void inputs_load(struct state_inputs *in)
 {
+	memset(in, 0, sizeof(*in));
 	in->status = parse(status_json);
 	in->dimms = parse(dimms_json);
 	in->sockets = parse(sockets_json);
@@ -109,13 +110,14 @@ static void inputs_put(struct state_inputs *in)
 	json_object_put(in->cpus);
 	json_object_put(in->actions);
 	json_object_put(in->pages);
+	json_object_put(in->sensors);
 	memset(in, 0, sizeof(*in));
 }
 
 static void build_ok(struct state *st, const struct state_inputs *in)
 {
 	char err[256] = "";
-	int rc = state_build(st, in, err, sizeof(err));
+	int rc = state_build(st, in, NULL, err, sizeof(err));
 
 	if (rc != 0)
 		fail_msg("state_build: %s", err);
@@ -142,7 +144,7 @@ static void expect_error(struct state_inputs *in, const char *want)
 	struct state st;
 	char err[256] = "";
 
-	assert_int_equal(state_build(&st, in, err, sizeof(err)), -1);
+	assert_int_equal(state_build(&st, in, NULL, err, sizeof(err)), -1);
 	assert_string_equal(err, want);
 	/* A failed build leaves nothing behind. */
 	assert_null(st.ents);
@@ -667,6 +669,316 @@ static void diff_ignores_new_and_gone_entities(void **state)
 	inputs_put(&in);
 }
 
+/* ---- sensors ---- */
+
+static const char sensors_json[] =
+    "{\"sensors\":["
+    "{\"source\":\"sensors\",\"chip\":\"coretemp-isa-0000\","
+    "\"name\":\"Core 0\",\"feature\":\"temp1\",\"kind\":\"temp\","
+    "\"value\":45.0,\"state\":\"ok\",\"limits\":{\"max\":85,\"crit\":95}},"
+    "{\"source\":\"sensors\",\"chip\":\"jc42-i2c-0-18\","
+    "\"name\":\"P1-DIMMB1\",\"feature\":\"temp1\",\"kind\":\"temp\","
+    "\"value\":33.25,\"state\":\"warn\",\"dimm\":\"P1-DIMMB1\"},"
+    "{\"source\":\"sensors\",\"chip\":\"nct6775-isa-0290\",\"name\":\"fan1\","
+    "\"feature\":\"fan1\",\"kind\":\"fan\",\"value\":1200,\"state\":\"crit\"},"
+    "{\"source\":\"sensors\",\"chip\":\"nct6775-isa-0290\",\"name\":\"in0\","
+    "\"feature\":\"in0\",\"kind\":\"in\",\"value\":1.2,\"state\":\"ok\"},"
+    "{\"source\":\"sensors\",\"chip\":\"nct6775-isa-0290\",\"name\":\"in1\","
+    "\"feature\":\"in1\",\"kind\":\"in\",\"state\":\"failed\","
+    "\"detail\":\"not a number\"},"
+    "{\"source\":\"ipmi\",\"name\":\"CPU Temp\",\"kind\":\"temperature\","
+    "\"unit\":\"degrees C\",\"value\":-41.26,\"state\":\"crossed\","
+    "\"limits\":{\"uc\":90}},"
+    "{\"source\":\"ipmi\",\"name\":\"PS1 Power\",\"kind\":\"power_supply\","
+    "\"unit\":\"Watts\",\"value\":2000000,\"state\":\"ok\"},"
+    "{\"source\":\"ipmi\",\"name\":\"Inlet\",\"kind\":\"temperature\","
+    "\"unit\":\"degrees F\",\"value\":70,\"state\":\"ok\"},"
+    "{\"source\":\"ipmi\",\"name\":\"Fan 3\",\"kind\":\"fan\","
+    "\"unit\":\"RPM\",\"state\":\"ok\"},"
+    "{\"source\":\"sensors\",\"chip\":\"acpitz-acpi-0\",\"name\":\"temp1\","
+    "\"feature\":\"temp1\",\"kind\":\"temp\",\"value\":50,"
+    "\"state\":\"gone\"}],"
+    "\"lm_sensors\":true,\"ipmi\":true}";
+
+/* The default replies plus a sensors reply, following prev. */
+static void build_sensors(struct state *st, const struct state *prev,
+                          const char *sensors)
+{
+	struct state_inputs in;
+	char err[256] = "";
+
+	inputs_load(&in);
+	in.sensors = parse(sensors);
+	if (state_build(st, &in, prev, err, sizeof(err)) != 0)
+		fail_msg("state_build: %s", err);
+	inputs_put(&in);
+}
+
+static const struct state_sensor *sensor_at(const struct state *st, int32_t k)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_sensors; i++)
+		if (st->sensors[i].ent == STATE_ENT_SENSOR(k))
+			return &st->sensors[i];
+	fail_msg("no sensor at 20000 + %d", (int)k);
+	return NULL;
+}
+
+static void assert_reading(const struct state_sensor *s, int type,
+                           int precision, int32_t value, int status,
+                           const char *units)
+{
+	assert_int_equal(s->type, type);
+	assert_int_equal(s->precision, precision);
+	assert_int_equal(s->value, value);
+	assert_int_equal(s->status, status);
+	assert_string_equal(s->units, units);
+}
+
+static void sensors_become_entities_in_order_of_sight(void **state)
+{
+	const struct state_entity *e;
+	struct state st;
+	int32_t k;
+
+	(void)state;
+	build_sensors(&st, NULL, sensors_json);
+	assert_int_equal(st.n_sensors, 10);
+	assert_int_equal(st.n_sensor_keys, 10);
+	/* 10 hardware entities before, one per sensor after. */
+	assert_int_equal(st.n_ents, 10 + 10);
+	for (k = 0; k < 10; k++) {
+		e = state_entity(&st, STATE_ENT_SENSOR(k));
+		assert_non_null(e);
+		assert_int_equal(e->cls, ENT_CLASS_SENSOR);
+		assert_int_equal(e->parent_rel_pos, k);
+		assert_false(e->fru);
+		/* Only the jc42 sensor names a DIMM. */
+		assert_int_equal(e->contained_in, k == 1 ? STATE_ENT_DIMM(1)
+		                                         : STATE_ENT_CHASSIS);
+	}
+	e = state_entity(&st, STATE_ENT_SENSOR(0));
+	assert_string_equal(e->name, "coretemp-isa-0000 Core 0");
+	assert_string_equal(e->descr,
+	                    "sensors temp sensor temp1 on coretemp-isa-0000");
+	assert_int_equal(e->oper, ENT_OPER_ENABLED);
+	assert_int_equal(e->alarm, 0);
+	e = state_entity(&st, STATE_ENT_SENSOR(5));
+	assert_string_equal(e->name, "CPU Temp");
+	assert_string_equal(e->descr, "ipmi temperature sensor CPU Temp");
+	assert_int_equal(sensor_at(&st, 1)->dimm_ent, STATE_ENT_DIMM(1));
+	assert_int_equal(sensor_at(&st, 0)->dimm_ent, 0);
+	assert_string_equal(sensor_at(&st, 5)->source, "ipmi");
+	assert_ptr_equal(state_sensor_by_name(&st, "CPU Temp"),
+	                 sensor_at(&st, 5));
+	assert_ptr_equal(state_sensor_by_name(&st, "jc42-i2c-0-18 P1-DIMMB1"),
+	                 sensor_at(&st, 1));
+	assert_null(state_sensor_by_name(&st, "Core 0"));
+	state_free(&st);
+}
+
+static void readings_are_scaled_by_type(void **state)
+{
+	struct state st;
+
+	(void)state;
+	build_sensors(&st, NULL, sensors_json);
+	/* 45.0 C in tenths; 33.25 rounds half away from zero. */
+	assert_reading(sensor_at(&st, 0), ENT_SENSOR_CELSIUS, 1, 450,
+	               ENT_SENSOR_OK, "degrees C");
+	assert_reading(sensor_at(&st, 1), ENT_SENSOR_CELSIUS, 1, 333,
+	               ENT_SENSOR_OK, "degrees C");
+	assert_reading(sensor_at(&st, 2), ENT_SENSOR_RPM, 0, 1200,
+	               ENT_SENSOR_OK, "RPM");
+	/* 1.2 V in millivolts, whatever 1.2 * 1000 is in binary. */
+	assert_reading(sensor_at(&st, 3), ENT_SENSOR_VOLTS_DC, 3, 1200,
+	               ENT_SENSOR_OK, "Volts");
+	assert_reading(sensor_at(&st, 5), ENT_SENSOR_CELSIUS, 1, -413,
+	               ENT_SENSOR_OK, "degrees C");
+	/* 2 MW in mW is past EntitySensorValue: clamped, not wrapped. */
+	assert_reading(sensor_at(&st, 6), ENT_SENSOR_WATTS, 3,
+	               ENT_SENSOR_VALUE_MAX, ENT_SENSOR_OK, "Watts");
+	/* The unit outranks the class: Fahrenheit is no celsius. */
+	assert_reading(sensor_at(&st, 7), ENT_SENSOR_OTHER, 2, 7000,
+	               ENT_SENSOR_OK, "degrees F");
+	state_free(&st);
+}
+
+static void failed_gone_and_unread_sensors(void **state)
+{
+	const struct state_entity *e;
+	struct state st;
+
+	(void)state;
+	build_sensors(&st, NULL, sensors_json);
+	/* rasd says the file read garbage: the sensor is broken. */
+	assert_reading(sensor_at(&st, 4), ENT_SENSOR_VOLTS_DC, 3, 0,
+	               ENT_SENSOR_NONOPERATIONAL, "Volts");
+	assert_int_equal(state_entity(&st, STATE_ENT_SENSOR(4))->oper,
+	                 ENT_OPER_DISABLED);
+	/* No reading yet: unavailable, in service as far as anyone knows. */
+	assert_reading(sensor_at(&st, 8), ENT_SENSOR_RPM, 0, 0,
+	               ENT_SENSOR_UNAVAILABLE, "RPM");
+	assert_int_equal(state_entity(&st, STATE_ENT_SENSOR(8))->oper,
+	                 ENT_OPER_UNKNOWN);
+	/* The chip vanished: its last value is not served. */
+	assert_reading(sensor_at(&st, 9), ENT_SENSOR_CELSIUS, 1, 0,
+	               ENT_SENSOR_UNAVAILABLE, "degrees C");
+	assert_int_equal(state_entity(&st, STATE_ENT_SENSOR(9))->oper,
+	                 ENT_OPER_DISABLED);
+	/* Crossings are alarms, not outages. */
+	e = state_entity(&st, STATE_ENT_SENSOR(1));
+	assert_int_equal(e->oper, ENT_OPER_ENABLED);
+	assert_int_equal(e->alarm, 0x80 >> ENT_ALARM_WARNING);
+	e = state_entity(&st, STATE_ENT_SENSOR(2));
+	assert_int_equal(e->alarm, 0x80 >> ENT_ALARM_CRITICAL);
+	e = state_entity(&st, STATE_ENT_SENSOR(5));
+	assert_int_equal(e->alarm, 0x80 >> ENT_ALARM_WARNING);
+	state_free(&st);
+}
+
+#define CORE0                                                                  \
+	"{\"source\":\"sensors\",\"chip\":\"coretemp-isa-0000\","              \
+	"\"name\":\"Core 0\",\"feature\":\"temp1\",\"kind\":\"temp\","         \
+	"\"value\":45,\"state\":\"ok\"}"
+#define CORE1                                                                  \
+	"{\"source\":\"sensors\",\"chip\":\"coretemp-isa-0000\","              \
+	"\"name\":\"Core 1\",\"feature\":\"temp2\",\"kind\":\"temp\","         \
+	"\"value\":47,\"state\":\"ok\"}"
+#define FAN1                                                                   \
+	"{\"source\":\"sensors\",\"chip\":\"nct6775-isa-0290\","               \
+	"\"name\":\"fan1\",\"feature\":\"fan1\",\"kind\":\"fan\","             \
+	"\"value\":1200,\"state\":\"ok\"}"
+#define PSU                                                                    \
+	"{\"source\":\"ipmi\",\"name\":\"PSU1\",\"kind\":\"power\","           \
+	"\"unit\":\"Watts\",\"value\":210.5,\"state\":\"ok\"}"
+
+static void indexes_survive_refreshes_and_absence(void **state)
+{
+	struct state v1, v2, v3, fresh;
+
+	(void)state;
+	build_sensors(&v1, NULL,
+	              "{\"sensors\":[" CORE0 "," CORE1 "," FAN1 "]}");
+	assert_string_equal(state_entity(&v1, 20001)->name,
+	                    "coretemp-isa-0000 Core 1");
+	/* Core 1 gone, a PSU new, the order shuffled: the old ones keep
+	 * their numbers, the new one takes the next. */
+	build_sensors(&v2, &v1, "{\"sensors\":[" FAN1 "," PSU "," CORE0 "]}");
+	assert_int_equal(v2.n_sensors, 3);
+	assert_string_equal(state_entity(&v2, 20000)->name,
+	                    "coretemp-isa-0000 Core 0");
+	assert_null(state_entity(&v2, 20001));
+	assert_string_equal(state_entity(&v2, 20002)->name,
+	                    "nct6775-isa-0290 fan1");
+	assert_string_equal(state_entity(&v2, 20003)->name, "PSU1");
+	assert_int_equal(sensor_at(&v2, 3)->value, 210500);
+	/* Core 1 back, after a view with no sensors at all. */
+	build_sensors(&v3, &v2, "{\"sensors\":[]}");
+	assert_int_equal(v3.n_sensors, 0);
+	assert_int_equal(v3.n_sensor_keys, 4);
+	state_free(&v1);
+	build_sensors(&v1, &v3, "{\"sensors\":[" CORE1 "," PSU "]}");
+	assert_string_equal(state_entity(&v1, 20001)->name,
+	                    "coretemp-isa-0000 Core 1");
+	assert_string_equal(state_entity(&v1, 20003)->name, "PSU1");
+	assert_null(state_entity(&v1, 20000));
+	/* A new agent numbers in the order it first sees them. */
+	build_sensors(&fresh, NULL, "{\"sensors\":[" CORE1 "," PSU "]}");
+	assert_non_null(state_entity(&fresh, 20000));
+	assert_string_equal(state_entity(&fresh, 20000)->name,
+	                    "coretemp-isa-0000 Core 1");
+	state_free(&v1);
+	state_free(&v2);
+	state_free(&v3);
+	state_free(&fresh);
+}
+
+static void older_rasd_without_sensors_keeps_the_numbering(void **state)
+{
+	struct state_inputs in;
+	struct state v1, v2, v3;
+	char err[256] = "";
+
+	(void)state;
+	build_sensors(&v1, NULL, "{\"sensors\":[" CORE0 "," FAN1 "]}");
+	inputs_load(&in);
+	assert_int_equal(state_build(&v2, &in, &v1, err, sizeof(err)), 0);
+	assert_int_equal(v2.n_sensors, 0);
+	assert_int_equal(v2.n_ents, 10);
+	assert_int_equal(v2.n_sensor_keys, 2);
+	inputs_put(&in);
+	build_sensors(&v3, &v2, "{\"sensors\":[" FAN1 "]}");
+	assert_string_equal(state_entity(&v3, 20001)->name,
+	                    "nct6775-isa-0290 fan1");
+	state_free(&v1);
+	state_free(&v2);
+	state_free(&v3);
+}
+
+static void malformed_sensors_are_refused(void **state)
+{
+	struct state_inputs in;
+
+	(void)state;
+	inputs_load(&in);
+	in.sensors = parse("{\"sensors\":{}}");
+	expect_error(&in, "sensors: \"sensors\" is not an array");
+	swap(&in.sensors, "{\"lm_sensors\":false}");
+	expect_error(&in, "sensors: no \"sensors\" array");
+	swap(&in.sensors, "{\"sensors\":[" CORE0 ",{\"source\":\"ipmi\","
+	                  "\"kind\":\"fan\",\"state\":\"ok\"}]}");
+	expect_error(&in, "sensors[1]: no \"name\"");
+	swap(&in.sensors, "{\"sensors\":[{\"source\":\"ipmi\",\"name\":\"X\","
+	                  "\"kind\":\"fan\",\"state\":\"ok\","
+	                  "\"value\":\"1200\"}]}");
+	expect_error(&in, "sensors[0]: \"value\" is not a number");
+	swap(&in.sensors, "{\"sensors\":[{\"source\":\"ipmi\",\"name\":\"X\","
+	                  "\"kind\":\"fan\",\"state\":\"hot\"}]}");
+	expect_error(&in, "sensors[0]: unknown state \"hot\"");
+	swap(&in.sensors, "{\"sensors\":[{\"source\":\"\",\"name\":\"X\","
+	                  "\"kind\":\"fan\",\"state\":\"ok\"}]}");
+	expect_error(&in, "sensors[0]: empty \"source\"");
+	swap(&in.sensors, "{\"sensors\":[" CORE0 "," FAN1 "," CORE0 "]}");
+	expect_error(&in, "sensors[2]: sensor \"Core 0\" (sensors) appears "
+	                  "twice");
+	swap(&in.sensors, "{\"sensors\":[7]}");
+	expect_error(&in, "sensors[0]: not an object");
+	inputs_put(&in);
+}
+
+static void diff_stamps_readings_and_sees_a_sensor_fail(void **state)
+{
+	struct seen seen = {0, 0, 0, 0};
+	struct state old, now;
+
+	(void)state;
+	build_sensors(&old, NULL, "{\"sensors\":[" CORE0 "," FAN1 "]}");
+	state_diff(NULL, &old, 5000, record, &seen);
+	assert_int_equal(seen.calls, 0);
+	assert_int_equal(sensor_at(&old, 0)->read_ms, 5000);
+	build_sensors(&now, &old,
+	              "{\"sensors\":[" CORE0 ",{\"source\":\"sensors\","
+	              "\"chip\":\"nct6775-isa-0290\",\"name\":\"fan1\","
+	              "\"feature\":\"fan1\",\"kind\":\"fan\","
+	              "\"state\":\"failed\"}]}");
+	assert_int_equal(sensor_at(&now, 0)->read_ms, 0);
+	state_diff(&old, &now, 9000, record, &seen);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.index, STATE_ENT_SENSOR(1));
+	assert_int_equal(seen.old_oper, ENT_OPER_ENABLED);
+	assert_int_equal(seen.new_oper, ENT_OPER_DISABLED);
+	assert_int_equal(sensor_at(&now, 0)->read_ms, 9000);
+	assert_int_equal(sensor_at(&now, 1)->read_ms, 9000);
+	assert_int_equal(state_entity(&now, STATE_ENT_SENSOR(1))->changed_ms,
+	                 9000);
+	assert_int_equal(state_entity(&now, STATE_ENT_SENSOR(0))->changed_ms,
+	                 0);
+	state_free(&old);
+	state_free(&now);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -687,6 +999,13 @@ int main(void)
 	    cmocka_unit_test(lookups_on_empty_state),
 	    cmocka_unit_test(diff_reports_exactly_the_changes),
 	    cmocka_unit_test(diff_ignores_new_and_gone_entities),
+	    cmocka_unit_test(sensors_become_entities_in_order_of_sight),
+	    cmocka_unit_test(readings_are_scaled_by_type),
+	    cmocka_unit_test(failed_gone_and_unread_sensors),
+	    cmocka_unit_test(indexes_survive_refreshes_and_absence),
+	    cmocka_unit_test(older_rasd_without_sensors_keeps_the_numbering),
+	    cmocka_unit_test(malformed_sensors_are_refused),
+	    cmocka_unit_test(diff_stamps_readings_and_sees_a_sensor_fail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
