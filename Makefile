@@ -1,5 +1,6 @@
 # Makefile - builds rasd, rasctl and their tests out of tree under build/.
-# make | make demo | make check | make check-asan | make bench | make fuzz
+# make | make demo | make check | make check-asan | make bench | make fuzz |
+# make lab
 
 PREFIX ?= /usr/local
 # rasd reads /etc/rasd/rasd.conf whatever the prefix.
@@ -60,7 +61,7 @@ BENCH_BIN := $(BUILD)/tests/bench
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all deps demo check check-asan check-clang bench fuzz install \
+.PHONY: all deps demo check check-asan check-clang bench fuzz lab install \
 	uninstall clean format
 
 all: $(BUILD)/rasd $(BUILD)/rasctl $(BUILD)/rasd-snmp
@@ -115,6 +116,13 @@ check-asan:
 
 check-clang:
 	@$(MAKE) --no-print-directory CC=clang BUILD=build/clang check
+
+# The labs boot the Debian kernel, and Xen 4.17 with a Debian dom0, under
+# QEMU TCG (tests/lab/); see tests/lab/run.sh.
+lab: deps
+	@sh scripts/deps.sh lab
+	@$(MAKE) --no-print-directory all
+	@sh tests/lab/run.sh $(BUILD)
 
 bench:
 	@sh scripts/deps.sh bench

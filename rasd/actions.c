@@ -272,6 +272,13 @@ static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
 
 	if (ue && !d->policy.page_offline_on_uncorrected)
 		act = POLICY_OFF;
+	/*
+	 * A Linux kernel runs memory_failure on such a page itself; offlining
+	 * it first makes the kernel skip it ("already hardware poisoned")
+	 * and never report what it did with the owner.
+	 */
+	if (ue && strcmp(d->hv->ops->name, "linux") == 0)
+		act = POLICY_OFF;
 	act = effective(d, act);
 	if (act == POLICY_OFF || actions_page_acted(d, v->page))
 		return;

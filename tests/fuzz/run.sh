@@ -18,6 +18,13 @@ for bin in "$DIR"/fuzz_*; do
 	fuzz_snmp_state) cp "$ROOT"/tests/fuzz/seeds/snmp_state.json "$corpus/" 2>/dev/null ;;
 	fuzz_control) printf '{"id":1,"cmd":"events","args":{"since_ms":0}}' >"$corpus/seed" ;;
 	fuzz_ipmi_sel) cp "$ROOT"/tests/fuzz/seeds/ipmi_sel/* "$corpus/" ;;
+	fuzz_linux)
+		# First byte: 0 a memory_failure format, NUL, one record; 1 a
+		# CPU list; 2 a kernel uevent.
+		{ printf '\000'; cat "$ROOT"/tests/data/tracefs/memory_failure_event-6.1.format
+		  printf '\000'; head -c 24 /dev/zero; } >"$corpus/mf"
+		printf '\0010-3,5' >"$corpus/cpus"
+		printf '\002offline@/devices/system/cpu/cpu1\000ACTION=offline\000DEVPATH=/devices/system/cpu/cpu1\000SUBSYSTEM=cpu\000' >"$corpus/uevent" ;;
 	fuzz_hwmon)
 		# First byte mod 3: 0 a policy limit rule, 1 a sysfs value, 2 a label.
 		printf '\000coretemp-* "Core 0" max=85' >"$corpus/rule"
