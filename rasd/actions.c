@@ -661,6 +661,21 @@ static void evacuate_recommend(struct rasd *d, uint32_t domid, int32_t dimm,
 	log_msg(&d->log, LOG_NOTICE, "action", "recommend: %s", a.reason);
 }
 
+/* Every guest's domid; the control domain never moves. */
+static int domains_all(struct rasd *d, uint32_t *domids, size_t max, size_t *n)
+{
+	struct hv_domain doms[256];
+	size_t i, total = 0;
+
+	*n = 0;
+	if (d->hv->ops->domains(d->hv, doms, 256, &total) < 0)
+		return -1;
+	for (i = 0; i < total && i < 256 && *n < max; i++)
+		if (!doms[i].control)
+			domids[(*n)++] = doms[i].domid;
+	return 0;
+}
+
 static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
                           int64_t event_id)
 {
@@ -668,8 +683,21 @@ static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
 	uint32_t domids[256];
 	size_t i, n = 0;
 
-	if (d->hv->ops->domains_on_range(d->hv, m->start, m->start + m->size,
-	                                 domids, 256, &n) < 0) {
+	int rc = d->hv->ops->domains_on_range(
+	    d->hv, m->start, m->start + m->size, domids, 256, &n);
+
+	/*
+	 * Xen cannot say which domain owns a machine frame: moving every
+	 * guest is the only way to be sure none is left on the DIMM.
+	 */
+	if (rc == -EOPNOTSUPP) {
+		log_msg(&d->log, LOG_WARNING, "action",
+		        "the %s backend cannot tell which guests own memory on "
+		        "%s: evacuating every guest",
+		        d->hv->ops->name, m->label);
+		rc = domains_all(d, domids, 256, &n);
+	}
+	if (rc < 0) {
 		log_msg(&d->log, LOG_ERR, "action",
 		        "cannot list the guests on %s: %s", m->label,
 		        d->hv->err);
@@ -1060,6 +1088,24 @@ void actions_on_verdict(struct rasd *d, const struct pending_verdict *pv)
 
 /* ---- hypervisor results ---- */
 
+/* Someone else (xen-hptool, an admin) took a CPU down or brought it
+ * back: the safety rules must count what is really online. */
+static void cpu_changed(struct rasd *d, const struct hv_event *ev)
+{
+	char name[16];
+
+	log_msg(&d->log, LOG_NOTICE, "rasd",
+	        "the hypervisor reports a CPU change: %s", ev->detail);
+	if (!cpu_known(d, ev->cpu) ||
+	    cpu_offline_is_online(d->cpus, ev->cpu) == ev->online)
+		return;
+	cpu_offline_set_online(d->cpus, ev->cpu, ev->online);
+	snprintf(name, sizeof(name), "%u", ev->cpu);
+	component_set(d, "cpu", name, ev->online ? "online" : "offline",
+	              "changed outside rasd");
+	telemetry_update(d);
+}
+
 static struct evac_job *job_find_migration(struct rasd *d, uint64_t id)
 {
 	size_t i;
@@ -1149,8 +1195,7 @@ void actions_on_hv_event(struct rasd *d, const struct hv_event *ev)
 	if (ev->type == HV_EVENT_MIGRATION_PROGRESS)
 		return;
 	if (ev->type == HV_EVENT_CPU_CHANGED) {
-		log_msg(&d->log, LOG_NOTICE, "rasd",
-		        "the hypervisor reports a CPU change: %s", ev->detail);
+		cpu_changed(d, ev);
 		return;
 	}
 	j = job_find_migration(d, ev->migration_id);

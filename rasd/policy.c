@@ -661,11 +661,13 @@ static int set_cpu_protect(struct parse *ps, const struct key_rule *rule,
 	}
 }
 
-static bool is_host_name(const char *s)
+/* A host name, or what a backend dials: tcp:HOST:PORT (xen), a libvirt
+ * URI such as qemu+ssh://root@host/system (linux). */
+static bool is_peer_name(const char *s)
 {
 	for (; *s != '\0'; s++) {
-		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' &&
-		    *s != '-')
+		if (!isalnum((unsigned char)*s) &&
+		    strchr("._-:/+@[]", *s) == NULL)
 			return false;
 	}
 	return true;
@@ -701,10 +703,10 @@ static int add_peers(struct parse *ps, const struct key_rule *rule,
 			            "than %d characters",
 			            rule->key, value, rule->section, item,
 			            PEER_NAME_MAX);
-		if (!is_host_name(item))
+		if (!is_peer_name(item))
 			return fail(ps,
 			            "bad %s '%s' in [%s]: '%s' has a character "
-			            "other than A-Z a-z 0-9 . _ -",
+			            "other than A-Z a-z 0-9 . _ - : / + @ [ ]",
 			            rule->key, value, rule->section, item);
 		if (has_peer(p, item))
 			return fail(ps,

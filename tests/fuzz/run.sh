@@ -16,6 +16,11 @@ for bin in "$DIR"/fuzz_*; do
 	fuzz_policy) cp "$ROOT"/policies/*.conf "$ROOT"/tests/integration/policies/*.conf "$corpus/" 2>/dev/null ;;
 	fuzz_scenario) cp "$ROOT"/hypervisor/sim/scenarios/*.scn "$ROOT"/tests/integration/scenarios/*.scn "$corpus/" 2>/dev/null ;;
 	fuzz_snmp_state) cp "$ROOT"/tests/fuzz/seeds/snmp_state.json "$corpus/" 2>/dev/null ;;
+	fuzz_xen)
+		# First byte even: a peer string; odd: command byte, status word.
+		printf '\000localhost' >"$corpus/local"
+		printf '\000tcp:host-b.example:8002' >"$corpus/tcp"
+		printf '\001\000\004\020\001\000' >"$corpus/owned" ;;
 	fuzz_control) printf '{"id":1,"cmd":"events","args":{"since_ms":0}}' >"$corpus/seed" ;;
 	fuzz_ipmi_sel) cp "$ROOT"/tests/fuzz/seeds/ipmi_sel/* "$corpus/" ;;
 	fuzz_linux)

@@ -23,6 +23,11 @@ check "the message names scenario:line" grep -q "bad.scn:$line" "$WORK/e3"
 "$RASD" -H "kvm" -j "$WORK/j.db" -s none -q 2>"$WORK/e4"
 expect_eq "an unknown backend: exit 1" $? 1
 check "the message lists the backends" grep -q 'sim:PATH, xen, linux\[:URI\], auto' "$WORK/e4"
+if [ ! -e /proc/xen/capabilities ]; then
+	"$RASD" -H xen -j "$WORK/j.db" -s none -q 2>"$WORK/e5"
+	expect_eq "rasd -H xen on a host that is not Xen: exit 1" $? 1
+	check "and it says so" grep -q 'not a Xen host: /proc/xen/capabilities' "$WORK/e5"
+fi
 
 "$RASD" -H "sim:$S/page.scn" --speed fast -s none 2>"$WORK/e5"
 expect_eq "a bad --speed: exit 2" $? 2

@@ -291,7 +291,7 @@ static const struct bad_case bad_cases[] = {
      "t:2: bad max_share 'lots%' in [page]: not a number"},
     {"[evacuation]\npeers = xen-b xen_c!\n",
      "t:2: bad peers 'xen-b xen_c!' in [evacuation]: 'xen_c!' has a character "
-     "other than A-Z a-z 0-9 . _ -"},
+     "other than A-Z a-z 0-9 . _ - : / + @ [ ]"},
     {"[evacuation]\npeers = a,b,a\n",
      "t:2: bad peers 'a,b,a' in [evacuation]: 'a' is listed twice"},
     {"[evacuation]\npeers = "
