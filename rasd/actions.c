@@ -220,7 +220,7 @@ static void evacuate_owner(struct rasd *d, const struct journal_action *a,
                            const struct hv_page_status *st);
 
 /* Run an intended page offline and record how it went, once. */
-static int page_offline_run(struct rasd *d, struct journal_action *a,
+static int page_offline_run(struct rasd *d, struct journal_action *a, bool hard,
                             struct hv_page_status *out)
 {
 	struct hv_page_status st;
@@ -229,7 +229,10 @@ static int page_offline_run(struct rasd *d, struct journal_action *a,
 	int rc;
 
 	memset(&st, 0, sizeof(st));
-	rc = d->hv->ops->page_offline(d->hv, a->target, &st);
+	if (hard)
+		rc = d->hv->ops->page_offline_hard(d->hv, a->target, &st);
+	else
+		rc = d->hv->ops->page_offline(d->hv, a->target, &st);
 	if (out != NULL)
 		*out = st;
 	snprintf(name, sizeof(name), "0x%llx", (unsigned long long)a->target);
@@ -266,6 +269,8 @@ static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
 {
 	const struct verdict *v = &pv->mem;
 	bool ue = v->type == VERDICT_PAGE_UNCORRECTED;
+	bool hard = ue && d->policy.page_hard_offline_uncorrected &&
+	            d->hv->ops->page_offline_hard != NULL;
 	enum policy_action act = d->policy.page_action;
 	struct journal_action a;
 	char why[160], win[16];
@@ -277,7 +282,7 @@ static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
 	 * it first makes the kernel skip it ("already hardware poisoned")
 	 * and never report what it did with the owner.
 	 */
-	if (ue && strcmp(d->hv->ops->name, "linux") == 0)
+	if (ue && !hard && strcmp(d->hv->ops->name, "linux") == 0)
 		act = POLICY_OFF;
 	act = effective(d, act);
 	if (act == POLICY_OFF || actions_page_acted(d, v->page))
@@ -290,9 +295,10 @@ static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
 	snprintf(a.component, sizeof(a.component), "page 0x%llx",
 	         (unsigned long long)v->page);
 	if (ue)
-		snprintf(a.reason, sizeof(a.reason),
-		         "page 0x%llx: uncorrected error with a usable address",
-		         (unsigned long long)v->page);
+		snprintf(
+		    a.reason, sizeof(a.reason),
+		    "page 0x%llx: uncorrected error with a usable address%s",
+		    (unsigned long long)v->page, hard ? " (hard offline)" : "");
 	else
 		snprintf(
 		    a.reason, sizeof(a.reason),
@@ -319,7 +325,7 @@ static void page_verdict(struct rasd *d, const struct pending_verdict *pv)
 		        (unsigned long long)v->page);
 		return;
 	}
-	page_offline_run(d, &a, NULL);
+	page_offline_run(d, &a, hard, NULL);
 }
 
 /* ---- CPUs ---- */
@@ -865,7 +871,7 @@ int actions_operator_page(struct rasd *d, uint64_t mfn, bool online,
 	if (!online) {
 		if (!actions_page_acted(d, mfn))
 			actions_page_mark(d, mfn);
-		page_offline_run(d, a, st);
+		page_offline_run(d, a, false, st);
 		return 0;
 	}
 	if (d->hv->ops->page_online(d->hv, mfn, st) < 0) {
@@ -1237,7 +1243,7 @@ static void resume_page(struct rasd *d, struct journal_action *a)
 	log_msg(&d->log, LOG_NOTICE, "action",
 	        "resuming page_offline 0x%llx intended before a restart",
 	        (unsigned long long)a->target);
-	page_offline_run(d, a, NULL);
+	page_offline_run(d, a, false, NULL);
 }
 
 static void resume_cpu(struct rasd *d, struct journal_action *a)

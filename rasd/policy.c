@@ -136,6 +136,8 @@ static const struct key_rule key_rules[] = {
      .offset = offsetof(struct policy, metrics_file)},
     {"metrics", "interval", .type = VALUE_DURATION,
      .offset = offsetof(struct policy, metrics_interval_ms)},
+    {"page", "hard_offline_uncorrected", .type = VALUE_BOOLEAN,
+     .offset = offsetof(struct policy, page_hard_offline_uncorrected)},
     {"page", "evacuate_owner", .type = VALUE_ACTION,
      .offset = offsetof(struct policy, page_evacuate_owner),
      .act_word = "evacuate"},
@@ -246,6 +248,7 @@ void policy_defaults(struct policy *p)
 	p->syslog_storm_window_ms = 60000;
 	p->metrics_interval_ms = 15000;
 	p->page_evacuate_owner = POLICY_RECOMMEND;
+	p->page_hard_offline_uncorrected = false;
 	snprintf(p->selftest, sizeof(p->selftest), "auto");
 	p->selftest_timeout_ms = 0;
 	p->selftest_bank = 1;

@@ -32,8 +32,11 @@ struct policy {
 	struct leaky_rule page;
 	enum policy_action page_action;
 	bool page_offline_on_uncorrected; /* SRAO/SRAR/UCNA with address */
-	uint32_t page_max_offlined;       /* absolute cap */
-	uint32_t page_max_share_ppm;      /* cap as parts per million of RAM */
+	/* linux: such a page through hard_offline_page (killing what maps
+	 * it) instead of leaving it to the kernel's memory_failure */
+	bool page_hard_offline_uncorrected;
+	uint32_t page_max_offlined;  /* absolute cap */
+	uint32_t page_max_share_ppm; /* cap as parts per million of RAM */
 	/* [dimm] distinct pages with corrected errors on one DIMM */
 	struct leaky_rule dimm;
 	enum policy_action dimm_action; /* act = evacuate its guests */

@@ -59,6 +59,7 @@ static void policy_unlike_defaults(struct policy *p)
 	/* No map: default.conf's map lines are commented examples, and a
 	 * file without map lines keeps the map it is loaded over. */
 	p->page_evacuate_owner = POLICY_OFF;
+	p->page_hard_offline_uncorrected = true;
 	snprintf(p->selftest, sizeof(p->selftest), "yes");
 	p->selftest_bank = 9;
 	p->selftest_cpu = 9;
@@ -112,6 +113,8 @@ static void assert_policy_equal(const struct policy *a, const struct policy *b)
 	assert_string_equal(a->dimm_sysfs_root, b->dimm_sysfs_root);
 	assert_int_equal(a->dimm_sources, b->dimm_sources);
 	assert_int_equal(a->page_evacuate_owner, b->page_evacuate_owner);
+	assert_int_equal(a->page_hard_offline_uncorrected,
+	                 b->page_hard_offline_uncorrected);
 	assert_string_equal(a->selftest, b->selftest);
 	assert_int_equal(a->selftest_timeout_ms, b->selftest_timeout_ms);
 	assert_int_equal(a->selftest_bank, b->selftest_bank);
@@ -517,6 +520,7 @@ static void test_each_key_its_field(void **state)
 	                   "[evacuation]\npeers = h1\nmax_per_hour = 8\n"
 	                   "concurrent = 2\n"
 	                   "[page]\nevacuate_owner = evacuate\n"
+	                   "hard_offline_uncorrected = yes\n"
 	                   "[telemetry]\nselftest = no\nselftest_timeout = 9s\n"
 	                   "selftest_bank = 2\nselftest_cpu = 3\n"
 	                   "[health]\nyellow = quarantine\nred = evacuate\n"
@@ -569,6 +573,7 @@ static void test_each_key_its_field(void **state)
 	expected.evac_max_per_hour = 8;
 	expected.evac_concurrent = 2;
 	expected.page_evacuate_owner = POLICY_ACT;
+	expected.page_hard_offline_uncorrected = true;
 	snprintf(expected.selftest, sizeof(expected.selftest), "no");
 	expected.selftest_timeout_ms = 9000;
 	expected.selftest_bank = 2;

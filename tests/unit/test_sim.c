@@ -58,7 +58,7 @@ static struct fixture *open_text(const char *text, uint32_t speed,
                                  bool call_log)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct hv_options opts = {NULL};
+	struct hv_options opts = {0};
 	struct sim_scenario *sc;
 	char err[256];
 	int fd;
