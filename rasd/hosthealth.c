@@ -575,6 +575,21 @@ static void bmc_state(struct rasd *d, const struct bmc_event *ev)
 	}
 }
 
+/* The BMC says when its SEL fills, not when it has room again. */
+static void bmc_sel_room(struct rasd *d)
+{
+	struct bmc_status *st = calloc(1, sizeof(*st));
+
+	if (st == NULL || bmc_status(d->bmc, st) < 0) {
+		free(st);
+		return;
+	}
+	if (!st->sel_full && !st->sel_almost_full)
+		health_set(&d->health, HEALTH_GENERIC, "ipmi", "sel",
+		           HEALTH_GREEN, NULL, clock_now_ms(&d->clock), 0);
+	free(st);
+}
+
 static void on_bmc(void *arg, const struct bmc_event *ev)
 {
 	struct rasd *d = arg;
@@ -583,6 +598,8 @@ static void on_bmc(void *arg, const struct bmc_event *ev)
 		bmc_entry(d, ev);
 	else
 		bmc_state(d, ev);
+	if (ev->kind == BMC_SEL_ENTRY || ev->kind == BMC_CONNECTED)
+		bmc_sel_room(d);
 	telemetry_update(d);
 }
 

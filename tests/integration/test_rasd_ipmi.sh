@@ -109,6 +109,20 @@ check "it recovers and the condition goes" until_json health \
 sel_add 0x0c 0x10 0x6f 0xa0 0x00 0x00 # record 8, after the outage
 check "records after the outage still arrive" until_json "health --limit 1000" \
 	'[.events[] | select(.record_id == 8)] | length == 1' 20
+# The SEL fills up (64 entries): almost full, then full.
+i=9
+cmds=
+while [ $i -le 60 ]; do
+	cmds="$cmds
+sel_add 0x20 0x02 0 0 0 0 0x20 0x00 0x04 0x01 0x30 0x01 0x01 0x00 0x00"
+	i=$((i + 1))
+done
+sim "$cmds"
+check "a SEL under 10% free is a condition" until_json health \
+	'[.conditions[] | select(.component == "sel" and (.reason | test("almost full")))] | length == 1' 20
+sim "$(printf 'sel_add 0x20 0x02 0 0 0 0 0x20 0x00 0x04 0x01 0x30 0x01 0x01 0x00 0x00\n%.0s' 1 2 3 4)"
+check "a full SEL says new events are lost" until_json health \
+	'[.conditions[] | select(.component == "sel" and (.reason | test("full, new events are lost")))] | length == 1' 20
 check "rasd stops cleanly" stop_rasd
 check "rasd logged the BMC's loss as a warning, not an error" sh -c \
 	"grep -q 'ipmi  warning: BMC not answering' '$WORK/b.log' || grep -q 'BMC not answering' '$WORK/b.log'"

@@ -62,12 +62,26 @@ lab_boot() {
 	sleep 1
 }
 
+# Type a line in pieces: Xen holds at most 128 bytes of console input
+# for dom0 and drops the rest when dom0 is slow to take them (under TCG,
+# often), which leaves the shell at a "> " prompt.
+lab_type() {
+	rest=$1
+	while [ -n "$rest" ]; do
+		printf '%s' "$(printf '%s' "$rest" | cut -c1-48)" >&7
+		rest=$(printf '%s' "$rest" | cut -c49-)
+		sleep 0.05
+	done
+	printf '\n' >&7
+}
+
 lab_run() {
 	timeout=$1
 	shift
 	LAB_SEQ=$((LAB_SEQ + 1))
 	offset=$(lab_log_size)
-	printf '{ %s ; } 2>&1; echo "@@""END %s $?@@"\n' "$*" "$LAB_SEQ" >&7
+	lab_type "$(printf '{ %s ; } 2>&1; echo "@@""END %s $?@@"' "$*" \
+	    "$LAB_SEQ")"
 	if ! lab_wait_for "^@@END $LAB_SEQ [0-9]*@@" "$offset" "$timeout"; then
 		LAB_OUT=$(tail -c +"$((offset + 1))" "$LAB_DIR/console.log" |
 		    tr -d '\r' | grep -v '^(XEN)')

@@ -72,10 +72,14 @@ done
 add_bin "$ROOT" "$BUILD/rasd" "$BUILD/rasctl"
 [ -x "$BUILD/rasd-snmp" ] && add_bin "$ROOT" "$BUILD/rasd-snmp"
 [ -x "$BUILD/tools/xen_probe" ] && add_bin "$ROOT" "$BUILD/tools/xen_probe"
+# Under a fixed path: the build's own may sit under /tmp, which dom0's
+# init covers with a tmpfs.
+mkdir -p "$ROOT/usr/local/bin"
 for b in "$ROOT$BUILD"/rasd "$ROOT$BUILD"/rasctl "$ROOT$BUILD"/rasd-snmp \
     "$ROOT$BUILD"/tools/xen_probe; do
-	[ -e "$b" ] && ln -sf "$(echo "$b" | sed "s|^$ROOT||")" \
-	    "$ROOT/bin/$(basename "$b")"
+	[ -e "$b" ] || continue
+	mv "$b" "$ROOT/usr/local/bin/"
+	ln -sf "/usr/local/bin/$(basename "$b")" "$ROOT/bin/$(basename "$b")"
 done
 
 # The alert path of scenario 5 (optional: skipped when absent here).
