@@ -50,7 +50,7 @@ lab_boot() {
 	    -monitor unix:"$LAB_DIR/mon",server,nowait \
 	    -kernel "$LAB_DIR/xen" \
 	    -append "console=com1 com1=115200 dom0_mem=512M loglvl=all guest_loglvl=all mce_verbosity=verbose ${LAB_XEN_ARGS:-}" \
-	    -initrd "/boot/vmlinuz-$kver console=hvc0 quiet,$initrd" \
+	    -initrd "/boot/vmlinuz-$kver console=hvc0 quiet loglevel=0,$initrd" \
 	    <"$LAB_DIR/in" >"$LAB_DIR/console.log" 2>&1 &
 	LAB_PID=$!
 	exec 7>"$LAB_DIR/in"
