@@ -288,6 +288,7 @@ void hosthealth_on_mce(struct rasd *d, const struct journal_event *ev,
 {
 	uint64_t now = ev->time_ms;
 	char comp[64], why[HEALTH_REASON_MAX];
+	struct dimm_health *h;
 
 	if (dec->severity != MCE_SEV_CORRECTED) {
 		if (ev->dimm_label[0] != '\0')
@@ -303,8 +304,7 @@ void hosthealth_on_mce(struct rasd *d, const struct journal_event *ev,
 	if (dimm < 0 || (size_t)dimm >= d->n_dimms ||
 	    dec->kind != MCE_KIND_MEMORY)
 		return;
-	struct dimm_health *h = &d->dimm_health[dimm];
-
+	h = &d->dimm_health[dimm];
 	h->last_mce_id = ev->id;
 	h->last_mce_ms = now;
 	if (h->last_bmc_id == 0 || h->last_bmc_merged ||
@@ -520,10 +520,9 @@ static void bmc_entry(struct rasd *d, const struct bmc_event *ev)
 	                                : LOG_INFO;
 	if (ev->deassert)
 		prio = LOG_NOTICE;
-	log_msg(&d->log, prio, "ipmi", "%s%s%s%s", why,
+	log_msg(&d->log, prio, "ipmi", "%s%s%s", why,
 	        ev->deassert ? " (deasserted)" : "",
-	        he.merged_event_id ? " (same fault as a machine check)" : "",
-	        ev->kind == BMC_SEL_ENTRY ? "" : "");
+	        he.merged_event_id ? " (same fault as a machine check)" : "");
 	bmc_notice(d, ev, &he, prio);
 }
 
