@@ -648,23 +648,47 @@ static void evac_pump(struct rasd *d)
 	}
 }
 
+/* A planned move, journaled as recommended; dimm -1: off the host. */
 static void evacuate_recommend(struct rasd *d, uint32_t domid, int32_t dimm,
-                               int64_t event_id)
+                               int64_t event_id, const char *reason)
 {
 	struct journal_action a;
-	char name[HV_NAME_MAX];
 
 	memset(&a, 0, sizeof(a));
 	a.kind = ACTION_MIGRATE;
 	a.state = ACTION_RECOMMENDED;
 	a.target = domid;
 	a.event_id = event_id;
-	snprintf(a.component, sizeof(a.component), "%s", d->dimms[dimm].label);
-	snprintf(a.reason, sizeof(a.reason), "evacuate %s (dom%u) off %s",
-	         rasd_domain_name(d, domid, name, sizeof(name)), domid,
-	         a.component);
+	snprintf(a.component, sizeof(a.component), "%s",
+	         dimm >= 0 ? d->dimms[dimm].label : "host");
+	snprintf(a.reason, sizeof(a.reason), "%s", reason);
 	action_record(d, &a);
 	log_msg(&d->log, LOG_NOTICE, "action", "recommend: %s", a.reason);
+}
+
+/* Plan (recommend) or queue one guest's move; dimm -1: off the host. */
+static void evacuate_guest(struct rasd *d, uint32_t domid, int32_t dimm,
+                           enum policy_action act, int64_t event_id,
+                           const char *why)
+{
+	struct evac_job *j;
+	char name[HV_NAME_MAX], reason[128];
+
+	if (act == POLICY_OFF || domid == 0)
+		return;
+	if (act == POLICY_RECOMMEND) {
+		snprintf(reason, sizeof(reason), "evacuate %s (dom%u): %s",
+		         rasd_domain_name(d, domid, name, sizeof(name)), domid,
+		         why);
+		evacuate_recommend(d, domid, dimm, event_id, reason);
+		return;
+	}
+	if (job_find_domid(d, domid) != NULL)
+		return;
+	j = job_add(d, domid, dimm);
+	if (j != NULL)
+		log_msg(&d->log, LOG_NOTICE, "action",
+		        "evacuate %s (dom%u): %s", j->name, j->domid, why);
 }
 
 /* Every guest's domid; the control domain never moves. */
@@ -687,8 +711,8 @@ static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
 {
 	const struct hv_dimm *m = &d->dimms[dimm];
 	uint32_t domids[256];
+	char why[96], reason[128], name[HV_NAME_MAX];
 	size_t i, n = 0;
-
 	int rc = d->hv->ops->domains_on_range(
 	    d->hv, m->start, m->start + m->size, domids, 256, &n);
 
@@ -709,9 +733,8 @@ static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
 		        d->hv->err);
 		return;
 	}
+	snprintf(why, sizeof(why), "owns memory on %s", m->label);
 	for (i = 0; i < n && i < 256; i++) {
-		struct evac_job *j;
-
 		if (domids[i] == 0) {
 			log_msg(&d->log, LOG_WARNING, "action",
 			        "dom0 owns memory on %s; the control domain "
@@ -719,17 +742,14 @@ static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
 			        m->label);
 			continue;
 		}
-		if (act == POLICY_RECOMMEND) {
-			evacuate_recommend(d, domids[i], dimm, event_id);
+		if (act != POLICY_RECOMMEND) {
+			evacuate_guest(d, domids[i], dimm, act, event_id, why);
 			continue;
 		}
-		if (job_find_domid(d, domids[i]) != NULL)
-			continue;
-		j = job_add(d, domids[i], dimm);
-		if (j != NULL)
-			log_msg(&d->log, LOG_NOTICE, "action",
-			        "evacuate %s (dom%u): owns memory on %s",
-			        j->name, j->domid, m->label);
+		snprintf(reason, sizeof(reason), "evacuate %s (dom%u) off %s",
+		         rasd_domain_name(d, domids[i], name, sizeof(name)),
+		         domids[i], m->label);
+		evacuate_recommend(d, domids[i], dimm, event_id, reason);
 	}
 	if (act == POLICY_ACT) {
 		snprintf(d->dimm_health[dimm].state,
@@ -737,41 +757,6 @@ static void evacuate_dimm(struct rasd *d, int32_t dimm, enum policy_action act,
 		evac_pump(d);
 		dimm_check_evacuated(d, dimm);
 	}
-}
-
-/* Plan (recommend) or queue one guest's move; dimm -1: off the host. */
-static void evacuate_guest(struct rasd *d, uint32_t domid, int32_t dimm,
-                           enum policy_action act, int64_t event_id,
-                           const char *why)
-{
-	struct journal_action a;
-	struct evac_job *j;
-	char name[HV_NAME_MAX];
-
-	if (act == POLICY_OFF || domid == 0)
-		return;
-	if (act == POLICY_RECOMMEND) {
-		memset(&a, 0, sizeof(a));
-		a.kind = ACTION_MIGRATE;
-		a.state = ACTION_RECOMMENDED;
-		a.target = domid;
-		a.event_id = event_id;
-		snprintf(a.component, sizeof(a.component), "%s",
-		         dimm >= 0 ? d->dimms[dimm].label : "host");
-		snprintf(a.reason, sizeof(a.reason), "evacuate %s (dom%u): %s",
-		         rasd_domain_name(d, domid, name, sizeof(name)), domid,
-		         why);
-		action_record(d, &a);
-		log_msg(&d->log, LOG_NOTICE, "action", "recommend: %s",
-		        a.reason);
-		return;
-	}
-	if (job_find_domid(d, domid) != NULL)
-		return;
-	j = job_add(d, domid, dimm);
-	if (j != NULL)
-		log_msg(&d->log, LOG_NOTICE, "action",
-		        "evacuate %s (dom%u): %s", j->name, j->domid, why);
 }
 
 /*
@@ -887,22 +872,12 @@ int actions_operator_page(struct rasd *d, uint64_t mfn, bool online,
 	return 0;
 }
 
-static bool cpu_known(const struct rasd *d, uint32_t cpu)
-{
-	size_t i;
-
-	for (i = 0; i < d->n_cpus; i++)
-		if (d->cpu_list[i].cpu == cpu)
-			return true;
-	return false;
-}
-
 int actions_operator_cpu(struct rasd *d, uint32_t cpu, bool online,
                          struct journal_action *a, char *err, size_t errlen)
 {
 	char name[16], comp[24], why[256];
 
-	if (!cpu_known(d, cpu)) {
+	if (rasd_cpu_find(d, cpu) == NULL) {
 		snprintf(err, errlen, "cpu %u: no such cpu on this host", cpu);
 		return -1;
 	}
@@ -1102,7 +1077,7 @@ static void cpu_changed(struct rasd *d, const struct hv_event *ev)
 
 	log_msg(&d->log, LOG_NOTICE, "rasd",
 	        "the hypervisor reports a CPU change: %s", ev->detail);
-	if (!cpu_known(d, ev->cpu) ||
+	if (rasd_cpu_find(d, ev->cpu) == NULL ||
 	    cpu_offline_is_online(d->cpus, ev->cpu) == ev->online)
 		return;
 	cpu_offline_set_online(d->cpus, ev->cpu, ev->online);

@@ -176,6 +176,7 @@ static int cmd_dimms(struct rasd *d, struct json_object *res)
 	uint64_t now = clock_now_ms(&d->clock);
 	size_t i;
 
+	hosthealth_dimm_temps(d);
 	for (i = 0; i < d->n_dimms; i++) {
 		struct json_object *o = json_object_new_object();
 		const struct hv_dimm *m = &d->dimms[i];
@@ -408,8 +409,6 @@ static int cmd_inject(struct rasd *d, const struct control_request *req,
 {
 	struct mce_record r;
 	uint64_t cpu = 0, bank = 0, status = 0, addr = 0, misc = 0, mcg = 0;
-	size_t i;
-
 	bool direct = false;
 
 	if (arg_bool(req, "direct", &direct, err, errlen) < 0)
@@ -440,26 +439,15 @@ static int cmd_inject(struct rasd *d, const struct control_request *req,
 		         (unsigned long long)bank);
 		return -1;
 	}
-	memset(&r, 0, sizeof(r));
-	for (i = 0; i < d->n_cpus; i++)
-		if (d->cpu_list[i].cpu == cpu)
-			break;
-	if (i == d->n_cpus) {
+	if (cpu > UINT32_MAX ||
+	    rasd_record_init(d, (uint32_t)cpu, (uint8_t)bank, status, &r) < 0) {
 		snprintf(err, errlen, "inject: no cpu %llu on this host",
 		         (unsigned long long)cpu);
 		return -1;
 	}
-	r.extcpu = r.apicid = (uint32_t)cpu;
-	r.socketid = d->cpu_list[i].socket;
-	r.bank = (uint8_t)bank;
-	r.status = status;
 	r.addr = addr;
 	r.misc = misc;
 	r.mcgstatus = mcg;
-	r.mcgcap = d->topo.mcg_cap;
-	r.cpuid = d->topo.cpuid;
-	r.cpuvendor = d->topo.cpu_vendor;
-	r.time = clock_now_ms(&d->clock) / 1000;
 	if (direct)
 		return inject_direct(d, &r, res, err, errlen);
 	if (d->hv->ops->inject(d->hv, &r) < 0) {

@@ -40,31 +40,25 @@ int arg_str(const struct control_request *req, const char *key,
 
 void json_status_health(struct rasd *d, struct json_object *res)
 {
-	struct json_object *h = json_object_new_object();
 	struct json_object *t = json_object_new_object();
+	char why[HEALTH_REASON_MAX];
+	enum health_level l = hosthealth_level(d, why, sizeof(why));
 
-	hosthealth_json(d, h);
-	json_object_object_add(
-	    res, "health_color",
-	    json_object_get(json_object_object_get(h, "level")));
-	json_object_object_add(
-	    res, "health_reason",
-	    json_object_get(json_object_object_get(h, "reason")));
-	json_object_put(h);
+	jstr(res, "health_color", health_level_name(l));
+	jstr(res, "health_reason", why);
 	selftest_json(d, t);
 	json_object_object_add(res, "telemetry", t);
 }
 
-void dimm_health_json(struct rasd *d, size_t i, struct json_object *o)
+void dimm_health_json(const struct rasd *d, size_t i, struct json_object *o)
 {
 	const struct dimm_health *h = &d->dimm_health[i];
-	char src[96];
-	double c;
 
 	jint(o, "bmc_events", (int64_t)h->bmc_faults);
-	if (hosthealth_dimm_temp(d, i, &c, src, sizeof(src))) {
-		json_object_object_add(o, "temp_c", json_object_new_double(c));
-		jstr(o, "temp_source", src);
+	if (h->have_temp) {
+		json_object_object_add(o, "temp_c",
+		                       json_object_new_double(h->temp_c));
+		jstr(o, "temp_source", h->temp_source);
 	}
 }
 

@@ -25,7 +25,7 @@ int arg_str(const struct control_request *req, const char *key,
 
 /* commands_host.c: health, sensors, the self-test, operator actions. */
 void json_status_health(struct rasd *d, struct json_object *res);
-void dimm_health_json(struct rasd *d, size_t i, struct json_object *o);
+void dimm_health_json(const struct rasd *d, size_t i, struct json_object *o);
 int cmd_health(struct rasd *d, const struct control_request *req,
                struct json_object *res, char *err, size_t errlen);
 int cmd_sensors(struct rasd *d, struct json_object *res);

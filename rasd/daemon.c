@@ -697,6 +697,35 @@ int rasd_run(struct rasd *d)
 	return 0;
 }
 
+const struct hv_cpu *rasd_cpu_find(const struct rasd *d, uint32_t cpu)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_cpus; i++)
+		if (d->cpu_list[i].cpu == cpu)
+			return &d->cpu_list[i];
+	return NULL;
+}
+
+int rasd_record_init(const struct rasd *d, uint32_t cpu, uint8_t bank,
+                     uint64_t status, struct mce_record *r)
+{
+	const struct hv_cpu *c = rasd_cpu_find(d, cpu);
+
+	if (c == NULL)
+		return -1;
+	memset(r, 0, sizeof(*r));
+	r->extcpu = r->apicid = cpu;
+	r->socketid = c->socket;
+	r->bank = bank;
+	r->status = status;
+	r->mcgcap = d->topo.mcg_cap;
+	r->cpuid = d->topo.cpuid;
+	r->cpuvendor = d->topo.cpu_vendor;
+	r->time = clock_now_ms(&d->clock) / 1000;
+	return 0;
+}
+
 void rasd_print_summary(struct rasd *d)
 {
 	struct journal_summary s;

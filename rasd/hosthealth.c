@@ -171,6 +171,7 @@ static void health_act(struct rasd *d, enum health_level from,
 
 #define HOOK_POLL_NS 100000000ULL /* while a hook runs and another waits */
 
+/* Re-armed only when the deadline moves: this runs after every batch. */
 static void health_timer_arm(struct rasd *d)
 {
 	uint64_t next = 0, ns;
@@ -182,6 +183,9 @@ static void health_timer_arm(struct rasd *d)
 		if (u != 0 && (next == 0 || u < next))
 			next = u;
 	}
+	if (next == d->health_timer_due && !d->hook_pending)
+		return;
+	d->health_timer_due = next;
 	ns = next ? clock_real_ns_until(&d->clock, next) : 0;
 	if (d->hook_pending && (ns == 0 || ns > HOOK_POLL_NS))
 		ns = HOOK_POLL_NS;
@@ -232,7 +236,10 @@ void hosthealth_check(struct rasd *d)
 
 static void health_timer_fired(void *arg)
 {
-	telemetry_update(arg);
+	struct rasd *d = arg;
+
+	d->health_timer_due = 0; /* a one-shot timer: it is disarmed now */
+	telemetry_update(d);
 }
 
 /* ---- the journal ---- */
@@ -1015,30 +1022,27 @@ void hosthealth_sensors_json(struct rasd *d, struct json_object *out)
 	                       json_object_new_boolean(d->bmc != NULL));
 }
 
-bool hosthealth_dimm_temp(struct rasd *d, size_t i, double *celsius,
-                          char *source, size_t len)
+void hosthealth_dimm_temps(struct rasd *d)
 {
-	struct hwmon_reading rd[128];
-	const struct dimm_health *h = &d->dimm_health[i];
+	struct hwmon_reading *rd;
+	struct dimm_health *h;
 	size_t k, n;
+	int32_t i;
 
-	if (d->hwmon != NULL) {
-		n = hwmon_readings(d->hwmon, rd, 128);
-		for (k = 0; k < n && k < 128; k++) {
-			if (rd[k].kind != HWMON_TEMP || isnan(rd[k].value) ||
-			    strcasecmp(rd[k].dimm, d->dimms[i].label) != 0)
-				continue;
-			*celsius = rd[k].value;
-			snprintf(source, len, "sensors %s %s", rd[k].chip,
-			         rd[k].feature);
-			return true;
-		}
+	if (d->hwmon == NULL || (rd = calloc(128, sizeof(*rd))) == NULL)
+		return;
+	n = hwmon_readings(d->hwmon, rd, 128);
+	for (k = 0; k < n && k < 128; k++) {
+		if (rd[k].kind != HWMON_TEMP || isnan(rd[k].value) ||
+		    (i = dimm_by_label(d, rd[k].dimm)) < 0)
+			continue;
+		h = &d->dimm_health[i];
+		h->have_temp = true;
+		h->temp_c = rd[k].value;
+		snprintf(h->temp_source, sizeof(h->temp_source),
+		         "sensors %s %s", rd[k].chip, rd[k].feature);
 	}
-	if (!h->have_temp)
-		return false;
-	*celsius = h->temp_c;
-	snprintf(source, len, "%s", h->temp_source);
-	return true;
+	free(rd);
 }
 
 void hosthealth_on_hv_event(struct rasd *d, const struct hv_event *ev)

@@ -64,7 +64,7 @@ int64_t journal_event_count(struct journal *j);
 enum action_kind {
 	ACTION_PAGE_OFFLINE,
 	ACTION_CPU_OFFLINE,
-	ACTION_MIGRATE, /* one attempt to move one guest to one peer */
+	ACTION_MIGRATE,     /* one attempt to move one guest to one peer */
 	ACTION_PAGE_ONLINE, /* an operator put a repaired page back */
 	ACTION_CPU_ONLINE,  /* an operator brought a CPU back */
 };

@@ -196,6 +196,7 @@ struct rasd {
 	struct health health;
 	enum health_level health_announced; /* last level told outside */
 	struct loop_timer *health_timer;    /* the next expiry */
+	uint64_t health_timer_due;          /* what it is armed for, 0: none */
 	int hook_pid;                       /* a running [health] hook */
 	bool hook_pending; /* a newer state waits for it to end */
 	enum health_level hook_pending_level;
@@ -223,6 +224,12 @@ const char *rasd_domain_name(struct rasd *d, uint32_t domid, char *buf,
 /* 1 and *out filled: on this host; 0: not here; -1: cannot tell. */
 int rasd_domain_find(struct rasd *d, uint32_t domid, struct hv_domain *out);
 void rasd_print_summary(struct rasd *d);
+/* The CPU of that number, or NULL: not on this host. */
+const struct hv_cpu *rasd_cpu_find(const struct rasd *d, uint32_t cpu);
+/* A valid record as this host's cpu would log it in bank (inject, the
+ * self-test); -1 when the cpu is not on this host. */
+int rasd_record_init(const struct rasd *d, uint32_t cpu, uint8_t bank,
+                     uint64_t status, struct mce_record *r);
 
 /* dimms.c: the DIMM map (EDAC, SMBIOS, policy) in the daemon. */
 /* Build p's map and log its warnings; -1 with err only out of memory. */
@@ -301,9 +308,9 @@ void hosthealth_check(struct rasd *d);
 void hosthealth_json(const struct rasd *d, struct json_object *out);
 /* rasctl sensors: lm-sensors readings and the BMC's threshold sensors. */
 void hosthealth_sensors_json(struct rasd *d, struct json_object *out);
-/* The latest temperature a sensor naming DIMM index i reported. */
-bool hosthealth_dimm_temp(struct rasd *d, size_t i, double *celsius,
-                          char *source, size_t len);
+/* Bring each DIMM's temperature up to lm-sensors' latest readings (the
+ * BMC's come with its events). */
+void hosthealth_dimm_temps(struct rasd *d);
 /* Something the backend reported that is health, not a record. */
 void hosthealth_on_hv_event(struct rasd *d, const struct hv_event *ev);
 

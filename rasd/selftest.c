@@ -111,7 +111,6 @@ static int selftest_plan(struct rasd *d, struct mce_record *r, char *err,
                          size_t errlen)
 {
 	uint32_t banks = (uint32_t)(d->topo.mcg_cap & 0xff);
-	size_t i;
 
 	if (strcmp(d->policy.selftest, "no") == 0)
 		return selftest_refuse(
@@ -126,23 +125,13 @@ static int selftest_plan(struct rasd *d, struct mce_record *r, char *err,
 		         d->policy.selftest_bank, banks);
 		return -1;
 	}
-	for (i = 0; i < d->n_cpus; i++)
-		if (d->cpu_list[i].cpu == d->policy.selftest_cpu)
-			break;
-	if (i == d->n_cpus) {
+	if (rasd_record_init(d, d->policy.selftest_cpu,
+	                     (uint8_t)d->policy.selftest_bank, SELFTEST_STATUS,
+	                     r) < 0) {
 		snprintf(err, errlen, "selftest: no cpu %u on this host",
 		         d->policy.selftest_cpu);
 		return -1;
 	}
-	memset(r, 0, sizeof(*r));
-	r->extcpu = r->apicid = d->policy.selftest_cpu;
-	r->socketid = d->cpu_list[i].socket;
-	r->bank = (uint8_t)d->policy.selftest_bank;
-	r->status = SELFTEST_STATUS;
-	r->mcgcap = d->topo.mcg_cap;
-	r->cpuid = d->topo.cpuid;
-	r->cpuvendor = d->topo.cpu_vendor;
-	r->time = clock_now_ms(&d->clock) / 1000;
 	return 0;
 }
 
