@@ -1,6 +1,6 @@
 # Makefile - builds rasd, rasctl and their tests out of tree under build/.
 # make | make demo | make check | make check-asan | make bench | make fuzz |
-# make lab
+# make lab | make chaos
 
 PREFIX ?= /usr/local
 # rasd reads /etc/rasd/rasd.conf whatever the prefix.
@@ -37,9 +37,11 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -I. \
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 RASCTL_SRCS := rasd/rasctl.c rasd/rasctl_host.c
-LIB_SRCS := $(wildcard mce/*.c hypervisor/*.c hypervisor/sim/*.c \
+SIMHOST_MAIN := hypervisor/sim/simhost_main.c
+LIB_SRCS := $(filter-out $(SIMHOST_MAIN), $(wildcard mce/*.c hypervisor/*.c \
+	hypervisor/sim/*.c \
 	hypervisor/xen/*.c hypervisor/linux/*.c ipmi/*.c sensors/*.c \
-	health/*.c cpu-offline/*.c rasd/publish/*.c) $(filter-out rasd/main.c \
+	health/*.c cpu-offline/*.c rasd/publish/*.c)) $(filter-out rasd/main.c \
 	$(RASCTL_SRCS), $(wildcard rasd/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/librasd.a
@@ -61,10 +63,10 @@ BENCH_BIN := $(BUILD)/tests/bench
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all deps demo check check-asan check-clang bench fuzz lab install \
-	uninstall clean format
+.PHONY: all deps demo check check-asan check-clang bench fuzz lab chaos \
+	install uninstall clean format
 
-all: $(BUILD)/rasd $(BUILD)/rasctl $(BUILD)/rasd-snmp
+all: $(BUILD)/rasd $(BUILD)/rasctl $(BUILD)/rasd-snmp $(BUILD)/rasd-simhost
 
 deps:
 	@sh scripts/deps.sh build
@@ -82,6 +84,9 @@ $(BUILD)/rasd: $(BUILD)/obj/rasd/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/rasctl: $(RASCTL_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/rasd-simhost: $(SIMHOST_MAIN:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(SNMP_LIB): $(SNMP_OBJS)
@@ -116,6 +121,13 @@ check-asan:
 
 check-clang:
 	@$(MAKE) --no-print-directory CC=clang BUILD=build/clang check
+
+# rasd killed at every journal commit and hypervisor call of the
+# failing-DIMM scenario and at random moments (tests/chaos/run.sh);
+# CHAOS_RANDOM random moments (default 100).
+CHAOS_RANDOM ?= 100
+chaos: deps all
+	@sh tests/chaos/run.sh $(BUILD) $(CHAOS_RANDOM)
 
 # The labs boot the Debian kernel, and Xen 4.17 with a Debian dom0, under
 # QEMU TCG (tests/lab/); see tests/lab/run.sh.
@@ -156,6 +168,7 @@ install: all
 	install -m 755 $(BUILD)/rasd $(DESTDIR)$(PREFIX)/sbin/rasd
 	install -m 755 $(BUILD)/rasctl $(DESTDIR)$(PREFIX)/bin/rasctl
 	install -m 755 $(BUILD)/rasd-snmp $(DESTDIR)$(PREFIX)/sbin/rasd-snmp
+	install -m 755 $(BUILD)/rasd-simhost $(DESTDIR)$(PREFIX)/sbin/rasd-simhost
 	install -d $(DESTDIR)$(PREFIX)/share/snmp/mibs
 	install -m 644 snmp-agent/RASD-MIB.txt $(DESTDIR)$(PREFIX)/share/snmp/mibs/
 	install -m 644 snmp-agent/snmpd.conf.example \
@@ -174,6 +187,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/rasd $(DESTDIR)$(PREFIX)/bin/rasctl \
 		$(DESTDIR)$(PREFIX)/sbin/rasd-snmp \
+		$(DESTDIR)$(PREFIX)/sbin/rasd-simhost \
 		$(DESTDIR)$(PREFIX)/share/snmp/mibs/RASD-MIB.txt \
 		$(DESTDIR)$(PREFIX)/share/man/man8/rasd-snmp.8
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/rasd.8 \

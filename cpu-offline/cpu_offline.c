@@ -19,6 +19,7 @@ struct cpu_offline {
 	struct hv_cpu *cpus;
 	size_t n_cpus;
 	uint32_t *core_of; /* cpus[i] -> index into cores */
+	bool *going;       /* cpus[i]: an offline is decided, not yet done */
 	struct core_state *cores;
 	size_t n_cores;
 	uint64_t *slots;
@@ -108,7 +109,8 @@ int cpu_offline_create(struct cpu_offline **out,
 	co->protected = calloc(bytes + 1, 1);
 	co->cpus = calloc(n_cpus + 1, sizeof(*cpus));
 	co->core_of = calloc(n_cpus + 1, sizeof(uint32_t));
-	if (!co->protected || !co->cpus || !co->core_of) {
+	co->going = calloc(n_cpus + 1, sizeof(bool));
+	if (!co->protected || !co->cpus || !co->core_of || !co->going) {
 		cpu_offline_destroy(co);
 		return -1;
 	}
@@ -131,6 +133,7 @@ void cpu_offline_destroy(struct cpu_offline *co)
 	free(co->protected);
 	free(co->cpus);
 	free(co->core_of);
+	free(co->going);
 	free(co->cores);
 	free(co->slots);
 	free(co);
@@ -170,6 +173,30 @@ uint32_t cpu_offline_online_count(const struct cpu_offline *co)
 	return n;
 }
 
+/* Online and not already decided to go: what a new plan may count on. */
+static bool cpu_staying(const struct cpu_offline *co, size_t i)
+{
+	return co->cpus[i].online && !co->going[i];
+}
+
+static uint32_t staying_count(const struct cpu_offline *co)
+{
+	uint32_t n = 0;
+	size_t i;
+
+	for (i = 0; i < co->n_cpus; i++)
+		n += cpu_staying(co, i);
+	return n;
+}
+
+void cpu_offline_set_going(struct cpu_offline *co, uint32_t cpu, bool going)
+{
+	int i = cpu_index(co, cpu);
+
+	if (i >= 0)
+		co->going[i] = going;
+}
+
 enum cpu_offline_refusal cpu_offline_plan(const struct cpu_offline *co,
                                           uint32_t cpu, uint32_t *cpus,
                                           size_t max, size_t *n, char *why,
@@ -196,7 +223,7 @@ enum cpu_offline_refusal cpu_offline_plan(const struct cpu_offline *co,
 			*n = 0;
 			return CPU_OFFLINE_PROTECTED;
 		}
-		if (co->cpus[i].online && *n < max)
+		if (cpu_staying(co, i) && *n < max)
 			cpus[(*n)++] = co->cpus[i].cpu;
 	}
 	if (*n == 0) {
@@ -204,7 +231,7 @@ enum cpu_offline_refusal cpu_offline_plan(const struct cpu_offline *co,
 		         "every thread of cpu %u's core is offline", cpu);
 		return CPU_OFFLINE_ALREADY;
 	}
-	if (*n >= cpu_offline_online_count(co)) {
+	if (*n >= staying_count(co)) {
 		snprintf(why, whylen,
 		         "the core of cpu %u holds the last online cpus", cpu);
 		*n = 0;
@@ -223,6 +250,7 @@ int cpu_offline_apply(struct cpu_offline *co, struct hv *hv, uint32_t cpu,
 		snprintf(err, errlen, "cpu %u is not on this host", cpu);
 		return -ENOENT;
 	}
+	co->going[idx] = false;
 	if (!co->cpus[idx].online)
 		return 0;
 	if (cpu_protected(co, cpu)) {

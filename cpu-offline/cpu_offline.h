@@ -64,6 +64,12 @@ enum cpu_offline_refusal cpu_offline_plan(const struct cpu_offline *co,
 int cpu_offline_apply(struct cpu_offline *co, struct hv *hv, uint32_t cpu,
                       char *err, size_t errlen);
 
+/*
+ * An offline of cpu is decided but not yet done: later plans count it as
+ * gone (two plans in one batch never take the last CPUs between them).
+ * cpu_offline_apply clears it, whatever the outcome.
+ */
+void cpu_offline_set_going(struct cpu_offline *co, uint32_t cpu, bool going);
 bool cpu_offline_is_online(const struct cpu_offline *co, uint32_t cpu);
 uint32_t cpu_offline_online_count(const struct cpu_offline *co);
 uint32_t cpu_offline_core_level(const struct cpu_offline *co, uint32_t cpu,

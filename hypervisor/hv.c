@@ -6,6 +6,7 @@
 #include "hypervisor/hv.h"
 #include "hypervisor/linux/linux.h"
 #include "hypervisor/sim/sim.h"
+#include "hypervisor/sim/simhost.h"
 #include "hypervisor/xen/xen.h"
 #include "hypervisor/xen_page_status.h"
 
@@ -20,6 +21,9 @@ static struct hv *hv_open_sim(const char *path, const struct clock *clock,
 		         "the sim backend needs a scenario file: sim:PATH");
 		return NULL;
 	}
+	/* The daemon's host is its own process; tests may run one inside. */
+	if (opts != NULL && opts->sim_socket != NULL)
+		return hv_sim_attach(path, clock, opts, err, errlen);
 	if (sim_scenario_load(path, &sc, err, errlen) < 0)
 		return NULL;
 	return hv_sim_open(sc, clock, opts, err, errlen);
@@ -99,6 +103,21 @@ const char *hv_page_state_name(enum hv_page_state s)
 		return "failed";
 	case HV_PAGE_AGAIN:
 		return "again";
+	}
+	return "unknown";
+}
+
+const char *hv_migration_state_name(enum hv_migration_state s)
+{
+	switch (s) {
+	case HV_MIGRATION_NONE:
+		return "none";
+	case HV_MIGRATION_RUNNING:
+		return "running";
+	case HV_MIGRATION_DONE:
+		return "done";
+	case HV_MIGRATION_FAILED:
+		return "failed";
 	}
 	return "unknown";
 }

@@ -112,6 +112,26 @@ struct hv_event {
 };
 
 /*
+ * What became of a domain's latest migration, asked after a restart: a
+ * migration outlives the daemon that started it, and only the hypervisor
+ * knows how it ended.
+ */
+enum hv_migration_state {
+	HV_MIGRATION_NONE,    /* the backend knows of no migration of it */
+	HV_MIGRATION_RUNNING, /* still moving: its end comes as an event */
+	HV_MIGRATION_DONE,    /* it left for peer */
+	HV_MIGRATION_FAILED,  /* it stayed; error and detail say why */
+};
+
+struct hv_migration {
+	enum hv_migration_state state;
+	uint64_t id; /* as migrate_start gave it */
+	char peer[HV_NAME_MAX];
+	int error;
+	char detail[160];
+};
+
+/*
  * Every op returns 0 on success or a negative errno, with a message in
  * hv->err naming what failed; the caller decides whether to log it.
  * List ops fill at most `max` entries and set *n to how many exist (so a
@@ -145,6 +165,13 @@ struct hv_ops {
 	/* Start a live migration; the result arrives as an hv_event. */
 	int (*migrate_start)(struct hv *hv, uint32_t domid, const char *peer,
 	                     uint64_t *migration_id);
+	/*
+	 * The latest migration of domid this host knows of (state NONE when
+	 * there is none). NULL or -EOPNOTSUPP: the backend cannot tell, and
+	 * the caller falls back to whether the domain is still here.
+	 */
+	int (*migration_query)(struct hv *hv, uint32_t domid,
+	                       struct hv_migration *out);
 	/* Readable when events() has something (or -1: never). */
 	int (*event_fd)(struct hv *hv);
 	/* Take pending events; the sim also advances its timeline here. */
@@ -183,6 +210,19 @@ struct hv_options {
 	/* linux: libvirt URI for guests; NULL: qemu:///system; "none": no
 	 * guests (a host without libvirt) */
 	const char *libvirt_uri;
+	/*
+	 * sim: the socket of the simulated host's own process (rasd-simhost).
+	 * When set, "sim:PATH" attaches to the host listening there, or
+	 * starts one playing PATH; NULL: the host runs inside the caller
+	 * (unit tests).
+	 */
+	const char *sim_socket;
+	uint64_t sim_start_ms; /* sim: a new host's clock starts here */
+	uint32_t sim_speed;    /* sim: a new host's clock speed */
+	const char *simhost_bin; /* sim: rasd-simhost; NULL: next to us */
+	/* sim: hold the timeline until hv_sim_start_timeline (the host's
+	 * own process waits for a daemon that is ready to read) */
+	bool sim_hold;
 };
 
 /*
@@ -197,7 +237,17 @@ struct hv *hv_open(const char *spec, const struct clock *clock,
                    const struct hv_options *opts, char *err, size_t errlen);
 void hv_close(struct hv *hv);
 
+/*
+ * Wrap a backend so that fn sees every call (op is its name) before it
+ * is made and after it returns; for fault injection. The wrapper owns
+ * inner. hv_hook_inner gives the backend under a wrapper (or hv).
+ */
+typedef void (*hv_hook_fn)(void *arg, const char *op, bool after);
+struct hv *hv_hook_wrap(struct hv *inner, hv_hook_fn fn, void *arg);
+struct hv *hv_hook_inner(struct hv *hv);
+
 const char *hv_page_state_name(enum hv_page_state s);
+const char *hv_migration_state_name(enum hv_migration_state s);
 const char *hv_page_owner_name(enum hv_page_owner o);
 
 /*

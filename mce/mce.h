@@ -242,6 +242,16 @@ ssize_t mce_reader_drain(struct mce_reader *rd, mce_record_fn fn, void *arg,
 int mce_reader_finish(struct mce_reader *rd, char *err, size_t errlen);
 
 size_t mce_reader_record_len(const struct mce_reader *rd);
+/* Bytes one read may take: log_len * record_len. */
+size_t mce_reader_buffer_size(const struct mce_reader *rd);
+/*
+ * Read into buf (at least mce_reader_buffer_size bytes, owned by the
+ * caller) from now on: a file mapping there keeps what read(2) took from
+ * a destructive device even if the process dies next. -1: too small, or
+ * records are still waiting in the reader's own buffer.
+ */
+int mce_reader_use_buffer(struct mce_reader *rd, unsigned char *buf,
+                          size_t size);
 const struct mce_reader_stats *mce_reader_stats(const struct mce_reader *rd);
 void mce_reader_close(struct mce_reader *rd);
 

@@ -26,6 +26,7 @@ struct mce_reader {
 	size_t log_len;
 	unsigned char *buf; /* log_len * record_len, allocated at open */
 	size_t buf_size;
+	bool buf_lent; /* the caller's (mce_reader_use_buffer), not freed */
 	size_t start;          /* first byte read but not yet handed out */
 	size_t end;            /* end of the bytes read */
 	uint64_t record_index; /* records taken from the source so far */
@@ -431,10 +432,29 @@ const struct mce_reader_stats *mce_reader_stats(const struct mce_reader *rd)
 	return &rd->stats;
 }
 
+size_t mce_reader_buffer_size(const struct mce_reader *rd)
+{
+	return rd->buf_size;
+}
+
+int mce_reader_use_buffer(struct mce_reader *rd, unsigned char *buf,
+                          size_t size)
+{
+	if (buf == NULL || size < rd->buf_size || rd->end != rd->start)
+		return -1;
+	if (!rd->buf_lent)
+		free(rd->buf);
+	rd->buf = buf;
+	rd->buf_lent = true;
+	rd->start = rd->end = 0;
+	return 0;
+}
+
 void mce_reader_close(struct mce_reader *rd)
 {
 	if (rd == NULL)
 		return;
-	free(rd->buf);
+	if (!rd->buf_lent)
+		free(rd->buf);
 	free(rd);
 }

@@ -218,7 +218,7 @@ int inject_direct(struct rasd *d, const struct mce_record *r,
 {
 	int64_t before = journal_event_count(d->journal);
 
-	if (journal_begin(d->journal) < 0) {
+	if (rasd_batch_begin(d) < 0) {
 		snprintf(err, errlen, "journal: %s", journal_error(d->journal));
 		return -1;
 	}

@@ -396,6 +396,53 @@ size_t control_subscribers(const struct control *ctl)
 	return n;
 }
 
+/*
+ * A socket some daemon still listens on is never taken over: only a
+ * stale one (connection refused) left by a crash is removed.
+ */
+static int socket_claim(const char *path, const struct sockaddr_un *sa,
+                        char *err, size_t errlen)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket", path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	if (rc == 0) {
+		memset(&cr, 0, sizeof(cr));
+		getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len);
+		close(fd);
+		snprintf(err, errlen,
+		         "control socket %s is in use by a running rasd (pid "
+		         "%d)",
+		         path, (int)cr.pid);
+		return -1;
+	}
+	close(fd);
+	if (errno != ECONNREFUSED) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	unlink(path);
+	return 0;
+}
+
 int control_open(struct control **out, struct loop *lp, const char *path,
                  control_handler_fn fn, void *arg, char *err, size_t errlen)
 {
@@ -419,10 +466,12 @@ int control_open(struct control **out, struct loop *lp, const char *path,
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, path, strlen(path));
+	if (socket_claim(path, &sa, err, errlen) < 0) {
+		free(ctl);
+		return -1;
+	}
 	ctl->fd =
 	    socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	/* A stale socket from a crashed run would make bind fail. */
-	unlink(path);
 	if (ctl->fd < 0 || bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    listen(ctl->fd, 16) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../hypervisor/sim/sim.h"
+#include "../hypervisor/sim/simhost.h"
 #include "rasd.h"
 
 static void fail(char *err, size_t errlen, const char *what, const char *why)
@@ -223,55 +224,73 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 	return 0;
 }
 
-static int record_cb(void *arg, const struct mce_record *r)
+
+int rasd_batch_begin(struct rasd *d)
 {
-	struct rasd *d = arg;
-
-	return rasd_record(d, r, d->source_name);
-}
-
-void rasd_batch_end(struct rasd *d)
-{
-	size_t i;
-
-	if (journal_commit(d->journal) < 0)
-		log_msg(&d->log, LOG_ERR, "rasd", "journal commit: %s",
-		        journal_error(d->journal));
-	/* Acting may queue nothing new, but copy the count: it may. */
-	for (i = 0; i < d->n_pending; i++)
-		actions_on_verdict(d, &d->pending[i]);
-	d->n_pending = 0;
-	telemetry_update(d);
-}
-
-static void drain_records(struct rasd *d)
-{
-	char err[256] = "";
-	uint64_t before = mce_reader_stats(d->mce)->overflows;
-	ssize_t n;
-
 	if (journal_begin(d->journal) < 0) {
 		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
 		        journal_error(d->journal));
-		return;
+		return -1;
 	}
-	n = mce_reader_drain(d->mce, record_cb, d, err, sizeof(err));
-	rasd_batch_end(d);
-	if (mce_reader_stats(d->mce)->overflows != before) {
-		d->overflows++;
-		log_msg(&d->log, LOG_WARNING, "source",
-		        "machine-check log overflowed: the hypervisor dropped "
-		        "records before rasd could read them");
-	} else if (n < 0 || err[0] != '\0') {
-		log_msg(&d->log, LOG_WARNING, "source", "%s", err);
-	}
+	/* Nothing of the batch is told before it is in the journal. */
+	d->defer_notices = true;
+	return 0;
 }
 
-static void on_mce_readable(void *arg, int fd, uint32_t events)
+/*
+ * Events, their verdicts and the plans the verdicts imply: one commit.
+ * Only then are they told and acted on; a batch the journal refused is
+ * rolled back whole and nothing of it is told or done.
+ */
+int rasd_batch_end(struct rasd *d)
 {
-	(void)fd;
-	(void)events;
-	drain_records(arg);
+	actions_plan_batch(d);
+	d->defer_notices = false;
+	if (journal_commit(d->journal) < 0) {
+		log_msg(&d->log, LOG_ERR, "rasd",
+		        "journal commit failed, the batch is dropped: %s",
+		        journal_error(d->journal));
+		journal_rollback(d->journal);
+		telemetry_outbox_drop(d);
+		d->n_runnable = 0;
+		return -1;
+	}
+	telemetry_outbox_flush(d);
+	actions_run(d);
+	rasd_sync_arm(d);
+	telemetry_update(d);
+	return 0;
+}
+
+static void sync_fired(void *arg)
+{
+	struct rasd *d = arg;
+
+	d->sync_armed = false;
+	if (journal_sync(d->journal) < 0)
+		log_msg(&d->log, LOG_ERR, "rasd", "journal sync: %s",
+		        journal_error(d->journal));
+	if (d->n_runnable > 0)
+		actions_run(d);
+	rasd_sync_arm(d);
+}
+
+/*
+ * Group commit: what was committed reaches the disk within the policy's
+ * sync window, with one fsync for everything in between.
+ */
+void rasd_sync_arm(struct rasd *d)
+{
+	uint64_t ns = d->policy.journal_sync_window_ms * 1000000ull;
+
+	if (d->sync_armed || !journal_unsynced(d->journal))
+		return;
+	if (ns == 0) {
+		sync_fired(d);
+		return;
+	}
+	d->sync_armed = true;
+	loop_timer_arm(d->sync_timer, ns);
 }
 
 static void on_hv_readable(void *arg, int fd, uint32_t events)
@@ -283,8 +302,11 @@ static void on_hv_readable(void *arg, int fd, uint32_t events)
 	(void)fd;
 	(void)events;
 	if (d->hv->ops->events(d->hv, evs, 32, &n) < 0) {
-		log_msg(&d->log, LOG_ERR, "rasd", "hypervisor events: %s",
+		/* A hypervisor that is gone cannot be acted through. */
+		log_msg(&d->log, LOG_CRIT, "rasd", "hypervisor events: %s",
 		        d->hv->err);
+		d->exit_code = 1;
+		loop_stop(d->loop);
 		return;
 	}
 	for (i = 0; i < n && i < 32; i++) {
@@ -305,7 +327,7 @@ static void on_hv_readable(void *arg, int fd, uint32_t events)
 	 */
 	if (d->input_done && !d->input_drained) {
 		d->input_drained = true;
-		drain_records(d);
+		source_drain(d);
 	}
 	telemetry_update(d);
 }
@@ -420,14 +442,8 @@ static int watch_signals(struct rasd *d, char *err, size_t errlen)
 
 static int watch_sources(struct rasd *d, char *err, size_t errlen)
 {
-	if (d->hv->ops->mce_source(d->hv, &d->mce, &d->mce_fd) < 0) {
-		fail(err, errlen, "machine-check source", d->hv->err);
+	if (source_open(d, err, errlen) < 0)
 		return -1;
-	}
-	if (loop_add_fd(d->loop, d->mce_fd, on_mce_readable, d) < 0) {
-		fail(err, errlen, "machine-check source", strerror(errno));
-		return -1;
-	}
 	d->hv_fd = d->hv->ops->event_fd(d->hv);
 	if (d->hv_fd >= 0 &&
 	    loop_add_fd(d->loop, d->hv_fd, on_hv_readable, d) < 0) {
@@ -576,9 +592,74 @@ static void boot_id_make(struct rasd *d)
 	         (int)getpid());
 }
 
-static int open_parts(struct rasd *d, char *err, size_t errlen)
+/* RASD_CRASH_AT: the crash tests' kill points. */
+static void crash_commit(void *arg, bool committed)
+{
+	crash_point(arg, committed ? CRASH_COMMITTED : CRASH_COMMIT);
+}
+
+static void crash_hv(void *arg, const char *op, bool after)
+{
+	(void)op;
+	crash_point(arg, after ? CRASH_HV_DONE : CRASH_HV);
+}
+
+static void crash_hooks(struct rasd *d)
+{
+	if (d->opt.crash.kind == CRASH_COMMIT ||
+	    d->opt.crash.kind == CRASH_COMMITTED)
+		journal_set_commit_hook(d->journal, crash_commit, d);
+}
+
+/*
+ * The simulated host runs in its own process, found beside the journal:
+ * a daemon restarted on that journal meets the host it left.
+ */
+static void sim_options(struct rasd *d, struct hv_options *hvo, char *buf,
+                        size_t len)
+{
+	if (strncmp(d->opt.hv_spec, "sim:", 4) != 0)
+		return;
+	if (d->opt.sim_socket != NULL)
+		snprintf(buf, len, "%s", d->opt.sim_socket);
+	else if (strcmp(d->opt.journal_path, ":memory:") == 0)
+		snprintf(buf, len, "/tmp/rasd-simhost.%d", (int)getpid());
+	else
+		snprintf(buf, len, "%s.simhost", d->opt.journal_path);
+	hvo->sim_socket = buf;
+	hvo->sim_start_ms = clock_now_ms(&d->clock);
+	hvo->sim_speed = d->clock.speed;
+}
+
+static int open_hv(struct rasd *d, char *err, size_t errlen)
 {
 	struct hv_options hvo = {.call_log = d->opt.call_log};
+	char sim_socket[256];
+	struct clock host;
+	struct hv *wrapped;
+
+	sim_options(d, &hvo, sim_socket, sizeof(sim_socket));
+	d->hv = hv_open(d->opt.hv_spec, &d->clock, &hvo, err, errlen);
+	if (d->hv == NULL)
+		return -1;
+	/* An attached host keeps its own time: run on it. */
+	if (hv_sim_clock(d->hv, &host) == 0)
+		d->clock = host;
+	if (hv_sim_scenario_done(d->hv))
+		d->input_done = true;
+	if (d->opt.crash.kind != CRASH_HV && d->opt.crash.kind != CRASH_HV_DONE)
+		return 0;
+	wrapped = hv_hook_wrap(d->hv, crash_hv, d);
+	if (wrapped == NULL) {
+		fail(err, errlen, "hypervisor", "out of memory");
+		return -1;
+	}
+	d->hv = wrapped;
+	return 0;
+}
+
+static int open_parts(struct rasd *d, char *err, size_t errlen)
+{
 
 	policy_defaults(&d->policy);
 	if (notice_ring_init(&d->notices, RASD_NOTICE_RING) < 0) {
@@ -589,14 +670,16 @@ static int open_parts(struct rasd *d, char *err, size_t errlen)
 	if (d->opt.policy_path != NULL &&
 	    policy_load_file(&d->policy, d->opt.policy_path, err, errlen) < 0)
 		return -1;
-	if (journal_open(&d->journal, d->opt.journal_path, err, errlen) < 0)
+	if (journal_lock(d->opt.journal_path, &d->lock_fd, err, errlen) < 0 ||
+	    journal_open(&d->journal, d->opt.journal_path, err, errlen) < 0)
 		return -1;
+	crash_hooks(d);
 	start_clock(d);
-	d->started_ms = clock_now_ms(&d->clock);
-	d->log.origin_ms = d->started_ms;
-	d->hv = hv_open(d->opt.hv_spec, &d->clock, &hvo, err, errlen);
-	if (d->hv == NULL)
+	if (open_hv(d, err, errlen) < 0)
 		return -1;
+	d->started_ms = clock_now_ms(&d->clock);
+	/* Scenario time in the log, the same across restarts on one host. */
+	d->log.origin_ms = d->clock.start_ms;
 	if (dimms_map_build(d, &d->policy, &d->dimm_map, err, errlen) < 0)
 		return -1;
 	if (load_host(d, err, errlen) < 0 || build_engines(d, err, errlen) < 0)
@@ -621,7 +704,7 @@ int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
 {
 	memset(d, 0, sizeof(*d));
 	d->opt = *opt;
-	d->mce_fd = d->hv_fd = d->signal_fd = -1;
+	d->mce_fd = d->hv_fd = d->signal_fd = d->lock_fd = -1;
 	d->source_name =
 	    strncmp(opt->hv_spec, "sim:", 4) == 0 ? "sim" : "mcelog";
 	log_init(&d->log, &d->clock);
@@ -638,7 +721,8 @@ int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
 	    watch_sources(d, err, errlen) < 0)
 		return -1;
 	if (loop_timer_create(d->loop, &d->evac_timer, evac_timer_fired, d) <
-	    0) {
+	        0 ||
+	    loop_timer_create(d->loop, &d->sync_timer, sync_fired, d) < 0) {
 		fail(err, errlen, "timerfd", strerror(errno));
 		return -1;
 	}
@@ -684,10 +768,20 @@ static void notify_daemon(struct rasd *d, int prio, const char *what)
 
 int rasd_run(struct rasd *d)
 {
+	uint64_t timeline;
+
+	/* A simulated host plays its scenario once a daemon can read it. */
+	if (hv_sim_start_timeline(hv_hook_inner(d->hv), &timeline) == 0)
+		d->log.origin_ms = timeline;
 	log_start(d);
 	notify_daemon(d, LOG_NOTICE, "started");
-	/* Records may already wait in the source (a restart, a full log). */
-	drain_records(d);
+	/*
+	 * Records a killed daemon read but never journaled come first, then
+	 * what waits in the source (a restart, a full log).
+	 */
+	if (source_recover(d) < 0)
+		return -1;
+	source_drain(d);
 	if (loop_run(d->loop) < 0) {
 		log_msg(&d->log, LOG_ERR, "rasd", "event loop: %s",
 		        strerror(errno));
@@ -749,7 +843,13 @@ void rasd_fini(struct rasd *d)
 		telemetry_fini(d);
 	selftest_fini(d);
 	hosthealth_fini(d);
+	source_close(d);
 	loop_timer_destroy(d->evac_timer);
+	loop_timer_destroy(d->sync_timer);
+	/* What was committed reaches the disk before the daemon goes. */
+	if (d->journal != NULL && journal_sync(d->journal) < 0)
+		fprintf(stderr, "rasd: journal sync: %s\n",
+		        journal_error(d->journal));
 	control_close(d->control);
 	if (d->signal_fd >= 0)
 		close(d->signal_fd);
@@ -758,6 +858,7 @@ void rasd_fini(struct rasd *d)
 	correlate_destroy(d->corr);
 	cpu_offline_destroy(d->cpus);
 	journal_close(d->journal);
+	journal_unlock(d->lock_fd);
 	loop_destroy(d->loop);
 	log_close(&d->log);
 	free(d->cpu_list);
@@ -769,6 +870,8 @@ void rasd_fini(struct rasd *d)
 	free(d->socket_ue);
 	free(d->acted_pages);
 	free(d->pending);
+	free(d->runnable);
+	free(d->outbox);
 	free(d->jobs);
 	notice_ring_free(&d->notices);
 }

@@ -9,10 +9,8 @@
 
 #include <sqlite3.h>
 
-#include "journal.h"
+#include "journal_int.h"
 
-/* Rows read per query while iterating; see journal_events_each. */
-#define PAGE_ROWS 64
 
 /*
  * The events columns after id, in the order bind_event() and
@@ -28,7 +26,15 @@
 
 #define ACTION_COLUMNS                                                         \
 	"kind, state, target, peer, component, reason, detail, event_id, "     \
-	"parent_id, attempt, created_ms, updated_ms"
+	"parent_id, attempt, created_ms, updated_ms, verdict_id, job_id, "     \
+	"handle, started_ms"
+
+#define VERDICT_COLUMNS                                                        \
+	"event_id, time_ms, type, component, count, detail"
+
+#define EVAC_COLUMNS                                                           \
+	"verdict_id, event_id, seq, domid, guest, component, reason, state, "  \
+	"action_id, first_action, attempts, detail, created_ms, updated_ms"
 
 #define COMPONENT_COLUMNS                                                      \
 	"kind, name, state, ce_count, ue_count, updated_ms, detail"
@@ -94,6 +100,34 @@ static const char schema_v2[] =
     " detail TEXT NOT NULL);"
     "CREATE INDEX health_events_time ON health_events (time_ms);";
 
+/*
+ * v2 -> v3: decisions that survive the daemon. A verdict and the plan it
+ * implies (actions, one evacuation per guest) are written with the event
+ * that caused them; an attempt keeps the hypervisor's handle and when it
+ * was asked, so a restarted daemon can ask how it ended.
+ */
+static const char schema_v3[] =
+    "ALTER TABLE actions ADD COLUMN verdict_id INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE actions ADD COLUMN job_id INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE actions ADD COLUMN handle INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE actions ADD COLUMN started_ms INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX actions_started ON actions (kind, started_ms);"
+    "CREATE TABLE verdicts ("
+    " id INTEGER PRIMARY KEY,"
+    " event_id INTEGER REFERENCES events (id) ON DELETE SET NULL,"
+    " time_ms INTEGER NOT NULL, type TEXT NOT NULL,"
+    " component TEXT NOT NULL, count INTEGER NOT NULL,"
+    " detail TEXT NOT NULL);"
+    "CREATE TABLE evacuations ("
+    " id INTEGER PRIMARY KEY,"
+    " verdict_id INTEGER NOT NULL, event_id INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL, domid INTEGER NOT NULL, guest TEXT NOT NULL,"
+    " component TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL,"
+    " action_id INTEGER NOT NULL, first_action INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL, detail TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX evacuations_state ON evacuations (state);";
+
 struct migration {
 	int to_version;
 	const char *sql;
@@ -103,41 +137,17 @@ struct migration {
 static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
+    {3, schema_v3},
 };
 
-enum statement {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_EVENT_ADD,
-	ST_EVENTS_PAGE,
-	ST_EVENT_COUNT,
-	ST_ACTION_ADD,
-	ST_ACTION_UPDATE,
-	ST_ACTION_GET,
-	ST_ACTIONS_PAGE,
-	ST_ACTIONS_UNFINISHED_PAGE,
-	ST_COMPONENT_SET,
-	ST_COMPONENT_GET,
-	ST_COMPONENTS_PAGE,
-	ST_COMPONENTS_KIND_PAGE,
-	ST_SUMMARY,
-	ST_HEALTH_ADD,
-	ST_HEALTH_PAGE,
-	ST_HEALTH_PAGE_NEWEST,
-	ST_MERGE_SAVEPOINT,
-	ST_MERGE_RELEASE,
-	ST_MERGE_ROLLBACK,
-	ST_EVENT_ALSO_APPEND,
-	ST_HEALTH_MERGE,
-	ST_HEALTH_MERGED_GET,
-	ST_META_SET,
-	ST_META_GET,
-	ST_COUNT
-};
+
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SYNC_MARK] = "INSERT INTO meta (key, value) VALUES ('synced', ?1)"
+                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [ST_EVENT_ADD] = "INSERT INTO events (" EVENT_COLUMNS ") VALUES ("
                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -146,7 +156,22 @@ static const char *const statement_sql[ST_COUNT] = {
                        " ORDER BY time_ms, id LIMIT ?3",
     [ST_EVENT_COUNT] = "SELECT COUNT(*) FROM events",
     [ST_ACTION_ADD] = "INSERT INTO actions (" ACTION_COLUMNS ") VALUES ("
-                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_ACTION_STARTED] = "UPDATE actions SET state = ?1, updated_ms = ?2,"
+                          " started_ms = ?2, handle = ?3,"
+                          " detail = COALESCE(?4, detail) WHERE id = ?5",
+    [ST_MIGRATE_STARTS] = "SELECT started_ms FROM actions"
+                          " WHERE kind = ?1 AND started_ms >= ?2"
+                          " ORDER BY started_ms LIMIT ?3",
+    [ST_VERDICT_ADD] = "INSERT INTO verdicts (" VERDICT_COLUMNS ")"
+                       " VALUES (?, ?, ?, ?, ?, ?)",
+    [ST_EVAC_ADD] = "INSERT INTO evacuations (" EVAC_COLUMNS ") VALUES ("
+                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_EVAC_UPDATE] = "UPDATE evacuations SET state = ?1, action_id = ?2,"
+                       " first_action = ?3, attempts = ?4, detail = ?5,"
+                       " updated_ms = ?6 WHERE id = ?7",
+    [ST_EVACS_PAGE] = "SELECT id, " EVAC_COLUMNS " FROM evacuations"
+                      " WHERE id > ?1 ORDER BY id LIMIT ?2",
     [ST_ACTION_UPDATE] = "UPDATE actions SET state = ?1, updated_ms = ?2,"
                          " detail = COALESCE(?3, detail) WHERE id = ?4",
     [ST_ACTION_GET] =
@@ -211,12 +236,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 };
 
-struct journal {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[ST_COUNT];
-	int schema_version;
-	char error[512];
-};
+
 
 static const char *const action_kind_names[] = {
     [ACTION_PAGE_OFFLINE] = "page_offline",
@@ -316,26 +336,8 @@ static int kind_parse(const char *s, enum mce_kind *out)
 	return -1;
 }
 
-static int fail(struct journal *j, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
-static int fail(struct journal *j, const char *fmt, ...)
-{
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(j->error, sizeof(j->error), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* SQLite's message for what `what` tried; the message outlives reset. */
-static int fail_stmt(struct journal *j, sqlite3_stmt *st, const char *what)
-{
-	fail(j, "%s: %s", what, sqlite3_errmsg(j->db));
-	sqlite3_reset(st);
-	return -1;
-}
 
 const char *journal_error(struct journal *j)
 {
@@ -351,50 +353,11 @@ int journal_schema_version(struct journal *j)
 	return j->schema_version;
 }
 
-/* u64 is stored as the int64 with the same bits, and read back so. */
-static int bind_u64(sqlite3_stmt *st, int col, uint64_t v)
-{
-	return sqlite3_bind_int64(st, col, (sqlite3_int64)v);
-}
 
-static uint64_t column_u64(sqlite3_stmt *st, int col)
-{
-	return (uint64_t)sqlite3_column_int64(st, col);
-}
 
-/* The fixed arrays need not hold a NUL if full. */
-static int bind_text(sqlite3_stmt *st, int col, const char *s, size_t size)
-{
-	return sqlite3_bind_text(st, col, s, (int)strnlen(s, size),
-	                         SQLITE_STATIC);
-}
 
-/* A string that outlives the step, like a name; NULL binds NULL. */
-static int bind_string(sqlite3_stmt *st, int col, const char *s)
-{
-	return sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-}
 
-static int bind_id(sqlite3_stmt *st, int col, int64_t id)
-{
-	if (id == 0)
-		return sqlite3_bind_null(st, col);
-	return sqlite3_bind_int64(st, col, id);
-}
 
-static void column_text(sqlite3_stmt *st, int col, char *dst, size_t size)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-	size_t len = (size_t)sqlite3_column_bytes(st, col);
-
-	if (s == NULL)
-		len = 0;
-	if (len >= size)
-		len = size - 1;
-	if (len > 0)
-		memcpy(dst, s, len);
-	dst[len] = '\0';
-}
 
 /* One-off queries at open time: the first column of the first row. */
 static int query_int(sqlite3 *db, const char *sql, int64_t *out)
@@ -555,6 +518,7 @@ int journal_open(struct journal **out, const char *path, char *err,
 		     j->db != NULL ? sqlite3_errmsg(j->db) : "out of memory");
 	} else if (configure(j, path) == 0 && migrate(j, path) == 0 &&
 	           prepare_all(j, path) == 0) {
+		journal_hooks_install(j);
 		*out = j;
 		return 0;
 	}
@@ -581,16 +545,6 @@ void journal_close(struct journal *j)
 	free(j);
 }
 
-/* Runs a statement that returns no rows. */
-static int run(struct journal *j, enum statement s, const char *what)
-{
-	sqlite3_stmt *st = j->stmt[s];
-
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return fail_stmt(j, st, what);
-	sqlite3_reset(st);
-	return 0;
-}
 
 int journal_begin(struct journal *j)
 {
@@ -832,6 +786,10 @@ int journal_action_add(struct journal *j, struct journal_action *a)
 	sqlite3_bind_int64(st, c++, a->attempt);
 	bind_u64(st, c++, a->created_ms);
 	bind_u64(st, c++, a->updated_ms);
+	sqlite3_bind_int64(st, c++, a->verdict_id);
+	sqlite3_bind_int64(st, c++, a->job_id);
+	bind_u64(st, c++, a->handle);
+	bind_u64(st, c++, a->started_ms);
 	if (run(j, ST_ACTION_ADD, "journal_action_add") != 0)
 		return -1;
 	a->id = sqlite3_last_insert_rowid(j->db);
@@ -889,6 +847,10 @@ static int read_action(struct journal *j, sqlite3_stmt *st,
 	a->attempt = (uint32_t)sqlite3_column_int64(st, c++);
 	a->created_ms = column_u64(st, c++);
 	a->updated_ms = column_u64(st, c++);
+	a->verdict_id = sqlite3_column_int64(st, c++);
+	a->job_id = sqlite3_column_int64(st, c++);
+	a->handle = column_u64(st, c++);
+	a->started_ms = column_u64(st, c++);
 	return 0;
 }
 

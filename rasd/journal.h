@@ -9,14 +9,15 @@
 
 #include "../mce/mce.h"
 
-#define JOURNAL_SCHEMA_VERSION 2
+#define JOURNAL_SCHEMA_VERSION 3
 
 struct journal;
 
 /*
  * Open (creating and migrating the schema as needed) the journal at path;
- * ":memory:" works for tests. WAL mode, synchronous=NORMAL. A journal
- * whose schema is newer than this build is refused with a message.
+ * ":memory:" works for tests. WAL mode, synchronous=NORMAL: a commit
+ * survives the process at once and a power cut after journal_sync(). A
+ * journal whose schema is newer than this build is refused with a message.
  */
 int journal_open(struct journal **out, const char *path, char *err,
                  size_t errlen);
@@ -25,10 +26,41 @@ int journal_schema_version(struct journal *j);
 
 /*
  * Batches: everything between begin and commit is one transaction, so a
- * burst of records costs one fsync. Commit before acting on the batch.
+ * burst of records costs one write. Commit before acting on the batch;
+ * a failed batch is rolled back whole.
  */
 int journal_begin(struct journal *j);
 int journal_commit(struct journal *j);
+int journal_rollback(struct journal *j);
+/* A batch is open (notices wait for its commit). */
+bool journal_in_batch(struct journal *j);
+
+/*
+ * Make every committed transaction durable against a power cut (one
+ * fsync of the write-ahead log). Cheap when nothing changed since the
+ * last sync. Before the hypervisor is asked to act, and at most a sync
+ * window after any commit.
+ */
+int journal_sync(struct journal *j);
+/* Something was committed since the last journal_sync(). */
+bool journal_unsynced(struct journal *j);
+
+/*
+ * Called around every commit, batches and single statements alike:
+ * before (the transaction is not yet on disk) and after (it is). For
+ * fault injection (RASD_CRASH_AT); NULL clears.
+ */
+typedef void (*journal_commit_fn)(void *arg, bool committed);
+void journal_set_commit_hook(struct journal *j, journal_commit_fn fn,
+                             void *arg);
+
+/*
+ * One daemon per journal: an exclusive lock on PATH.lock holding the
+ * owner's pid, kept until journal_unlock. -1 with "in use by rasd (pid
+ * N)" when another holds it. ":memory:" needs no lock (fd -1).
+ */
+int journal_lock(const char *path, int *fd, char *err, size_t errlen);
+void journal_unlock(int fd);
 
 /* One decoded machine-check record (or another source's event). */
 struct journal_event {
@@ -92,6 +124,11 @@ struct journal_action {
 	uint32_t attempt;   /* migrate: 1, 2, ... per peer tried */
 	uint64_t created_ms;
 	uint64_t updated_ms;
+	/* v3: the plan it belongs to, and what the hypervisor was told */
+	int64_t verdict_id;  /* the verdict that planned it, 0 none */
+	int64_t job_id;      /* migrate: its evacuation, 0 none */
+	uint64_t handle;     /* migrate: the hypervisor's migration id */
+	uint64_t started_ms; /* when the hypervisor was asked, 0 never */
 };
 
 int journal_action_add(struct journal *j, struct journal_action *a);
@@ -100,6 +137,70 @@ int journal_action_update(struct journal *j, int64_t id,
                           const char *detail);
 int journal_action_get(struct journal *j, int64_t id,
                        struct journal_action *out);
+/* The hypervisor was asked: its handle (a migration id) and when. */
+int journal_action_started(struct journal *j, int64_t id,
+                           enum action_state state, uint64_t now_ms,
+                           uint64_t handle, const char *detail);
+/* Start times of migrations asked for since since_ms, oldest first (the
+ * evacuation rate limit's window); at most max, *n how many. */
+int journal_migrate_starts(struct journal *j, uint64_t since_ms, uint64_t *out,
+                           size_t max, size_t *n);
+
+/*
+ * Verdicts (v3): what a bucket decided, written with the event that
+ * tripped it and the plan it implies, in one transaction.
+ */
+struct journal_verdict {
+	int64_t id;
+	int64_t event_id;
+	uint64_t time_ms;
+	char type[24];      /* page_threshold, dimm_threshold, core_threshold */
+	char component[64]; /* "page 0x1234", DIMM label, "cpu 5" */
+	uint32_t count;     /* errors (or pages) in the bucket */
+	char detail[160];
+};
+int journal_verdict_add(struct journal *j, struct journal_verdict *v);
+
+/*
+ * Evacuations (v3): one row per guest a plan moves, in the plan's order.
+ * Its attempts are migrate actions with job_id = this id.
+ */
+enum evac_state {
+	EVAC_QUEUED,  /* waiting for a slot, the rate limit or a peer */
+	EVAC_RUNNING, /* an attempt is with the hypervisor */
+	EVAC_DONE,    /* it left */
+	EVAC_FAILED,  /* no peer took it */
+	EVAC_GONE,    /* it left this host without rasd's doing */
+};
+
+struct journal_evacuation {
+	int64_t id;
+	int64_t verdict_id;
+	int64_t event_id;
+	uint32_t seq; /* order within the plan */
+	uint32_t domid;
+	char guest[64];     /* its name when planned */
+	char component[64]; /* the DIMM label, or "host" */
+	char reason[128];
+	enum evac_state state;
+	int64_t action_id; /* the latest attempt, 0 none */
+	int64_t first_action;
+	uint32_t attempts;
+	char detail[160];
+	uint64_t created_ms;
+	uint64_t updated_ms;
+};
+int journal_evacuation_add(struct journal *j, struct journal_evacuation *e);
+/* State, attempts, latest attempt and detail, from e. */
+int journal_evacuation_update(struct journal *j,
+                              const struct journal_evacuation *e);
+typedef int (*journal_evacuation_fn)(void *arg,
+                                     const struct journal_evacuation *e);
+/* Every evacuation, oldest first. */
+int journal_evacuations_each(struct journal *j, journal_evacuation_fn fn,
+                             void *arg);
+const char *evac_state_name(enum evac_state s);
+int evac_state_parse(const char *s, enum evac_state *out);
 
 /* All actions, oldest first; or only intended/running ones to resume. */
 typedef int (*journal_action_fn)(void *arg, const struct journal_action *a);

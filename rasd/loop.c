@@ -211,6 +211,10 @@ int loop_run_once(struct loop *lp, int timeout_ms)
 int loop_run(struct loop *lp)
 {
 	lp->stop = false;
+	/* The work may be done before anything is ready (a restart late in
+	 * a run): ask before the first wait, not only after one. */
+	if (lp->idle_fn != NULL)
+		lp->idle_fn(lp->idle_arg);
 	while (!lp->stop)
 		if (loop_run_once(lp, -1) < 0)
 			return -1;

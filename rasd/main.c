@@ -29,6 +29,9 @@ static void usage(FILE *f)
 	    "      --speed N          run the clock N times faster (sim)\n"
 	    "      --log FILE         append the timeline to FILE too\n"
 	    "      --call-log FILE    sim: record every hypervisor call\n"
+	    "      --sim-socket PATH  sim: the simulated host's socket\n"
+	    "                         (default JOURNAL.simhost; started "
+	    "if absent)\n"
 	    "      --exit-when-done   sim: stop when the scenario is played\n"
 	    "      --check            sim: exit 1 unless its expectations "
 	    "hold\n"
@@ -48,6 +51,7 @@ enum {
 	OPT_SYSLOG,
 	OPT_VERSION,
 	OPT_REPORT,
+	OPT_SIM_SOCKET,
 };
 
 static const struct option long_opts[] = {
@@ -58,6 +62,7 @@ static const struct option long_opts[] = {
     {"speed", required_argument, NULL, OPT_SPEED},
     {"log", required_argument, NULL, OPT_LOG},
     {"call-log", required_argument, NULL, OPT_CALL_LOG},
+    {"sim-socket", required_argument, NULL, OPT_SIM_SOCKET},
     {"exit-when-done", no_argument, NULL, OPT_EXIT_WHEN_DONE},
     {"check", no_argument, NULL, OPT_CHECK},
     {"report", required_argument, NULL, OPT_REPORT},
@@ -113,6 +118,9 @@ static int parse_args(int argc, char **argv, struct rasd_options *o)
 			break;
 		case OPT_CALL_LOG:
 			o->call_log = optarg;
+			break;
+		case OPT_SIM_SOCKET:
+			o->sim_socket = optarg;
 			break;
 		case OPT_EXIT_WHEN_DONE:
 			o->exit_when_done = true;
@@ -170,7 +178,8 @@ static int finish_checks(struct rasd *d)
 	obs.cpus_offlined = (uint64_t)s.cpus_offlined;
 	obs.guests_evacuated = (uint64_t)s.guests_evacuated;
 	obs.actions_failed = (uint64_t)s.actions_failed;
-	failed = hv_sim_check(d->hv, &obs, report, sizeof(report));
+	failed = hv_sim_check(hv_hook_inner(d->hv), &obs, report,
+	                      sizeof(report));
 	printf("scenario expectations:\n%s", report);
 	if (failed > 0)
 		printf("%d expectation(s) failed\n", failed);
@@ -191,6 +200,13 @@ int main(int argc, char **argv)
 	rc = parse_args(argc, argv, &opt);
 	if (rc != 0)
 		return rc;
+	/* The crash tests' kill points (rasd(8), ENVIRONMENT). */
+	if (getenv("RASD_CRASH_AT") != NULL &&
+	    crash_parse(getenv("RASD_CRASH_AT"), &opt.crash, err,
+	                sizeof(err)) < 0) {
+		fprintf(stderr, "rasd: %s\n", err);
+		return 2;
+	}
 	if (opt.hv_spec == NULL) {
 		fprintf(stderr, "rasd: no hypervisor backend: give -H "
 		                "sim:SCENARIO (this build has the sim "

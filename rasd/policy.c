@@ -73,6 +73,8 @@ static int set_sensor_limit(struct parse *, const struct key_rule *,
                             const char *);
 static int set_hysteresis(struct parse *, const struct key_rule *,
                           const char *);
+static int set_sync_window(struct parse *, const struct key_rule *,
+                           const char *);
 
 static const struct key_rule key_rules[] = {
     {"general", "mode", .type = VALUE_CUSTOM, .set = set_mode},
@@ -118,6 +120,9 @@ static const struct key_rule key_rules[] = {
      .max = 3600},
     {"evacuation", "concurrent", .type = VALUE_COUNT,
      .offset = offsetof(struct policy, evac_concurrent), .min = 1, .max = 64},
+    {"evacuation", "refused_backoff", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, evac_refused_backoff_ms)},
+    {"journal", "sync_window", .type = VALUE_CUSTOM, .set = set_sync_window},
     {"syslog", "transport", .type = VALUE_CUSTOM, .set = set_syslog_transport},
     {"syslog", "socket", .type = VALUE_PATH,
      .offset = offsetof(struct policy, syslog_socket)},
@@ -243,6 +248,8 @@ void policy_defaults(struct policy *p)
 	p->n_peers = 0;
 	p->evac_max_per_hour = 6;
 	p->evac_concurrent = 2;
+	p->evac_refused_backoff_ms = 10ULL * 60 * 1000;
+	p->journal_sync_window_ms = POLICY_SYNC_WINDOW_DEFAULT_MS;
 	snprintf(p->syslog_transport, sizeof(p->syslog_transport), "local");
 	p->syslog_storm_limit = 20;
 	p->syslog_storm_window_ms = 60000;
@@ -433,6 +440,30 @@ static int set_duration(struct parse *ps, const struct key_rule *rule,
 	if (why != NULL)
 		return fail(ps, "bad %s '%s' in [%s]: %s", rule->key, value,
 		            rule->section, why);
+	return 0;
+}
+
+/*
+ * How long a committed event may wait for its fsync. 0 syncs every
+ * batch; more than POLICY_SYNC_WINDOW_MAX_MS is more than a host that
+ * resets on a fatal machine check can be trusted to give.
+ */
+static int set_sync_window(struct parse *ps, const struct key_rule *rule,
+                           const char *value)
+{
+	uint64_t ms = 0;
+	const char *why;
+
+	if (strcmp(value, "0") != 0) {
+		why = duration_error(value, &ms);
+		if (why != NULL)
+			return fail(ps, "bad %s '%s' in [%s]: %s", rule->key,
+			            value, rule->section, why);
+	}
+	if (ms > POLICY_SYNC_WINDOW_MAX_MS)
+		return fail(ps, "bad %s '%s' in [%s]: at most %ums", rule->key,
+		            value, rule->section, POLICY_SYNC_WINDOW_MAX_MS);
+	ps->copy.journal_sync_window_ms = ms;
 	return 0;
 }
 

@@ -25,6 +25,9 @@ enum policy_action {
 	POLICY_OFF,       /* ignore the threshold */
 };
 
+#define POLICY_SYNC_WINDOW_DEFAULT_MS 100
+#define POLICY_SYNC_WINDOW_MAX_MS     10000
+
 struct policy {
 	/* [general] */
 	bool recommend_only; /* mode = recommend: overrides every action */
@@ -59,6 +62,10 @@ struct policy {
 	size_t n_peers;
 	uint32_t evac_max_per_hour; /* migrations started, rate limit */
 	uint32_t evac_concurrent;   /* migrations running at once */
+	/* a peer that refused is tried last for this long */
+	uint64_t evac_refused_backoff_ms;
+	/* a committed event is on disk within this long (0: every batch) */
+	uint64_t journal_sync_window_ms;
 	/* [syslog] RFC 5424 messages */
 	char syslog_transport[8];            /* off, local, tcp, tls */
 	char syslog_socket[POLICY_PATH_MAX]; /* local; empty: /dev/log */

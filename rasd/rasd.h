@@ -31,6 +31,28 @@ struct hwmon_limit_rule;
  * storm, far more than a restart of rasd-snmp takes). */
 #define RASD_NOTICE_RING 4096
 
+/*
+ * Fault injection for the crash tests (RASD_CRASH_AT=KIND:N[:stop]): die
+ * by SIGKILL (or stop by SIGSTOP, for a power cut from outside) at the
+ * Nth journal commit (before it or once it is on disk) or the Nth
+ * hypervisor call (before it is asked or once it answered).
+ */
+enum crash_kind {
+	CRASH_NONE,
+	CRASH_COMMIT,       /* before the Nth commit */
+	CRASH_COMMITTED,    /* after the Nth commit */
+	CRASH_HV,           /* before the Nth hypervisor call */
+	CRASH_HV_DONE,      /* after the Nth hypervisor call returned */
+	CRASH_INTENT,       /* after the Nth action intent is durable */
+};
+
+struct crashpoint {
+	enum crash_kind kind;
+	uint64_t at;   /* N: 1 is the first */
+	bool stop;     /* SIGSTOP instead of SIGKILL */
+	uint64_t seen; /* of that kind so far */
+};
+
 struct rasd_options {
 	const char *policy_path; /* NULL: built-in defaults */
 	const char *journal_path;
@@ -38,6 +60,8 @@ struct rasd_options {
 	const char *hv_spec;     /* "sim:PATH" */
 	const char *log_path;    /* extra copy of the timeline */
 	const char *call_log;    /* sim: hypervisor calls, one per line */
+	const char *sim_socket;  /* sim: the host's socket; NULL: beside
+	                          * the journal */
 	const char *report_dir;  /* write the HTML dashboard here at exit */
 	uint32_t speed;          /* virtual ms per real ms; 1 = real time */
 	bool exit_when_done;     /* sim: stop once the scenario is played */
@@ -45,6 +69,7 @@ struct rasd_options {
 	bool use_syslog;
 	bool verbose;
 	bool quiet; /* no timeline on stderr */
+	struct crashpoint crash;
 };
 
 /* A verdict waiting for its batch to be committed to the journal. */
@@ -56,25 +81,17 @@ struct pending_verdict {
 	int64_t event_id;
 };
 
-enum evac_job_state {
-	EVAC_QUEUED,
-	EVAC_RUNNING,
-	EVAC_DONE,
-	EVAC_FAILED,
-};
-
-/* One guest to move off a failing DIMM; tried peer by peer. */
+/*
+ * One guest to move off a failing DIMM (or the host), as journaled in
+ * the evacuations table; tried peer by peer, one attempt (a migrate
+ * action) at a time.
+ */
 struct evac_job {
-	uint32_t domid;
-	char name[HV_NAME_MAX];
-	int32_t dimm;
-	enum evac_job_state state;
-	uint32_t tried; /* bitmap over policy peers */
-	uint32_t attempts;
-	int64_t first_action; /* parent of every attempt */
-	int64_t action;       /* the running attempt */
-	uint64_t migration_id;
-	size_t peer;
+	struct journal_evacuation row;
+	int32_t dimm;          /* index into dimms, -1: off the host */
+	uint32_t tried;        /* bitmap over policy peers */
+	size_t peer;           /* of the running attempt */
+	uint64_t migration_id; /* the hypervisor's, of the running attempt */
 };
 
 /*
@@ -138,6 +155,9 @@ struct rasd {
 	struct hv *hv;
 	struct mce_reader *mce;
 	int mce_fd;
+	struct spool *spool;           /* the reader's buffer, in a file */
+	bool source_stuck;             /* a batch waits in the spool */
+	struct loop_timer *source_retry; /* for the journal to take it */
 	int hv_fd;
 	int signal_fd;
 	struct control *control;
@@ -156,11 +176,24 @@ struct rasd {
 
 	uint64_t *acted_pages; /* frames with an offline decided */
 	size_t n_acted_pages, cap_acted_pages;
-	uint64_t pages_retired;
+	uint64_t pages_retired; /* offlined or pending */
+	uint64_t pages_planned; /* intended, not yet asked */
 
+	/* verdicts of the open batch, planned before it commits */
 	struct pending_verdict *pending;
 	size_t n_pending, cap_pending;
+	/* planned steps (action ids) to run once their batch is durable */
+	int64_t *runnable;
+	size_t n_runnable, cap_runnable;
+	/* notices of the open record batch: told once it is committed */
+	struct notice *outbox;
+	size_t n_outbox, cap_outbox;
+	bool defer_notices;
+	int lock_fd; /* the journal's lock: one rasd per journal */
+	struct loop_timer *sync_timer; /* the durability window */
+	bool sync_armed;
 
+	/* every evacuation of the journal, in plan order */
 	struct evac_job *jobs;
 	size_t n_jobs, cap_jobs;
 	uint64_t evac_starts[64]; /* start times, for max_per_hour */
@@ -215,10 +248,15 @@ int rasd_run(struct rasd *d);
 void rasd_fini(struct rasd *d);
 /* Re-read the policy file and rebuild the buckets under it. */
 int rasd_reload(struct rasd *d, char *err, size_t errlen);
+/* Open a record batch: notices wait for its commit. */
+int rasd_batch_begin(struct rasd *d);
+/* Arm the durability window for what was committed. */
+void rasd_sync_arm(struct rasd *d);
 /* Handle one record as if a source had delivered it (sources, inject). */
 int rasd_record(struct rasd *d, const struct mce_record *r, const char *source);
-/* Commit the batch, then act on what it decided. */
-void rasd_batch_end(struct rasd *d);
+/* Plan its verdicts, commit the batch, then tell and act; -1: the
+ * journal refused it (nothing told, nothing done). */
+int rasd_batch_end(struct rasd *d);
 const char *rasd_domain_name(struct rasd *d, uint32_t domid, char *buf,
                              size_t len);
 /* 1 and *out filled: on this host; 0: not here; -1: cannot tell. */
@@ -230,6 +268,16 @@ const struct hv_cpu *rasd_cpu_find(const struct rasd *d, uint32_t cpu);
  * self-test); -1 when the cpu is not on this host. */
 int rasd_record_init(const struct rasd *d, uint32_t cpu, uint8_t bank,
                      uint64_t status, struct mce_record *r);
+
+/*
+ * source.c: the record source, read through the spool (spool.h) one
+ * batch per read, each journaled before anything else is done with it.
+ */
+int source_open(struct rasd *d, char *err, size_t errlen);
+/* Journal what a killed daemon read but never journaled. */
+int source_recover(struct rasd *d);
+void source_drain(struct rasd *d);
+void source_close(struct rasd *d);
 
 /* dimms.c: the DIMM map (EDAC, SMBIOS, policy) in the daemon. */
 /* Build p's map and log its warnings; -1 with err only out of memory. */
@@ -244,11 +292,27 @@ void dimms_label_unplaced(const struct rasd *d, const struct mce_record *r,
                           const struct mce_decoded *dec, char *label,
                           size_t len);
 
-/* actions.c: deciding and doing. */
-void actions_on_verdict(struct rasd *d, const struct pending_verdict *pv);
+/*
+ * plan.c, actions.c, evacuate.c, resume.c: from verdict to deed, exactly
+ * once. A verdict's plan (its steps, each guest to move, in order) is
+ * written in the transaction of the event that tripped it; its steps run
+ * once that is durable; an intent is on disk before the hypervisor is
+ * asked; after a restart each unfinished step is first reconciled with
+ * the hypervisor, then completed, retried or failed, never repeated.
+ */
+/* Plan every verdict of the open batch (journal rows, no action yet). */
+void actions_plan_batch(struct rasd *d);
+/* Run the planned steps, the batch being committed (syncs first). */
+void actions_run(struct rasd *d);
 void actions_on_hv_event(struct rasd *d, const struct hv_event *ev);
+/* Pick up every unfinished plan from the journal (at start). */
 int actions_resume(struct rasd *d);
 bool actions_busy(const struct rasd *d);
+/* crash.c: the RASD_CRASH_AT point, if this is it. */
+void crash_point(struct rasd *d, enum crash_kind kind);
+/* Parse "KIND:N[:stop]"; -1 with why. */
+int crash_parse(const char *spec, struct crashpoint *out, char *err,
+                size_t errlen);
 bool actions_page_acted(const struct rasd *d, uint64_t mfn);
 void actions_page_mark(struct rasd *d, uint64_t mfn);
 /* A corrected error raised the DIMM's rate: warn once past [dimm] warn. */
@@ -270,8 +334,11 @@ void telemetry_syslog_json(struct rasd *d, struct json_object *out);
 /* Bring the trend files up to now (before drawing from them). */
 void telemetry_flush(struct rasd *d);
 /* Tell syslog and the subscribers (rasd-snmp): one notice per event,
- * verdict, action. Numbers the notice. */
+ * verdict, action. Numbers the notice. Inside a record batch it waits
+ * for the commit (flush) or goes with the batch (drop). */
 void telemetry_notice(struct rasd *d, struct notice *n);
+void telemetry_outbox_flush(struct rasd *d);
+void telemetry_outbox_drop(struct rasd *d);
 /* A notice stamped with the injected clock's now. */
 void rasd_notice_start(struct rasd *d, struct notice *n, const char *msgid,
                        int priority, const char *fmt, ...)

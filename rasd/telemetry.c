@@ -251,8 +251,43 @@ static void notice_broadcast(struct rasd *d, const struct notice *n)
 	json_object_put(line);
 }
 
+static void outbox_push(struct rasd *d, const struct notice *n)
+{
+	if (d->n_outbox == d->cap_outbox) {
+		size_t cap = d->cap_outbox ? d->cap_outbox * 2 : 32;
+		struct notice *p = realloc(d->outbox, cap * sizeof(*p));
+
+		if (p == NULL) {
+			log_msg(&d->log, LOG_ERR, "rasd",
+			        "out of memory: notice %s not told", n->msgid);
+			return;
+		}
+		d->outbox = p;
+		d->cap_outbox = cap;
+	}
+	d->outbox[d->n_outbox++] = *n;
+}
+
+void telemetry_outbox_flush(struct rasd *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_outbox; i++)
+		telemetry_notice(d, &d->outbox[i]);
+	d->n_outbox = 0;
+}
+
+void telemetry_outbox_drop(struct rasd *d)
+{
+	d->n_outbox = 0;
+}
+
 void telemetry_notice(struct rasd *d, struct notice *n)
 {
+	if (d->defer_notices) {
+		outbox_push(d, n);
+		return;
+	}
 	notice_ring_push(&d->notices, n);
 	notice_broadcast(d, n);
 	if (d->syslog == NULL)

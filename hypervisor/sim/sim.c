@@ -423,6 +423,7 @@ static int sim_inject(struct hv *hv, const struct mce_record *r)
 	h->stats.records_fired++;
 	if (h->sc->telemetry_broken || sim_mcelog_push_record(h->mcelog, r) < 0)
 		h->stats.records_dropped++;
+	sim_mcelog_flush(h->mcelog);
 	sim_log_call(h, "inject cpu=%u bank=%u status=0x%llx addr=0x%llx",
 	             r->extcpu, r->bank, (unsigned long long)r->status,
 	             (unsigned long long)r->addr);
@@ -461,6 +462,7 @@ static const struct hv_ops sim_ops = {
     .cpu_offline = sim_cpu_offline,
     .cpu_online = sim_cpu_online,
     .migrate_start = sim_host_migrate_start,
+    .migration_query = sim_host_migration_query,
     .event_fd = sim_host_event_fd,
     .events = sim_host_events,
     .mce_source = sim_mce_source,
@@ -545,11 +547,27 @@ struct hv *hv_sim_open(struct sim_scenario *sc, const struct clock *clock,
 	h->sc = sc;
 	h->timer_fd = -1;
 	h->start_ms = clock_now_ms(clock);
+	h->held = opts != NULL && opts->sim_hold;
 	if (sim_host_start(h, opts, err, errlen) < 0) {
 		sim_close(&h->hv);
 		return NULL;
 	}
 	return &h->hv;
+}
+
+int hv_sim_start_timeline(struct hv *hv, uint64_t *start_ms)
+{
+	struct sim_host *h = sim_host_from(hv);
+
+	if (h == NULL)
+		return hv_sim_client_start(hv, start_ms);
+	if (h->held) {
+		h->held = false;
+		h->start_ms = clock_now_ms(h->hv.clock);
+		sim_timer_arm(h);
+	}
+	*start_ms = h->start_ms;
+	return 0;
 }
 
 uint64_t hv_sim_start_ms(struct hv *hv)
@@ -566,7 +584,7 @@ int hv_sim_stats(struct hv *hv, struct sim_stats *out)
 
 	memset(out, 0, sizeof(*out));
 	if (h == NULL)
-		return -1;
+		return hv_sim_client_stats(hv, out);
 	*out = h->stats;
 	for (i = 0; i < h->heap_len; i++) {
 		e = h->heap[i];

@@ -47,6 +47,13 @@ struct sim_observed {
 int hv_sim_check(struct hv *hv, const struct sim_observed *obs, char *report,
                  size_t len);
 
+/*
+ * A host opened with hv_options.sim_hold keeps its timeline still until
+ * this; *start_ms is when the timeline began (also when it already had).
+ * -1 when hv is not a simulated host in this process.
+ */
+int hv_sim_start_timeline(struct hv *hv, uint64_t *start_ms);
+
 /* The virtual time at which the scenario's timeline began. */
 uint64_t hv_sim_start_ms(struct hv *hv);
 

@@ -34,6 +34,8 @@ struct sim_migration {
 	size_t peer;
 	uint64_t due_ms; /* virtual time it completes */
 	enum sim_migration_state state;
+	int error;        /* FAILED: ECONNREFUSED or ENOMEM */
+	char detail[160]; /* FAILED: the peer's refusal */
 };
 
 struct sim_cpu_state {
@@ -70,6 +72,7 @@ struct sim_host {
 	struct hv_event *queue; /* events not yet taken by events() */
 	size_t n_queued, cap_queue;
 	bool done_queued;
+	bool held; /* the timeline waits for hv_sim_start_timeline */
 	struct sim_stats stats;
 };
 
@@ -89,5 +92,7 @@ int sim_host_event_fd(struct hv *hv);
 int sim_host_events(struct hv *hv, struct hv_event *out, size_t max, size_t *n);
 int sim_host_migrate_start(struct hv *hv, uint32_t domid, const char *peer,
                            uint64_t *migration_id);
+int sim_host_migration_query(struct hv *hv, uint32_t domid,
+                             struct hv_migration *out);
 
 #endif

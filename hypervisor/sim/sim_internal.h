@@ -215,6 +215,13 @@ struct sim_mcelog;
 int sim_mcelog_open(struct sim_mcelog **out, uint32_t record_len,
                     uint32_t log_len, char *err, size_t errlen);
 void sim_mcelog_close(struct sim_mcelog *dev);
+/* The host's own process: records go to fifo_fd (opened read-write by
+ * the host, so they outlive a reader), overflow to the shared regs. */
+struct simhost_regs;
+int sim_mcelog_set_fifo(struct sim_mcelog *dev, int fifo_fd,
+                        struct simhost_regs *regs);
+/* The FIFO: write what push_record staged (a no-op in memory). */
+void sim_mcelog_flush(struct sim_mcelog *dev);
 /* Returns 0, or -1 when the log was full and the record was dropped. */
 int sim_mcelog_push_record(struct sim_mcelog *dev, const struct mce_record *r);
 int sim_mcelog_poll_fd(const struct sim_mcelog *dev);
@@ -222,5 +229,12 @@ int sim_mcelog_poll_fd(const struct sim_mcelog *dev);
 ssize_t sim_mcelog_read(void *ctx, void *buf, size_t len);
 int sim_mcelog_ioctl(void *ctx, unsigned long request, int *value);
 struct mce_reader *sim_mcelog_reader(const struct sim_mcelog *dev);
+
+/* sim_client.c: the same questions asked of a host in its own process;
+ * -1 when hv is not such a host. */
+int hv_sim_client_check(struct hv *hv, const struct sim_observed *obs,
+                        char *report, size_t len);
+int hv_sim_client_stats(struct hv *hv, struct sim_stats *out);
+int hv_sim_client_start(struct hv *hv, uint64_t *start_ms);
 
 #endif

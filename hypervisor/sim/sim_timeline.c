@@ -139,7 +139,7 @@ static void sim_fire_due(struct sim_host *h, uint64_t now)
 		e = h->heap[0];
 		due = sim_entry_due(h, e);
 		if (due > now)
-			return;
+			break;
 		if (sim_entry_record(h, e, due, &r) == 0) {
 			h->stats.records_fired++;
 			if (h->sc->telemetry_broken ||
@@ -148,6 +148,7 @@ static void sim_fire_due(struct sim_host *h, uint64_t now)
 		}
 		sim_heap_advance_top(h);
 	}
+	sim_mcelog_flush(h->mcelog);
 }
 
 /* Room for every event still to come: pushes during events() never fail. */
@@ -217,6 +218,8 @@ static void sim_migration_refuse(struct sim_host *h, struct sim_migration *m,
 		         "peer %s: not enough free memory", peer->name);
 	}
 	m->state = SIM_MIGRATION_FAILED;
+	m->error = ev->error;
+	snprintf(m->detail, sizeof(m->detail), "%s", ev->detail);
 	h->stats.migrations_failed++;
 	sim_log_call(h, "migrate_failed id=%llu domid=%u peer=%s error=\"%s\"",
 	             (unsigned long long)m->id, ev->domid, peer->name,
@@ -290,16 +293,20 @@ void sim_timer_arm(struct sim_host *h)
 	struct itimerspec its;
 	uint64_t due, ns;
 
-	if (h->n_queued > 0 || sim_scenario_is_over(h))
+	if (h->n_queued > 0 || (!h->held && sim_scenario_is_over(h)))
 		ns = 1;
-	else if (!sim_next_due(h, &due))
+	else if (h->held || !sim_next_due(h, &due))
 		ns = 0;
-	else if (due <= clock_now_ms(clock))
-		ns = 1;
 	else if (clock->speed == 0)
-		ns = 0;
+		ns = due <= clock_now_ms(clock) ? 1 : 0;
 	else
 		ns = clock_real_ns_until(clock, due);
+	/*
+	 * 0 from clock_real_ns_until means due already, not "disarm": the
+	 * clock moved on since the last read, and the fd must still fire.
+	 */
+	if (ns == 0 && clock->speed != 0 && sim_next_due(h, &due))
+		ns = 1;
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_sec = (time_t)(ns / 1000000000u);
 	its.it_value.tv_nsec = (long)(ns % 1000000000u);
@@ -364,9 +371,11 @@ int sim_host_events(struct hv *hv, struct hv_event *out, size_t max, size_t *n)
 	struct hv_event done;
 
 	sim_timer_drain(h);
-	sim_fire_due(h, now);
-	sim_finish_due_migrations(h, now);
-	if (sim_scenario_is_over(h)) {
+	if (!h->held) {
+		sim_fire_due(h, now);
+		sim_finish_due_migrations(h, now);
+	}
+	if (!h->held && sim_scenario_is_over(h)) {
 		memset(&done, 0, sizeof(done));
 		done.type = HV_EVENT_SCENARIO_DONE;
 		sim_queue_push(h, &done);
@@ -440,5 +449,41 @@ int sim_host_migrate_start(struct hv *hv, uint32_t domid, const char *peer,
 	sim_log_call(h, "migrate_start domid=%u peer=%s id=%llu", domid,
 	             h->sc->peers[peer_index].name, (unsigned long long)m->id);
 	sim_timer_arm(h);
+	return 0;
+}
+
+/* The latest migration of the domain: a restarted daemon asks how the
+ * one it started ended. */
+int sim_host_migration_query(struct hv *hv, uint32_t domid,
+                             struct hv_migration *out)
+{
+	struct sim_host *h = (struct sim_host *)hv;
+	const struct sim_migration *m, *latest = NULL;
+	int domain = sim_domain_index(h->sc, domid);
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; domain >= 0 && i < h->n_migrations; i++) {
+		m = &h->migrations[i];
+		if (m->domain == (size_t)domain)
+			latest = m;
+	}
+	if (latest == NULL) {
+		out->state = HV_MIGRATION_NONE;
+	} else {
+		out->id = latest->id;
+		snprintf(out->peer, sizeof(out->peer), "%s",
+		         h->sc->peers[latest->peer].name);
+		out->state =
+		    latest->state == SIM_MIGRATION_RUNNING ? HV_MIGRATION_RUNNING
+		    : latest->state == SIM_MIGRATION_DONE  ? HV_MIGRATION_DONE
+		                                           : HV_MIGRATION_FAILED;
+		out->error = latest->error;
+		snprintf(out->detail, sizeof(out->detail), "%s",
+		         latest->detail);
+	}
+	sim_log_call(h, "migration_query domid=%u state=%s id=%llu", domid,
+	             hv_migration_state_name(out->state),
+	             (unsigned long long)out->id);
 	return 0;
 }

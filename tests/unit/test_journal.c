@@ -131,28 +131,29 @@ static void test_schema_created(void **state)
 {
 	struct temp_journal *t = *state;
 	struct journal *j = open_ok(t->path);
-	char value[128];
+	char value[256];
 
 	assert_int_equal(journal_schema_version(j), JOURNAL_SCHEMA_VERSION);
-	assert_int_equal(journal_schema_version(j), 2);
+	assert_int_equal(journal_schema_version(j), 3);
 	journal_close(j);
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
 	          sizeof(value));
-	assert_string_equal(value, "2");
+	assert_string_equal(value, "3");
 	query_raw(t->path, "PRAGMA journal_mode", value, sizeof(value));
 	assert_string_equal(value, "wal");
 	query_raw(t->path,
 	          "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
 	          "sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
 	          value, sizeof(value));
-	assert_string_equal(value, "actions actions_state components events "
-	                           "events_time health_events "
-	                           "health_events_time meta");
+	assert_string_equal(value, "actions actions_started actions_state "
+	                           "components evacuations evacuations_state "
+	                           "events events_time health_events "
+	                           "health_events_time meta verdicts");
 
 	/* Opening again migrates nothing and keeps the version. */
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 2);
+	assert_int_equal(journal_schema_version(j), 3);
 	journal_close(j);
 }
 
@@ -233,16 +234,16 @@ static void test_newer_schema_refused(void **state)
 
 	exec_raw(t->path,
 	         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
-	         "INSERT INTO meta VALUES ('schema_version', '3');");
+	         "INSERT INTO meta VALUES ('schema_version', '4');");
 	assert_int_equal(journal_open(&j, t->path, err, sizeof(err)), -1);
 	assert_null(j);
 	snprintf(want, sizeof(want),
-	         "journal %s has schema version 3, this rasd knows up to 2",
+	         "journal %s has schema version 4, this rasd knows up to 3",
 	         t->path);
 	assert_string_equal(err, want);
 	/* Refused means untouched. */
 	query_raw(t->path, "SELECT value FROM meta", value, sizeof(value));
-	assert_string_equal(value, "3");
+	assert_string_equal(value, "4");
 	query_raw(t->path, "SELECT COUNT(*) FROM sqlite_master", value,
 	          sizeof(value));
 	assert_string_equal(value, "2"); /* meta and its key index */
@@ -944,7 +945,7 @@ static void test_null_arguments(void **state)
 	assert_int_equal(journal_meta_set(j, "", "x"), -1);
 	assert_int_equal(journal_meta_get(j, NULL, NULL, 0), -1);
 	assert_int_equal(journal_meta_get(j, "k", NULL, 8), -1);
-	assert_int_equal(journal_schema_version(j), 2);
+	assert_int_equal(journal_schema_version(j), 3);
 	journal_close(j);
 }
 
@@ -1024,7 +1025,7 @@ static void test_v1_journal_migrates(void **state)
 	exec_raw(t->path, v1_schema);
 	assert_int_equal(events_columns(t->path), 35);
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 2);
+	assert_int_equal(journal_schema_version(j), 3);
 	assert_int_equal(journal_event_count(j), 1);
 	assert_int_equal(journal_events_each(j, 0, 0, collect_event, list), 0);
 	assert_int_equal(list->n, 1);
@@ -1058,7 +1059,7 @@ static void test_v1_journal_migrates(void **state)
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
 	          sizeof(value));
-	assert_string_equal(value, "2");
+	assert_string_equal(value, "3");
 	assert_int_equal(events_columns(t->path), 36);
 	j = open_ok(t->path);
 	list->n = 0;
@@ -1433,11 +1434,11 @@ static void test_meta(void **state)
 	assert_non_null(strstr(journal_error(j), "schema_version"));
 	assert_int_equal(
 	    journal_meta_get(j, "schema_version", value, sizeof(value)), 1);
-	assert_string_equal(value, "2");
+	assert_string_equal(value, "3");
 	journal_close(j);
 
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 2);
+	assert_int_equal(journal_schema_version(j), 3);
 	assert_int_equal(
 	    journal_meta_get(j, "ipmi.sel_pos", value, sizeof(value)), 1);
 	assert_string_equal(value, "0x0013");
