@@ -7,7 +7,7 @@ SER=0x1000c14
 
 # The lab's corrected error, an L2 data-read error, and a patrol scrub SRAO.
 "$MK" "status=0x9c00004000010090,addr=0x2345000,misc=0x86,bank=1,cpu=0,mcgcap=$SER" \
-	"status=0x9000004000000136,bank=2,cpu=3,socket=1,mcgcap=$SER" \
+	"status=0x9000004000000135,bank=2,cpu=3,socket=1,mcgcap=$SER" \
 	"status=0xbd000000000000c2,addr=0x7654000,misc=0x86,mcgstatus=1,bank=7,cpu=5,mcgcap=$SER" \
 	>"$WORK/three.bin"
 "$RASCTL" decode "$WORK/three.bin" >"$WORK/three.json"
