@@ -153,13 +153,20 @@ struct mce_decoded {
 	 * server families by CPUID family/model, AMD SMCA by MCA_IPID); -1
 	 * or NULL where nobody can say. Static strings, never allocated.
 	 */
+	bool model_known; /* a model decoder knew the CPU (Intel model, SMCA) */
+	bool bank_known;  /* ... and knew what this bank is */
 	int8_t controller; /* memory controller (iMC, UMC instance) */
 	int8_t rank;
 	int8_t chip_select;    /* AMD UMC chip select */
 	const char *model;     /* "Skylake-SP", "AMD family 19h (SMCA)" */
 	const char *bank_name; /* "iMC 1 channel 0", "UMC", "LS", "UPI 2" */
 	const char *detail;    /* MSCOD / extended error code meaning */
-	const char *note; /* e.g. "unknown CPU model 06_A7: architectural" */
+	/*
+	 * What was not known, so the record was decoded architecturally
+	 * ("unknown CPU model 06_A7: architectural decoding only"), or a
+	 * caveat ("UMC MCA_ADDR is a normalized DRAM address...").
+	 */
+	const char *note;
 };
 
 /*
@@ -170,9 +177,10 @@ int mce_decode(const struct mce_record *r, struct mce_decoded *d);
 
 /*
  * Model-specific decoding, called by mce_decode after the architectural
- * pass; may refine kind, severity, channel and fill the fields above.
+ * pass; may refine kind, channel, cache level and fill the fields above.
  * Split by vendor so each decoder owns its file (mce/intel.c,
- * mce/amd_smca.c). Each returns 1 when it knew the model, else 0.
+ * mce/amd_smca.c). Each returns 1 when it knew the model, else 0 with
+ * the reason in d->note; model_known and bank_known say how far it got.
  */
 int mce_decode_intel(const struct mce_record *r, struct mce_decoded *d);
 int mce_decode_amd(const struct mce_record *r, struct mce_decoded *d);
