@@ -754,12 +754,206 @@ struct decision {
 
 /* ---- decisions ---- */
 
+/* What a reference says of the record's field, "" when silent. */
+static const char *said(const struct cmp *c, enum ref r, enum field f)
+{
+	return c->rc->ref[r][f];
+}
+
+/* Every reference that speaks of the field says `value`. */
+static bool refs_say(const struct cmp *c, enum field f, const char *value)
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < NREFS; i++) {
+		if (said(c, (enum ref)i, f)[0] == '\0')
+			continue;
+		if (strcmp(said(c, (enum ref)i, f), value) != 0)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+static bool rasd_bank_is(const struct cmp *c, const char *const *names)
+{
+	for (; *names != NULL; names++)
+		if (!strcmp(c->rc->rasd[F_BANK], *names))
+			return true;
+	return false;
+}
+
+static unsigned int mcacod_ll(const struct cmp *c)
+{
+	return (unsigned int)(c->rc->r.status & 0x3);
+}
+
+/*
+ * Intel cache and TLB levels. mcelog prints a cache's LL plus one,
+ * rasdaemon LL itself (README.md convention 1); both print a TLB's LL.
+ * The SDM (Vol. 3B, "Compound Error Codes", level encoding) counts LL
+ * from 0 and its own codes show what level 0 is: the SRAR data load
+ * (0x134) comes from the first-level data cache (DCU, bank 1) and the
+ * SRAO "L3 explicit writeback" (0x17A, Table "MCA Error Codes for SRAO")
+ * has LL=10. So rasd's cache_level is LL + 1, the hierarchy level an
+ * operator and the bank's identity use (DCU/IFU L1, MLC L2, CHA/CBo
+ * L3), for TLBs too: it is the same field of the same encoding, and the
+ * DTLB bank's LL=00 is its first level. LL=11 is "generic": the LLC
+ * banks say L3, others nothing.
+ */
+static void expect_intel_level(const struct cmp *c, char *out)
+{
+	unsigned int ll = mcacod_ll(c);
+	const char *bank = c->rc->d.bank_name;
+
+	if (ll < 3)
+		setv(out, "%u", ll + 1);
+	else if (bank != NULL && strstr(bank, "(LLC)") != NULL)
+		setv(out, "3");
+	else
+		setv(out, "-");
+}
+
+static bool intel_cache_level(const struct cmp *c)
+{
+	return !strcmp(said(c, R_MCELOG, F_KIND), "cache");
+}
+
+static bool intel_tlb_level(const struct cmp *c)
+{
+	return !strcmp(said(c, R_MCELOG, F_KIND), "tlb");
+}
+
+/*
+ * The SDM's compound class 000F 1PPT RRRR IILL is "bus and interconnect
+ * errors" (Vol. 3B); both references say BUS. Logged by a socket link
+ * (Intel QPI/UPI banks, SDM model sections: MC5, MC12, MC19, MC20,
+ * MC21) or AMD's data fabric (Coherent Slave and PIE, PPR "MCA_IPID"
+ * HardwareID 2Eh) it is an error of the interconnect between sockets
+ * and dies, which rasd calls "interconnect" so that a failing link is
+ * told from an I/O bus error (the IIO's 0x0E0B stays "bus").
+ */
+static const char *const link_units[] = {
+    "UPI",      "QPI",     "CS",      "PIE",      "xGMI PCS",
+    "xGMI PHY", "GMI PCS", "GMI PHY", "WAFL PHY", NULL,
+};
+
+static bool link_bus(const struct cmp *c)
+{
+	return refs_say(c, F_KIND, "bus") && rasd_bank_is(c, link_units);
+}
+
+static void expect_interconnect(const struct cmp *c, char *out)
+{
+	(void)c;
+	setv(out, "interconnect");
+}
+
+/*
+ * AMD uncorrected errors without PCC. rasdaemon's decode_amd_errcode()
+ * calls every uncorrected error "software containable" (README.md
+ * convention 6), which is no severity. Linux's mce_severity_amd()
+ * (arch/x86/kernel/cpu/mce/severity.c) grades UC without PCC or Deferred
+ * MCE_AR_SEVERITY, action required: the consuming process is killed and
+ * the page poisoned. It panics instead only without MCA overflow
+ * recovery or SUCCOR (CPUID Fn8000_0007_EBX bits 0 and 1, present on
+ * every SMCA part: PPR "CPUID_Fn80000007_EBX") or in kernel context,
+ * and a record delivered to a running host was survived. rasd: srar.
+ */
+static bool amd_uncorrected(const struct cmp *c)
+{
+	return !strcmp(said(c, R_RASDAEMON, F_SEVERITY), "uncorrected");
+}
+
+static void expect_srar(const struct cmp *c, char *out)
+{
+	(void)c;
+	setv(out, "srar");
+}
+
+/*
+ * An AMD memory-hierarchy error code (0000 0001 RRRR TTLL) from a unit
+ * that holds no memory. rasdaemon prints the class ("Memory Error"),
+ * which rasd would call cache. The records are execution-unit watchdog
+ * timeouts, MCACOD 0x0108 (generic request, generic transaction, level
+ * reserved: the code carries nothing) with ErrorCodeExt 0, "watchdog
+ * timeout" (PPR "MCA_STATUS_EX"; Linux mce_amd.c smca_ex_mce_desc[0]):
+ * the core stopped retiring instructions, an internal error of the core,
+ * and Linux counts no SMCA error but a UMC DRAM ECC error as a memory
+ * error (amd_mce_is_memory_error()). rasd keeps the unit's kind.
+ */
+static const char *const core_pipeline_units[] = {"EX", "DE", "FP", NULL};
+
+static bool amd_memory_class_off_memory(const struct cmp *c)
+{
+	return !strcmp(said(c, R_RASDAEMON, F_KIND), "cache") &&
+	       rasd_bank_is(c, core_pipeline_units);
+}
+
+static void expect_internal(const struct cmp *c, char *out)
+{
+	(void)c;
+	setv(out, "internal");
+}
+
+/*
+ * Sapphire Rapids channels. rasdaemon 0.8.5 numbers SPR's iMC banks with
+ * the Ice Lake table (README.md convention 3: 13-15 iMC 0, 16-19 iMC 1,
+ * 20 iMC 2), but SPR has four iMCs of two channels in banks 13-20, imc =
+ * (bank - 13) / 2, channel = bank % 2 (Linux drivers/edac/i10nm_base.c;
+ * mcelog sapphire.c sapphire_memerr_misc). rasd follows mcelog.
+ */
+static bool spr_ddr_channel(const struct cmp *c)
+{
+	return c->rc->r.bank >= 13 && c->rc->r.bank <= 20 &&
+	       refs_conflict(F_CHANNEL, said(c, R_MCELOG, F_CHANNEL),
+	                     said(c, R_RASDAEMON, F_CHANNEL));
+}
+
+static void expect_mcelog(const struct cmp *c, char *out)
+{
+	setv(out, "%s", said(c, R_MCELOG, c->field));
+}
+
+/*
+ * Sapphire Rapids HBM banks 30 and 31. mcelog's memdb files them as
+ * channels 8 and 9 of the socket (sapphire.c: 8 + bank - 30, CCCC
+ * ignored), a slot after the eight DDR channels. Two banks cannot name
+ * the channel of sixteen HBM controllers of two channels each (Linux
+ * skx_common.h I10NM_NUM_HBM_IMC, I10NM_NUM_HBM_CHANNELS): rasd keeps
+ * CCCC, the channel within an HBM controller it cannot name.
+ */
+static bool spr_hbm_channel(const struct cmp *c)
+{
+	return c->rc->r.bank == 30 || c->rc->r.bank == 31;
+}
+
+static void expect_cccc(const struct cmp *c, char *out)
+{
+	setv(out, "?/%u", (unsigned int)(c->rc->r.status & 0xf));
+}
+
 /*
  * Where rasd and the references part, or the references part from each
- * other, one of these says what rasd prints; each cites its source. The
- * first whose families, field and condition fit the record decides.
+ * other, one of these says what rasd prints; each cites its source above.
+ * The first whose families, field and condition fit the record decides.
  */
 static const struct decision decisions[] = {
+    {"intel-cache-level-is-ll+1", FAMS_INTEL, F_LEVEL, intel_cache_level,
+     expect_intel_level},
+    {"intel-tlb-level-is-ll+1", FAMS_INTEL, F_LEVEL, intel_tlb_level,
+     expect_intel_level},
+    {"link-bus-error-is-interconnect", FAMS_INTEL | FAMS_AMD, F_KIND, link_bus,
+     expect_interconnect},
+    {"amd-uncorrected-is-action-required", FAMS_AMD, F_SEVERITY,
+     amd_uncorrected, expect_srar},
+    {"amd-core-watchdog-is-internal", FAMS_AMD, F_KIND,
+     amd_memory_class_off_memory, expect_internal},
+    {"spr-channel-follows-mcelog", FAMBIT(FAM_SPR), F_CHANNEL, spr_ddr_channel,
+     expect_mcelog},
+    {"spr-hbm-channel-is-cccc", FAMBIT(FAM_SPR), F_CHANNEL, spr_hbm_channel,
+     expect_cccc},
     {NULL, 0, F_SEVERITY, NULL, NULL},
 };
 
@@ -773,6 +967,8 @@ enum outcome {
 
 struct tally {
 	unsigned int compared, agree, decided, failed;
+	/* per reference: records it speaks of, and rasd matches it on */
+	unsigned int ref_spoke[NREFS], ref_agree[NREFS];
 };
 
 struct run {
@@ -866,6 +1062,19 @@ static enum outcome compare_one(struct run *run, const struct cmp *c)
 	return O_DECIDED;
 }
 
+static void tally_refs(struct tally *t, const struct rec *rc, enum field f)
+{
+	size_t i;
+
+	for (i = 0; i < NREFS; i++) {
+		if (rc->ref[i][f][0] == '\0')
+			continue;
+		t->ref_spoke[i]++;
+		if (matches(f, rc->ref[i][f], rc->rasd[f]))
+			t->ref_agree[i]++;
+	}
+}
+
 static void compare_family(struct run *run, const struct famdata *fd)
 {
 	struct cmp c = {fd->fam, F_SEVERITY, 0, NULL};
@@ -894,6 +1103,7 @@ static void compare_family(struct run *run, const struct famdata *fd)
 				break;
 			}
 			t->compared++;
+			tally_refs(t, c.rc, c.field);
 		}
 	}
 }
@@ -959,25 +1169,64 @@ static void print_cell(const struct tally *t)
 	printf(" %-14s", cell);
 }
 
-static void print_table(const struct run *run, unsigned int done)
+static void print_ref_cell(const struct tally *t, enum ref r)
 {
-	int fam, f;
+	char cell[32];
 
-	printf("agreement: records where rasd matches every reference that "
-	       "prints the field\n(+Nd: differences a decision explains) / "
-	       "records compared\n%-6s",
-	       "family");
+	if (t->ref_spoke[r] == 0)
+		snprintf(cell, sizeof(cell), "-");
+	else
+		snprintf(cell, sizeof(cell), "%u/%u", t->ref_agree[r],
+		         t->ref_spoke[r]);
+	printf(" %-14s", cell);
+}
+
+static void print_header(void)
+{
+	int f;
+
+	printf("%-6s", "family");
 	for (f = 0; f < NFIELDS; f++)
 		printf(" %-14s", field_names[f]);
 	printf("\n");
+}
+
+/* One row per family; `r` NREFS for the combined cell, else one ref's. */
+static void print_rows(const struct run *run, unsigned int done, size_t r)
+{
+	int fam, f;
+
 	for (fam = 0; fam < NFAMILIES; fam++) {
 		if (!(done & FAMBIT(fam)))
 			continue;
 		printf("%-6s", families[fam].name);
-		for (f = 0; f < NFIELDS; f++)
-			print_cell(&run->t[fam][f]);
+		for (f = 0; f < NFIELDS; f++) {
+			if (r == NREFS)
+				print_cell(&run->t[fam][f]);
+			else
+				print_ref_cell(&run->t[fam][f], (enum ref)r);
+		}
 		printf("\n");
 	}
+}
+
+static void print_table(const struct run *run, unsigned int done)
+{
+	size_t r;
+
+	printf("agreement: records where rasd matches every reference that "
+	       "prints the field\n(+Nd: differences a decision explains) / "
+	       "records compared\n");
+	print_header();
+	print_rows(run, done, NREFS);
+	for (r = 0; r < NREFS; r++) {
+		printf("\nrasd = %s: records where rasd matches %s / records "
+		       "%s prints the field on\n",
+		       ref_names[r], ref_names[r], ref_names[r]);
+		print_header();
+		print_rows(run, done, r);
+	}
+	printf("\n");
 }
 
 /* Every decision must still be needed, or it no longer tests anything. */
@@ -1011,8 +1260,8 @@ static int family_result(const struct run *run, int fam)
 		compared += run->t[fam][f].compared;
 	}
 	if (failed > 0)
-		printf("FAIL: %s: %u of %u field comparisons differ "
-		       "without a decision\n",
+		printf("FAIL: %s: %u of %u field comparisons differ with no "
+		       "decision, or from their decision\n",
 		       families[fam].name, failed, compared);
 	else
 		printf("PASS: %s: %u field comparisons agree or are "
