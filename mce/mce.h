@@ -98,6 +98,26 @@ int mce_record_parse(const void *buf, size_t len, struct mce_record *out,
  */
 int mce_record_encode(const struct mce_record *r, void *buf, size_t len);
 
+/*
+ * A file of records carries no header: which layout wrote it is told by
+ * its size and by what its records say at each known length (128, 112,
+ * 88 bytes): the VAL bit of status, a known cpuvendor byte, a bank below
+ * MCG_CAP's count. The length with the largest share of plausible
+ * records wins, then one that divides the size (a shorter length reads
+ * the prefix of a longer record as plausible too); bytes past the last
+ * whole record are a truncated tail.
+ */
+struct mce_len_guess {
+	size_t record_len;  /* the choice: 128, 112 or 88 */
+	size_t records;     /* whole records at that length */
+	size_t plausible;   /* of which look like machine-check records */
+	size_t leftover;    /* bytes past the last whole record */
+	const char *layout; /* "Linux struct mce", ... */
+};
+
+/* Fills g; -1 when no length gives a single plausible record. */
+int mce_record_len_guess(const void *buf, size_t len, struct mce_len_guess *g);
+
 /* What a record means. */
 enum mce_severity {
 	MCE_SEV_CORRECTED,
