@@ -779,9 +779,17 @@ static void add_str(struct json_object *o, const char *k, const char *v)
 		json_object_object_add(o, k, json_object_new_string(v));
 }
 
-/* What the Intel or AMD model decoder added, where it knew the model. */
+/*
+ * What the Intel or AMD model decoder added, where it knew the model; and
+ * whether it knew the model and the bank at all, so that a record decoded
+ * only architecturally says so (the note says why).
+ */
 static void add_model(struct json_object *o, const struct mce_decoded *d)
 {
+	json_object_object_add(o, "model_known",
+	                       json_object_new_boolean(d->model_known));
+	json_object_object_add(o, "bank_known",
+	                       json_object_new_boolean(d->bank_known));
 	if (d->controller >= 0)
 		json_object_object_add(o, "controller",
 		                       json_object_new_int(d->controller));
