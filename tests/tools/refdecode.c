@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "mce/mce.h"
 #include "mce/mce_text.h"
@@ -24,8 +23,8 @@
  * record, "-" when it says there is none. rasd's decoded record is
  * turned into the same words. A field agrees when rasd matches every
  * reference that speaks of it. Where rasd differs from a reference, or
- * the references differ from each other, a decision (the table at the
- * end) must say what rasd prints and why; anything else fails.
+ * the references differ from each other, a decision (the table under
+ * "decisions") must say what rasd prints and why; anything else fails.
  */
 
 #define MAX_RECORDS 4096
@@ -636,17 +635,24 @@ out:
 	return rc;
 }
 
+/* The records at the length rasctl decode would tell from the file. */
 static int read_binary_records(const char *dir, struct famdata *fd)
 {
+	struct mce_len_guess g;
 	size_t len, off;
 	char *buf = slurp(dir, fd->fi->name, ".bin", &len);
 	char err[128];
 
 	if (buf == NULL)
 		return -1;
-	for (off = 0; off + MCE_RECORD_LEN_LINUX <= len; off += 128) {
-		if (fd->n >= MAX_RECORDS ||
-		    mce_record_parse(buf + off, MCE_RECORD_LEN_LINUX,
+	if (mce_record_len_guess(buf, len, &g) < 0 || g.leftover != 0) {
+		fprintf(stderr, "refdecode: %s.bin: no record length fits\n",
+		        fd->fi->name);
+		free(buf);
+		return -1;
+	}
+	for (off = 0; off < len && fd->n < MAX_RECORDS; off += g.record_len) {
+		if (mce_record_parse(buf + off, g.record_len,
 		                     &fd->recs[fd->n].r, err, sizeof(err)) < 0)
 			break;
 		fd->n++;
@@ -674,7 +680,13 @@ static void rasd_values(const struct famdata *fd, struct rec *rc)
 {
 	const struct mce_decoded *d = &rc->d;
 	char(*v)[VAL_LEN] = rc->rasd;
+	int f;
 
+	if (!rc->valid) { /* VAL clear: rasd has nothing to say */
+		for (f = 0; f < NFIELDS; f++)
+			setv(v[f], "invalid");
+		return;
+	}
 	setv(v[F_SEVERITY], "%s", mce_severity_name(d->severity));
 	setv(v[F_KIND], "%s", mce_kind_name(d->kind));
 	rasd_bank(fd, d, v[F_BANK]);
