@@ -102,10 +102,11 @@ int mce_record_encode(const struct mce_record *r, void *buf, size_t len);
  * A file of records carries no header: which layout wrote it is told by
  * its size and by what its records say at each known length (128, 112,
  * 88 bytes): the VAL bit of status, a known cpuvendor byte, a bank below
- * MCG_CAP's count. The length with the largest share of plausible
- * records wins, then one that divides the size (a shorter length reads
- * the prefix of a longer record as plausible too); bytes past the last
- * whole record are a truncated tail.
+ * MCG_CAP's count, and at 128 bytes a zero padding and small kflags
+ * (where a shorter layout has the next record's status). The length with the
+ * largest share of plausible records wins, then one that divides the size (a
+ * shorter length reads the prefix of a longer record as plausible too); bytes
+ * past the last whole record are a truncated tail.
  */
 struct mce_len_guess {
 	size_t record_len;  /* the choice: 128, 112 or 88 */

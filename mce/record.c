@@ -193,6 +193,23 @@ static bool vendor_known(uint8_t v)
 	       v == 10 /* Zhaoxin */;
 }
 
+/*
+ * struct mce's tail: the kernel zeroes a record before filling it, so the
+ * 4 bytes of alignment padding after microcode are 0, and kflags holds a
+ * few low flag bits (MCE_HANDLED_*, MCE_IN_KERNEL_*). A shorter record
+ * read as 128 bytes has the next record's status there instead.
+ */
+#define OFF_TAIL_PAD 116
+#define OFF_KFLAGS   120
+
+static bool tail_plausible(const unsigned char *rec, size_t len)
+{
+	if (len < MCE_RECORD_LEN_LINUX)
+		return true;
+	return load_u32(rec, len, OFF_TAIL_PAD) == 0 &&
+	       load_u64(rec, len, OFF_KFLAGS) >> 32 == 0;
+}
+
 /* Does the record at rec, read as `len` bytes, look like a real one? */
 static bool record_plausible(const unsigned char *rec, size_t len)
 {
@@ -200,7 +217,7 @@ static bool record_plausible(const unsigned char *rec, size_t len)
 	uint64_t mcgcap = load_u64(rec, len, OFF_MCGCAP);
 	uint8_t bank = load_u8(rec, len, OFF_BANK);
 
-	if (!(status & MCI_STATUS_VAL))
+	if (!(status & MCI_STATUS_VAL) || !tail_plausible(rec, len))
 		return false;
 	if (!vendor_known(load_u8(rec, len, OFF_CPUVENDOR)))
 		return false;

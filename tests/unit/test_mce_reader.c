@@ -599,6 +599,11 @@ static void test_len_guess(void **state)
 	memset(buf, 0, sizeof(buf));
 	n = encode_n(buf, 3, 112);
 	assert_guess(buf, n + 50, 112, 3, 50, "Xen dom0 struct xen_mce");
+	/* one 112-byte record and a tail: 128 would read the next status
+	 * where struct mce has padding */
+	memset(buf, 0, sizeof(buf));
+	n = encode_n(buf, 2, 112);
+	assert_guess(buf, 150, 112, 1, 38, "Xen dom0 struct xen_mce");
 	/* one record: its 112- and 88-byte prefixes look right too */
 	memset(buf, 0, sizeof(buf));
 	n = encode_n(buf, 1, 128);
