@@ -173,6 +173,47 @@ static const char *const if_xec[] = {
     "CT MCE",
 };
 
+/* DE, EX, FP: the core's decode, execution and floating-point units. */
+static const char *const de_xec[] = {
+    "micro-op cache tag parity error",
+    "micro-op cache data parity error",
+    "instruction buffer parity error",
+    "micro-op queue parity error",
+    "instruction dispatch queue parity error",
+    "fetch address FIFO parity error",
+    "patch RAM data parity error",
+    "patch RAM sequencer parity error",
+    "micro-op buffer parity error",
+    "hardware assertion",
+};
+
+static const char *const ex_xec[] = {
+    "watchdog timeout",
+    "physical register file parity error",
+    "flag register file parity error",
+    "immediate displacement register file parity error",
+    "address generator payload parity error",
+    "EX payload parity error",
+    "checkpoint queue parity error",
+    "retire dispatch queue parity error",
+    "retire status queue parity error",
+    "scheduling queue parity error",
+    "branch buffer queue parity error",
+    "hardware assertion",
+    "spec map parity error",
+    "retire map parity error",
+};
+
+static const char *const fp_xec[] = {
+    "physical register file parity error",
+    "freelist parity error",
+    "schedule queue parity error",
+    "NSQ parity error",
+    "retire queue parity error",
+    "status register file parity error",
+    "hardware assertion",
+};
+
 static const char *const l2_xec[] = {
     "L2M tag multiple-way-hit error",
     "L2M tag or state array ECC error",
@@ -263,9 +304,9 @@ static const struct smca_bank smca_banks[SMCA_NTYPES] = {
     [SMCA_LS_V2] = {"LS", NULL, ls2_xec, NELEM(ls2_xec), MCE_KIND_CACHE, 1},
     [SMCA_IF] = {"IF", NULL, if_xec, NELEM(if_xec), MCE_KIND_CACHE, 1},
     [SMCA_L2] = {"L2", NULL, l2_xec, NELEM(l2_xec), MCE_KIND_CACHE, 2},
-    [SMCA_DE] = {"DE", NULL, NULL, 0, MCE_KIND_INTERNAL, 0},
-    [SMCA_EX] = {"EX", NULL, NULL, 0, MCE_KIND_INTERNAL, 0},
-    [SMCA_FP] = {"FP", NULL, NULL, 0, MCE_KIND_INTERNAL, 0},
+    [SMCA_DE] = {"DE", NULL, de_xec, NELEM(de_xec), MCE_KIND_INTERNAL, 0},
+    [SMCA_EX] = {"EX", NULL, ex_xec, NELEM(ex_xec), MCE_KIND_INTERNAL, 0},
+    [SMCA_FP] = {"FP", NULL, fp_xec, NELEM(fp_xec), MCE_KIND_INTERNAL, 0},
     [SMCA_L3] = {"L3", NULL, l3_xec, NELEM(l3_xec), MCE_KIND_CACHE, 3},
     [SMCA_CS] = {"CS", "data fabric error", cs_xec, NELEM(cs_xec),
                  MCE_KIND_INTERCONNECT, 0},
@@ -485,6 +526,8 @@ static void apply_kind(const struct smca_bank *b, struct mce_decoded *d)
 		d->kind = (enum mce_kind)b->kind;
 		if (b->class_name != NULL)
 			d->class_name = b->class_name;
+		else if (b->kind == MCE_KIND_INTERNAL)
+			d->class_name = "internal error";
 		break;
 	}
 }
@@ -503,8 +546,11 @@ static void apply_bank(const struct smca_bank *b, uint64_t status,
 		d->class_name = internal;
 	apply_kind(b, d);
 	/* LL "generic" or reserved: the unit knows its level. */
-	if (d->kind == MCE_KIND_CACHE && d->cache_level == 0)
+	if (d->kind == MCE_KIND_CACHE && d->cache_level == 0 && b->level != 0 &&
+	    (d->mcacod & MCACOD_CACHE)) {
 		d->cache_level = b->level;
+		d->class_name = mce_cache_class(d->mcacod, b->level);
+	}
 }
 
 static void clear_phys(struct mce_decoded *d)

@@ -161,18 +161,25 @@ static void set_memory(struct mce_decoded *d, uint16_t code,
 	d->channel = cccc == 0xf ? -1 : (int8_t)cccc;
 }
 
+const char *mce_cache_class(uint16_t mcacod, int level)
+{
+	unsigned int rrrr = (mcacod >> 4) & 0xf;
+
+	if (rrrr > CACHE_RESERVED_REQUEST)
+		rrrr = CACHE_RESERVED_REQUEST;
+	if (level < 0 || level > 3)
+		level = 0;
+	return cache_classes[level][rrrr];
+}
+
 static void set_cache(struct mce_decoded *d, uint16_t code,
                       const int8_t *levels)
 {
-	unsigned int rrrr = (code >> 4) & 0xf;
-
 	d->kind = MCE_KIND_CACHE;
 	d->cache_level = levels[code & 0x3];
 	d->transaction = transaction_names[(code >> 2) & 0x3];
-	d->request = request_mnemonics[rrrr];
-	if (rrrr > CACHE_RESERVED_REQUEST)
-		rrrr = CACHE_RESERVED_REQUEST;
-	d->class_name = cache_classes[d->cache_level][rrrr];
+	d->request = request_mnemonics[(code >> 4) & 0xf];
+	d->class_name = mce_cache_class(code, d->cache_level);
 }
 
 static void set_tlb(struct mce_decoded *d, uint16_t code, const int8_t *levels)

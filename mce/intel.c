@@ -169,8 +169,11 @@ static void decode_bank(const struct intel_model *m, const struct mce_record *r,
 	d->bank_known = true;
 	d->bank_name = b->name;
 	/* LL "generic": the bank knows which cache it is. */
-	if (d->kind == MCE_KIND_CACHE && d->cache_level == 0)
+	if (d->kind == MCE_KIND_CACHE && d->cache_level == 0 &&
+	    (d->mcacod & MCACOD_CACHE) && b->level != 0) {
 		d->cache_level = b->level;
+		d->class_name = mce_cache_class(d->mcacod, b->level);
+	}
 	switch (b->type) {
 	case INTEL_BANK_IMC:
 		decode_imc(m, b, r, d);

@@ -190,6 +190,7 @@ static void test_l2_data_ecc(void **state)
 	struct mce_record r = amd_record(MCE_VENDOR_AMD, CPUID_ZEN3_MILAN,
 	                                 ipid(0xb0, 2, 0x00000200), st);
 	struct mce_decoded d;
+	char line[256];
 
 	(void)state;
 	r.addr = 0x4000;
@@ -200,6 +201,10 @@ static void test_l2_data_ecc(void **state)
 	assert_string_equal(d.detail, "L2M data array ECC error");
 	assert_string_equal(d.class_name, "L2 cache data read error");
 	assert_false(d.phys_addr_valid);
+	mce_describe(&r, &d, line, sizeof(line));
+	assert_string_equal(line, "corrected L2 cache data read error (DRD) "
+	                          "(L2M data array ECC error), L2, addr 0x4000 "
+	                          "(not known to be physical), cpu 0 bank 17");
 }
 
 /* L3 (HWID B0h, McaType 7): level 3 though MCACOD says "generic". */
@@ -213,6 +218,7 @@ static void test_l3_data_ecc(void **state)
 	(void)state;
 	assert_int_equal(d.kind, MCE_KIND_CACHE);
 	assert_int_equal(d.cache_level, 3);
+	assert_string_equal(d.class_name, "L3 cache error");
 	assert_string_equal(d.bank_name, "L3");
 	assert_string_equal(d.detail, "L3M data ECC error");
 }
@@ -403,7 +409,14 @@ static void test_ex_watchdog(void **state)
 	d = decode_ok(&r);
 	assert_int_equal(d.kind, MCE_KIND_INTERNAL);
 	assert_string_equal(d.bank_name, "EX");
+	assert_string_equal(d.class_name, "internal error");
+	assert_string_equal(d.detail, "watchdog timeout");
 	assert_int_equal(d.severity, MCE_SEV_FATAL); /* PCC */
+	/* and a hardware assertion there says so (ErrorCodeExt 11) */
+	r.status = MCI_STATUS_VAL | MCI_STATUS_EN | xec(11) | 0x0600;
+	d = decode_ok(&r);
+	assert_string_equal(d.detail, "hardware assertion");
+	assert_string_equal(d.class_name, "hardware assertion");
 }
 
 /* A Coherent Slave's bus-class code is a data fabric error. */

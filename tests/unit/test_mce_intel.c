@@ -459,6 +459,7 @@ static void test_cache_level_by_bank(void **state)
 	d = decode_ok(&r);
 	assert_string_equal(d.bank_name, "CHA (LLC)");
 	assert_int_equal(d.cache_level, 3);
+	assert_string_equal(d.class_name, "L3 cache data read error");
 	r.cpuid = CPUID_HASWELL_EP;
 	r.bank = 18;
 	d = decode_ok(&r);
