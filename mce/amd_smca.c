@@ -173,6 +173,47 @@ static const char *const if_xec[] = {
     "CT MCE",
 };
 
+/* DE, EX, FP: the core's decode, execution and floating-point units. */
+static const char *const de_xec[] = {
+    "micro-op cache tag parity error",
+    "micro-op cache data parity error",
+    "instruction buffer parity error",
+    "micro-op queue parity error",
+    "instruction dispatch queue parity error",
+    "fetch address FIFO parity error",
+    "patch RAM data parity error",
+    "patch RAM sequencer parity error",
+    "micro-op buffer parity error",
+    "hardware assertion",
+};
+
+static const char *const ex_xec[] = {
+    "watchdog timeout",
+    "physical register file parity error",
+    "flag register file parity error",
+    "immediate displacement register file parity error",
+    "address generator payload parity error",
+    "EX payload parity error",
+    "checkpoint queue parity error",
+    "retire dispatch queue parity error",
+    "retire status queue parity error",
+    "scheduling queue parity error",
+    "branch buffer queue parity error",
+    "hardware assertion",
+    "spec map parity error",
+    "retire map parity error",
+};
+
+static const char *const fp_xec[] = {
+    "physical register file parity error",
+    "freelist parity error",
+    "schedule queue parity error",
+    "NSQ parity error",
+    "retire queue parity error",
+    "status register file parity error",
+    "hardware assertion",
+};
+
 static const char *const l2_xec[] = {
     "L2M tag multiple-way-hit error",
     "L2M tag or state array ECC error",
@@ -253,7 +294,8 @@ struct smca_bank {
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Kinds: the core's caches are cache errors, its pipeline internal; the
+ * A unit's kind, where the error code leaves the kind to the unit (see
+ * apply_kind): the core's caches are cache, its pipeline internal; the
  * data fabric and the die-to-die links are interconnect; the I/O hub
  * side is bus; the management processors' SRAMs are internal.
  */
@@ -262,9 +304,9 @@ static const struct smca_bank smca_banks[SMCA_NTYPES] = {
     [SMCA_LS_V2] = {"LS", NULL, ls2_xec, NELEM(ls2_xec), MCE_KIND_CACHE, 1},
     [SMCA_IF] = {"IF", NULL, if_xec, NELEM(if_xec), MCE_KIND_CACHE, 1},
     [SMCA_L2] = {"L2", NULL, l2_xec, NELEM(l2_xec), MCE_KIND_CACHE, 2},
-    [SMCA_DE] = {"DE", NULL, NULL, 0, MCE_KIND_INTERNAL, 0},
-    [SMCA_EX] = {"EX", NULL, NULL, 0, MCE_KIND_INTERNAL, 0},
-    [SMCA_FP] = {"FP", NULL, NULL, 0, MCE_KIND_INTERNAL, 0},
+    [SMCA_DE] = {"DE", NULL, de_xec, NELEM(de_xec), MCE_KIND_INTERNAL, 0},
+    [SMCA_EX] = {"EX", NULL, ex_xec, NELEM(ex_xec), MCE_KIND_INTERNAL, 0},
+    [SMCA_FP] = {"FP", NULL, fp_xec, NELEM(fp_xec), MCE_KIND_INTERNAL, 0},
     [SMCA_L3] = {"L3", NULL, l3_xec, NELEM(l3_xec), MCE_KIND_CACHE, 3},
     [SMCA_CS] = {"CS", "data fabric error", cs_xec, NELEM(cs_xec),
                  MCE_KIND_INTERCONNECT, 0},
@@ -439,25 +481,76 @@ static const char *model_name(uint8_t vendor, unsigned int family)
 }
 
 /*
- * The bank decides the kind, except that a TLB error the MCACOD names
- * in a cache unit (LS and IF hold TLBs) stays a TLB error.
+ * AMD's internal error class, 0000 01UU 0000 0000 (APM vol. 2 "Machine
+ * Check Error Codes"; Linux mce_amd.h INT_ERROR): UU=10 is a hardware
+ * assertion, the rest carry no more than "internal".
  */
+#define AMD_INTERNAL_MASK  0xf4ffU
+#define AMD_INTERNAL       0x0400U
+#define AMD_INTERNAL_UU(c) (((c) >> 8) & 0x3U)
+#define AMD_UU_HWA         0x2U
+
+static const char *internal_class(uint16_t code)
+{
+	if ((code & AMD_INTERNAL_MASK) != AMD_INTERNAL)
+		return NULL;
+	return AMD_INTERNAL_UU(code) == AMD_UU_HWA ? "hardware assertion"
+	                                           : "internal error";
+}
+
+/*
+ * The error code's class decides the kind (APM "Machine Check Error
+ * Codes", the same classes rasdaemon and Linux's mce_amd.c print): a TLB,
+ * bus or internal code (a hardware assertion in an L2 or the data fabric
+ * included) is what it says whatever unit logged it. Only the memory-
+ * hierarchy class (0000 0001 RRRR TTLL) and codes without a class leave
+ * it to the unit: DRAM in a UMC, a cache in LS, IF, L2, L3, MALL, and the
+ * unit's own kind where it holds no memory (an EX watchdog timeout logs
+ * 0x0108, "generic, level reserved"). A bus-class code in the data fabric
+ * or a die-to-die link is interconnect.
+ */
+static void apply_kind(const struct smca_bank *b, struct mce_decoded *d)
+{
+	switch (d->kind) {
+	case MCE_KIND_TLB:
+	case MCE_KIND_INTERNAL:
+		break;
+	case MCE_KIND_BUS:
+		if (b->kind != MCE_KIND_INTERCONNECT)
+			break;
+		d->kind = MCE_KIND_INTERCONNECT;
+		if (b->class_name != NULL)
+			d->class_name = b->class_name;
+		break;
+	default:
+		d->kind = (enum mce_kind)b->kind;
+		if (b->class_name != NULL)
+			d->class_name = b->class_name;
+		else if (b->kind == MCE_KIND_INTERNAL)
+			d->class_name = "internal error";
+		break;
+	}
+}
+
 static void apply_bank(const struct smca_bank *b, uint64_t status,
                        struct mce_decoded *d)
 {
 	unsigned int xec =
 	    (status >> SMCA_STATUS_XEC_SHIFT) & SMCA_STATUS_XEC_MASK;
+	const char *internal = internal_class(d->mcacod);
 
 	d->bank_name = b->name;
 	if (xec < b->nxec)
 		d->detail = b->xec[xec];
-	if (b->class_name != NULL)
-		d->class_name = b->class_name;
-	if (b->kind == MCE_KIND_CACHE && d->kind == MCE_KIND_TLB)
-		return;
-	d->kind = (enum mce_kind)b->kind;
-	if (b->level != 0)
+	if (internal != NULL)
+		d->class_name = internal;
+	apply_kind(b, d);
+	/* LL "generic" or reserved: the unit knows its level. */
+	if (d->kind == MCE_KIND_CACHE && d->cache_level == 0 && b->level != 0 &&
+	    (d->mcacod & MCACOD_CACHE)) {
 		d->cache_level = b->level;
+		d->class_name = mce_cache_class(d->mcacod, b->level);
+	}
 }
 
 static void clear_phys(struct mce_decoded *d)
@@ -548,6 +641,7 @@ int mce_decode_amd(const struct mce_record *r, struct mce_decoded *d)
 		return 0;
 	}
 	d->model = model_name(r->cpuvendor, family);
+	d->model_known = true;
 	if (r->ipid == 0) {
 		d->note = "no MCA_IPID: bank type unknown";
 		return 0;
@@ -561,6 +655,7 @@ int mce_decode_amd(const struct mce_record *r, struct mce_decoded *d)
 		    "unknown SMCA bank type (MCA_IPID HardwareID, McaType)";
 		return 0;
 	}
+	d->bank_known = true;
 	apply_bank(&smca_banks[t], r->status, d);
 	if (t == SMCA_UMC || t == SMCA_UMC_V2)
 		decode_umc(r, t, d);

@@ -24,12 +24,18 @@ static const char *const transaction_names[4] = {
 };
 
 /*
- * LL: 00 level 0, 01 level 1, 10 level 2, 11 generic. Level 0 is real
- * (the SRAR data load and instruction fetch codes use it) but has no
- * number in cache_level, which keeps 0 for "not known"; the class name
- * says "L0" instead.
+ * LL, the level in the memory hierarchy, is counted from 0 on Intel and
+ * from 1 on AMD. The SDM (Vol. 3B, "Machine-Check Error Codes", Level
+ * encoding) names 00 "level 0"; its own architectural codes show what
+ * that is: the SRAR data load (0x134) is logged by the first-level data
+ * cache (DCU), and the SRAO "L3 explicit writeback" (0x17A) has LL=10.
+ * Intel's mcelog prints LL+1 for the same reason. AMD's APM ("Machine
+ * Check Error Codes") and PPR call LL=01 L1 and LL=10 L2, with 00
+ * reserved. LL=11 is "generic" on both; a bank that knows its level says
+ * it. cache_level keeps 0 for "not known".
  */
-static const int8_t ll_levels[4] = {0, 1, 2, 0};
+static const int8_t intel_ll_levels[4] = {1, 2, 3, 0};
+static const int8_t amd_ll_levels[4] = {0, 1, 2, 0};
 
 /* MMM of 000F 0000 1MMM CCCC. */
 static const char *const memory_classes[8] = {
@@ -55,20 +61,20 @@ static const char *const extended_memory_classes[8] = {
     "extended memory error (reserved type)",
 };
 
-/* [LL][RRRR]; column 9 stands for every reserved request. */
+/* [level][RRRR], level 0 for generic; column 9 for any reserved request. */
 #define CACHE_RESERVED_REQUEST 9
 static const char *const cache_classes[4][10] = {
     {
-        "L0 cache error",
-        "L0 cache read error",
-        "L0 cache write error",
-        "L0 cache data read error",
-        "L0 cache data write error",
-        "L0 cache instruction fetch error",
-        "L0 cache prefetch error",
-        "L0 cache eviction error",
-        "L0 cache snoop error",
-        "L0 cache error (reserved request)",
+        "cache error",
+        "cache read error",
+        "cache write error",
+        "cache data read error",
+        "cache data write error",
+        "cache instruction fetch error",
+        "cache prefetch error",
+        "cache eviction error",
+        "cache snoop error",
+        "cache error (reserved request)",
     },
     {
         "L1 cache error",
@@ -95,31 +101,32 @@ static const char *const cache_classes[4][10] = {
         "L2 cache error (reserved request)",
     },
     {
-        "cache error",
-        "cache read error",
-        "cache write error",
-        "cache data read error",
-        "cache data write error",
-        "cache instruction fetch error",
-        "cache prefetch error",
-        "cache eviction error",
-        "cache snoop error",
-        "cache error (reserved request)",
+        "L3 cache error",
+        "L3 cache read error",
+        "L3 cache write error",
+        "L3 cache data read error",
+        "L3 cache data write error",
+        "L3 cache instruction fetch error",
+        "L3 cache prefetch error",
+        "L3 cache eviction error",
+        "L3 cache snoop error",
+        "L3 cache error (reserved request)",
     },
 };
 
+/* By level, 0 for generic. */
 static const char *const tlb_classes[4] = {
-    "L0 TLB error",
+    "TLB error",
     "L1 TLB error",
     "L2 TLB error",
-    "TLB error",
+    "L3 TLB error",
 };
 
 static const char *const hierarchy_classes[4] = {
-    "L0 cache hierarchy error",
+    "cache hierarchy error",
     "L1 cache hierarchy error",
     "L2 cache hierarchy error",
-    "cache hierarchy error",
+    "L3 cache hierarchy error",
 };
 
 /* The simple error codes 0x0000..0x0006. */
@@ -154,33 +161,41 @@ static void set_memory(struct mce_decoded *d, uint16_t code,
 	d->channel = cccc == 0xf ? -1 : (int8_t)cccc;
 }
 
-static void set_cache(struct mce_decoded *d, uint16_t code)
+const char *mce_cache_class(uint16_t mcacod, int level)
 {
-	unsigned int ll = code & 0x3;
-	unsigned int rrrr = (code >> 4) & 0xf;
+	unsigned int rrrr = (mcacod >> 4) & 0xf;
 
-	d->kind = MCE_KIND_CACHE;
-	d->cache_level = ll_levels[ll];
-	d->transaction = transaction_names[(code >> 2) & 0x3];
-	d->request = request_mnemonics[rrrr];
 	if (rrrr > CACHE_RESERVED_REQUEST)
 		rrrr = CACHE_RESERVED_REQUEST;
-	d->class_name = cache_classes[ll][rrrr];
+	if (level < 0 || level > 3)
+		level = 0;
+	return cache_classes[level][rrrr];
 }
 
-static void set_tlb(struct mce_decoded *d, uint16_t code)
-{
-	d->kind = MCE_KIND_TLB;
-	d->cache_level = ll_levels[code & 0x3];
-	d->transaction = transaction_names[(code >> 2) & 0x3];
-	d->class_name = tlb_classes[code & 0x3];
-}
-
-static void set_hierarchy(struct mce_decoded *d, uint16_t code)
+static void set_cache(struct mce_decoded *d, uint16_t code,
+                      const int8_t *levels)
 {
 	d->kind = MCE_KIND_CACHE;
-	d->cache_level = ll_levels[code & 0x3];
-	d->class_name = hierarchy_classes[code & 0x3];
+	d->cache_level = levels[code & 0x3];
+	d->transaction = transaction_names[(code >> 2) & 0x3];
+	d->request = request_mnemonics[(code >> 4) & 0xf];
+	d->class_name = mce_cache_class(code, d->cache_level);
+}
+
+static void set_tlb(struct mce_decoded *d, uint16_t code, const int8_t *levels)
+{
+	d->kind = MCE_KIND_TLB;
+	d->cache_level = levels[code & 0x3];
+	d->transaction = transaction_names[(code >> 2) & 0x3];
+	d->class_name = tlb_classes[d->cache_level];
+}
+
+static void set_hierarchy(struct mce_decoded *d, uint16_t code,
+                          const int8_t *levels)
+{
+	d->kind = MCE_KIND_CACHE;
+	d->cache_level = levels[code & 0x3];
+	d->class_name = hierarchy_classes[d->cache_level];
 }
 
 static void set_bus(struct mce_decoded *d, uint16_t code)
@@ -205,7 +220,7 @@ static void set_simple(struct mce_decoded *d, uint16_t code)
  * The order matters: the tests go from the highest set bit down, as the
  * compound formats are told apart by their leading one.
  */
-static void classify_code(struct mce_decoded *d)
+static void classify_code(struct mce_decoded *d, const int8_t *levels)
 {
 	uint16_t code = d->mcacod & ~MCACOD_FILTER;
 
@@ -229,15 +244,15 @@ static void classify_code(struct mce_decoded *d)
 	else if (code & MCACOD_RESERVED_0200)
 		return;
 	else if (code & MCACOD_CACHE)
-		set_cache(d, code);
+		set_cache(d, code, levels);
 	else if (code & MCACOD_MEMORY)
 		set_memory(d, code, memory_classes);
 	else if (code & MCACOD_RESERVED_0060)
 		return;
 	else if (code & MCACOD_TLB)
-		set_tlb(d, code);
+		set_tlb(d, code, levels);
 	else if ((code & MCACOD_HIERARCHY) == MCACOD_HIERARCHY)
-		set_hierarchy(d, code);
+		set_hierarchy(d, code, levels);
 	else
 		set_simple(d, code);
 }
@@ -262,20 +277,52 @@ static enum mce_severity ucr_severity(const struct mce_record *r,
 	return MCE_SEV_UCNA;
 }
 
+/* The SDM's classes (Vol. 3B "UCR Error Classification"). */
+static enum mce_severity sdm_severity(const struct mce_record *r,
+                                      const struct mce_decoded *d)
+{
+	if (d->uc && d->pcc)
+		return MCE_SEV_FATAL;
+	if (!d->uc)
+		return MCE_SEV_CORRECTED;
+	return ucr_severity(r, d);
+}
+
+/*
+ * AMD has no S or AR bits. Linux grades in mce_severity_amd() (arch/x86/
+ * kernel/cpu/mce/severity.c): PCC panics, Deferred (bit 44) is deferred,
+ * UC clear is corrected, and an uncorrected error without PCC is action
+ * required: the context that consumed it is killed and the page taken
+ * away. The kernel panics instead without MCA overflow recovery or
+ * SUCCOR (CPUID Fn8000_0007_EBX bits 0 and 1, which every SMCA part has)
+ * or when the error hit kernel context; a record the hypervisor or the
+ * kernel delivered to a running host is one they survived.
+ */
+static enum mce_severity amd_severity(const struct mce_record *r,
+                                      const struct mce_decoded *d)
+{
+	if (d->pcc)
+		return MCE_SEV_FATAL;
+	if (r->status & MCI_STATUS_DEFERRED)
+		return MCE_SEV_DEFERRED;
+	if (!d->uc)
+		return MCE_SEV_CORRECTED;
+	return MCE_SEV_SRAR;
+}
+
 static enum mce_severity grade(const struct mce_record *r,
                                const struct mce_decoded *d)
 {
 	uint64_t gs = r->mcgstatus;
 	enum mce_severity sev;
 
-	if (d->uc && d->pcc)
-		return MCE_SEV_FATAL;
-	/* On AMD bit 44 is Deferred; on Intel it is part of the CE count. */
-	if (vendor_is_amd(r->cpuvendor) && (r->status & MCI_STATUS_DEFERRED))
-		return MCE_SEV_DEFERRED;
-	if (!d->uc)
-		return MCE_SEV_CORRECTED;
-	sev = ucr_severity(r, d);
+	if (vendor_is_amd(r->cpuvendor))
+		sev = amd_severity(r, d);
+	else
+		sev = sdm_severity(r, d);
+	if (sev == MCE_SEV_CORRECTED || sev == MCE_SEV_DEFERRED ||
+	    sev == MCE_SEV_FATAL)
+		return sev;
 	if (!(gs & MCG_STATUS_MCIP) || (gs & MCG_STATUS_RIPV))
 		return sev;
 	/*
@@ -299,11 +346,9 @@ static void name_ucr(const struct mce_record *r, struct mce_decoded *d)
 
 	if (!(r->mcgcap & MCG_CAP_SER_P) || !d->uc || d->pcc || !d->s)
 		return;
-	if (!d->ar && code == MCACOD_L3_WRITEBACK) {
-		/* Architecturally LL=10, but the SDM defines it as the L3. */
+	if (!d->ar && code == MCACOD_L3_WRITEBACK)
 		d->class_name = "L3 explicit writeback error";
-		d->cache_level = 3;
-	} else if (d->ar && code == MCACOD_DATA_LOAD)
+	else if (d->ar && code == MCACOD_DATA_LOAD)
 		d->class_name = "data load error";
 	else if (d->ar && code == MCACOD_INSTRUCTION_FETCH)
 		d->class_name = "instruction fetch error";
@@ -373,6 +418,8 @@ static void decode_model(const struct mce_record *r, struct mce_decoded *d)
 		mce_decode_amd(r, d);
 		break;
 	default:
+		d->note = "CPU vendor neither Intel nor AMD: architectural "
+		          "decoding only";
 		break;
 	}
 }
@@ -391,7 +438,8 @@ int mce_decode(const struct mce_record *r, struct mce_decoded *d)
 		d->class_name = "no valid error";
 		return -1;
 	}
-	classify_code(d);
+	classify_code(d, vendor_is_amd(r->cpuvendor) ? amd_ll_levels
+	                                             : intel_ll_levels);
 	decode_count(r, d);
 	d->severity = grade(r, d);
 	name_ucr(r, d);

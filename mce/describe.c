@@ -155,6 +155,10 @@ static void add_addr(struct line *l, const struct mce_record *r,
 		         r->addr, d->addr_lsb);
 	else if (mode != NULL)
 		line_add(l, ", addr 0x%" PRIx64 " (%s)", r->addr, mode);
+	else if (d->addr_mode == MCE_ADDR_UNKNOWN)
+		/* e.g. an SMCA address without Poison (mce/amd_smca.c) */
+		line_add(l, ", addr 0x%" PRIx64 " (not known to be physical)",
+		         r->addr);
 	else
 		line_add(l, ", addr 0x%" PRIx64 " (reserved address mode)",
 		         r->addr);

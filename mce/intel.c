@@ -132,9 +132,25 @@ static void decode_m2m(const struct intel_model *m, const struct intel_bank *b,
 	d->detail = intel_m2m_detail(m->m2m_codes, d->mscod);
 }
 
+/*
+ * A home agent serves one iMC; CCCC is the channel within it (mcelog
+ * haswell.c numbers home agent 1's channels after iMC 0's).
+ */
+static void decode_ha(const struct intel_bank *b, struct mce_decoded *d)
+{
+	if (d->kind == MCE_KIND_MEMORY)
+		d->controller = b->controller;
+}
+
+/*
+ * The error code decides the kind: a link's bus-class errors (the SDM's
+ * "bus and interconnect" compound code) are socket-link errors, while
+ * an internal-class code logged there stays internal.
+ */
 static void decode_link(const struct intel_model *m, struct mce_decoded *d)
 {
-	d->kind = MCE_KIND_INTERCONNECT;
+	if (d->kind == MCE_KIND_BUS)
+		d->kind = MCE_KIND_INTERCONNECT;
 	if (m->upi_codes)
 		d->detail = intel_upi_detail(d->mscod);
 }
@@ -144,16 +160,29 @@ static void decode_bank(const struct intel_model *m, const struct mce_record *r,
 {
 	const struct intel_bank *b;
 
-	if (r->bank >= INTEL_MAX_BANKS)
+	if (r->bank >= INTEL_MAX_BANKS || m->banks[r->bank].name == NULL) {
+		d->note = "bank not in this CPU model's bank table: "
+		          "architectural decoding only";
 		return;
+	}
 	b = &m->banks[r->bank];
+	d->bank_known = true;
 	d->bank_name = b->name;
+	/* LL "generic": the bank knows which cache it is. */
+	if (d->kind == MCE_KIND_CACHE && d->cache_level == 0 &&
+	    (d->mcacod & MCACOD_CACHE) && b->level != 0) {
+		d->cache_level = b->level;
+		d->class_name = mce_cache_class(d->mcacod, b->level);
+	}
 	switch (b->type) {
 	case INTEL_BANK_IMC:
 		decode_imc(m, b, r, d);
 		break;
 	case INTEL_BANK_M2M:
 		decode_m2m(m, b, r, d);
+		break;
+	case INTEL_BANK_HA:
+		decode_ha(b, d);
 		break;
 	case INTEL_BANK_LINK:
 		decode_link(m, d);
@@ -208,6 +237,7 @@ int mce_decode_intel(const struct mce_record *r, struct mce_decoded *d)
 		return 0;
 	}
 	d->model = name;
+	d->model_known = true;
 	decode_bank(m, r, d);
 	if (d->detail == NULL)
 		ucr_detail(r, d);

@@ -8,11 +8,12 @@
 
 /* What a machine-check bank is on a given model. */
 enum intel_bank_type {
-	INTEL_BANK_NONE,  /* core banks and banks nobody documents */
+	INTEL_BANK_NONE,  /* not in the table: nobody documents it */
 	INTEL_BANK_IMC,   /* memory controller: one channel, or a whole iMC */
 	INTEL_BANK_M2M,   /* mesh-to-memory agent in front of an iMC */
+	INTEL_BANK_HA,    /* home agent in front of an iMC (Haswell-EP) */
 	INTEL_BANK_LINK,  /* QPI/UPI socket link */
-	INTEL_BANK_OTHER, /* named only: PCU, IIO, CHA */
+	INTEL_BANK_OTHER, /* named only: core units, PCU, IIO, CHA */
 };
 
 struct intel_bank {
@@ -20,6 +21,7 @@ struct intel_bank {
 	int8_t controller; /* -1 where the bank does not say */
 	int8_t channel;    /* channel within the controller, or -1 */
 	const char *name;
+	int8_t level; /* the cache level it holds, for LL "generic"; 0 */
 };
 
 /* How a model's memory-controller MSCOD reads. */

@@ -6,31 +6,52 @@
 #include "mce/intel_int.h"
 
 /*
- * Bank layouts. A bank missing here (the cores' IFU/DCU/DTLB/MLC, and
- * whatever a table does not list) keeps its architectural decoding.
+ * Bank layouts. A bank missing here keeps its architectural decoding,
+ * and the record says the bank was not known.
+ *
+ * Every core since Nehalem has the same four core banks (Xeon datasheets'
+ * machine-check bank lists; Linux's mce/intel.c filters the IFU errata
+ * HSD131 and SKX37 by bank 0): IFU (instruction fetch, L1 instruction
+ * cache), DCU (L1 data cache), DTLB and MLC (the mid-level, L2 cache).
  */
+#define CORE_BANKS                                                             \
+	[0] = {INTEL_BANK_OTHER, -1, -1, "IFU", 1},                            \
+	[1] = {INTEL_BANK_OTHER, -1, -1, "DCU", 1},                            \
+	[2] = {INTEL_BANK_OTHER, -1, -1, "DTLB", 0},                           \
+	[3] = {INTEL_BANK_OTHER, -1, -1, "MLC", 2}
 
 /*
  * Haswell-EP 06_3FH and Broadwell-EP/EX 06_4FH. SDM Vol. 3B, "Incremental
  * Decoding Information: Processor Family with CPUID DisplayFamily_
  * DisplayModel Signature 06_3FH" (and the 06_4FH section, same banks):
  * PCU in IA32_MC4, Intel QPI in IA32_MC5, MC20, MC21, the memory
- * controller in IA32_MC9-MC16. The SDM does not say which bank is which
- * channel, so the channel stays the one MCACOD (CCCC) gives.
+ * controller in IA32_MC9-MC16. One bank per channel, in order: MC9-MC12
+ * are iMC 0 channels 0-3, MC13-MC16 iMC 1 channels 0-3, and the home
+ * agents in MC7 and MC8 serve iMC 0 and 1, CCCC naming the channel
+ * (Intel's mcelog, haswell.c haswell_memerr_misc). MC6 is the IIO, MC17-
+ * MC19 the LLC's caching agents (CBo), as in the Xeon E5 v3 datasheet;
+ * the reference set's I/O bus errors and LLC errors land there.
  */
 static const struct intel_bank haswell_ep_banks[INTEL_MAX_BANKS] = {
-    [4] = {INTEL_BANK_OTHER, -1, -1, "PCU"},
-    [5] = {INTEL_BANK_LINK, -1, -1, "QPI 0"},
-    [9] = {INTEL_BANK_IMC, -1, -1, "iMC"},
-    [10] = {INTEL_BANK_IMC, -1, -1, "iMC"},
-    [11] = {INTEL_BANK_IMC, -1, -1, "iMC"},
-    [12] = {INTEL_BANK_IMC, -1, -1, "iMC"},
-    [13] = {INTEL_BANK_IMC, -1, -1, "iMC"},
-    [14] = {INTEL_BANK_IMC, -1, -1, "iMC"},
-    [15] = {INTEL_BANK_IMC, -1, -1, "iMC"},
-    [16] = {INTEL_BANK_IMC, -1, -1, "iMC"},
-    [20] = {INTEL_BANK_LINK, -1, -1, "QPI 1"},
-    [21] = {INTEL_BANK_LINK, -1, -1, "QPI 2"},
+    CORE_BANKS,
+    [4] = {INTEL_BANK_OTHER, -1, -1, "PCU", 0},
+    [5] = {INTEL_BANK_LINK, -1, -1, "QPI 0", 0},
+    [6] = {INTEL_BANK_OTHER, -1, -1, "IIO", 0},
+    [7] = {INTEL_BANK_HA, 0, -1, "HA 0", 0},
+    [8] = {INTEL_BANK_HA, 1, -1, "HA 1", 0},
+    [9] = {INTEL_BANK_IMC, 0, 0, "iMC 0 channel 0", 0},
+    [10] = {INTEL_BANK_IMC, 0, 1, "iMC 0 channel 1", 0},
+    [11] = {INTEL_BANK_IMC, 0, 2, "iMC 0 channel 2", 0},
+    [12] = {INTEL_BANK_IMC, 0, 3, "iMC 0 channel 3", 0},
+    [13] = {INTEL_BANK_IMC, 1, 0, "iMC 1 channel 0", 0},
+    [14] = {INTEL_BANK_IMC, 1, 1, "iMC 1 channel 1", 0},
+    [15] = {INTEL_BANK_IMC, 1, 2, "iMC 1 channel 2", 0},
+    [16] = {INTEL_BANK_IMC, 1, 3, "iMC 1 channel 3", 0},
+    [17] = {INTEL_BANK_OTHER, -1, -1, "CBo (LLC)", 3},
+    [18] = {INTEL_BANK_OTHER, -1, -1, "CBo (LLC)", 3},
+    [19] = {INTEL_BANK_OTHER, -1, -1, "CBo (LLC)", 3},
+    [20] = {INTEL_BANK_LINK, -1, -1, "QPI 1", 0},
+    [21] = {INTEL_BANK_LINK, -1, -1, "QPI 2", 0},
 };
 
 /*
@@ -42,22 +63,23 @@ static const struct intel_bank haswell_ep_banks[INTEL_MAX_BANKS] = {
  * 0, 1, 2. IIO (MC6) and CHA (MC9-MC11) as in the Xeon Scalable EDS.
  */
 static const struct intel_bank skylake_sp_banks[INTEL_MAX_BANKS] = {
-    [4] = {INTEL_BANK_OTHER, -1, -1, "PCU"},
-    [5] = {INTEL_BANK_LINK, -1, -1, "UPI 0"},
-    [6] = {INTEL_BANK_OTHER, -1, -1, "IIO"},
-    [7] = {INTEL_BANK_M2M, 0, -1, "M2M 0"},
-    [8] = {INTEL_BANK_M2M, 1, -1, "M2M 1"},
-    [9] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)"},
-    [10] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)"},
-    [11] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)"},
-    [12] = {INTEL_BANK_LINK, -1, -1, "UPI 1"},
-    [13] = {INTEL_BANK_IMC, 0, 0, "iMC 0 channel 0"},
-    [14] = {INTEL_BANK_IMC, 0, 1, "iMC 0 channel 1"},
-    [15] = {INTEL_BANK_IMC, 1, 0, "iMC 1 channel 0"},
-    [16] = {INTEL_BANK_IMC, 1, 1, "iMC 1 channel 1"},
-    [17] = {INTEL_BANK_IMC, 0, 2, "iMC 0 channel 2"},
-    [18] = {INTEL_BANK_IMC, 1, 2, "iMC 1 channel 2"},
-    [19] = {INTEL_BANK_LINK, -1, -1, "UPI 2"},
+    CORE_BANKS,
+    [4] = {INTEL_BANK_OTHER, -1, -1, "PCU", 0},
+    [5] = {INTEL_BANK_LINK, -1, -1, "UPI 0", 0},
+    [6] = {INTEL_BANK_OTHER, -1, -1, "IIO", 0},
+    [7] = {INTEL_BANK_M2M, 0, -1, "M2M 0", 0},
+    [8] = {INTEL_BANK_M2M, 1, -1, "M2M 1", 0},
+    [9] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)", 3},
+    [10] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)", 3},
+    [11] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)", 3},
+    [12] = {INTEL_BANK_LINK, -1, -1, "UPI 1", 0},
+    [13] = {INTEL_BANK_IMC, 0, 0, "iMC 0 channel 0", 0},
+    [14] = {INTEL_BANK_IMC, 0, 1, "iMC 0 channel 1", 0},
+    [15] = {INTEL_BANK_IMC, 1, 0, "iMC 1 channel 0", 0},
+    [16] = {INTEL_BANK_IMC, 1, 1, "iMC 1 channel 1", 0},
+    [17] = {INTEL_BANK_IMC, 0, 2, "iMC 0 channel 2", 0},
+    [18] = {INTEL_BANK_IMC, 1, 2, "iMC 1 channel 2", 0},
+    [19] = {INTEL_BANK_LINK, -1, -1, "UPI 2", 0},
 };
 
 /*
@@ -68,66 +90,77 @@ static const struct intel_bank skylake_sp_banks[INTEL_MAX_BANKS] = {
  * (mcelog i10nm.c) without naming a channel. UPI in MC5, MC7, MC8.
  */
 static const struct intel_bank icelake_sp_banks[INTEL_MAX_BANKS] = {
-    [4] = {INTEL_BANK_OTHER, -1, -1, "PCU"},
-    [5] = {INTEL_BANK_LINK, -1, -1, "UPI 0"},
-    [6] = {INTEL_BANK_OTHER, -1, -1, "IIO"},
-    [7] = {INTEL_BANK_LINK, -1, -1, "UPI 1"},
-    [8] = {INTEL_BANK_LINK, -1, -1, "UPI 2"},
-    [9] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)"},
-    [10] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)"},
-    [11] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)"},
-    [12] = {INTEL_BANK_M2M, 0, -1, "M2M 0"},
-    [13] = {INTEL_BANK_IMC, 0, 0, "iMC 0 channel 0"},
-    [14] = {INTEL_BANK_IMC, 0, 1, "iMC 0 channel 1"},
-    [15] = {INTEL_BANK_IMC, 0, -1, "iMC 0"},
-    [16] = {INTEL_BANK_M2M, 1, -1, "M2M 1"},
-    [17] = {INTEL_BANK_IMC, 1, 0, "iMC 1 channel 0"},
-    [18] = {INTEL_BANK_IMC, 1, 1, "iMC 1 channel 1"},
-    [19] = {INTEL_BANK_IMC, 1, -1, "iMC 1"},
-    [20] = {INTEL_BANK_M2M, 2, -1, "M2M 2"},
-    [21] = {INTEL_BANK_IMC, 2, 0, "iMC 2 channel 0"},
-    [22] = {INTEL_BANK_IMC, 2, 1, "iMC 2 channel 1"},
-    [23] = {INTEL_BANK_IMC, 2, -1, "iMC 2"},
-    [24] = {INTEL_BANK_M2M, 3, -1, "M2M 3"},
-    [25] = {INTEL_BANK_IMC, 3, 0, "iMC 3 channel 0"},
-    [26] = {INTEL_BANK_IMC, 3, 1, "iMC 3 channel 1"},
-    [27] = {INTEL_BANK_IMC, 3, -1, "iMC 3"},
+    CORE_BANKS,
+    [4] = {INTEL_BANK_OTHER, -1, -1, "PCU", 0},
+    [5] = {INTEL_BANK_LINK, -1, -1, "UPI 0", 0},
+    [6] = {INTEL_BANK_OTHER, -1, -1, "IIO", 0},
+    [7] = {INTEL_BANK_LINK, -1, -1, "UPI 1", 0},
+    [8] = {INTEL_BANK_LINK, -1, -1, "UPI 2", 0},
+    [9] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)", 3},
+    [10] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)", 3},
+    [11] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)", 3},
+    [12] = {INTEL_BANK_M2M, 0, -1, "M2M 0", 0},
+    [13] = {INTEL_BANK_IMC, 0, 0, "iMC 0 channel 0", 0},
+    [14] = {INTEL_BANK_IMC, 0, 1, "iMC 0 channel 1", 0},
+    [15] = {INTEL_BANK_IMC, 0, -1, "iMC 0", 0},
+    [16] = {INTEL_BANK_M2M, 1, -1, "M2M 1", 0},
+    [17] = {INTEL_BANK_IMC, 1, 0, "iMC 1 channel 0", 0},
+    [18] = {INTEL_BANK_IMC, 1, 1, "iMC 1 channel 1", 0},
+    [19] = {INTEL_BANK_IMC, 1, -1, "iMC 1", 0},
+    [20] = {INTEL_BANK_M2M, 2, -1, "M2M 2", 0},
+    [21] = {INTEL_BANK_IMC, 2, 0, "iMC 2 channel 0", 0},
+    [22] = {INTEL_BANK_IMC, 2, 1, "iMC 2 channel 1", 0},
+    [23] = {INTEL_BANK_IMC, 2, -1, "iMC 2", 0},
+    [24] = {INTEL_BANK_M2M, 3, -1, "M2M 3", 0},
+    [25] = {INTEL_BANK_IMC, 3, 0, "iMC 3 channel 0", 0},
+    [26] = {INTEL_BANK_IMC, 3, 1, "iMC 3 channel 1", 0},
+    [27] = {INTEL_BANK_IMC, 3, -1, "iMC 3", 0},
 };
 
 /* Ice Lake-D 06_6CH: the first two iMCs of Ice Lake-SP, no UPI. */
 static const struct intel_bank icelake_d_banks[INTEL_MAX_BANKS] = {
-    [4] = {INTEL_BANK_OTHER, -1, -1, "PCU"},
-    [12] = {INTEL_BANK_M2M, 0, -1, "M2M 0"},
-    [13] = {INTEL_BANK_IMC, 0, 0, "iMC 0 channel 0"},
-    [14] = {INTEL_BANK_IMC, 0, 1, "iMC 0 channel 1"},
-    [15] = {INTEL_BANK_IMC, 0, -1, "iMC 0"},
-    [16] = {INTEL_BANK_M2M, 1, -1, "M2M 1"},
-    [17] = {INTEL_BANK_IMC, 1, 0, "iMC 1 channel 0"},
-    [18] = {INTEL_BANK_IMC, 1, 1, "iMC 1 channel 1"},
-    [19] = {INTEL_BANK_IMC, 1, -1, "iMC 1"},
+    CORE_BANKS,
+    [4] = {INTEL_BANK_OTHER, -1, -1, "PCU", 0},
+    [12] = {INTEL_BANK_M2M, 0, -1, "M2M 0", 0},
+    [13] = {INTEL_BANK_IMC, 0, 0, "iMC 0 channel 0", 0},
+    [14] = {INTEL_BANK_IMC, 0, 1, "iMC 0 channel 1", 0},
+    [15] = {INTEL_BANK_IMC, 0, -1, "iMC 0", 0},
+    [16] = {INTEL_BANK_M2M, 1, -1, "M2M 1", 0},
+    [17] = {INTEL_BANK_IMC, 1, 0, "iMC 1 channel 0", 0},
+    [18] = {INTEL_BANK_IMC, 1, 1, "iMC 1 channel 1", 0},
+    [19] = {INTEL_BANK_IMC, 1, -1, "iMC 1", 0},
 };
 
 /*
  * Sapphire Rapids 06_8FH and Emerald Rapids 06_CFH: four iMCs of two
  * channels in banks 13-20, imc = (bank - 13) / 2, channel = bank % 2
- * (Linux i10nm_edac, SPR), one M2M bank (12), HBM M2M in 29 and HBM
- * channels in 30-31 on Xeon Max (mcelog sapphire.c).
+ * (Linux i10nm_edac, SPR; mcelog sapphire.c), one M2M bank (12), HBM
+ * M2M in 29 and HBM iMCs in 30-31 on Xeon Max. An HBM bank cannot name
+ * its channel: two banks serve sixteen HBM controllers of two channels
+ * (Linux i10nm_edac I10NM_NUM_HBM_IMC), so only CCCC says which channel
+ * within one. IIO (MC6) and CHA (MC9-MC11) sit where Ice Lake-SP has
+ * them; the reference set's I/O bus and LLC errors land there.
  */
 static const struct intel_bank sapphire_rapids_banks[INTEL_MAX_BANKS] = {
-    [4] = {INTEL_BANK_OTHER, -1, -1, "PCU"},
-    [5] = {INTEL_BANK_LINK, -1, -1, "UPI"},
-    [12] = {INTEL_BANK_M2M, -1, -1, "M2M"},
-    [13] = {INTEL_BANK_IMC, 0, 0, "iMC 0 channel 0"},
-    [14] = {INTEL_BANK_IMC, 0, 1, "iMC 0 channel 1"},
-    [15] = {INTEL_BANK_IMC, 1, 0, "iMC 1 channel 0"},
-    [16] = {INTEL_BANK_IMC, 1, 1, "iMC 1 channel 1"},
-    [17] = {INTEL_BANK_IMC, 2, 0, "iMC 2 channel 0"},
-    [18] = {INTEL_BANK_IMC, 2, 1, "iMC 2 channel 1"},
-    [19] = {INTEL_BANK_IMC, 3, 0, "iMC 3 channel 0"},
-    [20] = {INTEL_BANK_IMC, 3, 1, "iMC 3 channel 1"},
-    [29] = {INTEL_BANK_M2M, -1, -1, "HBM M2M"},
-    [30] = {INTEL_BANK_IMC, -1, -1, "HBM iMC"},
-    [31] = {INTEL_BANK_IMC, -1, -1, "HBM iMC"},
+    CORE_BANKS,
+    [4] = {INTEL_BANK_OTHER, -1, -1, "PCU", 0},
+    [5] = {INTEL_BANK_LINK, -1, -1, "UPI", 0},
+    [6] = {INTEL_BANK_OTHER, -1, -1, "IIO", 0},
+    [9] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)", 3},
+    [10] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)", 3},
+    [11] = {INTEL_BANK_OTHER, -1, -1, "CHA (LLC)", 3},
+    [12] = {INTEL_BANK_M2M, -1, -1, "M2M", 0},
+    [13] = {INTEL_BANK_IMC, 0, 0, "iMC 0 channel 0", 0},
+    [14] = {INTEL_BANK_IMC, 0, 1, "iMC 0 channel 1", 0},
+    [15] = {INTEL_BANK_IMC, 1, 0, "iMC 1 channel 0", 0},
+    [16] = {INTEL_BANK_IMC, 1, 1, "iMC 1 channel 1", 0},
+    [17] = {INTEL_BANK_IMC, 2, 0, "iMC 2 channel 0", 0},
+    [18] = {INTEL_BANK_IMC, 2, 1, "iMC 2 channel 1", 0},
+    [19] = {INTEL_BANK_IMC, 3, 0, "iMC 3 channel 0", 0},
+    [20] = {INTEL_BANK_IMC, 3, 1, "iMC 3 channel 1", 0},
+    [29] = {INTEL_BANK_M2M, -1, -1, "HBM M2M", 0},
+    [30] = {INTEL_BANK_IMC, -1, -1, "HBM iMC", 0},
+    [31] = {INTEL_BANK_IMC, -1, -1, "HBM iMC", 0},
 };
 
 const struct intel_model intel_haswell_ep = {

@@ -98,6 +98,27 @@ int mce_record_parse(const void *buf, size_t len, struct mce_record *out,
  */
 int mce_record_encode(const struct mce_record *r, void *buf, size_t len);
 
+/*
+ * A file of records carries no header: which layout wrote it is told by
+ * its size and by what its records say at each known length (128, 112,
+ * 88 bytes): the VAL bit of status, a known cpuvendor byte, a bank below
+ * MCG_CAP's count, and at 128 bytes a zero padding and small kflags
+ * (where a shorter layout has the next record's status). The length with the
+ * largest share of plausible records wins, then one that divides the size (a
+ * shorter length reads the prefix of a longer record as plausible too); bytes
+ * past the last whole record are a truncated tail.
+ */
+struct mce_len_guess {
+	size_t record_len;  /* the choice: 128, 112 or 88 */
+	size_t records;     /* whole records at that length */
+	size_t plausible;   /* of which look like machine-check records */
+	size_t leftover;    /* bytes past the last whole record */
+	const char *layout; /* "Linux struct mce", ... */
+};
+
+/* Fills g; -1 when no length gives a single plausible record. */
+int mce_record_len_guess(const void *buf, size_t len, struct mce_len_guess *g);
+
 /* What a record means. */
 enum mce_severity {
 	MCE_SEV_CORRECTED,
@@ -153,13 +174,20 @@ struct mce_decoded {
 	 * server families by CPUID family/model, AMD SMCA by MCA_IPID); -1
 	 * or NULL where nobody can say. Static strings, never allocated.
 	 */
+	bool model_known; /* a model decoder knew the CPU (Intel model, SMCA) */
+	bool bank_known;  /* ... and knew what this bank is */
 	int8_t controller; /* memory controller (iMC, UMC instance) */
 	int8_t rank;
 	int8_t chip_select;    /* AMD UMC chip select */
 	const char *model;     /* "Skylake-SP", "AMD family 19h (SMCA)" */
 	const char *bank_name; /* "iMC 1 channel 0", "UMC", "LS", "UPI 2" */
 	const char *detail;    /* MSCOD / extended error code meaning */
-	const char *note; /* e.g. "unknown CPU model 06_A7: architectural" */
+	/*
+	 * What was not known, so the record was decoded architecturally
+	 * ("unknown CPU model 06_A7: architectural decoding only"), or a
+	 * caveat ("UMC MCA_ADDR is a normalized DRAM address...").
+	 */
+	const char *note;
 };
 
 /*
@@ -170,9 +198,10 @@ int mce_decode(const struct mce_record *r, struct mce_decoded *d);
 
 /*
  * Model-specific decoding, called by mce_decode after the architectural
- * pass; may refine kind, severity, channel and fill the fields above.
+ * pass; may refine kind, channel, cache level and fill the fields above.
  * Split by vendor so each decoder owns its file (mce/intel.c,
- * mce/amd_smca.c). Each returns 1 when it knew the model, else 0.
+ * mce/amd_smca.c). Each returns 1 when it knew the model, else 0 with
+ * the reason in d->note; model_known and bank_known say how far it got.
  */
 int mce_decode_intel(const struct mce_record *r, struct mce_decoded *d);
 int mce_decode_amd(const struct mce_record *r, struct mce_decoded *d);

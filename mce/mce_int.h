@@ -3,6 +3,8 @@
 #ifndef RASD_MCE_INT_H
 #define RASD_MCE_INT_H
 
+#include <stdint.h>
+
 /* MCACOD (status bits 15:0), SDM Vol. 3B "MCA Error Codes". */
 #define MCACOD_FILTER            0x1000 /* F: corrected-report filtering */
 #define MCACOD_NOT_ARCH          0xe000 /* set in no architectural code */
@@ -35,5 +37,12 @@
 
 /* x86 physical addresses have at most 52 bits. */
 #define MCE_PHYS_ADDR_MAX_LSB 52
+
+/*
+ * The class name of a cache-class MCACOD (000F 0001 RRRR TTLL) at `level`
+ * (1-3; 0 for generic): for a model decoder that learns the level from
+ * the bank where LL said "generic".
+ */
+const char *mce_cache_class(uint16_t mcacod, int level);
 
 #endif

@@ -1,6 +1,7 @@
 /* record.c - the binary struct mce record: parse any length the kernel or
  * xen_mcelog hands out into struct mce_record, and encode one back. */
 #include <endian.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -170,4 +171,105 @@ int mce_record_encode(const struct mce_record *r, void *buf, size_t len)
 	store_u64(rec, len, OFF_PPIN, r->ppin);
 	store_u32(rec, len, OFF_MICROCODE, r->microcode);
 	return 0;
+}
+
+/* The layouts a file of records may hold, most recent first. */
+static const struct {
+	size_t len;
+	const char *layout;
+} record_layouts[] = {
+    {MCE_RECORD_LEN_LINUX, "Linux struct mce"},
+    {MCE_RECORD_LEN_XEN, "Xen dom0 struct xen_mce"},
+    {MCE_RECORD_LEN_MIN, "struct mce before Linux 5.8"},
+};
+
+#define MCG_CAP_COUNT_MASK 0xffU /* MCG_CAP[7:0]: number of banks */
+
+/* Kernel X86_VENDOR_* numbers that log machine checks. */
+static bool vendor_known(uint8_t v)
+{
+	return v == MCE_VENDOR_INTEL || v == MCE_VENDOR_AMD ||
+	       v == MCE_VENDOR_HYGON || v == 5 /* Centaur */ ||
+	       v == 10 /* Zhaoxin */;
+}
+
+/*
+ * struct mce's tail: the kernel zeroes a record before filling it, so the
+ * 4 bytes of alignment padding after microcode are 0, and kflags holds a
+ * few low flag bits (MCE_HANDLED_*, MCE_IN_KERNEL_*). A shorter record
+ * read as 128 bytes has the next record's status there instead.
+ */
+#define OFF_TAIL_PAD 116
+#define OFF_KFLAGS   120
+
+static bool tail_plausible(const unsigned char *rec, size_t len)
+{
+	if (len < MCE_RECORD_LEN_LINUX)
+		return true;
+	return load_u32(rec, len, OFF_TAIL_PAD) == 0 &&
+	       load_u64(rec, len, OFF_KFLAGS) >> 32 == 0;
+}
+
+/* Does the record at rec, read as `len` bytes, look like a real one? */
+static bool record_plausible(const unsigned char *rec, size_t len)
+{
+	uint64_t status = load_u64(rec, len, OFF_STATUS);
+	uint64_t mcgcap = load_u64(rec, len, OFF_MCGCAP);
+	uint8_t bank = load_u8(rec, len, OFF_BANK);
+
+	if (!(status & MCI_STATUS_VAL) || !tail_plausible(rec, len))
+		return false;
+	if (!vendor_known(load_u8(rec, len, OFF_CPUVENDOR)))
+		return false;
+	return (mcgcap & MCG_CAP_COUNT_MASK) == 0 ||
+	       bank < (mcgcap & MCG_CAP_COUNT_MASK);
+}
+
+static size_t count_plausible(const unsigned char *buf, size_t len, size_t rlen)
+{
+	size_t off, n = 0;
+
+	for (off = 0; off + rlen <= len; off += rlen)
+		if (record_plausible(buf + off, rlen))
+			n++;
+	return n;
+}
+
+/*
+ * Better: a larger share of plausible records (a share, so that a shorter
+ * length's extra records do not count twice); then dividing the size
+ * exactly (the prefix of a longer record looks right at a shorter
+ * length); then the order of record_layouts.
+ */
+static bool guess_better(const struct mce_len_guess *a,
+                         const struct mce_len_guess *b)
+{
+	size_t sa = a->plausible * b->records, sb = b->plausible * a->records;
+
+	if (sa != sb)
+		return sa > sb;
+	return a->leftover == 0 && b->leftover != 0;
+}
+
+int mce_record_len_guess(const void *buf, size_t len, struct mce_len_guess *g)
+{
+	struct mce_len_guess c;
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	g->record_len = MCE_RECORD_LEN_LINUX;
+	g->layout = record_layouts[0].layout;
+	g->leftover = len;
+	for (i = 0; i < sizeof(record_layouts) / sizeof(record_layouts[0]);
+	     i++) {
+		c.record_len = record_layouts[i].len;
+		c.layout = record_layouts[i].layout;
+		c.records = len / c.record_len;
+		c.leftover = len % c.record_len;
+		c.plausible = count_plausible(buf, len, c.record_len);
+		if (c.plausible > 0 &&
+		    (g->plausible == 0 || guess_better(&c, g)))
+			*g = c;
+	}
+	return g->plausible > 0 ? 0 : -1;
 }

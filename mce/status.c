@@ -27,11 +27,14 @@ uint64_t mce_status_patrol_srao(unsigned int channel)
 	       MCACOD_SCRUB | channel_bits(channel);
 }
 
-/* Level 1 and 2 have their own LL; 3 and above are "generic" (11). */
+/*
+ * Intel's LL counts from 0 (see mce/decode.c): levels 1 to 3 are LL 00 to
+ * 10; 0 or anything deeper is "generic" (11).
+ */
 uint64_t mce_status_cache_ce(unsigned int level, unsigned int rrrr,
                              unsigned int tt)
 {
-	uint64_t ll = level < 3 ? level : 3;
+	uint64_t ll = level >= 1 && level <= 3 ? level - 1 : 3;
 
 	return MCI_STATUS_VAL | MCI_STATUS_EN | MCACOD_CACHE |
 	       (uint64_t)(rrrr & 0xf) << 4 | (uint64_t)(tt & 0x3) << 2 | ll;

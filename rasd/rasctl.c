@@ -66,7 +66,9 @@ static void usage(FILE *f)
 	    "                             decode struct mce records, mcelog "
 	    "--ascii\n"
 	    "                             or dmesg text (stdin by default) to "
-	    "JSON lines\n");
+	    "JSON lines;\n"
+	    "                             a binary file's record length is "
+	    "told from it\n");
 }
 
 const char *jget_str(struct json_object *o, const char *k)
@@ -777,9 +779,17 @@ static void add_str(struct json_object *o, const char *k, const char *v)
 		json_object_object_add(o, k, json_object_new_string(v));
 }
 
-/* What the Intel or AMD model decoder added, where it knew the model. */
+/*
+ * What the Intel or AMD model decoder added, where it knew the model; and
+ * whether it knew the model and the bank at all, so that a record decoded
+ * only architecturally says so (the note says why).
+ */
 static void add_model(struct json_object *o, const struct mce_decoded *d)
 {
+	json_object_object_add(o, "model_known",
+	                       json_object_new_boolean(d->model_known));
+	json_object_object_add(o, "bank_known",
+	                       json_object_new_boolean(d->bank_known));
 	if (d->controller >= 0)
 		json_object_object_add(o, "controller",
 		                       json_object_new_int(d->controller));
@@ -912,16 +922,57 @@ static ssize_t mem_read(void *ctx, void *buf, size_t len)
 	return (ssize_t)n;
 }
 
+/*
+ * A file has no header: with no --record-len, the length is the one its
+ * size and records point to (mce_record_len_guess), said on stderr so
+ * that a wrong guess is seen. A file where no length gives a plausible
+ * record is read at the length that divides it, 128 first.
+ */
+static size_t binary_record_len(const char *buf, size_t len, const char *name,
+                                size_t record_len)
+{
+	struct mce_len_guess g;
+
+	if (record_len != 0) {
+		fprintf(stderr,
+		        "rasctl: decode: %s: %zu record%s of %zu bytes "
+		        "(--record-len)\n",
+		        name, len / record_len,
+		        len / record_len == 1 ? "" : "s", record_len);
+		return record_len;
+	}
+	if (mce_record_len_guess(buf, len, &g) < 0) {
+		g.record_len =
+		    len % MCE_RECORD_LEN_LINUX == 0 ? MCE_RECORD_LEN_LINUX
+		    : len % MCE_RECORD_LEN_XEN == 0 ? MCE_RECORD_LEN_XEN
+		    : len % MCE_RECORD_LEN_MIN == 0 ? MCE_RECORD_LEN_MIN
+		                                    : MCE_RECORD_LEN_LINUX;
+		fprintf(stderr,
+		        "rasctl: decode: %s: no record looks valid at 128, "
+		        "112 or 88 bytes; reading %zu-byte records\n",
+		        name, g.record_len);
+		return g.record_len;
+	}
+	fprintf(stderr, "rasctl: decode: %s: %zu record%s of %zu bytes (%s)",
+	        name, g.records, g.records == 1 ? "" : "s", g.record_len,
+	        g.layout);
+	if (g.leftover != 0)
+		fprintf(stderr, ", %zu bytes left over", g.leftover);
+	fputc('\n', stderr);
+	return g.record_len;
+}
+
 static int decode_binary_mem(const char *buf, size_t len, const char *name,
                              size_t record_len)
 {
 	const struct mce_dev_ops ops = {.read = mem_read, .ioctl = NULL};
-	struct mce_reader_opts opts = {.record_len = record_len, .log_len = 0};
-	struct mem_source src = {buf, len, 0};
+	struct mce_reader_opts opts = {.record_len = 0, .log_len = 0};
 	struct mce_reader *rd;
+	struct mem_source src = {buf, len, 0};
 	char err[512] = "";
 	int rc;
 
+	opts.record_len = binary_record_len(buf, len, name, record_len);
 	if (mce_reader_open_ops(&rd, &ops, &src, &opts, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rasctl: decode: %s: %s\n", name, err);
 		return 1;
@@ -991,7 +1042,8 @@ static char *slurp(int fd, const char *name, size_t *len)
 				return slurp_fail(
 				    buf, name,
 				    "larger than 256 MiB: split it, or use "
-				    "--format binary to stream records");
+				    "--format binary --record-len N to stream "
+				    "records");
 			cap = cap == 0 ? 1u << 16 : cap * 2;
 			if (cap > DECODE_MAX_INPUT)
 				cap = DECODE_MAX_INPUT + 1;
@@ -1008,7 +1060,12 @@ static char *slurp(int fd, const char *name, size_t *len)
 	}
 }
 
-/* A character device (/dev/mcelog) is read as the reader reads it. */
+/*
+ * A character device (/dev/mcelog) is read as the reader reads it, with
+ * the length its driver gives; so are binary records of a length given
+ * by --record-len, streamed. Anything else is read whole, for the format
+ * and the record length to be told from it.
+ */
 static int decode_any(int fd, const char *name, enum mce_format fmt,
                       size_t record_len)
 {
@@ -1017,10 +1074,16 @@ static int decode_any(int fd, const char *name, enum mce_format fmt,
 	char *buf;
 	int rc;
 
-	if (fmt == MCE_FORMAT_BINARY ||
-	    (fmt == MCE_FORMAT_AUTO && fstat(fd, &st) == 0 &&
-	     S_ISCHR(st.st_mode)))
+	if ((fmt == MCE_FORMAT_AUTO || fmt == MCE_FORMAT_BINARY) &&
+	    fstat(fd, &st) == 0 && S_ISCHR(st.st_mode))
 		return decode_fd(fd, name, record_len);
+	if (fmt == MCE_FORMAT_BINARY && record_len != 0) {
+		fprintf(stderr,
+		        "rasctl: decode: %s: records of %zu bytes "
+		        "(--record-len)\n",
+		        name, record_len);
+		return decode_fd(fd, name, record_len);
+	}
 	buf = slurp(fd, name, &len);
 	if (buf == NULL)
 		return 1;
@@ -1075,7 +1138,7 @@ static int decode_args(int argc, char **argv, uint64_t *len,
 static int run_decode(int argc, char **argv)
 {
 	enum mce_format fmt = MCE_FORMAT_AUTO;
-	uint64_t len = MCE_RECORD_LEN_XEN;
+	uint64_t len = 0; /* told from the file */
 	const char *path = NULL;
 	int fd, rc;
 

@@ -1,5 +1,5 @@
 /* fuzz_mce.c - libFuzzer target: arbitrary bytes through the record parser,
- * the decoder, the describer and both reader modes on an in-memory source. */
+ * the length guess, the decoder, the describer and both reader modes. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -158,6 +158,21 @@ static void run_reader(struct mem_source *src,
 	mce_reader_close(rd);
 }
 
+/* A guess is a known length whose records and tail add up to the input. */
+static void check_len_guess(const uint8_t *data, size_t size)
+{
+	struct mce_len_guess g;
+
+	if (mce_record_len_guess(data, size, &g) < 0)
+		return;
+	check(g.record_len == MCE_RECORD_LEN_LINUX ||
+	      g.record_len == MCE_RECORD_LEN_XEN ||
+	      g.record_len == MCE_RECORD_LEN_MIN);
+	check(g.records * g.record_len + g.leftover == size);
+	check(g.plausible > 0 && g.plausible <= g.records);
+	check(g.layout != NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -184,6 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		check(err[0] != '\0');
 	}
+	check_len_guess(data, size);
 	/* Every input decodes at least as the 88-byte prefix. */
 	check(mce_record_parse(rec, MCE_RECORD_LEN_MIN, &r, err, sizeof(err)) ==
 	      0);

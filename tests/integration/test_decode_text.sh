@@ -27,8 +27,8 @@ Hardware event. This is not a software error.
 MCE 1
 CPU 5 BANK 2 TSC 2222 
 TIME 1700000060 Tue Nov 14 22:14:20 2023
-MCA: Generic CACHE Level-2 Data-Read Error
-STATUS 9000004000000136 MCGSTATUS 0
+MCA: Data CACHE Level-2 Data-Read Error
+STATUS 9000004000000135 MCGSTATUS 0
 MCGCAP 1000c14 APICID 12 SOCKETID 0 
 CAP
 "$RASCTL" decode "$WORK/mcelog.txt" >"$WORK/mcelog.json" 2>"$WORK/mcelog.err"

@@ -29,6 +29,10 @@ static int set_field(struct mce_record *r, const char *key,
 		r->cpuvendor = (uint8_t)v;
 	else if (!strcmp(key, "cpuid"))
 		r->cpuid = (uint32_t)v;
+	else if (!strcmp(key, "ipid"))
+		r->ipid = v;
+	else if (!strcmp(key, "synd"))
+		r->synd = v;
 	else
 		return -1;
 	return 0;

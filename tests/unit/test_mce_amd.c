@@ -190,6 +190,7 @@ static void test_l2_data_ecc(void **state)
 	struct mce_record r = amd_record(MCE_VENDOR_AMD, CPUID_ZEN3_MILAN,
 	                                 ipid(0xb0, 2, 0x00000200), st);
 	struct mce_decoded d;
+	char line[256];
 
 	(void)state;
 	r.addr = 0x4000;
@@ -200,6 +201,10 @@ static void test_l2_data_ecc(void **state)
 	assert_string_equal(d.detail, "L2M data array ECC error");
 	assert_string_equal(d.class_name, "L2 cache data read error");
 	assert_false(d.phys_addr_valid);
+	mce_describe(&r, &d, line, sizeof(line));
+	assert_string_equal(line, "corrected L2 cache data read error (DRD) "
+	                          "(L2M data array ECC error), L2, addr 0x4000 "
+	                          "(not known to be physical), cpu 0 bank 17");
 }
 
 /* L3 (HWID B0h, McaType 7): level 3 though MCACOD says "generic". */
@@ -213,6 +218,7 @@ static void test_l3_data_ecc(void **state)
 	(void)state;
 	assert_int_equal(d.kind, MCE_KIND_CACHE);
 	assert_int_equal(d.cache_level, 3);
+	assert_string_equal(d.class_name, "L3 cache error");
 	assert_string_equal(d.bank_name, "L3");
 	assert_string_equal(d.detail, "L3M data ECC error");
 }
@@ -322,9 +328,14 @@ static const struct pair pairs[] = {
     {0x269, 0x0, "GMI PHY", MCE_KIND_INTERCONNECT},
 };
 
+/*
+ * The unit's kind shows where the error code leaves it open: the
+ * memory-hierarchy class with everything generic (0x010b). An internal
+ * code (0x0400) is internal in every unit.
+ */
 static void test_bank_pairs(void **state)
 {
-	uint64_t st = MCI_STATUS_VAL | MCI_STATUS_EN | 0x0005;
+	uint64_t st = MCI_STATUS_VAL | MCI_STATUS_EN | 0x010b;
 	size_t i;
 
 	(void)state;
@@ -337,8 +348,130 @@ static void test_bank_pairs(void **state)
 		assert_non_null(d.bank_name);
 		assert_string_equal(d.bank_name, pairs[i].name);
 		assert_int_equal(d.kind, pairs[i].kind);
+		assert_true(d.model_known);
+		assert_true(d.bank_known);
 		assert_int_equal(mce_decode_amd(&r, &d), 1);
+		r.status = MCI_STATUS_VAL | MCI_STATUS_EN | 0x0400;
+		d = decode_ok(&r);
+		assert_int_equal(d.kind, MCE_KIND_INTERNAL);
 	}
+}
+
+/*
+ * A hardware assertion (internal class, UU=10: MCACOD 0x0600; APM
+ * "Machine Check Error Codes", Linux INT_ERROR) is internal in an L2
+ * (PPR "MCA_STATUS_L2" ErrorCodeExt 3) and in the data fabric's PIE
+ * (ErrorCodeExt 0), not a cache or interconnect error because of the
+ * unit that logged it.
+ */
+static void test_hardware_assertion_is_internal(void **state)
+{
+	uint64_t st = MCI_STATUS_VAL | MCI_STATUS_EN | MCI_STATUS_UC |
+	              MCI_STATUS_PCC | xec(3) | 0x0600;
+	struct mce_record r = amd_record(MCE_VENDOR_AMD, CPUID_ZEN3_MILAN,
+	                                 ipid(0xb0, 2, 0x00000200), st);
+	struct mce_decoded d = decode_ok(&r);
+
+	(void)state;
+	assert_int_equal(d.kind, MCE_KIND_INTERNAL);
+	assert_string_equal(d.bank_name, "L2");
+	assert_string_equal(d.class_name, "hardware assertion");
+	assert_string_equal(d.detail, "hardware assertion");
+	assert_int_equal(d.cache_level, 0);
+	r.ipid = ipid(0x2e, 1, 0x00030001);
+	r.status = MCI_STATUS_VAL | MCI_STATUS_EN | xec(0) | 0x0600;
+	d = decode_ok(&r);
+	assert_int_equal(d.kind, MCE_KIND_INTERNAL);
+	assert_string_equal(d.bank_name, "PIE");
+	/* NBIO's ECC errors carry the internal class, 0x0400, too */
+	r.ipid = ipid(0x18, 0, 0x00020000);
+	r.status = MCI_STATUS_VAL | MCI_STATUS_EN | 0x0400;
+	d = decode_ok(&r);
+	assert_int_equal(d.kind, MCE_KIND_INTERNAL);
+	assert_string_equal(d.class_name, "internal error");
+}
+
+/*
+ * EX watchdog timeout (PPR "MCA_STATUS_EX" ErrorCodeExt 0; status as
+ * Zen hosts log it, 0xbea0000000000108): the code is the memory class
+ * with nothing but "generic", from a unit without memory, so the unit's
+ * kind stands: internal.
+ */
+static void test_ex_watchdog(void **state)
+{
+	struct mce_record r =
+	    amd_record(MCE_VENDOR_AMD, CPUID_ZEN2_ROME, ipid(0xb0, 5, 0),
+	               0xbea0000000000108ULL);
+	struct mce_decoded d;
+
+	(void)state;
+	r.mcgstatus = MCG_STATUS_MCIP;
+	d = decode_ok(&r);
+	assert_int_equal(d.kind, MCE_KIND_INTERNAL);
+	assert_string_equal(d.bank_name, "EX");
+	assert_string_equal(d.class_name, "internal error");
+	assert_string_equal(d.detail, "watchdog timeout");
+	assert_int_equal(d.severity, MCE_SEV_FATAL); /* PCC */
+	/* and a hardware assertion there says so (ErrorCodeExt 11) */
+	r.status = MCI_STATUS_VAL | MCI_STATUS_EN | xec(11) | 0x0600;
+	d = decode_ok(&r);
+	assert_string_equal(d.detail, "hardware assertion");
+	assert_string_equal(d.class_name, "hardware assertion");
+}
+
+/* A Coherent Slave's bus-class code is a data fabric error. */
+static void test_cs_bus_is_interconnect(void **state)
+{
+	uint64_t st = MCI_STATUS_VAL | MCI_STATUS_EN | xec(8) | 0x085b;
+	struct mce_record r = amd_record(MCE_VENDOR_AMD, CPUID_ZEN3_MILAN,
+	                                 ipid(0x2e, 0, 0x00030406), st);
+	struct mce_decoded d = decode_ok(&r);
+
+	(void)state;
+	assert_int_equal(d.kind, MCE_KIND_INTERCONNECT);
+	assert_string_equal(d.bank_name, "CS");
+	assert_string_equal(d.class_name, "data fabric error");
+}
+
+/*
+ * Severity as Linux's mce_severity_amd() grades it: PCC fatal, Deferred
+ * deferred, UC clear corrected, UC without PCC action required (an LS
+ * poison consumption, a UMC uncorrected error): SRAR, not UCNA.
+ */
+static void test_amd_severity(void **state)
+{
+	uint64_t uc = MCI_STATUS_VAL | MCI_STATUS_EN | MCI_STATUS_UC |
+	              MCI_STATUS_ADDRV | SMCA_STATUS_POISON | xec(12) | 0x0135;
+	struct mce_record r =
+	    amd_record(MCE_VENDOR_AMD, CPUID_ZEN3_MILAN, ipid(0xb0, 0, 0), uc);
+	struct mce_decoded d;
+
+	(void)state;
+	r.mcgstatus = MCG_STATUS_MCIP | MCG_STATUS_RIPV | MCG_STATUS_EIPV;
+	d = decode_ok(&r);
+	assert_int_equal(d.severity, MCE_SEV_SRAR);
+	r.ipid = ipid(0x96, 0, UMC_INST(3));
+	r.status = MCI_STATUS_VAL | MCI_STATUS_EN | MCI_STATUS_UC | 0x011b;
+	d = decode_ok(&r);
+	assert_int_equal(d.severity, MCE_SEV_SRAR);
+	r.mcgcap = MCGCAP_ZEN | MCG_CAP_SER_P; /* S and AR mean nothing */
+	d = decode_ok(&r);
+	assert_int_equal(d.severity, MCE_SEV_SRAR);
+	r.status |= MCI_STATUS_PCC;
+	d = decode_ok(&r);
+	assert_int_equal(d.severity, MCE_SEV_FATAL);
+	r.status =
+	    MCI_STATUS_VAL | MCI_STATUS_EN | MCI_STATUS_DEFERRED | 0x011b;
+	d = decode_ok(&r);
+	assert_int_equal(d.severity, MCE_SEV_DEFERRED);
+	r.status = MCI_STATUS_VAL | MCI_STATUS_EN | 0x011b;
+	d = decode_ok(&r);
+	assert_int_equal(d.severity, MCE_SEV_CORRECTED);
+	/* an #MC that can resume nowhere stays fatal */
+	r.status = uc;
+	r.mcgstatus = MCG_STATUS_MCIP;
+	d = decode_ok(&r);
+	assert_int_equal(d.severity, MCE_SEV_FATAL);
 }
 
 /* HWID B0h McaType 4 is reserved: architectural result and a note. */
@@ -354,6 +487,8 @@ static void test_unknown_pair(void **state)
 	assert_int_equal(d.kind, MCE_KIND_INTERNAL); /* 0x0005: parity */
 	assert_non_null(d.note);
 	assert_non_null(strstr(d.note, "unknown SMCA bank type"));
+	assert_true(d.model_known);
+	assert_false(d.bank_known);
 	assert_int_equal(mce_decode_amd(&r, &d), 0);
 }
 
@@ -467,6 +602,10 @@ int main(void)
 	    cmocka_unit_test(test_ls_tlb),
 	    cmocka_unit_test(test_pie_link),
 	    cmocka_unit_test(test_bank_pairs),
+	    cmocka_unit_test(test_hardware_assertion_is_internal),
+	    cmocka_unit_test(test_ex_watchdog),
+	    cmocka_unit_test(test_cs_bus_is_interconnect),
+	    cmocka_unit_test(test_amd_severity),
 	    cmocka_unit_test(test_unknown_pair),
 	    cmocka_unit_test(test_hygon_18h_umc),
 	    cmocka_unit_test(test_family_15h),

@@ -137,7 +137,11 @@ static void test_lab_l3_writeback_srao(void **state)
 	assert_int_equal(d.page, 0x1ff3e);
 }
 
-/* The same code when corrected is just an L2 (LL=10) eviction. */
+/*
+ * The same code when corrected is just an eviction, at the level LL=10
+ * names: the L3, as the SDM's SRAO table says of 0x17A (Intel counts LL
+ * from 0).
+ */
 static void test_corrected_17a_is_architectural(void **state)
 {
 	uint64_t st = MCI_STATUS_VAL | MCI_STATUS_EN | 0x017a;
@@ -146,8 +150,8 @@ static void test_corrected_17a_is_architectural(void **state)
 
 	(void)state;
 	assert_int_equal(d.severity, MCE_SEV_CORRECTED);
-	assert_string_equal(d.class_name, "L2 cache eviction error");
-	assert_int_equal(d.cache_level, 2);
+	assert_string_equal(d.class_name, "L3 cache eviction error");
+	assert_int_equal(d.cache_level, 3);
 }
 
 static void test_patrol_scrub_srao(void **state)
@@ -204,7 +208,7 @@ static void test_srar_data_load(void **state)
 	assert_int_equal(d.severity, MCE_SEV_SRAR);
 	assert_int_equal(d.kind, MCE_KIND_CACHE);
 	assert_string_equal(d.class_name, "data load error");
-	assert_int_equal(d.cache_level, 0); /* LL=00: level 0 */
+	assert_int_equal(d.cache_level, 1); /* LL=00: the DCU, L1 */
 	assert_string_equal(d.request, "DRD");
 	assert_string_equal(d.transaction, "data");
 	assert_true(d.ar);
@@ -256,7 +260,7 @@ static void test_l2_data_read_cache_error(void **state)
 	char line[256];
 
 	(void)state;
-	assert_int_equal(st, MCI_STATUS_VAL | MCI_STATUS_EN | 0x0136);
+	assert_int_equal(st, MCI_STATUS_VAL | MCI_STATUS_EN | 0x0135);
 	d = decode_ok(&r);
 	assert_int_equal(d.kind, MCE_KIND_CACHE);
 	assert_int_equal(d.severity, MCE_SEV_CORRECTED);
@@ -279,11 +283,17 @@ static void test_cache_levels_from_builder(void **state)
 	struct mce_decoded d = decode_ok(&r);
 
 	(void)state;
-	assert_int_equal(d.mcacod, 0x0151);
+	assert_int_equal(d.mcacod, 0x0150);
 	assert_int_equal(d.cache_level, 1);
 	assert_string_equal(d.class_name, "L1 cache instruction fetch error");
-	/* level 3 is LL=11, which architecturally is "generic" */
+	/* level 3 is LL=10 on Intel */
 	r = record(mce_status_cache_ce(3, 0, 2), 0, 0, 0, 0);
+	d = decode_ok(&r);
+	assert_int_equal(d.mcacod, 0x010a);
+	assert_int_equal(d.cache_level, 3);
+	assert_string_equal(d.class_name, "L3 cache error");
+	/* no level (0) is LL=11, which architecturally is "generic" */
+	r = record(mce_status_cache_ce(0, 0, 2), 0, 0, 0, 0);
 	d = decode_ok(&r);
 	assert_int_equal(d.mcacod, 0x010b);
 	assert_int_equal(d.cache_level, 0);
@@ -368,10 +378,14 @@ static void test_amd_deferred(void **state)
 	assert_int_equal(d.ce_count, 64);
 }
 
+/*
+ * TLB levels count like cache levels: from LL=00 on Intel (the DTLB
+ * bank's first-level TLB), from LL=01 on AMD (APM: 00 is reserved).
+ */
 static void test_tlb(void **state)
 {
 	struct mce_record r =
-	    record(MCI_STATUS_VAL | MCI_STATUS_EN | 0x0015, 0, 0, 0, 0);
+	    record(MCI_STATUS_VAL | MCI_STATUS_EN | 0x0014, 0, 0, 0, 0);
 	struct mce_decoded d = decode_ok(&r);
 
 	(void)state;
@@ -379,10 +393,21 @@ static void test_tlb(void **state)
 	assert_int_equal(d.cache_level, 1);
 	assert_string_equal(d.transaction, "data");
 	assert_string_equal(d.class_name, "L1 TLB error");
+	r.status = MCI_STATUS_VAL | MCI_STATUS_EN | 0x0015;
+	d = decode_ok(&r);
+	assert_int_equal(d.cache_level, 2);
+	assert_string_equal(d.class_name, "L2 TLB error");
+	r.cpuvendor = MCE_VENDOR_AMD;
+	d = decode_ok(&r);
+	assert_int_equal(d.cache_level, 1);
 	r.status = MCI_STATUS_VAL | MCI_STATUS_EN | 0x0012;
 	d = decode_ok(&r);
 	assert_int_equal(d.cache_level, 2);
 	assert_string_equal(d.transaction, "instruction");
+	r.status = MCI_STATUS_VAL | MCI_STATUS_EN | 0x0010;
+	d = decode_ok(&r);
+	assert_int_equal(d.cache_level, 0); /* reserved */
+	assert_string_equal(d.class_name, "TLB error");
 }
 
 /* 000F 1PPT RRRR IILL with PP=01, T=1, RRRR=0001, II=00, LL=11. */
@@ -446,7 +471,7 @@ static void test_filter_bit_still_classifies(void **state)
 	r.status = MCI_STATUS_VAL | MCI_STATUS_EN | 0x1136;
 	d = decode_ok(&r);
 	assert_int_equal(d.kind, MCE_KIND_CACHE);
-	assert_int_equal(d.cache_level, 2);
+	assert_int_equal(d.cache_level, 3);
 	assert_string_equal(d.request, "DRD");
 	/* the I/O error is a bus code, so F may be set on it too */
 	r.status = MCI_STATUS_VAL | MCI_STATUS_EN | 0x1e0b;
@@ -512,8 +537,8 @@ static void test_generic_cache_hierarchy(void **state)
 
 	(void)state;
 	assert_int_equal(d.kind, MCE_KIND_CACHE);
-	assert_int_equal(d.cache_level, 2);
-	assert_string_equal(d.class_name, "L2 cache hierarchy error");
+	assert_int_equal(d.cache_level, 3);
+	assert_string_equal(d.class_name, "L3 cache hierarchy error");
 }
 
 static void test_unknown_codes(void **state)
@@ -605,8 +630,10 @@ static void test_status_builders(void **state)
 	/* the count field is 15 bits and saturates */
 	assert_int_equal((mce_status_mem_ce(0, 1, 100000) >> 38) & 0x7fff,
 	                 0x7fff);
-	assert_int_equal(mce_status_cache_ce(1, 3, 1) & 0xffff, 0x0135);
-	assert_int_equal(mce_status_cache_ce(3, 3, 1) & 0xffff, 0x0137);
+	assert_int_equal(mce_status_cache_ce(1, 3, 1) & 0xffff, 0x0134);
+	assert_int_equal(mce_status_cache_ce(3, 3, 1) & 0xffff, 0x0136);
+	assert_int_equal(mce_status_cache_ce(0, 3, 1) & 0xffff, 0x0137);
+	assert_int_equal(mce_status_cache_ce(4, 3, 1) & 0xffff, 0x0137);
 	assert_int_equal(mce_status_patrol_srao(0), 0xbd000000000000c0ULL);
 }
 

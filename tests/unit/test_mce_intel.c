@@ -111,45 +111,76 @@ static void test_xeon_55_steppings(void **state)
 /*
  * SDM 06_3FH, Table 16-22 (2016): MSCOD 0080H is a corrected memory read
  * error; MCACOD 0091H a read on channel 1. Table 16-23: MCi_MISC bit 62
- * makes FailRank_1stErrDev (bits 50:46) valid, here rank 3.
+ * makes FailRank_1stErrDev (bits 50:46) valid, here rank 3. One bank per
+ * channel: MC9-MC12 are iMC 0 channels 0-3, MC13-MC16 iMC 1 channels 0-3
+ * (Intel's mcelog, haswell_memerr_misc).
  */
 static void test_haswell_demand_read(void **state)
 {
 	uint64_t st = CE_BITS | MCI_STATUS_MISCV | MCI_STATUS_ADDRV |
 	              mscod(0x0080) | 0x0091;
-	struct mce_record r = record(CPUID_HASWELL_EP, 9, st);
+	struct mce_record r = record(CPUID_HASWELL_EP, 10, st);
 	struct mce_decoded d;
 
 	(void)state;
 	r.misc = (1ULL << 62) | (3ULL << 46) | MISC_PHYS_LSB6;
 	d = decode_ok(&r);
 	assert_string_equal(d.model, "Haswell-EP");
-	assert_string_equal(d.bank_name, "iMC");
+	assert_string_equal(d.bank_name, "iMC 0 channel 1");
 	assert_string_equal(d.class_name, "memory controller read error");
 	assert_string_equal(d.detail, "corrected demand read error");
 	assert_int_equal(d.channel, 1);
-	assert_int_equal(d.controller, -1); /* the SDM does not say */
+	assert_int_equal(d.controller, 0);
 	assert_int_equal(d.rank, 3);
 
 	r.misc = MISC_PHYS_LSB6; /* rank not logged */
 	d = decode_ok(&r);
 	assert_int_equal(d.rank, -1);
+
+	r.bank = 14; /* iMC 1: mcelog's memdb channel 5 */
+	d = decode_ok(&r);
+	assert_int_equal(d.controller, 1);
+	assert_int_equal(d.channel, 1);
+	assert_string_equal(d.bank_name, "iMC 1 channel 1");
+}
+
+/* Haswell-EP home agents: MC7 serves iMC 0, MC8 iMC 1; CCCC the channel. */
+static void test_haswell_home_agent(void **state)
+{
+	struct mce_record r = record(CPUID_HASWELL_EP, 8, CE_BITS | 0x0092);
+	struct mce_decoded d = decode_ok(&r);
+
+	(void)state;
+	assert_string_equal(d.bank_name, "HA 1");
+	assert_int_equal(d.kind, MCE_KIND_MEMORY);
+	assert_int_equal(d.controller, 1);
+	assert_int_equal(d.channel, 2);
+	assert_true(d.bank_known);
+	r.bank = 7;
+	r.status = CE_BITS | 0x0400; /* not a memory code: no controller */
+	d = decode_ok(&r);
+	assert_string_equal(d.bank_name, "HA 0");
+	assert_int_equal(d.controller, -1);
 }
 
 /* The same table in the 06_4FH section: 0200H, DDR4 CMD/ADDR parity. */
 static void test_broadwell_cmd_addr_parity(void **state)
 {
 	struct mce_record r =
-	    record(CPUID_BROADWELL_EP, 10, CE_BITS | mscod(0x0200) | 0x00b2);
+	    record(CPUID_BROADWELL_EP, 11, CE_BITS | mscod(0x0200) | 0x00b2);
 	struct mce_decoded d = decode_ok(&r);
 
 	(void)state;
 	assert_string_equal(d.model, "Broadwell-EP/EX");
 	assert_string_equal(d.detail, "DDR4 command/address parity error");
+	assert_int_equal(d.controller, 0);
 	assert_int_equal(d.channel, 2);
 }
 
-/* QPI banks on Haswell-EP (MC5, MC20, MC21) are interconnect errors. */
+/*
+ * QPI banks on Haswell-EP (MC5, MC20, MC21): their bus-class errors are
+ * interconnect errors; an internal-class code stays internal.
+ */
 static void test_haswell_qpi(void **state)
 {
 	struct mce_record r = record(CPUID_HASWELL_EP, 21, CE_BITS | 0x0c0f);
@@ -157,6 +188,10 @@ static void test_haswell_qpi(void **state)
 
 	(void)state;
 	assert_int_equal(d.kind, MCE_KIND_INTERCONNECT);
+	assert_string_equal(d.bank_name, "QPI 2");
+	r.status = CE_BITS | 0x0405;
+	d = decode_ok(&r);
+	assert_int_equal(d.kind, MCE_KIND_INTERNAL);
 	assert_string_equal(d.bank_name, "QPI 2");
 }
 
@@ -184,6 +219,9 @@ static void test_icelake_read(void **state)
 	r.bank = 5; /* UPI on -SP, nothing on -D */
 	d = decode_ok(&r);
 	assert_null(d.bank_name);
+	assert_false(d.bank_known);
+	assert_true(d.model_known);
+	assert_non_null(strstr(d.note, "bank not in"));
 }
 
 /*
@@ -243,7 +281,7 @@ static void test_sapphire_rapids_m2m(void **state)
 
 /*
  * SDM "MCA Error Codes for SRAR": data load 0134H with S=1, AR=1, RIPV=0,
- * EIPV=1. In a core bank (DCU, bank 1) no model table applies.
+ * EIPV=1. Logged by the DCU (bank 1), the L1 data cache: LL=00 is L1.
  */
 static void test_srar_data_load(void **state)
 {
@@ -257,7 +295,8 @@ static void test_srar_data_load(void **state)
 	assert_int_equal(d.severity, MCE_SEV_SRAR);
 	assert_string_equal(d.class_name, "data load error");
 	assert_string_equal(d.detail, "data load consumed uncorrected data");
-	assert_null(d.bank_name);
+	assert_string_equal(d.bank_name, "DCU");
+	assert_int_equal(d.cache_level, 1);
 
 	r.bank = 0;
 	r.status = UCR_BITS | MCI_STATUS_AR | 0x0150;
@@ -341,7 +380,12 @@ static void test_unknown_model(void **state)
 	assert_int_equal(d.channel, arch.channel);
 	assert_ptr_equal(d.class_name, arch.class_name);
 	assert_int_equal(d.phys_addr, arch.phys_addr);
+	assert_false(d.model_known);
+	assert_false(d.bank_known);
 	assert_int_equal(mce_decode_intel(&r, &d), 0);
+	/* a vendor nobody decodes says so too */
+	assert_non_null(strstr(arch.note, "neither Intel nor AMD"));
+	assert_false(arch.model_known);
 }
 
 static void test_no_cpuid(void **state)
@@ -368,7 +412,10 @@ static void test_other_family(void **state)
 	assert_null(d.bank_name);
 }
 
-/* A bank past every table keeps the architecture and names the model. */
+/*
+ * A bank past every table, or one the model's table does not list, keeps
+ * the architecture, names the model and says the bank was not known.
+ */
 static void test_bank_out_of_range(void **state)
 {
 	struct mce_record r = record(CPUID_SKYLAKE_SP, 200, CE_BITS | 0x0091);
@@ -376,9 +423,70 @@ static void test_bank_out_of_range(void **state)
 
 	(void)state;
 	assert_string_equal(d.model, "Skylake-SP");
+	assert_true(d.model_known);
+	assert_false(d.bank_known);
+	assert_non_null(strstr(d.note, "bank not in"));
 	assert_null(d.bank_name);
+	assert_int_equal(d.kind, MCE_KIND_MEMORY);
 	assert_int_equal(d.channel, 1);
 	assert_int_equal(d.controller, -1);
+	r.bank = 25; /* inside the table's range, listed nowhere */
+	d = decode_ok(&r);
+	assert_false(d.bank_known);
+	assert_non_null(d.note);
+	assert_int_equal(d.channel, 1);
+	r.bank = 13;
+	d = decode_ok(&r);
+	assert_true(d.bank_known);
+	assert_null(d.note);
+}
+
+/*
+ * Cache levels by bank: LL+1 from the code (the MLC's 0x0135 is L2), and
+ * where LL is "generic" (11) the bank's own level: a CHA or CBo is the
+ * LLC, L3.
+ */
+static void test_cache_level_by_bank(void **state)
+{
+	struct mce_record r = record(CPUID_SKYLAKE_SP, 3, CE_BITS | 0x0135);
+	struct mce_decoded d = decode_ok(&r);
+
+	(void)state;
+	assert_string_equal(d.bank_name, "MLC");
+	assert_int_equal(d.cache_level, 2);
+	r.bank = 10;
+	r.status = CE_BITS | 0x0137; /* generic level */
+	d = decode_ok(&r);
+	assert_string_equal(d.bank_name, "CHA (LLC)");
+	assert_int_equal(d.cache_level, 3);
+	assert_string_equal(d.class_name, "L3 cache data read error");
+	r.cpuid = CPUID_HASWELL_EP;
+	r.bank = 18;
+	d = decode_ok(&r);
+	assert_string_equal(d.bank_name, "CBo (LLC)");
+	assert_int_equal(d.cache_level, 3);
+	r.bank = 0;
+	r.status = CE_BITS | 0x0150;
+	d = decode_ok(&r);
+	assert_string_equal(d.bank_name, "IFU");
+	assert_int_equal(d.cache_level, 1);
+}
+
+/*
+ * Sapphire Rapids HBM banks cannot name a channel among sixteen HBM
+ * controllers (Linux I10NM_NUM_HBM_IMC): the controller stays unknown,
+ * the channel is CCCC.
+ */
+static void test_sapphire_rapids_hbm(void **state)
+{
+	struct mce_record r =
+	    record(CPUID_SAPPHIRE_RAPIDS, 31, CE_BITS | mscod(0x0080) | 0x0091);
+	struct mce_decoded d = decode_ok(&r);
+
+	(void)state;
+	assert_string_equal(d.bank_name, "HBM iMC");
+	assert_int_equal(d.controller, -1);
+	assert_int_equal(d.channel, 1);
 }
 
 int main(void)
@@ -401,6 +509,9 @@ int main(void)
 	    cmocka_unit_test(test_no_cpuid),
 	    cmocka_unit_test(test_other_family),
 	    cmocka_unit_test(test_bank_out_of_range),
+	    cmocka_unit_test(test_haswell_home_agent),
+	    cmocka_unit_test(test_cache_level_by_bank),
+	    cmocka_unit_test(test_sapphire_rapids_hbm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

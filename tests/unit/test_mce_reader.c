@@ -550,6 +550,87 @@ static void test_read_errors(void **state)
 	free(f);
 }
 
+/* n sample records of `len` bytes at buf; returns the bytes written. */
+static size_t encode_n(unsigned char *buf, unsigned int n, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct mce_record r = sample(i);
+
+		assert_int_equal(mce_record_encode(&r, buf + i * len, len), 0);
+	}
+	return n * len;
+}
+
+static void assert_guess(const unsigned char *buf, size_t size, size_t len,
+                         size_t records, size_t leftover, const char *layout)
+{
+	struct mce_len_guess g;
+
+	assert_int_equal(mce_record_len_guess(buf, size, &g), 0);
+	assert_int_equal(g.record_len, len);
+	assert_int_equal(g.records, records);
+	assert_int_equal(g.plausible, records);
+	assert_int_equal(g.leftover, leftover);
+	assert_string_equal(g.layout, layout);
+}
+
+/*
+ * A file's record length from its size and contents: 896 bytes are 7
+ * struct mce (128) or 8 struct xen_mce (112), 1408 bytes 11 of 128 or 16
+ * of the pre-5.8 88; the records say which.
+ */
+static void test_len_guess(void **state)
+{
+	static unsigned char buf[128 * 16];
+	size_t n;
+
+	(void)state;
+	n = encode_n(buf, 7, 128);
+	assert_guess(buf, n, 128, 7, 0, "Linux struct mce");
+	memset(buf, 0, sizeof(buf));
+	n = encode_n(buf, 8, 112);
+	assert_guess(buf, n, 112, 8, 0, "Xen dom0 struct xen_mce");
+	memset(buf, 0, sizeof(buf));
+	n = encode_n(buf, 16, 88);
+	assert_guess(buf, n, 88, 16, 0, "struct mce before Linux 5.8");
+	/* a truncated tail: the whole records still tell the length */
+	memset(buf, 0, sizeof(buf));
+	n = encode_n(buf, 3, 112);
+	assert_guess(buf, n + 50, 112, 3, 50, "Xen dom0 struct xen_mce");
+	/* one 112-byte record and a tail: 128 would read the next status
+	 * where struct mce has padding */
+	memset(buf, 0, sizeof(buf));
+	n = encode_n(buf, 2, 112);
+	assert_guess(buf, 150, 112, 1, 38, "Xen dom0 struct xen_mce");
+	/* one record: its 112- and 88-byte prefixes look right too */
+	memset(buf, 0, sizeof(buf));
+	n = encode_n(buf, 1, 128);
+	assert_guess(buf, n, 128, 1, 0, "Linux struct mce");
+}
+
+/* Nothing that looks like a machine check at any length: -1. */
+static void test_len_guess_nothing(void **state)
+{
+	static unsigned char buf[128 * 4];
+	struct mce_len_guess g;
+	struct mce_record r = sample(0);
+
+	(void)state;
+	assert_int_equal(mce_record_len_guess(buf, sizeof(buf), &g), -1);
+	assert_int_equal(mce_record_len_guess(buf, 0, &g), -1);
+	/* VAL set but a vendor the kernel never logs */
+	r.cpuvendor = 0xee;
+	assert_int_equal(mce_record_encode(&r, buf, 128), 0);
+	assert_int_equal(mce_record_len_guess(buf, 128, &g), -1);
+	/* or a bank past MCG_CAP's count */
+	r = sample(0);
+	r.bank = 40;
+	assert_int_equal(mce_record_encode(&r, buf, 128), 0);
+	assert_int_equal(mce_record_len_guess(buf, 128, &g), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +647,8 @@ int main(void)
 	    cmocka_unit_test(test_device_bad_record_len),
 	    cmocka_unit_test(test_callback_stop_keeps_records),
 	    cmocka_unit_test(test_read_errors),
+	    cmocka_unit_test(test_len_guess),
+	    cmocka_unit_test(test_len_guess_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,7 +70,7 @@ static const char mcelog_two[] =
     "MCG status:\n"
     "MCi status:\n"
     "Corrected error\n"
-    "MCA: Generic CACHE Level-2 Data-Read Error\n"
+    "MCA: Data CACHE Level-3 Data-Read Error\n"
     "STATUS 9000004000000136 MCGSTATUS 0\n"
     "MCGCAP 1000c14 APICID 12 SOCKETID 0 \n"
     "CPUID Vendor Intel Family 6 Model 85\n";
@@ -126,7 +126,7 @@ static void test_mcelog_decodes(void **state)
 	assert_int_equal(d.page, 0x2345);
 	assert_int_equal(mce_decode(&s.r[1], &d), 0);
 	assert_int_equal(d.kind, MCE_KIND_CACHE);
-	assert_int_equal(d.cache_level, 2);
+	assert_int_equal(d.cache_level, 3); /* 0x136: LL=10, mcelog Level-3 */
 }
 
 /*
