@@ -189,7 +189,8 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/sbin/rasd-snmp \
 		$(DESTDIR)$(PREFIX)/sbin/rasd-simhost \
 		$(DESTDIR)$(PREFIX)/share/snmp/mibs/RASD-MIB.txt \
-		$(DESTDIR)$(PREFIX)/share/man/man8/rasd-snmp.8
+		$(DESTDIR)$(PREFIX)/share/man/man8/rasd-snmp.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/rasd-simhost.8
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/rasd.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/rasctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/rasd.conf.5 \

@@ -11,7 +11,7 @@ pkgs_clang="clang"
 pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_bench="valgrind"
 # the labs: Xen 4.17 and the Debian kernel booted under QEMU
-pkgs_lab="qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static cpio socat jq"
+pkgs_lab="qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static cpio socat jq e2fsprogs"
 
 want=""
 [ $# -eq 0 ] && set -- build

@@ -55,13 +55,29 @@ copy_with_libs() {
 	done
 }
 
+# A module and what it needs, by modules.dep, into the initramfs; init
+# loads them all (in as many passes as their order needs).
+copy_modules() {
+	kdir=/lib/modules/$(basename "$KERNEL" | sed 's/^vmlinuz-//')
+	mkdir -p "$ROOT/lib/modules"
+	for m in "$@"; do
+		awk -v m="/$m.ko" 'index($1, m ":") { sub(":", ""); print }
+			index($1, m ":") { for (i = 2; i <= NF; i++) print $i }' \
+			"$kdir/modules.dep"
+	done | sort -u | while read -r ko; do
+		cp "$kdir/$ko" "$ROOT/lib/modules/"
+	done
+}
+
 build_initramfs() {
 	ROOT=$OUT/root
 	rm -rf "$ROOT"
 	mkdir -p "$ROOT/bin" "$ROOT/etc" "$ROOT/proc" "$ROOT/sys" \
-		"$ROOT/dev" "$ROOT/run" "$ROOT/tmp" "$ROOT/var"
+		"$ROOT/dev" "$ROOT/run" "$ROOT/tmp" "$ROOT/var" "$ROOT/data"
 	cp "$BUSYBOX" "$ROOT/bin/busybox"
 	copy_with_libs "$BUILD/rasd" "$BUILD/rasctl"
+	# The power-cut scenario's journal lives on a virtio disk with ext4.
+	copy_modules virtio_pci virtio_blk ext4 crc32c_generic
 	cp "$HERE/init" "$ROOT/init"
 	chmod 755 "$ROOT/init"
 	cp "$HERE/lab.conf" "$ROOT/etc/rasd.conf"
@@ -86,7 +102,7 @@ boot() {
 	qemu-system-x86_64 -accel tcg -cpu Haswell-noTSX -smp 2 -m 1024 \
 		-kernel "$KERNEL" -initrd "$OUT/initrd.gz" \
 		-append "console=ttyS0 quiet loglevel=0" -display none -serial stdio \
-		-monitor "unix:$MON,server,nowait" -no-reboot \
+		-monitor "unix:$MON,server,nowait" -no-reboot "$@" \
 		<"$OUT/in" >"$CONSOLE" 2>"$OUT/qemu.err" &
 	qemu_pid=$!
 	exec 3>"$OUT/in"
@@ -163,9 +179,10 @@ clock_offset() {
 	CLOCK_ERR=$((best_rtt / 2))
 }
 
+# start_rasd [JOURNAL [ENV]]: rasd in the guest, up when its socket is.
 start_rasd() {
-	guest "rasd -H linux:none -c /etc/rasd.conf -j /var/rasd.db -s $SOCK \
->/var/rasd.log 2>&1 &" >/dev/null
+	guest "${2:-} rasd -H linux:none -c /etc/rasd.conf -j ${1:-/var/rasd.db} \
+-s $SOCK >/var/rasd.log 2>&1 &" >/dev/null
 	deadline=$(($(date +%s) + 30))
 	while [ "$(date +%s)" -lt "$deadline" ]; do
 		guest "test -S $SOCK && echo up" | grep -q '^up$' && return 0
@@ -362,6 +379,76 @@ ${OFFSET} ms +/- ${CLOCK_ERR} ms; corrected errors wait for the 1 s poll)"
 	pass "end-to-end latency, median ${median} ms" 0
 }
 
+# A power cut the moment an action's intent is durable: rasd stops itself
+# there (RASD_CRASH_AT=intent:1:stop), QEMU is killed, the machine boots
+# again on the same disk. The events and the intent must be on the disk,
+# and the page offlined once, by the next rasd.
+power_cut_life1() {
+	addr=$1
+	boot -drive "file=$OUT/disk.img,format=raw,if=virtio" ||
+		return 1
+	guest "mount -t ext4 /dev/vda /data && echo mounted" |
+		grep -q mounted || return 1
+	start_rasd /data/rasd.db RASD_CRASH_AT=intent:1:stop || return 1
+	monitor "mce 0 1 0x9c00004000010090 0x0 $addr 0x86"
+	sleep 1.5
+	monitor "mce 0 1 0x9c00004000010090 0x0 $addr 0x86"
+	deadline=$(($(date +%s) + 30))
+	while [ "$(date +%s)" -lt "$deadline" ]; do
+		guest "grep -q 'crash point intent:1' /var/rasd.log && echo cut" |
+			grep -q cut && break
+		sleep 0.3
+	done
+	[ "$(date +%s)" -lt "$deadline" ] || return 1
+	# The power cut: no shutdown, no sync, the machine is gone.
+	kill -9 "$qemu_pid"
+	wait "$qemu_pid" 2>/dev/null
+	qemu_pid=
+	exec 3>&-
+}
+
+scenario_power_cut() {
+	run=$1 start=$(date +%s)
+	addr=$(printf '0x%x' $((0x6000000 + run * 0x100000)))
+	mfn=$(printf '0x%x' $((addr >> 12)))
+	rm -f "$OUT/disk.img"
+	truncate -s 64M "$OUT/disk.img" &&
+		mkfs.ext4 -q -F "$OUT/disk.img" >/dev/null 2>&1 || {
+		fail "power cut $run" "cannot make the disk image"
+		return
+	}
+	power_cut_life1 "$addr" || {
+		fail "power cut $run" "rasd never reached its intent; see $CONSOLE"
+		cleanup
+		qemu_pid=
+		return
+	}
+	boot -drive "file=$OUT/disk.img,format=raw,if=virtio" &&
+		guest "mount -t ext4 /dev/vda /data && echo mounted" |
+		grep -q mounted && start_rasd /data/rasd.db || {
+		fail "power cut $run" "no second boot with the disk; see $CONSOLE"
+		cleanup
+		qemu_pid=
+		return
+	}
+	act=$(await_json "actions" '[.. | objects |
+		select(.kind? == "page_offline" and .target? == "'"$mfn"'")] |
+		select(length > 0 and all(.state == "done"))' 30)
+	evs=$(rasctl_json "events" | jq "[$(events_at "$addr")] | length")
+	hw=$(guest "grep HardwareCorrupted /proc/meminfo" | awk '{print $2}')
+	cleanup
+	qemu_pid=
+	if [ "$(printf '%s' "$act" | jq length)" = 1 ] && [ "$evs" = 2 ] &&
+		[ "${hw:-0}" -gt 0 ]; then
+		pass "power cut $run at the intent of page $mfn's offline: both \
+events and the intent survived, the page offlined once after the \
+reboot (HardwareCorrupted ${hw} kB)" $(($(date +%s) - start))
+	else
+		fail "power cut $run" "actions $act, events $evs, \
+HardwareCorrupted ${hw:-?}"
+	fi
+}
+
 main() {
 	check_tools
 	mkdir -p "$OUT"
@@ -387,6 +474,12 @@ main() {
 	report_latency
 	guest "cat /var/rasd.log" >"$OUT/rasd.log"
 	cleanup
+	qemu_pid=
+	i=1
+	while [ "$i" -le "${POWER_CUT_RUNS:-3}" ]; do
+		scenario_power_cut "$i"
+		i=$((i + 1))
+	done
 	trap - EXIT INT TERM
 	exit $failed
 }
