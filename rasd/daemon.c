@@ -327,7 +327,8 @@ static void on_hv_readable(void *arg, int fd, uint32_t events)
 	 */
 	if (d->input_done && !d->input_drained) {
 		d->input_drained = true;
-		source_drain(d);
+		while (source_drain(d) > 0)
+			;
 	}
 	telemetry_update(d);
 }

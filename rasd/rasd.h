@@ -276,7 +276,8 @@ int rasd_record_init(const struct rasd *d, uint32_t cpu, uint8_t bank,
 int source_open(struct rasd *d, char *err, size_t errlen);
 /* Journal what a killed daemon read but never journaled. */
 int source_recover(struct rasd *d);
-void source_drain(struct rasd *d);
+/* One read, one batch: how many records, 0 when none waited, -1. */
+ssize_t source_drain(struct rasd *d);
 void source_close(struct rasd *d);
 
 /* dimms.c: the DIMM map (EDAC, SMBIOS, policy) in the daemon. */

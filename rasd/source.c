@@ -92,7 +92,7 @@ static void report_drain(struct rasd *d, ssize_t n, uint64_t overflows,
 	}
 }
 
-void source_drain(struct rasd *d)
+ssize_t source_drain(struct rasd *d)
 {
 	const struct mce_reader_stats *st = mce_reader_stats(d->mce);
 	uint64_t overflows = st->overflows, reads = st->reads;
@@ -101,7 +101,7 @@ void source_drain(struct rasd *d)
 	ssize_t n;
 
 	if (d->source_stuck || rasd_batch_begin(d) < 0)
-		return;
+		return -1;
 	n = mce_reader_drain(d->mce, record_cb, d, err, sizeof(err));
 	read_any = st->reads != reads;
 	if (d->spool != NULL && read_any)
@@ -109,11 +109,12 @@ void source_drain(struct rasd *d)
 	if (rasd_batch_end(d) < 0) {
 		if (d->spool != NULL && read_any)
 			source_stall(d);
-		return;
+		return -1;
 	}
 	if (d->spool != NULL && read_any)
 		spool_release(d->spool);
 	report_drain(d, n, overflows, err);
+	return n;
 }
 
 static void on_readable(void *arg, int fd, uint32_t events)

@@ -570,6 +570,17 @@ int hv_sim_start_timeline(struct hv *hv, uint64_t *start_ms)
 	return 0;
 }
 
+int hv_sim_feeding(struct hv *hv, bool feeding)
+{
+	struct sim_host *h = sim_host_from(hv);
+
+	if (h == NULL)
+		return -1;
+	h->feeding = feeding;
+	sim_timer_arm(h);
+	return 0;
+}
+
 uint64_t hv_sim_start_ms(struct hv *hv)
 {
 	struct sim_host *h = sim_host_from(hv);

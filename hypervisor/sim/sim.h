@@ -54,6 +54,12 @@ int hv_sim_check(struct hv *hv, const struct sim_observed *obs, char *report,
  */
 int hv_sim_start_timeline(struct hv *hv, uint64_t *start_ms);
 
+/*
+ * Records come from outside the timeline too (rasd-simhost --feed): the
+ * scenario is not over until the feed says it has ended (false).
+ */
+int hv_sim_feeding(struct hv *hv, bool feeding);
+
 /* The virtual time at which the scenario's timeline began. */
 uint64_t hv_sim_start_ms(struct hv *hv);
 

@@ -73,6 +73,7 @@ struct sim_host {
 	size_t n_queued, cap_queue;
 	bool done_queued;
 	bool held; /* the timeline waits for hv_sim_start_timeline */
+	bool feeding; /* records still come from outside (rasd-simhost --feed) */
 	struct sim_stats stats;
 };
 

@@ -264,7 +264,7 @@ static void sim_finish_due_migrations(struct sim_host *h, uint64_t now)
 static bool sim_scenario_is_over(const struct sim_host *h)
 {
 	return h->heap_len == 0 && h->stats.migrations_running == 0 &&
-	       !h->done_queued;
+	       !h->feeding && !h->done_queued;
 }
 
 static bool sim_next_due(struct sim_host *h, uint64_t *due)

@@ -23,7 +23,28 @@
 #define SIMHOST_EVENTS_STEP 64
 
 /* Epoll tags: fds above these are clients. */
-enum { TAG_LISTEN = -1, TAG_TIMER = -2, TAG_SIGNAL = -3 };
+enum { TAG_LISTEN = -1, TAG_TIMER = -2, TAG_SIGNAL = -3, TAG_FEED = -4 };
+
+/* Records per write into the FIFO: the most that fit PIPE_BUF. */
+#define FEED_CHUNK_BYTES 4096
+
+/*
+ * The benchmark's feed: when each frame's latest record went into the
+ * device, so that a page offline's latency can be told from the record
+ * that caused it.
+ */
+struct feed {
+	int fd;
+	bool started, done;
+	uint64_t records;
+	uint64_t first_ns, last_ns;
+	uint64_t *mfn_plus1; /* open addressing: frame + 1, 0 empty */
+	uint64_t *written_ns;
+	size_t cap;
+	uint64_t *latency_ns; /* one per page offline asked */
+	size_t n_latency, cap_latency;
+	unsigned char chunk[FEED_CHUNK_BYTES];
+};
 
 struct simhost {
 	const struct simhost_options *opt;
@@ -45,6 +66,7 @@ struct simhost {
 	char mcelog_path[SIMHOST_PATH_MAX];
 	char regs_path[SIMHOST_PATH_MAX];
 	char scenario_path[SIMHOST_PATH_MAX];
+	struct feed feed;
 	unsigned char msg[SIMHOST_MSG_MAX];
 };
 
@@ -67,6 +89,16 @@ static uint64_t real_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int epoll_watch_for(struct simhost *s, int fd, int tag, uint32_t what)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = what;
+	ev.data.u64 = (uint64_t)(int64_t)(tag < 0 ? tag : fd);
+	return epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
 }
 
 static int epoll_watch(struct simhost *s, int fd, int tag)
@@ -262,6 +294,160 @@ static void timeline_advance(struct simhost *s)
 	subscriber_wake(s);
 }
 
+/* ---- the benchmark's feed ---- */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static size_t feed_slot(const struct feed *f, uint64_t mfn)
+{
+	size_t i = (size_t)((mfn * 0x9e3779b97f4a7c15ull) >> 20) & (f->cap - 1);
+
+	while (f->mfn_plus1[i] != 0 && f->mfn_plus1[i] != mfn + 1)
+		i = (i + 1) & (f->cap - 1);
+	return i;
+}
+
+static int feed_open(struct simhost *s, char *err, size_t errlen)
+{
+	const struct sim_host *h = sim_host_from(s->hv);
+	struct feed *f = &s->feed;
+	struct stat st;
+	size_t records;
+
+	f->fd = -1;
+	if (s->opt->feed == NULL)
+		return 0;
+	f->fd = open(s->opt->feed, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0 || fstat(f->fd, &st) < 0)
+		return fail(err, errlen, "feed %s: %s", s->opt->feed,
+		            strerror(errno));
+	records = (size_t)st.st_size / h->sc->record_len;
+	/* At most one frame per record: half full at worst. */
+	for (f->cap = 1024; f->cap < 2 * records + 2; f->cap *= 2)
+		;
+	f->mfn_plus1 = calloc(f->cap, sizeof(*f->mfn_plus1));
+	f->written_ns = calloc(f->cap, sizeof(*f->written_ns));
+	if (f->mfn_plus1 == NULL || f->written_ns == NULL)
+		return fail(err, errlen, "feed: out of memory");
+	return hv_sim_feeding(s->hv, true);
+}
+
+static void feed_note(struct feed *f, const unsigned char *p, size_t n,
+                      size_t len, uint64_t now)
+{
+	struct mce_record r;
+	char why[64];
+	size_t off, i;
+
+	for (off = 0; off + len <= n; off += len) {
+		if (mce_record_parse(p + off, len, &r, why, sizeof(why)) < 0 ||
+		    !(r.status & MCI_STATUS_ADDRV))
+			continue;
+		i = feed_slot(f, r.addr >> 12);
+		f->mfn_plus1[i] = (r.addr >> 12) + 1;
+		f->written_ns[i] = now;
+	}
+}
+
+static void feed_end(struct simhost *s)
+{
+	s->feed.done = true;
+	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->mcelog_fd, NULL);
+	hv_sim_feeding(s->hv, false);
+}
+
+/*
+ * While the FIFO has room: whole records, at most PIPE_BUF per write so
+ * each write is all or nothing; a full FIFO waits for the daemon.
+ */
+static void feed_pump(struct simhost *s)
+{
+	struct feed *f = &s->feed;
+	size_t len = sim_host_from(s->hv)->sc->record_len;
+	size_t want = FEED_CHUNK_BYTES / len * len;
+	ssize_t n, w;
+	uint64_t now;
+
+	for (;;) {
+		n = pread(f->fd, f->chunk, want, (off_t)(f->records * len));
+		n -= n > 0 ? n % (ssize_t)len : 0;
+		if (n <= 0) {
+			feed_end(s);
+			return;
+		}
+		w = write(s->mcelog_fd, f->chunk, (size_t)n);
+		if (w < 0)
+			return; /* EAGAIN: the daemon has not read yet */
+		now = mono_ns();
+		if (f->records == 0)
+			f->first_ns = now;
+		f->last_ns = now;
+		feed_note(f, f->chunk, (size_t)w, len, now);
+		f->records += (uint64_t)w / len;
+	}
+}
+
+static void feed_start(struct simhost *s)
+{
+	if (s->feed.fd < 0 || s->feed.started)
+		return;
+	s->feed.started = true;
+	epoll_watch_for(s, s->mcelog_fd, TAG_FEED, EPOLLOUT);
+}
+
+/* A page offline asked for: how long since its frame's last record. */
+static void feed_latency(struct simhost *s, uint64_t mfn)
+{
+	struct feed *f = &s->feed;
+	size_t i;
+
+	if (f->fd < 0 || !f->started)
+		return;
+	i = feed_slot(f, mfn);
+	if (f->mfn_plus1[i] == 0)
+		return;
+	if (f->n_latency == f->cap_latency) {
+		size_t cap = f->cap_latency ? f->cap_latency * 2 : 1024;
+		uint64_t *p = realloc(f->latency_ns, cap * sizeof(*p));
+
+		if (p == NULL)
+			return;
+		f->latency_ns = p;
+		f->cap_latency = cap;
+	}
+	f->latency_ns[f->n_latency++] = mono_ns() - f->written_ns[i];
+}
+
+static void feed_close(struct simhost *s)
+{
+	struct feed *f = &s->feed;
+	FILE *out;
+	size_t i;
+
+	if (f->fd >= 0 && s->opt->feed_stats != NULL &&
+	    (out = fopen(s->opt->feed_stats, "w")) != NULL) {
+		fprintf(out, "records %llu\nfirst_ns %llu\nlast_ns %llu\n",
+		        (unsigned long long)f->records,
+		        (unsigned long long)f->first_ns,
+		        (unsigned long long)f->last_ns);
+		for (i = 0; i < f->n_latency; i++)
+			fprintf(out, "page_offline_latency_ns %llu\n",
+			        (unsigned long long)f->latency_ns[i]);
+		fclose(out);
+	}
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->mfn_plus1);
+	free(f->written_ns);
+	free(f->latency_ns);
+}
+
 /* ---- requests ---- */
 
 struct reply {
@@ -440,6 +626,7 @@ static void do_simple(struct simhost *s, struct reply *r,
 		r->len = sizeof(struct hv_page_status);
 		break;
 	case SIMHOST_PAGE_OFFLINE:
+		feed_latency(s, q->a);
 		rc = ops->page_offline(s->hv, q->a, buf);
 		r->len = sizeof(struct hv_page_status);
 		break;
@@ -504,6 +691,7 @@ static void dispatch(struct simhost *s, int fd, const struct simhost_request *q,
 		return;
 	case SIMHOST_START:
 		hv_sim_start_timeline(s->hv, &r->hdr.value);
+		feed_start(s);
 		return;
 	case SIMHOST_QUIT:
 		s->quit = true;
@@ -636,6 +824,8 @@ static void serve(struct simhost *s)
 				timeline_advance(s);
 			else if (tag == TAG_SIGNAL)
 				s->quit = true;
+			else if (tag == TAG_FEED)
+				feed_pump(s);
 			else
 				client_readable(s, (int)tag);
 		}
@@ -665,6 +855,7 @@ static void simhost_close(struct simhost *s)
 		close(s->signal_fd);
 	if (s->epoll_fd >= 0)
 		close(s->epoll_fd);
+	feed_close(s);
 	hv_close(s->hv);
 	free(s->events);
 	free(s);
@@ -690,11 +881,13 @@ int simhost_serve(const struct simhost_options *o, char *err, size_t errlen)
 		return fail(err, errlen, "out of memory");
 	s->opt = o;
 	s->listen_fd = s->signal_fd = s->mcelog_fd = s->subscriber = -1;
+	s->feed.fd = -1;
 	for (i = 0; i < SIMHOST_MAX_CLIENTS; i++)
 		s->clients[i] = -1;
 	s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epoll_fd < 0 || signals_open(s, err, errlen) < 0 ||
-	    host_open(s, err, errlen) < 0 || listen_open(s, err, errlen) < 0) {
+	    host_open(s, err, errlen) < 0 || feed_open(s, err, errlen) < 0 ||
+	    listen_open(s, err, errlen) < 0) {
 		if (s->epoll_fd < 0)
 			fail(err, errlen, "epoll: %s", strerror(errno));
 		snprintf(line, sizeof(line), "%s\n", err);

@@ -17,6 +17,13 @@ struct simhost_options {
 	/* exit after this long (real ms) with no daemon attached; 0: never */
 	uint64_t idle_exit_ms;
 	int ready_fd; /* "ok\n" or the error goes here once set up; -1 */
+	/*
+	 * A file of binary records (the scenario's record length) written
+	 * into the device as fast as the daemon reads it, never dropped:
+	 * the benchmark's source. feed_stats gets what it measured.
+	 */
+	const char *feed;
+	const char *feed_stats;
 };
 
 /*

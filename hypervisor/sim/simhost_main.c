@@ -23,7 +23,12 @@ static void usage(FILE *f)
 	        "      --call-log FILE   append every hypervisor call\n"
 	        "      --idle-exit SEC   exit after SEC with no daemon "
 	        "attached\n"
-	        "                        (default 0: never)\n");
+	        "                        (default 0: never)\n"
+	        "      --feed FILE       also write FILE's binary records "
+	        "into the\n"
+	        "                        device as fast as it is read, none "
+	        "dropped\n"
+	        "      --feed-stats FILE what the feed measured, at exit\n");
 }
 
 /* Decimal, within max; -1 otherwise. */
@@ -54,6 +59,8 @@ static const struct option long_opts[] = {
     {"call-log", required_argument, NULL, 'L'},
     {"idle-exit", required_argument, NULL, 'I'},
     {"ready-fd", required_argument, NULL, 'R'},
+    {"feed", required_argument, NULL, 'F'},
+    {"feed-stats", required_argument, NULL, 'G'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -92,6 +99,12 @@ static int parse_args(int argc, char **argv, struct simhost_options *o)
 				return bad("--ready-fd", optarg,
 				           "a file descriptor");
 			o->ready_fd = (int)v;
+			break;
+		case 'F':
+			o->feed = optarg;
+			break;
+		case 'G':
+			o->feed_stats = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -61,8 +61,8 @@ copy_modules() {
 	kdir=/lib/modules/$(basename "$KERNEL" | sed 's/^vmlinuz-//')
 	mkdir -p "$ROOT/lib/modules"
 	for m in "$@"; do
-		awk -v m="/$m.ko" 'index($1, m ":") { sub(":", ""); print }
-			index($1, m ":") { for (i = 2; i <= NF; i++) print $i }' \
+		awk -v m="/$m.ko" 'index($1, m ":") { k = $1; sub(":", "", k)
+			print k; for (i = 2; i <= NF; i++) print $i }' \
 			"$kdir/modules.dep"
 	done | sort -u | while read -r ko; do
 		cp "$kdir/$ko" "$ROOT/lib/modules/"
