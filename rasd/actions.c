@@ -125,28 +125,15 @@ void notify_action(struct rasd *d, const char *msgid, int prio,
 
 bool actions_page_acted(const struct rasd *d, uint64_t mfn)
 {
-	size_t i;
-
-	for (i = 0; i < d->n_acted_pages; i++)
-		if (d->acted_pages[i] == mfn)
-			return true;
-	return false;
+	return pageset_has(&d->acted_pages, mfn);
 }
 
 void actions_page_mark(struct rasd *d, uint64_t mfn)
 {
-	if (actions_page_acted(d, mfn))
-		return;
-	if (d->n_acted_pages == d->cap_acted_pages) {
-		size_t cap = d->cap_acted_pages ? d->cap_acted_pages * 2 : 64;
-		uint64_t *p = realloc(d->acted_pages, cap * sizeof(*p));
-
-		if (p == NULL)
-			return;
-		d->acted_pages = p;
-		d->cap_acted_pages = cap;
-	}
-	d->acted_pages[d->n_acted_pages++] = mfn;
+	if (pageset_add(&d->acted_pages, mfn) < 0)
+		log_msg(&d->log, LOG_ERR, "action",
+		        "out of memory: page 0x%llx may be decided again",
+		        (unsigned long long)mfn);
 }
 
 static void page_outcome(struct rasd *d, uint64_t mfn,
@@ -455,16 +442,11 @@ static void operator_finish(struct rasd *d, struct journal_action *a,
 
 void actions_page_unmark(struct rasd *d, uint64_t mfn)
 {
-	size_t i;
-
-	for (i = 0; i < d->n_acted_pages; i++) {
-		if (d->acted_pages[i] != mfn)
-			continue;
-		d->acted_pages[i] = d->acted_pages[--d->n_acted_pages];
-		if (d->pages_retired > 0)
-			d->pages_retired--;
+	if (!pageset_has(&d->acted_pages, mfn))
 		return;
-	}
+	pageset_del(&d->acted_pages, mfn);
+	if (d->pages_retired > 0)
+		d->pages_retired--;
 }
 
 int actions_operator_page(struct rasd *d, uint64_t mfn, bool online,
@@ -557,11 +539,11 @@ int actions_operator_cpu(struct rasd *d, uint32_t cpu, bool online,
 
 uint64_t actions_dimm_pages_retired(const struct rasd *d, int32_t dimm)
 {
-	uint64_t n = 0;
-	size_t i;
+	uint64_t n = 0, mfn;
+	size_t i = 0;
 
-	for (i = 0; i < d->n_acted_pages; i++)
-		if (correlate_dimm_of(d->corr, d->acted_pages[i] << 12) == dimm)
+	while (pageset_next(&d->acted_pages, &i, &mfn))
+		if (correlate_dimm_of(d->corr, mfn << 12) == dimm)
 			n++;
 	return n;
 }

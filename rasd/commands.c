@@ -90,6 +90,12 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 	jint(res, "records_read", (int64_t)d->records);
 	jint(res, "records_invalid", (int64_t)d->records_invalid);
 	jint(res, "overflows", (int64_t)d->overflows);
+	/* The page table's budget ([page] table_memory) and what it cost. */
+	jint(res, "pages_tracked", (int64_t)correlate_pages_tracked(d->corr));
+	jint(res, "pages_forgotten",
+	     (int64_t)correlate_pages_forgotten(d->corr));
+	jint(res, "page_table_bytes",
+	     (int64_t)correlate_page_table_bytes(d->corr));
 	jint(sum, "events", s.events);
 	jint(sum, "pages_offlined", s.pages_offlined);
 	jint(sum, "cpus_offlined", s.cpus_offlined);
@@ -106,6 +112,7 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 static int event_to_json(void *arg, const struct journal_event *ev)
 {
 	struct json_object *arr = arg, *o = json_object_new_object();
+	char text[256];
 
 	jint(o, "id", ev->id);
 	jint(o, "time_ms", (int64_t)ev->time_ms);
@@ -126,7 +133,12 @@ static int event_to_json(void *arg, const struct journal_event *ev)
 		jhex(o, "addr", ev->rec.addr);
 	if (ev->page_valid)
 		jhex(o, "page", ev->page);
-	jstr(o, "message", ev->message);
+	/* The text is made from the record when read, not kept. */
+	jstr(o, "message", journal_event_describe(ev, text, sizeof(text)));
+	if (ev->count > 1) {
+		jint(o, "count", ev->count);
+		jint(o, "span_ms", ev->span_ms);
+	}
 	if (ev->also[0] != '\0')
 		jstr(o, "also", ev->also);
 	json_object_array_add(arr, o);

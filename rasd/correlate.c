@@ -6,12 +6,13 @@
 #include "correlate.h"
 
 /*
- * Why a cap: a storm over random addresses must not grow memory without
- * bound. At the cap, pages whose errors have all leaked out are dropped;
- * a page still in its window is never forgotten.
+ * Why a budget: a storm over random addresses must not grow memory
+ * without bound. At the budget (rules.page_table_bytes), pages whose
+ * errors have all leaked out are dropped; when every page is still in
+ * its window, a new page is not tracked (counted in pages_forgotten) and
+ * counts as a new distinct page on its DIMM.
  */
 #define PAGE_TABLE_MIN 1024
-#define PAGE_TABLE_MAX (1u << 22)
 
 struct page_entry {
 	uint64_t mfn_plus1; /* 0 marks an empty slot */
@@ -35,7 +36,10 @@ struct correlate {
 	struct page_entry *pages;
 	uint64_t *page_slots; /* rules.page.limit arrivals per page entry */
 	size_t page_cap;      /* power of two */
+	size_t page_cap_max;  /* the most the budget allows */
 	size_t page_used;
+	uint64_t next_sweep_ms; /* no page can leak out before then */
+	uint64_t pages_forgotten;
 };
 
 const char *verdict_type_name(enum verdict_type t)
@@ -110,11 +114,22 @@ static void page_insert_copy(struct correlate *c, const struct page_entry *e,
 }
 
 /* Rebuild at new_cap, keeping pages still in their window (or all). */
+/* When the bucket's newest arrival leaks out (it goes quiet then). */
+static uint64_t bucket_quiet_at(const struct leaky_bucket *b,
+                                const struct leaky_rule *rule)
+{
+	uint32_t limit = rule->limit ? rule->limit : 1;
+
+	if (b->filled == 0)
+		return 0;
+	return b->arrival[(b->head + limit - 1) % limit] + rule->window_ms;
+}
+
 static int page_table_rebuild(struct correlate *c, size_t new_cap,
                               bool drop_quiet, uint64_t now_ms)
 {
 	struct page_entry *old = c->pages;
-	uint64_t *old_slots = c->page_slots;
+	uint64_t *old_slots = c->page_slots, at, next = UINT64_MAX;
 	size_t i, old_cap = c->page_cap;
 	size_t limit = c->rules.page.limit ? c->rules.page.limit : 1;
 
@@ -129,41 +144,81 @@ static int page_table_rebuild(struct correlate *c, size_t new_cap,
 		if (drop_quiet &&
 		    bucket_quiet(&old[i].bucket, &c->rules.page, now_ms))
 			continue;
+		at = bucket_quiet_at(&old[i].bucket, &c->rules.page);
+		if (at < next)
+			next = at;
 		page_insert_copy(c, &old[i], old_slots + i * limit);
 	}
+	/* UINT64_MAX: nothing kept; the next insert sets it again. */
+	if (drop_quiet)
+		c->next_sweep_ms = next;
 	free(old);
 	free(old_slots);
 	return 0;
 }
 
+/*
+ * Room for one more page: drop the quiet ones if any can be (a sweep
+ * finds none before next_sweep_ms, so a storm of hot pages does not pay
+ * a sweep per record), grow while the budget allows.
+ */
+static void page_make_room(struct correlate *c, uint64_t now_ms)
+{
+	if (now_ms >= c->next_sweep_ms)
+		page_table_rebuild(c, c->page_cap, true, now_ms);
+	if ((c->page_used + 1) * 4 > c->page_cap &&
+	    c->page_cap < c->page_cap_max)
+		page_table_rebuild(c, c->page_cap * 2, false, now_ms);
+}
+
+static size_t page_probe(const struct correlate *c, uint64_t mfn)
+{
+	size_t i = page_hash(mfn, c->page_cap);
+
+	while (c->pages[i].mfn_plus1 != 0 && c->pages[i].mfn_plus1 != mfn + 1)
+		i = (i + 1) & (c->page_cap - 1);
+	return i;
+}
+
 static struct page_entry *page_lookup(struct correlate *c, uint64_t mfn,
                                       uint64_t now_ms)
 {
-	size_t i;
+	size_t i = page_probe(c, mfn);
 
-	/*
-	 * Full: first drop the pages whose errors all leaked out; grow only
-	 * if the survivors still fill a quarter of the table.
-	 */
+	if (c->pages[i].mfn_plus1 == mfn + 1)
+		return &c->pages[i];
 	if ((c->page_used + 1) * 2 > c->page_cap) {
-		page_table_rebuild(c, c->page_cap, true, now_ms);
-		if ((c->page_used + 1) * 4 > c->page_cap &&
-		    c->page_cap < PAGE_TABLE_MAX)
-			page_table_rebuild(c, c->page_cap * 2, false, now_ms);
-	}
-	/* Still full after a sweep: every page is hot; refuse the newcomer. */
-	if ((c->page_used + 1) * 2 > c->page_cap)
-		return NULL;
-	i = page_hash(mfn, c->page_cap);
-	while (c->pages[i].mfn_plus1 != 0) {
-		if (c->pages[i].mfn_plus1 == mfn + 1)
-			return &c->pages[i];
-		i = (i + 1) & (c->page_cap - 1);
+		page_make_room(c, now_ms);
+		/* Every page is hot and the budget is spent: not tracked. */
+		if ((c->page_used + 1) * 2 > c->page_cap) {
+			c->pages_forgotten++;
+			return NULL;
+		}
+		i = page_probe(c, mfn);
 	}
 	c->pages[i].mfn_plus1 = mfn + 1;
+	/* It cannot go quiet before a window from now. */
+	if (c->next_sweep_ms != 0 &&
+	    now_ms + c->rules.page.window_ms < c->next_sweep_ms)
+		c->next_sweep_ms = now_ms + c->rules.page.window_ms;
 	leaky_bucket_init(&c->pages[i].bucket, page_slots_of(c, i));
 	c->page_used++;
 	return &c->pages[i];
+}
+
+/* The largest power of two of slots the budget holds (at least the
+ * minimum table). */
+static size_t page_cap_for(const struct correlate_rules *r)
+{
+	size_t slot = sizeof(struct page_entry) +
+	              (r->page.limit ? r->page.limit : 1) * sizeof(uint64_t);
+	size_t cap = PAGE_TABLE_MIN;
+
+	while (r->page_table_bytes > 0 && cap * 2 * slot <= r->page_table_bytes)
+		cap *= 2;
+	if (r->page_table_bytes == 0)
+		cap = (size_t)1 << 22;
+	return cap;
 }
 
 static int dimm_start_cmp(const void *a, const void *b, void *arg)
@@ -204,6 +259,7 @@ int correlate_create(struct correlate **out, const struct correlate_rules *r,
 	if (c == NULL)
 		return -1;
 	c->rules = *r;
+	c->page_cap_max = page_cap_for(r);
 	c->n_dimms = n_dimms;
 	c->n_sockets = n_sockets;
 	c->dimms = calloc(n_dimms + 1, sizeof(*c->dimms));
@@ -309,6 +365,8 @@ static void charge_corrected(struct correlate *c, const struct mce_record *r,
 	if (page_precise(d)) {
 		struct page_entry *pe = page_lookup(c, d->page, now_ms);
 
+		/* Untracked for want of room: a new page as far as it knows. */
+		fresh_page = pe == NULL;
 		if (pe != NULL) {
 			fresh_page =
 			    bucket_quiet(&pe->bucket, &c->rules.page, now_ms);
@@ -415,4 +473,16 @@ uint64_t correlate_socket_errors(const struct correlate *c, uint32_t socket)
 size_t correlate_pages_tracked(const struct correlate *c)
 {
 	return c->page_used;
+}
+
+uint64_t correlate_pages_forgotten(const struct correlate *c)
+{
+	return c->pages_forgotten;
+}
+
+size_t correlate_page_table_bytes(const struct correlate *c)
+{
+	size_t limit = c->rules.page.limit ? c->rules.page.limit : 1;
+
+	return c->page_cap * (sizeof(struct page_entry) + limit * 8);
 }

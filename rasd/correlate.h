@@ -15,6 +15,7 @@ struct correlate_rules {
 	struct leaky_rule page;   /* corrected errors on one page */
 	struct leaky_rule dimm;   /* distinct erring pages on one DIMM */
 	struct leaky_rule socket; /* corrected errors on one socket */
+	size_t page_table_bytes;  /* the page table's budget; 0: 4M slots */
 };
 
 enum verdict_type {
@@ -70,6 +71,10 @@ uint32_t correlate_socket_level(const struct correlate *c, uint32_t socket,
                                 uint64_t now_ms);
 uint64_t correlate_socket_errors(const struct correlate *c, uint32_t socket);
 size_t correlate_pages_tracked(const struct correlate *c);
+/* New pages not tracked for want of room in the budget, since start. */
+uint64_t correlate_pages_forgotten(const struct correlate *c);
+/* What the page table takes now. */
+size_t correlate_page_table_bytes(const struct correlate *c);
 
 const char *verdict_type_name(enum verdict_type t);
 

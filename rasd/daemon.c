@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../hypervisor/sim/sim.h"
+#include "../include/strcopy.h"
 #include "../hypervisor/sim/simhost.h"
 #include "rasd.h"
 
@@ -66,9 +67,9 @@ static void event_fill(struct rasd *d, struct journal_event *ev,
                        const struct mce_record *r,
                        const struct mce_decoded *dec, const char *source)
 {
-	memset(ev, 0, sizeof(*ev));
+	ev->id = 0;
 	ev->time_ms = clock_now_ms(&d->clock);
-	snprintf(ev->source, sizeof(ev->source), "%s", source);
+	str_copy(ev->source, sizeof(ev->source), source);
 	ev->rec = *r;
 	ev->severity = dec->severity;
 	ev->kind = dec->kind;
@@ -77,18 +78,27 @@ static void event_fill(struct rasd *d, struct journal_event *ev,
 	ev->bank = r->bank;
 	ev->channel = dec->channel;
 	ev->dimm = -1;
+	ev->dimm_label[0] = '\0';
 	ev->page_valid = dec->phys_addr_valid;
 	ev->page = dec->page;
-	mce_describe(r, dec, ev->message, sizeof(ev->message));
+	ev->count = 1;
+	ev->span_ms = 0;
+	ev->also[0] = '\0';
 }
 
-/* The readable half of the timeline: where it is and how full. */
+/* The readable half of the timeline: where it is and how full. Built
+ * only when some log reads it. */
 static void log_event(struct rasd *d, const struct journal_event *ev,
+                      const struct mce_decoded *dec,
                       const struct correlate_result *cr, bool core_counted,
                       uint32_t core_level)
 {
-	char where[160] = "";
+	int prio = ev->severity == MCE_SEV_CORRECTED ? LOG_NOTICE : LOG_WARNING;
+	char where[160] = "", text[256];
 
+	if (!log_wanted(&d->log, prio))
+		return;
+	mce_describe(&ev->rec, dec, text, sizeof(text));
 	if (ev->dimm >= 0 && ev->page_valid &&
 	    ev->severity == MCE_SEV_CORRECTED)
 		snprintf(where, sizeof(where),
@@ -102,9 +112,18 @@ static void log_event(struct rasd *d, const struct journal_event *ev,
 		snprintf(where, sizeof(where),
 		         " | core of cpu %d: %u/%u errors", ev->cpu, core_level,
 		         d->policy.core.limit);
-	log_msg(&d->log,
-	        ev->severity == MCE_SEV_CORRECTED ? LOG_NOTICE : LOG_WARNING,
-	        "event", "%s%s", ev->message, where);
+	log_msg(&d->log, prio, "event", "%s%s", text, where);
+}
+
+/* A record's notice text, when a reader wants it. */
+static void event_notice_text(struct notice *n)
+{
+	struct mce_decoded dec;
+
+	if (mce_decode(&n->rec, &dec) < 0)
+		snprintf(n->text, sizeof(n->text), "record with no valid error");
+	else
+		mce_describe(&n->rec, &dec, n->text, sizeof(n->text));
 }
 
 static void notify_event(struct rasd *d, const struct journal_event *ev,
@@ -120,26 +139,26 @@ static void notify_event(struct rasd *d, const struct journal_event *ev,
 		prio = LOG_CRIT;
 	else if (ev->severity != MCE_SEV_CORRECTED)
 		prio = LOG_ERR;
-	rasd_notice_start(d, &n, msgid, prio, "%s", ev->message);
-	notice_add(&n, "severity", "%s", mce_severity_name(ev->severity));
-	notice_add(&n, "cpu", "%d", ev->cpu);
-	notice_add(&n, "socket", "%d", ev->socket);
-	notice_add(&n, "bank", "%d", ev->bank);
+	notice_start_lazy(&n, msgid, prio, clock_now_ms(&d->clock),
+	                  event_notice_text, &ev->rec);
+	notice_add_str(&n, "severity", mce_severity_name(ev->severity));
+	notice_add_int(&n, "cpu", ev->cpu);
+	notice_add_int(&n, "socket", ev->socket);
+	notice_add_int(&n, "bank", ev->bank);
 	if (ev->channel >= 0)
-		notice_add(&n, "channel", "%d", ev->channel);
+		notice_add_int(&n, "channel", ev->channel);
 	if (ev->dimm >= 0)
-		notice_add(&n, "dimm", "%s", ev->dimm_label);
+		notice_add_str(&n, "dimm", ev->dimm_label);
 	if (ev->rec.status & MCI_STATUS_ADDRV)
-		notice_add(&n, "addr", "0x%llx",
-		           (unsigned long long)ev->rec.addr);
+		notice_add_hex(&n, "addr", ev->rec.addr);
 	if (ev->page_valid)
-		notice_add(&n, "page", "0x%llx", (unsigned long long)ev->page);
+		notice_add_hex(&n, "page", ev->page);
 	if (ev->dimm >= 0 && ev->severity == MCE_SEV_CORRECTED) {
-		notice_add(&n, "count", "%u", cr->page_count);
-		notice_add(&n, "rate", "%u", cr->dimm_pages);
-		notice_add(&n, "threshold", "%u", d->policy.dimm.limit);
+		notice_add_int(&n, "count", cr->page_count);
+		notice_add_int(&n, "rate", cr->dimm_pages);
+		notice_add_int(&n, "threshold", d->policy.dimm.limit);
 	}
-	notice_add(&n, "event", "%lld", (long long)ev->id);
+	notice_add_int(&n, "event", ev->id);
 	telemetry_notice(d, &n);
 }
 
@@ -193,7 +212,7 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 		core_over = cpu_offline_charge(d->cpus, r->extcpu, now, &level);
 	if (cr.dimm >= 0) {
 		ev.dimm = (int32_t)d->dimms[cr.dimm].id;
-		snprintf(ev.dimm_label, sizeof(ev.dimm_label), "%s",
+		str_copy(ev.dimm_label, sizeof(ev.dimm_label),
 		         d->dimms[cr.dimm].label);
 	} else {
 		/*
@@ -215,7 +234,7 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 	if (dec.severity != MCE_SEV_CORRECTED &&
 	    r->socketid < d->topo.nr_sockets)
 		d->socket_ue[r->socketid]++;
-	log_event(d, &ev, &cr, counted, level);
+	log_event(d, &ev, &dec, &cr, counted, level);
 	notify_event(d, &ev, &cr);
 	hosthealth_on_mce(d, &ev, &dec, cr.dimm);
 	if (dec.severity == MCE_SEV_CORRECTED)
@@ -406,6 +425,7 @@ static int build_engines(struct rasd *d, char *err, size_t errlen)
 	    .page = d->policy.page,
 	    .dimm = d->policy.dimm,
 	    .socket = d->policy.socket,
+	    .page_table_bytes = (size_t)d->policy.page_table_bytes,
 	};
 	struct cpu_offline_rules co = {
 	    .core = d->policy.core,
@@ -471,12 +491,20 @@ static int replay_event(void *arg, const struct journal_event *ev)
 	struct correlate_result cr;
 	uint32_t level;
 
+	uint32_t i, times = ev->count > LEAKY_BUCKET_MAX_LIMIT
+	                        ? LEAKY_BUCKET_MAX_LIMIT
+	                        : ev->count;
+
 	if (mce_decode(&ev->rec, &dec) < 0)
 		return 0;
-	correlate_record(rc->d->corr, &ev->rec, &dec, ev->time_ms, &cr);
-	if (cpu_offline_counts(&dec))
-		cpu_offline_charge(rc->d->cpus, ev->rec.extcpu, ev->time_ms,
-		                   &level);
+	/* A folded storm counts each time it happened: no bucket holds more
+	 * than its limit, so no more are needed to fill one. */
+	for (i = 0; i < times; i++) {
+		correlate_record(rc->d->corr, &ev->rec, &dec, ev->time_ms, &cr);
+		if (cpu_offline_counts(&dec))
+			cpu_offline_charge(rc->d->cpus, ev->rec.extcpu,
+			                   ev->time_ms, &level);
+	}
 	rc->n++;
 	return 0;
 }
@@ -869,10 +897,9 @@ void rasd_fini(struct rasd *d)
 	dimm_map_free(d->dimm_map);
 	free(d->socket_state);
 	free(d->socket_ue);
-	free(d->acted_pages);
+	pageset_free(&d->acted_pages);
 	free(d->pending);
 	free(d->runnable);
-	free(d->outbox);
 	free(d->jobs);
 	notice_ring_free(&d->notices);
 }

@@ -497,19 +497,18 @@ bool actions_busy(const struct rasd *d)
 /* Pages that were pending on a guest's frames may be gone now. */
 static void pages_recheck(struct rasd *d)
 {
-	size_t i;
+	struct journal_component c;
+	struct hv_page_status st;
+	char name[32], detail[160];
+	uint64_t mfn;
+	size_t i = 0;
 
-	for (i = 0; i < d->n_acted_pages; i++) {
-		struct hv_page_status st;
-		struct journal_component c;
-		char name[32], detail[160];
-
-		snprintf(name, sizeof(name), "0x%llx",
-		         (unsigned long long)d->acted_pages[i]);
+	while (pageset_next(&d->acted_pages, &i, &mfn)) {
+		snprintf(name, sizeof(name), "0x%llx", (unsigned long long)mfn);
 		if (journal_component_get(d->journal, "page", name, &c) < 0 ||
 		    strcmp(c.state, "pending") != 0)
 			continue;
-		if (d->hv->ops->page_query(d->hv, d->acted_pages[i], &st) < 0 ||
+		if (d->hv->ops->page_query(d->hv, mfn, &st) < 0 ||
 		    st.state != HV_PAGE_OFFLINED)
 			continue;
 		snprintf(detail, sizeof(detail),

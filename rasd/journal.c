@@ -12,18 +12,6 @@
 #include "journal_int.h"
 
 
-/*
- * The events columns after id, in the order bind_event() and
- * read_event() use. Besides the decoded fields every field of the record
- * is kept, so a journaled record can be decoded again exactly.
- */
-#define EVENT_COLUMNS                                                          \
-	"time_ms, source, cpu, socket, bank, channel, dimm, dimm_label, "      \
-	"severity, kind, status, misc, addr, mcgstatus, mcgcap, ip, tsc, "     \
-	"rec_time, cpuid, apicid, synd, ipid, ppin, cpuvendor, record_len, "   \
-	"page_valid, page, message, extcpu, socketid, microcode, cs, "         \
-	"rec_bank, inject_flags, also"
-
 #define ACTION_COLUMNS                                                         \
 	"kind, state, target, peer, component, reason, detail, event_id, "     \
 	"parent_id, attempt, created_ms, updated_ms, verdict_id, job_id, "     \
@@ -128,16 +116,73 @@ static const char schema_v3[] =
     " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
     "CREATE INDEX evacuations_state ON evacuations (state);";
 
+/*
+ * v3 -> v4: events in blocks (journal_events.c), the strings they name,
+ * notes a few events carry; the old rows move over in C. Tables that
+ * pointed at events(id) are rebuilt without that key: an event id is
+ * now one of a block's, not a row's.
+ */
+static const char schema_v4[] =
+    "CREATE TABLE event_blocks ("
+    " id INTEGER PRIMARY KEY, n INTEGER NOT NULL,"
+    " first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL,"
+    " data BLOB NOT NULL, records INTEGER NOT NULL);"
+    "CREATE INDEX event_blocks_last ON event_blocks (last_ms);"
+    "CREATE TABLE strings (id INTEGER PRIMARY KEY, text TEXT NOT NULL);"
+    "CREATE TABLE event_notes ("
+    " event_id INTEGER PRIMARY KEY, also TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE actions_v4 ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL, state TEXT NOT NULL, target INTEGER NOT NULL,"
+    " peer TEXT NOT NULL, component TEXT NOT NULL, reason TEXT NOT NULL,"
+    " detail TEXT NOT NULL, event_id INTEGER, parent_id INTEGER,"
+    " attempt INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+    " verdict_id INTEGER NOT NULL DEFAULT 0,"
+    " job_id INTEGER NOT NULL DEFAULT 0,"
+    " handle INTEGER NOT NULL DEFAULT 0,"
+    " started_ms INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO actions_v4 SELECT id, kind, state, target, peer, component,"
+    " reason, detail, event_id, parent_id, attempt, created_ms, updated_ms,"
+    " verdict_id, job_id, handle, started_ms FROM actions;"
+    "DROP TABLE actions;"
+    "ALTER TABLE actions_v4 RENAME TO actions;"
+    "CREATE INDEX actions_state ON actions (state);"
+    "CREATE INDEX actions_started ON actions (kind, started_ms);"
+    "CREATE TABLE verdicts_v4 ("
+    " id INTEGER PRIMARY KEY, event_id INTEGER,"
+    " time_ms INTEGER NOT NULL, type TEXT NOT NULL,"
+    " component TEXT NOT NULL, count INTEGER NOT NULL,"
+    " detail TEXT NOT NULL);"
+    "INSERT INTO verdicts_v4 SELECT * FROM verdicts;"
+    "DROP TABLE verdicts;"
+    "ALTER TABLE verdicts_v4 RENAME TO verdicts;"
+    "CREATE TABLE health_events_v4 ("
+    " id INTEGER PRIMARY KEY,"
+    " time_ms INTEGER NOT NULL, source TEXT NOT NULL, cls TEXT NOT NULL,"
+    " severity TEXT NOT NULL, component TEXT NOT NULL, what TEXT NOT NULL,"
+    " deassert INTEGER NOT NULL, has_value INTEGER NOT NULL,"
+    " value REAL, threshold REAL,"
+    " dimm INTEGER NOT NULL, record_id INTEGER NOT NULL,"
+    " merged_event_id INTEGER, detail TEXT NOT NULL);"
+    "INSERT INTO health_events_v4 SELECT * FROM health_events;"
+    "DROP TABLE health_events;"
+    "ALTER TABLE health_events_v4 RENAME TO health_events;"
+    "CREATE INDEX health_events_time ON health_events (time_ms);";
+
 struct migration {
 	int to_version;
 	const char *sql;
+	/* what SQL alone cannot do, after it; NULL: nothing */
+	int (*step)(struct journal *j);
 };
 
 /* In order; a journal at version N runs every step with to_version > N. */
 static const struct migration migrations[] = {
-    {1, schema_v1},
-    {2, schema_v2},
-    {3, schema_v3},
+    {1, schema_v1, NULL},
+    {2, schema_v2, NULL},
+    {3, schema_v3, NULL},
+    {4, schema_v4, journal_events_migrate_v4},
 };
 
 
@@ -148,13 +193,19 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_SYNC_MARK] = "INSERT INTO meta (key, value) VALUES ('synced', ?1)"
                      " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    [ST_EVENT_ADD] = "INSERT INTO events (" EVENT_COLUMNS ") VALUES ("
-                     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [ST_EVENTS_PAGE] = "SELECT id, " EVENT_COLUMNS " FROM events"
-                       " WHERE (time_ms, id) > (?1, ?2)"
-                       " ORDER BY time_ms, id LIMIT ?3",
-    [ST_EVENT_COUNT] = "SELECT COUNT(*) FROM events",
+    [ST_BLOCK_ADD] = "INSERT INTO event_blocks"
+                     " (id, n, first_ms, last_ms, data, records)"
+                     " VALUES (?, ?, ?, ?, ?, ?)",
+    /* The next block holding an event at or after ?1. */
+    [ST_BLOCKS_PAGE] = "SELECT id, n, first_ms, last_ms, data"
+                       " FROM event_blocks WHERE last_ms >= ?1 AND id > ?2"
+                       " ORDER BY id LIMIT 1",
+    /* By the primary key alone: a test on id + n would scan. */
+    [ST_BLOCK_OF] = "SELECT id, n FROM event_blocks"
+                    " WHERE id <= ?1 ORDER BY id DESC LIMIT 1",
+    [ST_STRING_ADD] = "INSERT INTO strings (id, text) VALUES (?1, ?2)",
+    [ST_NOTES_RANGE] = "SELECT event_id, also FROM event_notes"
+                       " WHERE event_id BETWEEN ?1 AND ?2",
     [ST_ACTION_ADD] = "INSERT INTO actions (" ACTION_COLUMNS ") VALUES ("
                       "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_ACTION_STARTED] = "UPDATE actions SET state = ?1, updated_ms = ?2,"
@@ -198,7 +249,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_COMPONENTS_KIND_PAGE] = "SELECT " COMPONENT_COLUMNS " FROM components"
                                 " WHERE kind = ?4 AND (kind, name) > (?1, ?2)"
                                 " ORDER BY kind, name LIMIT ?3",
-    [ST_SUMMARY] = "SELECT (SELECT COUNT(*) FROM events),"
+    [ST_SUMMARY] = "SELECT 0,"
                    " (SELECT COUNT(*) FROM actions"
                    "  WHERE kind = ?1 AND state = ?4),"
                    " (SELECT COUNT(*) FROM actions"
@@ -223,10 +274,12 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_MERGE_SAVEPOINT] = "SAVEPOINT journal_merge",
     [ST_MERGE_RELEASE] = "RELEASE journal_merge",
     [ST_MERGE_ROLLBACK] = "ROLLBACK TO journal_merge",
-    [ST_EVENT_ALSO_APPEND] = "UPDATE events SET also = CASE"
-                             " WHEN ?2 = '' THEN also"
-                             " WHEN also = '' THEN ?2"
-                             " ELSE also || ', ' || ?2 END WHERE id = ?1",
+    [ST_NOTE_ALSO_APPEND] = "INSERT INTO event_notes (event_id, also)"
+                            " VALUES (?1, ?2) ON CONFLICT (event_id)"
+                            " DO UPDATE SET also = CASE"
+                            " WHEN ?2 = '' THEN also"
+                            " WHEN also = '' THEN ?2"
+                            " ELSE also || ', ' || ?2 END",
     [ST_HEALTH_MERGE] = "UPDATE health_events SET merged_event_id = ?2"
                         " WHERE id = ?1 AND merged_event_id IS NULL",
     [ST_HEALTH_MERGED_GET] =
@@ -305,39 +358,6 @@ int action_state_parse(const char *s, enum action_state *out)
 	*out = (enum action_state)i;
 	return 0;
 }
-
-/*
- * The names are mce/'s and its tables are private to it, so these ask
- * mce_*_name() instead of name_index(); the enums end at FATAL and UNKNOWN.
- */
-static int severity_parse(const char *s, enum mce_severity *out)
-{
-	int i;
-
-	for (i = MCE_SEV_CORRECTED; s != NULL && i <= MCE_SEV_FATAL; i++) {
-		if (strcmp(s, mce_severity_name((enum mce_severity)i)) == 0) {
-			*out = (enum mce_severity)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int kind_parse(const char *s, enum mce_kind *out)
-{
-	int i;
-
-	for (i = MCE_KIND_MEMORY; s != NULL && i <= MCE_KIND_UNKNOWN; i++) {
-		if (strcmp(s, mce_kind_name((enum mce_kind)i)) == 0) {
-			*out = (enum mce_kind)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-
-
 
 const char *journal_error(struct journal *j)
 {
@@ -421,6 +441,9 @@ static int apply_migrations(struct journal *j, const char *path, int from)
 			return fail(
 			    j, "journal %s: migrating to version %d: %s", path,
 			    migrations[i].to_version, sqlite3_errmsg(j->db));
+		if (migrations[i].step != NULL && migrations[i].step(j) < 0)
+			return fail(j, "journal %s: migrating to version %d: %s",
+			            path, migrations[i].to_version, j->error);
 	}
 	snprintf(sql, sizeof(sql),
 	         "INSERT OR REPLACE INTO meta (key, value)"
@@ -468,11 +491,33 @@ static int configure(struct journal *j, const char *path)
 		return fail(j, "journal %s is not an SQLite database", path);
 	if (rc != SQLITE_OK)
 		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
-	if (sqlite3_exec(j->db,
-	                 "PRAGMA synchronous = NORMAL;"
-	                 "PRAGMA foreign_keys = ON",
-	                 NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(j->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
+	                 NULL) != SQLITE_OK)
 		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
+	return 0;
+}
+
+/*
+ * After migrating: a migration rebuilds tables, and with the keys on a
+ * dropped parent would cascade into its children.
+ */
+static int foreign_keys_on(struct journal *j, const char *path)
+{
+	if (sqlite3_exec(j->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+	                 NULL) != SQLITE_OK)
+		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
+	return 0;
+}
+
+int journal_prepare(struct journal *j, enum statement s)
+{
+	if (j->stmt[s] != NULL)
+		return 0;
+	if (sqlite3_prepare_v3(j->db, statement_sql[s], -1,
+	                       SQLITE_PREPARE_PERSISTENT, &j->stmt[s],
+	                       NULL) != SQLITE_OK)
+		return fail(j, "preparing '%s': %s", statement_sql[s],
+		            sqlite3_errmsg(j->db));
 	return 0;
 }
 
@@ -480,13 +525,9 @@ static int prepare_all(struct journal *j, const char *path)
 {
 	int i;
 
-	for (i = 0; i < ST_COUNT; i++) {
-		if (sqlite3_prepare_v3(j->db, statement_sql[i], -1,
-		                       SQLITE_PREPARE_PERSISTENT, &j->stmt[i],
-		                       NULL) != SQLITE_OK)
-			return fail(j, "journal %s: preparing '%s': %s", path,
-			            statement_sql[i], sqlite3_errmsg(j->db));
-	}
+	for (i = 0; i < ST_COUNT; i++)
+		if (journal_prepare(j, (enum statement)i) < 0)
+			return fail(j, "journal %s: %s", path, j->error);
 	return 0;
 }
 
@@ -516,8 +557,12 @@ int journal_open(struct journal **out, const char *path, char *err,
 	                    NULL) != SQLITE_OK) {
 		fail(j, "journal %s: cannot open: %s", path,
 		     j->db != NULL ? sqlite3_errmsg(j->db) : "out of memory");
+	} else if ((j->strings = calloc(JOURNAL_STRINGS_MAX,
+	                                sizeof(*j->strings))) == NULL) {
+		fail(j, "journal %s: out of memory", path);
 	} else if (configure(j, path) == 0 && migrate(j, path) == 0 &&
-	           prepare_all(j, path) == 0) {
+	           foreign_keys_on(j, path) == 0 && prepare_all(j, path) == 0 &&
+	           journal_events_load(j) == 0) {
 		journal_hooks_install(j);
 		*out = j;
 		return 0;
@@ -537,11 +582,13 @@ void journal_close(struct journal *j)
 
 	if (j == NULL)
 		return;
-	if (j->db != NULL && !sqlite3_get_autocommit(j->db))
+	if (j->db != NULL && !sqlite3_get_autocommit(j->db) &&
+	    journal_events_flush(j) == 0)
 		sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(j->stmt[i]);
 	sqlite3_close(j->db);
+	free(j->strings);
 	free(j);
 }
 
@@ -561,200 +608,28 @@ int journal_commit(struct journal *j)
 		return -1;
 	if (sqlite3_get_autocommit(j->db))
 		return fail(j, "journal_commit: no batch is open");
-	return run(j, ST_COMMIT, "journal_commit");
-}
-
-static void bind_event(sqlite3_stmt *st, const struct journal_event *ev)
-{
-	const struct mce_record *r = &ev->rec;
-	int c = 1;
-
-	bind_u64(st, c++, ev->time_ms);
-	bind_text(st, c++, ev->source, sizeof(ev->source));
-	sqlite3_bind_int(st, c++, ev->cpu);
-	sqlite3_bind_int(st, c++, ev->socket);
-	sqlite3_bind_int(st, c++, ev->bank);
-	sqlite3_bind_int(st, c++, ev->channel);
-	sqlite3_bind_int(st, c++, ev->dimm);
-	bind_text(st, c++, ev->dimm_label, sizeof(ev->dimm_label));
-	bind_string(st, c++, mce_severity_name(ev->severity));
-	bind_string(st, c++, mce_kind_name(ev->kind));
-	bind_u64(st, c++, r->status);
-	bind_u64(st, c++, r->misc);
-	bind_u64(st, c++, r->addr);
-	bind_u64(st, c++, r->mcgstatus);
-	bind_u64(st, c++, r->mcgcap);
-	bind_u64(st, c++, r->ip);
-	bind_u64(st, c++, r->tsc);
-	bind_u64(st, c++, r->time);
-	sqlite3_bind_int64(st, c++, r->cpuid);
-	sqlite3_bind_int64(st, c++, r->apicid);
-	bind_u64(st, c++, r->synd);
-	bind_u64(st, c++, r->ipid);
-	bind_u64(st, c++, r->ppin);
-	sqlite3_bind_int(st, c++, r->cpuvendor);
-	sqlite3_bind_int(st, c++, r->record_len);
-	sqlite3_bind_int(st, c++, ev->page_valid);
-	bind_u64(st, c++, ev->page);
-	bind_text(st, c++, ev->message, sizeof(ev->message));
-	sqlite3_bind_int64(st, c++, r->extcpu);
-	sqlite3_bind_int64(st, c++, r->socketid);
-	sqlite3_bind_int64(st, c++, r->microcode);
-	sqlite3_bind_int(st, c++, r->cs);
-	sqlite3_bind_int(st, c++, r->bank);
-	sqlite3_bind_int(st, c++, r->inject_flags);
-	bind_text(st, c++, ev->also, sizeof(ev->also));
-}
-
-int journal_event_add(struct journal *j, struct journal_event *ev)
-{
-	if (j == NULL)
+	if (journal_events_flush(j) < 0 ||
+	    run(j, ST_COMMIT, "journal_commit") < 0)
 		return -1;
-	if (ev == NULL)
-		return fail(j, "journal_event_add: no event");
-	if (ev->severity < MCE_SEV_CORRECTED || ev->severity > MCE_SEV_FATAL ||
-	    ev->kind < MCE_KIND_MEMORY || ev->kind > MCE_KIND_UNKNOWN)
-		return fail(j,
-		            "journal_event_add: severity %d or kind %d is "
-		            "not one rasd knows",
-		            (int)ev->severity, (int)ev->kind);
-	bind_event(j->stmt[ST_EVENT_ADD], ev);
-	if (run(j, ST_EVENT_ADD, "journal_event_add") != 0)
-		return -1;
-	ev->id = sqlite3_last_insert_rowid(j->db);
+	journal_events_committed(j);
 	return 0;
 }
 
-/* Column 0 is id; the rest are EVENT_COLUMNS in order. */
-static int read_event(struct journal *j, sqlite3_stmt *st,
-                      struct journal_event *ev)
-{
-	struct mce_record *r = &ev->rec;
-	const char *severity, *kind;
-	int c = 0;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->id = sqlite3_column_int64(st, c++);
-	ev->time_ms = column_u64(st, c++);
-	column_text(st, c++, ev->source, sizeof(ev->source));
-	ev->cpu = sqlite3_column_int(st, c++);
-	ev->socket = sqlite3_column_int(st, c++);
-	ev->bank = sqlite3_column_int(st, c++);
-	ev->channel = sqlite3_column_int(st, c++);
-	ev->dimm = sqlite3_column_int(st, c++);
-	column_text(st, c++, ev->dimm_label, sizeof(ev->dimm_label));
-	severity = (const char *)sqlite3_column_text(st, c++);
-	kind = (const char *)sqlite3_column_text(st, c++);
-	if (severity_parse(severity, &ev->severity) != 0 ||
-	    kind_parse(kind, &ev->kind) != 0)
-		return fail(j,
-		            "event %" PRId64 ": unknown severity '%s' or "
-		            "kind '%s'",
-		            ev->id, severity != NULL ? severity : "",
-		            kind != NULL ? kind : "");
-	r->status = column_u64(st, c++);
-	r->misc = column_u64(st, c++);
-	r->addr = column_u64(st, c++);
-	r->mcgstatus = column_u64(st, c++);
-	r->mcgcap = column_u64(st, c++);
-	r->ip = column_u64(st, c++);
-	r->tsc = column_u64(st, c++);
-	r->time = column_u64(st, c++);
-	r->cpuid = (uint32_t)sqlite3_column_int64(st, c++);
-	r->apicid = (uint32_t)sqlite3_column_int64(st, c++);
-	r->synd = column_u64(st, c++);
-	r->ipid = column_u64(st, c++);
-	r->ppin = column_u64(st, c++);
-	r->cpuvendor = (uint8_t)sqlite3_column_int(st, c++);
-	r->record_len = (uint16_t)sqlite3_column_int(st, c++);
-	ev->page_valid = sqlite3_column_int(st, c++) != 0;
-	ev->page = column_u64(st, c++);
-	column_text(st, c++, ev->message, sizeof(ev->message));
-	r->extcpu = (uint32_t)sqlite3_column_int64(st, c++);
-	r->socketid = (uint32_t)sqlite3_column_int64(st, c++);
-	r->microcode = (uint32_t)sqlite3_column_int64(st, c++);
-	r->cs = (uint8_t)sqlite3_column_int(st, c++);
-	r->bank = (uint8_t)sqlite3_column_int(st, c++);
-	r->inject_flags = (uint8_t)sqlite3_column_int(st, c++);
-	column_text(st, c++, ev->also, sizeof(ev->also));
+
+
+
+
+/* An event id a row names must be one of the journal's events. */
+static int event_named(struct journal *j, int64_t id, const char *what)
+{
+	int exists = journal_event_exists(j, id);
+
+	if (exists < 0)
+		return -1;
+	if (exists == 0)
+		return fail(j, "%s: no event %" PRId64, what, id);
 	return 0;
-}
-
-/*
- * Iteration reads PAGE_ROWS rows, resets the statement and only then calls
- * back, continuing after the last key seen. So no statement is active
- * during a callback: the callback may write to the journal (resume marks
- * actions running as it goes) without disturbing the scan or seeing a row
- * twice.
- */
-int journal_events_each(struct journal *j, uint64_t since_ms, size_t limit,
-                        journal_event_fn fn, void *arg)
-{
-	sqlite3_stmt *st;
-	struct journal_event *page;
-	int64_t after_time, after_id = 0;
-	size_t n, i, delivered = 0;
-	int rc = 0, step = SQLITE_DONE;
-
-	if (j == NULL)
-		return -1;
-	if (fn == NULL)
-		return fail(j, "journal_events_each: no callback");
-	page = malloc(PAGE_ROWS * sizeof(*page));
-	if (page == NULL)
-		return fail(j, "journal_events_each: out of memory");
-	/* (time, id) > (since - 1, max) is time >= since. */
-	after_time = since_ms > INT64_MAX ? INT64_MAX : (int64_t)since_ms - 1;
-	after_id = INT64_MAX;
-	st = j->stmt[ST_EVENTS_PAGE];
-	for (;;) {
-		sqlite3_bind_int64(st, 1, after_time);
-		sqlite3_bind_int64(st, 2, after_id);
-		sqlite3_bind_int64(st, 3, PAGE_ROWS);
-		for (n = 0;
-		     n < PAGE_ROWS && (step = sqlite3_step(st)) == SQLITE_ROW;
-		     n++) {
-			if (read_event(j, st, &page[n]) != 0) {
-				sqlite3_reset(st);
-				rc = -1;
-				goto out;
-			}
-		}
-		if (n < PAGE_ROWS && step != SQLITE_DONE) {
-			rc = fail_stmt(j, st, "journal_events_each");
-			goto out;
-		}
-		sqlite3_reset(st);
-		for (i = 0; i < n; i++) {
-			if (limit != 0 && delivered == limit)
-				goto out;
-			delivered++;
-			if (fn(arg, &page[i]) != 0)
-				goto out;
-		}
-		if (n < PAGE_ROWS)
-			goto out;
-		after_time = (int64_t)page[n - 1].time_ms;
-		after_id = page[n - 1].id;
-	}
-out:
-	free(page);
-	return rc;
-}
-
-int64_t journal_event_count(struct journal *j)
-{
-	sqlite3_stmt *st;
-	int64_t n;
-
-	if (j == NULL)
-		return -1;
-	st = j->stmt[ST_EVENT_COUNT];
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return fail_stmt(j, st, "journal_event_count");
-	n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
 }
 
 static bool action_valid(const struct journal_action *a)
@@ -773,6 +648,9 @@ int journal_action_add(struct journal *j, struct journal_action *a)
 	if (a == NULL || !action_valid(a))
 		return fail(j, "journal_action_add: no action, or an unknown "
 		               "kind or state");
+	if (a->event_id != 0 &&
+	    event_named(j, a->event_id, "journal_action_add") < 0)
+		return -1;
 	st = j->stmt[ST_ACTION_ADD];
 	bind_string(st, c++, action_kind_name(a->kind));
 	bind_string(st, c++, action_state_name(a->state));
@@ -1076,6 +954,9 @@ int journal_health_event_add(struct journal *j, struct journal_health_event *ev)
 		return -1;
 	if (ev == NULL)
 		return fail(j, "journal_health_event_add: no event");
+	if (ev->merged_event_id != 0 &&
+	    event_named(j, ev->merged_event_id, "journal_health_event_add") < 0)
+		return -1;
 	bind_health_event(j->stmt[ST_HEALTH_ADD], ev);
 	if (run(j, ST_HEALTH_ADD, "journal_health_event_add") != 0)
 		return -1;
@@ -1225,15 +1106,18 @@ static int merge_conflict(struct journal *j, int64_t health_id,
 static int merge_rows(struct journal *j, int64_t health_id, int64_t event_id,
                       const char *also)
 {
-	sqlite3_stmt *st = j->stmt[ST_EVENT_ALSO_APPEND];
+	sqlite3_stmt *st = j->stmt[ST_NOTE_ALSO_APPEND];
+	int exists = journal_event_exists(j, event_id);
 
-	sqlite3_bind_int64(st, 1, event_id);
-	bind_string(st, 2, also != NULL ? also : "");
-	if (run(j, ST_EVENT_ALSO_APPEND, "journal_health_event_merge") != 0)
+	if (exists < 0)
 		return -1;
-	if (sqlite3_changes(j->db) == 0)
+	if (exists == 0)
 		return fail(j, "journal_health_event_merge: no event %" PRId64,
 		            event_id);
+	sqlite3_bind_int64(st, 1, event_id);
+	bind_string(st, 2, also != NULL ? also : "");
+	if (run(j, ST_NOTE_ALSO_APPEND, "journal_health_event_merge") != 0)
+		return -1;
 	st = j->stmt[ST_HEALTH_MERGE];
 	sqlite3_bind_int64(st, 1, health_id);
 	sqlite3_bind_int64(st, 2, event_id);
@@ -1335,7 +1219,8 @@ int journal_summary(struct journal *j, struct journal_summary *out)
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return fail_stmt(j, st, "journal_summary");
 	c = 0;
-	out->events = sqlite3_column_int64(st, c++);
+	out->events = j->event_count;
+	c++;
 	out->pages_offlined = sqlite3_column_int64(st, c++);
 	out->cpus_offlined = sqlite3_column_int64(st, c++);
 	out->guests_evacuated = sqlite3_column_int64(st, c++);
@@ -1354,9 +1239,11 @@ int journal_last_time_ms(struct journal *j, uint64_t *out)
 	*out = 0;
 	if (j == NULL)
 		return -1;
+	if (journal_events_flush(j) < 0)
+		return -1;
 	rc = sqlite3_prepare_v2(j->db,
-	                        "SELECT MAX(t) FROM (SELECT MAX(time_ms) AS t "
-	                        "FROM events UNION ALL SELECT MAX(updated_ms) "
+	                        "SELECT MAX(t) FROM (SELECT MAX(last_ms) AS t "
+	                        "FROM event_blocks UNION ALL SELECT MAX(updated_ms) "
 	                        "FROM actions UNION ALL SELECT MAX(time_ms) "
 	                        "FROM health_events)",
 	                        -1, &st, NULL);

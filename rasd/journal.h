@@ -9,7 +9,7 @@
 
 #include "../mce/mce.h"
 
-#define JOURNAL_SCHEMA_VERSION 3
+#define JOURNAL_SCHEMA_VERSION 4
 
 struct journal;
 
@@ -70,20 +70,33 @@ struct journal_event {
 	struct mce_record rec;
 	enum mce_severity severity;
 	enum mce_kind kind;
-	int32_t cpu;
-	int32_t socket;
-	int32_t bank;
+	int32_t cpu;     /* the record's, when read back */
+	int32_t socket;  /* the record's, when read back */
+	int32_t bank;    /* the record's, when read back */
 	int32_t channel; /* -1 unknown */
 	int32_t dimm;    /* hv_dimm.id, -1 unknown */
 	char dimm_label[64];
 	bool page_valid;
 	uint64_t page; /* 4 KiB machine frame */
-	char message[192];
+	/*
+	 * Storm mode (v4): the same error repeated at once (same page, bank,
+	 * status, CPU) is one event counted `count` times over span_ms.
+	 */
+	uint32_t count;
+	uint32_t span_ms;
 	/* other sources that saw the same fault: "ipmi-sel #0x0012" (v2) */
 	char also[96];
 };
 
+/*
+ * Add an event: in the open batch (one block row holds the batch's
+ * events), or alone in a transaction of its own. Its id is set; a repeat
+ * of the batch's last event is folded into it (ev->count says how many).
+ */
 int journal_event_add(struct journal *j, struct journal_event *ev);
+/* The event's one line for people, made from its record; returns buf. */
+const char *journal_event_describe(const struct journal_event *ev, char *buf,
+                                   size_t len);
 
 /* Events with time_ms >= since_ms, oldest first, at most `limit` (0: all).
  * The callback returns nonzero to stop. */

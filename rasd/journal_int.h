@@ -16,9 +16,11 @@ enum statement {
 	ST_COMMIT,
 	ST_ROLLBACK,
 	ST_SYNC_MARK,
-	ST_EVENT_ADD,
-	ST_EVENTS_PAGE,
-	ST_EVENT_COUNT,
+	ST_BLOCK_ADD,
+	ST_BLOCKS_PAGE,
+	ST_BLOCK_OF,
+	ST_STRING_ADD,
+	ST_NOTES_RANGE,
 	ST_ACTION_ADD,
 	ST_ACTION_UPDATE,
 	ST_ACTION_STARTED,
@@ -41,7 +43,7 @@ enum statement {
 	ST_MERGE_SAVEPOINT,
 	ST_MERGE_RELEASE,
 	ST_MERGE_ROLLBACK,
-	ST_EVENT_ALSO_APPEND,
+	ST_NOTE_ALSO_APPEND,
 	ST_HEALTH_MERGE,
 	ST_HEALTH_MERGED_GET,
 	ST_META_SET,
@@ -51,6 +53,11 @@ enum statement {
 
 /* Rows read per query while iterating; see journal_events_each. */
 #define PAGE_ROWS 64
+/* Events per block row (journal_events.c); one batch's reads fill one. */
+#define EVENT_BLOCK_MAX 64
+#define EVENT_ENTRY_MAX 176
+/* Distinct sources and DIMM labels the events name. */
+#define JOURNAL_STRINGS_MAX 4096
 
 struct journal {
 	sqlite3 *db;
@@ -61,10 +68,36 @@ struct journal {
 	int64_t synced_changes;
 	journal_commit_fn commit_fn;
 	void *commit_arg;
+	/* events (journal_events.c): the block being filled ... */
+	unsigned char blk[EVENT_BLOCK_MAX * EVENT_ENTRY_MAX];
+	size_t blk_n;
+	uint64_t blk_records; /* records in it, folded ones too */
+	int64_t blk_first_id;
+	uint64_t blk_first_ms, blk_last_ms;
+	/* ... what is written, and what was at the last commit */
+	int64_t next_event_id, committed_next_id;
+	int64_t event_count, committed_count;
+	char (*strings)[64];
+	size_t n_strings, committed_strings;
+	uint16_t hint_source, hint_label; /* the ids these had last */
 };
+
+/* journal.c: prepare one statement now (migrations need a few early). */
+int journal_prepare(struct journal *j, enum statement s);
 
 /* journal_plan.c: installs the commit hooks at open. */
 void journal_hooks_install(struct journal *j);
+
+/* journal_events.c */
+int journal_events_load(struct journal *j);
+int journal_strings_load(struct journal *j);
+int journal_events_flush(struct journal *j);
+void journal_events_committed(struct journal *j);
+void journal_events_rolled_back(struct journal *j);
+/* 1: the event is in the journal; 0: not; -1: error. */
+int journal_event_exists(struct journal *j, int64_t id);
+/* v3 -> v4: every row of the old events table into blocks. */
+int journal_events_migrate_v4(struct journal *j);
 
 static inline int fail(struct journal *j, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -46,6 +46,9 @@ int journal_rollback(struct journal *j)
 {
 	if (j == NULL)
 		return -1;
+	/* SQLite may have rolled back already (an error does): the events
+	 * buffered for the batch go either way. */
+	journal_events_rolled_back(j);
 	if (sqlite3_get_autocommit(j->db))
 		return 0;
 	return run(j, ST_ROLLBACK, "journal_rollback");

@@ -73,7 +73,7 @@ void log_msg(struct rasd_log *lg, int prio, const char *tag, const char *fmt,
 	char text[1024], when[40];
 	va_list ap;
 
-	if (prio > lg->max_prio)
+	if (!log_wanted(lg, prio))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);

@@ -32,6 +32,14 @@ void log_close(struct rasd_log *lg);
 void log_msg(struct rasd_log *lg, int prio, const char *tag, const char *fmt,
              ...) __attribute__((format(printf, 4, 5)));
 
+/* Whether a message of prio goes anywhere: text nobody reads is not
+ * built (the record path asks before it describes a record). */
+static inline bool log_wanted(const struct rasd_log *lg, int prio)
+{
+	return prio <= lg->max_prio &&
+	       (lg->to_stderr || lg->to_syslog || lg->file != NULL);
+}
+
 /* "00:20:00" relative, or "2026-11-22T04:00:00.123Z" absolute. */
 void log_format_time(const struct rasd_log *lg, uint64_t ms, char *buf,
                      size_t len);

@@ -75,6 +75,8 @@ static int set_hysteresis(struct parse *, const struct key_rule *,
                           const char *);
 static int set_sync_window(struct parse *, const struct key_rule *,
                            const char *);
+static int set_table_memory(struct parse *, const struct key_rule *,
+                            const char *);
 
 static const struct key_rule key_rules[] = {
     {"general", "mode", .type = VALUE_CUSTOM, .set = set_mode},
@@ -123,6 +125,7 @@ static const struct key_rule key_rules[] = {
     {"evacuation", "refused_backoff", .type = VALUE_DURATION,
      .offset = offsetof(struct policy, evac_refused_backoff_ms)},
     {"journal", "sync_window", .type = VALUE_CUSTOM, .set = set_sync_window},
+    {"page", "table_memory", .type = VALUE_CUSTOM, .set = set_table_memory},
     {"syslog", "transport", .type = VALUE_CUSTOM, .set = set_syslog_transport},
     {"syslog", "socket", .type = VALUE_PATH,
      .offset = offsetof(struct policy, syslog_socket)},
@@ -250,6 +253,7 @@ void policy_defaults(struct policy *p)
 	p->evac_concurrent = 2;
 	p->evac_refused_backoff_ms = 10ULL * 60 * 1000;
 	p->journal_sync_window_ms = POLICY_SYNC_WINDOW_DEFAULT_MS;
+	p->page_table_bytes = POLICY_TABLE_MEMORY_DEFAULT;
 	snprintf(p->syslog_transport, sizeof(p->syslog_transport), "local");
 	p->syslog_storm_limit = 20;
 	p->syslog_storm_window_ms = 60000;
@@ -464,6 +468,40 @@ static int set_sync_window(struct parse *ps, const struct key_rule *rule,
 		return fail(ps, "bad %s '%s' in [%s]: at most %ums", rule->key,
 		            value, rule->section, POLICY_SYNC_WINDOW_MAX_MS);
 	ps->copy.journal_sync_window_ms = ms;
+	return 0;
+}
+
+/*
+ * Bytes with a binary suffix: "16M". The page table's budget, between
+ * POLICY_TABLE_MEMORY_MIN and POLICY_TABLE_MEMORY_MAX.
+ */
+static int set_table_memory(struct parse *ps, const struct key_rule *rule,
+                            const char *value)
+{
+	static const struct {
+		char suffix;
+		uint64_t bytes;
+	} units[] = {{'K', 1ull << 10}, {'M', 1ull << 20}, {'G', 1ull << 30}};
+	const char *end = value;
+	uint64_t n = 0, scale = 1;
+	size_t i;
+
+	if (parse_u64(value, &end, &n) != NUMBER_OK)
+		return fail(ps, "bad %s '%s' in [%s]: not a size (16M)",
+		            rule->key, value, rule->section);
+	for (i = 0; *end != '\0' && i < sizeof(units) / sizeof(units[0]);
+	     i++)
+		if (end[0] == units[i].suffix && end[1] == '\0')
+			scale = units[i].bytes;
+	if (*end != '\0' && scale == 1)
+		return fail(ps, "bad %s '%s' in [%s]: the unit is K, M or G",
+		            rule->key, value, rule->section);
+	if (n > POLICY_TABLE_MEMORY_MAX / scale ||
+	    n * scale < POLICY_TABLE_MEMORY_MIN ||
+	    n * scale > POLICY_TABLE_MEMORY_MAX)
+		return fail(ps, "bad %s '%s' in [%s]: from 64K to 1G",
+		            rule->key, value, rule->section);
+	ps->copy.page_table_bytes = n * scale;
 	return 0;
 }
 

@@ -26,6 +26,9 @@ enum policy_action {
 };
 
 #define POLICY_SYNC_WINDOW_DEFAULT_MS 100
+#define POLICY_TABLE_MEMORY_DEFAULT   (8u << 20)
+#define POLICY_TABLE_MEMORY_MIN       (64u << 10)
+#define POLICY_TABLE_MEMORY_MAX       (1u << 30)
 #define POLICY_SYNC_WINDOW_MAX_MS     10000
 
 struct policy {
@@ -66,6 +69,8 @@ struct policy {
 	uint64_t evac_refused_backoff_ms;
 	/* a committed event is on disk within this long (0: every batch) */
 	uint64_t journal_sync_window_ms;
+	/* the page table's memory budget, bytes */
+	uint64_t page_table_bytes;
 	/* [syslog] RFC 5424 messages */
 	char syslog_transport[8];            /* off, local, tcp, tls */
 	char syslog_socket[POLICY_PATH_MAX]; /* local; empty: /dev/log */

@@ -17,6 +17,7 @@
 #include "journal.h"
 #include "log.h"
 #include "loop.h"
+#include "pageset.h"
 #include "policy.h"
 #include "publish/metrics.h"
 #include "publish/notice.h"
@@ -27,9 +28,12 @@ struct bmc;
 struct hwmon;
 struct hwmon_limit_rule;
 
-/* Notices kept for subscribers that reconnect (about a minute of a
- * storm, far more than a restart of rasd-snmp takes). */
-#define RASD_NOTICE_RING 4096
+/*
+ * Notices kept for subscribers that reconnect (rasd-snmp restarting):
+ * a subscriber that missed more is told how many and reads the model
+ * again. Each is about 2 KiB, so the ring is a memory budget too.
+ */
+#define RASD_NOTICE_RING 1024
 
 /*
  * Fault injection for the crash tests (RASD_CRASH_AT=KIND:N[:stop]): die
@@ -174,8 +178,7 @@ struct rasd {
 	char *socket_state;        /* per socket: 0 ok, 1 degraded */
 	uint64_t *socket_ue; /* per socket: uncorrected errors since start */
 
-	uint64_t *acted_pages; /* frames with an offline decided */
-	size_t n_acted_pages, cap_acted_pages;
+	struct pageset acted_pages; /* frames with an offline decided */
 	uint64_t pages_retired; /* offlined or pending */
 	uint64_t pages_planned; /* intended, not yet asked */
 
@@ -185,9 +188,10 @@ struct rasd {
 	/* planned steps (action ids) to run once their batch is durable */
 	int64_t *runnable;
 	size_t n_runnable, cap_runnable;
-	/* notices of the open record batch: told once it is committed */
-	struct notice *outbox;
-	size_t n_outbox, cap_outbox;
+	/* notices of the open record batch (numbered in the ring from
+	 * outbox_first): told once it is committed */
+	uint64_t outbox_first;
+	size_t n_outbox;
 	bool defer_notices;
 	int lock_fd; /* the journal's lock: one rasd per journal */
 	struct loop_timer *sync_timer; /* the durability window */
@@ -217,6 +221,7 @@ struct rasd {
 	uint64_t metrics_last_ms; /* last snapshot taken, for the interval */
 	struct syslog5424 *syslog;
 	struct loop_timer *syslog_timer;
+	uint64_t syslog_timer_due; /* what it is armed for, 0: not armed */
 	uint64_t syslog_dropped_seen; /* dropped count last reported */
 	struct trend *trend;
 	struct loop_timer *trend_timer;

@@ -11,6 +11,13 @@
 
 #define SPOOL_KEY     "spool.batch"
 #define RETRY_NS      1000000000ull /* a stuck batch, tried again */
+/*
+ * Reads per transaction under a storm: a commit costs as much as a few
+ * hundred records, so up to this many reads (of 32) share one. A read
+ * that finds the device drained ends the batch at once: one record
+ * alone is committed at once.
+ */
+#define SPOOL_SLOTS 8
 
 static int record_cb(void *arg, const struct mce_record *r)
 {
@@ -59,7 +66,7 @@ int source_recover(struct rasd *d)
 	    1)
 		committed = strtoull(value, NULL, 10);
 	if (committed >= spool_batch(d->spool)) {
-		spool_release(d->spool);
+		spool_release(d->spool, 0);
 		return 0;
 	}
 	if (rasd_batch_begin(d) < 0)
@@ -70,7 +77,7 @@ int source_recover(struct rasd *d)
 		source_stall(d);
 		return 0;
 	}
-	spool_release(d->spool);
+	spool_release(d->spool, 0);
 	if (n > 0 || bad > 0)
 		log_msg(&d->log, LOG_NOTICE, "source",
 		        "journaled %zu record(s) read before a restart but "
@@ -92,27 +99,56 @@ static void report_drain(struct rasd *d, ssize_t n, uint64_t overflows,
 	}
 }
 
+/* Up to SPOOL_SLOTS reads, each into its slot, until the device is dry;
+ * *used says how many slots took a read. */
+static ssize_t read_slots(struct rasd *d, size_t *used, char *err,
+                          size_t errlen)
+{
+	const struct mce_reader_stats *st = mce_reader_stats(d->mce);
+	size_t i, log = mce_reader_buffer_size(d->mce) /
+	                mce_reader_record_len(d->mce);
+	ssize_t n, total = 0;
+	uint64_t reads;
+
+	for (i = 0; i < spool_slots(d->spool); i++) {
+		if (mce_reader_use_buffer(d->mce, spool_slot(d->spool, i),
+		                          spool_slot_size(d->spool)) < 0)
+			break;
+		reads = st->reads;
+		n = mce_reader_drain(d->mce, record_cb, d, err, errlen);
+		if (st->reads != reads)
+			*used = i + 1;
+		if (n < 0)
+			return total > 0 ? total : n;
+		total += n;
+		if (st->reads == reads || (size_t)n < log)
+			break;
+	}
+	return total;
+}
+
 ssize_t source_drain(struct rasd *d)
 {
 	const struct mce_reader_stats *st = mce_reader_stats(d->mce);
 	uint64_t overflows = st->overflows, reads = st->reads;
 	char err[256] = "";
+	size_t used = 0;
 	bool read_any;
 	ssize_t n;
 
 	if (d->source_stuck || rasd_batch_begin(d) < 0)
 		return -1;
-	n = mce_reader_drain(d->mce, record_cb, d, err, sizeof(err));
+	n = read_slots(d, &used, err, sizeof(err));
 	read_any = st->reads != reads;
-	if (d->spool != NULL && read_any)
+	if (read_any)
 		spool_mark(d);
 	if (rasd_batch_end(d) < 0) {
-		if (d->spool != NULL && read_any)
+		if (read_any)
 			source_stall(d);
 		return -1;
 	}
-	if (d->spool != NULL && read_any)
-		spool_release(d->spool);
+	if (read_any)
+		spool_release(d->spool, used);
 	report_drain(d, n, overflows, err);
 	return n;
 }
@@ -148,11 +184,11 @@ static int spool_attach(struct rasd *d, char *err, size_t errlen)
 
 	snprintf(path, sizeof(path), "%s.spool", d->opt.journal_path);
 	if (spool_open(&d->spool, in_memory ? NULL : path,
-	               mce_reader_buffer_size(d->mce),
+	               mce_reader_buffer_size(d->mce), SPOOL_SLOTS,
 	               mce_reader_record_len(d->mce), err, errlen) < 0)
 		return -1;
-	if (mce_reader_use_buffer(d->mce, spool_data(d->spool),
-	                          spool_size(d->spool)) < 0) {
+	if (mce_reader_use_buffer(d->mce, spool_slot(d->spool, 0),
+	                          spool_slot_size(d->spool)) < 0) {
 		snprintf(err, errlen, "spool %s: the reader will not use it",
 		         path);
 		return -1;

@@ -18,7 +18,9 @@ struct spool_header {
 	uint64_t magic;
 	uint64_t batch;
 	uint32_t record_len;
-	uint32_t size;
+	uint32_t size; /* of all the slots */
+	uint32_t slot_size;
+	uint32_t pad;
 };
 
 struct spool {
@@ -26,7 +28,8 @@ struct spool {
 	size_t map_len;
 	struct spool_header *hdr;
 	uint32_t record_len; /* of the reader now; the header's may be old */
-	uint32_t size;       /* the reader's buffer now */
+	uint32_t size;       /* the slots now */
+	uint32_t slot_size;
 };
 
 /* What an earlier daemon left: its shape, if the file holds a spool. */
@@ -65,10 +68,11 @@ static int map_file(struct spool *s, const char *path, char *err,
 	return 0;
 }
 
-int spool_open(struct spool **out, const char *path, size_t size,
-               size_t record_len, char *err, size_t errlen)
+int spool_open(struct spool **out, const char *path, size_t slot_size,
+               size_t slots, size_t record_len, char *err, size_t errlen)
 {
 	struct spool *s = calloc(1, sizeof(*s));
+	size_t size = slot_size * slots;
 	void *p;
 
 	*out = NULL;
@@ -79,6 +83,7 @@ int spool_open(struct spool **out, const char *path, size_t size,
 	s->map_len = SPOOL_HEADER + size;
 	s->record_len = (uint32_t)record_len;
 	s->size = (uint32_t)size;
+	s->slot_size = (uint32_t)slot_size;
 	if (path != NULL && map_file(s, path, err, errlen) < 0) {
 		free(s);
 		return -1;
@@ -102,12 +107,14 @@ int spool_open(struct spool **out, const char *path, size_t size,
 	if (s->hdr->magic != SPOOL_MAGIC ||
 	    s->hdr->size > s->map_len - SPOOL_HEADER ||
 	    s->hdr->record_len < MCE_RECORD_LEN_MIN ||
-	    s->hdr->record_len > MCE_RECORD_LEN_MAX) {
+	    s->hdr->record_len > MCE_RECORD_LEN_MAX ||
+	    s->hdr->slot_size == 0 || s->hdr->slot_size > s->hdr->size) {
 		memset(s->map, 0, s->map_len);
 		s->hdr->magic = SPOOL_MAGIC;
 		s->hdr->batch = 1;
 		s->hdr->record_len = (uint32_t)record_len;
 		s->hdr->size = (uint32_t)size;
+		s->hdr->slot_size = (uint32_t)slot_size;
 	}
 	*out = s;
 	return 0;
@@ -121,14 +128,19 @@ void spool_close(struct spool *s)
 	free(s);
 }
 
-unsigned char *spool_data(struct spool *s)
+unsigned char *spool_slot(struct spool *s, size_t i)
 {
-	return s->map + SPOOL_HEADER;
+	return s->map + SPOOL_HEADER + i * s->slot_size;
 }
 
-size_t spool_size(const struct spool *s)
+size_t spool_slot_size(const struct spool *s)
 {
-	return s->size;
+	return s->slot_size;
+}
+
+size_t spool_slots(const struct spool *s)
+{
+	return s->size / s->slot_size;
 }
 
 uint64_t spool_batch(const struct spool *s)
@@ -146,19 +158,19 @@ static bool all_zero(const unsigned char *p, size_t len)
 	return true;
 }
 
-size_t spool_leftover(const struct spool *s, mce_record_fn fn, void *arg,
-                      size_t *bad)
+/* One slot's records, from its start to its first empty record. */
+static size_t slot_leftover(const unsigned char *slot, size_t slot_size,
+                            size_t len, mce_record_fn fn, void *arg,
+                            size_t *bad)
 {
-	const unsigned char *data = s->map + SPOOL_HEADER;
-	size_t len = s->hdr->record_len, size = s->hdr->size, off, n = 0;
 	struct mce_record r;
 	char why[128];
+	size_t off, n = 0;
 
-	*bad = 0;
-	for (off = 0; off + len <= size; off += len) {
-		if (all_zero(data + off, len))
+	for (off = 0; off + len <= slot_size; off += len) {
+		if (all_zero(slot + off, len))
 			break;
-		if (mce_record_parse(data + off, len, &r, why, sizeof(why)) <
+		if (mce_record_parse(slot + off, len, &r, why, sizeof(why)) <
 		    0) {
 			(*bad)++;
 			continue;
@@ -170,14 +182,32 @@ size_t spool_leftover(const struct spool *s, mce_record_fn fn, void *arg,
 	return n;
 }
 
+size_t spool_leftover(const struct spool *s, mce_record_fn fn, void *arg,
+                      size_t *bad)
+{
+	const unsigned char *data = s->map + SPOOL_HEADER;
+	size_t len = s->hdr->record_len, slot = s->hdr->slot_size;
+	size_t off, n = 0;
+
+	*bad = 0;
+	for (off = 0; off + slot <= s->hdr->size; off += slot)
+		n += slot_leftover(data + off, slot, len, fn, arg, bad);
+	return n;
+}
+
 /*
  * Cleared before the number moves on: a daemon killed between the two
  * finds a batch the journal already has, and clears it again.
  */
-void spool_release(struct spool *s)
+void spool_release(struct spool *s, size_t used)
 {
-	memset(s->map + SPOOL_HEADER, 0, s->map_len - SPOOL_HEADER);
+	size_t bytes = used * s->slot_size;
+
+	if (bytes == 0 || bytes > s->map_len - SPOOL_HEADER)
+		bytes = s->map_len - SPOOL_HEADER;
+	memset(s->map + SPOOL_HEADER, 0, bytes);
 	s->hdr->record_len = s->record_len;
 	s->hdr->size = s->size;
+	s->hdr->slot_size = s->slot_size;
 	s->hdr->batch++;
 }

@@ -9,32 +9,39 @@
 #include "../mce/mce.h"
 
 /*
- * The reader reads into the spool's data, a shared file mapping: once
+ * The reader reads into the spool's slots, a shared file mapping: once
  * read(2) returns, the records are in the page cache, whatever happens
- * to the daemon next. Each read is a numbered batch; the journal keeps
- * the number of the last batch it committed ("spool.batch"), in the same
- * transaction as its events. A daemon that starts and finds records of
- * a later batch in the spool journals them before it reads the device.
+ * to the daemon next. The reads of one transaction (up to one a slot)
+ * are a numbered batch; the journal keeps the number of the last batch
+ * it committed ("spool.batch"), in the same transaction as its events. A
+ * daemon that starts and finds records of a later batch in the spool
+ * journals them before it reads the device.
  *
  * Not against a power cut: the device's own log is gone too by then.
  */
 struct spool;
 
-/* path NULL: anonymous memory (a journal in memory has no restart). */
-int spool_open(struct spool **out, const char *path, size_t size,
-               size_t record_len, char *err, size_t errlen);
+/*
+ * slots of slot_size bytes (one read each); path NULL: anonymous memory
+ * (a journal in memory has no restart).
+ */
+int spool_open(struct spool **out, const char *path, size_t slot_size,
+               size_t slots, size_t record_len, char *err, size_t errlen);
 void spool_close(struct spool *s);
-unsigned char *spool_data(struct spool *s);
-size_t spool_size(const struct spool *s);
+unsigned char *spool_slot(struct spool *s, size_t i);
+size_t spool_slot_size(const struct spool *s);
+size_t spool_slots(const struct spool *s);
 /* The number of the batch the data holds now. */
 uint64_t spool_batch(const struct spool *s);
 /*
- * Whole records a daemon left in the data: fn for each, until an empty
- * (all zero) slot. Returns how many; bad ones are counted in *bad.
+ * Whole records a daemon left in the slots: fn for each, slot by slot,
+ * each until an empty (all zero) record. Returns how many; bad ones are
+ * counted in *bad.
  */
 size_t spool_leftover(const struct spool *s, mce_record_fn fn, void *arg,
                       size_t *bad);
-/* The journal has the batch: clear the data, number the next batch. */
-void spool_release(struct spool *s);
+/* The journal has the batch: clear the data (the first `used` slots; 0:
+ * all), number the next batch. */
+void spool_release(struct spool *s, size_t used);
 
 #endif

@@ -176,13 +176,15 @@ void rasd_notice_start(struct rasd *d, struct notice *n, const char *msgid,
 }
 
 /* Retry what the collector has not taken yet, when the publisher says. */
+/* Re-armed only when the deadline moves: this runs after every notice. */
 static void syslog_arm(struct rasd *d)
 {
 	uint64_t now = clock_now_ms(&d->clock);
 	uint64_t next = syslog5424_next_ms(d->syslog, now);
 
-	if (next == 0 || next == UINT64_MAX)
+	if (next == 0 || next == UINT64_MAX || next == d->syslog_timer_due)
 		return;
+	d->syslog_timer_due = next;
 	loop_timer_arm(d->syslog_timer,
 	               clock_real_ns_until(&d->clock, next) + 1000000);
 }
@@ -206,6 +208,7 @@ static void syslog_tick(void *arg)
 {
 	struct rasd *d = arg;
 
+	d->syslog_timer_due = 0;
 	syslog5424_flush(d->syslog, clock_now_ms(&d->clock));
 	syslog_report_drops(d);
 	syslog_arm(d);
@@ -251,48 +254,55 @@ static void notice_broadcast(struct rasd *d, const struct notice *n)
 	json_object_put(line);
 }
 
-static void outbox_push(struct rasd *d, const struct notice *n)
+/* To the subscribers and the syslog collector. */
+static void notice_publish(struct rasd *d, const struct notice *n)
 {
-	if (d->n_outbox == d->cap_outbox) {
-		size_t cap = d->cap_outbox ? d->cap_outbox * 2 : 32;
-		struct notice *p = realloc(d->outbox, cap * sizeof(*p));
-
-		if (p == NULL) {
-			log_msg(&d->log, LOG_ERR, "rasd",
-			        "out of memory: notice %s not told", n->msgid);
-			return;
-		}
-		d->outbox = p;
-		d->cap_outbox = cap;
-	}
-	d->outbox[d->n_outbox++] = *n;
+	notice_broadcast(d, n);
+	if (d->syslog != NULL)
+		syslog5424_send(d->syslog, n, n->time_ms);
 }
 
+/*
+ * A record batch's notices are numbered into the ring as they are made
+ * (one copy) and told once the batch is committed; a batch the journal
+ * refused takes its numbers back.
+ */
 void telemetry_outbox_flush(struct rasd *d)
 {
-	size_t i;
+	const struct notice *n;
+	uint64_t seq;
 
-	for (i = 0; i < d->n_outbox; i++)
-		telemetry_notice(d, &d->outbox[i]);
+	for (seq = d->outbox_first; seq < d->outbox_first + d->n_outbox;
+	     seq++) {
+		n = notice_ring_get(&d->notices, seq);
+		if (n != NULL)
+			notice_publish(d, n);
+	}
+	if (d->n_outbox > 0 && d->syslog != NULL) {
+		syslog_report_drops(d);
+		syslog_arm(d);
+	}
 	d->n_outbox = 0;
 }
 
 void telemetry_outbox_drop(struct rasd *d)
 {
+	if (d->n_outbox > 0)
+		notice_ring_rewind(&d->notices, d->outbox_first);
 	d->n_outbox = 0;
 }
 
 void telemetry_notice(struct rasd *d, struct notice *n)
 {
+	notice_ring_push(&d->notices, n);
 	if (d->defer_notices) {
-		outbox_push(d, n);
+		if (d->n_outbox++ == 0)
+			d->outbox_first = n->seq;
 		return;
 	}
-	notice_ring_push(&d->notices, n);
-	notice_broadcast(d, n);
+	notice_publish(d, n);
 	if (d->syslog == NULL)
 		return;
-	syslog5424_send(d->syslog, n, n->time_ms);
 	syslog_report_drops(d);
 	syslog_arm(d);
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../mce/mce.h"
+
 /*
  * Stable message ids, one per kind of notice; operators filter on them.
  * MEMCE corrected memory error, MEMUE uncorrected memory error, CPUERR
@@ -22,11 +24,21 @@
 #define NOTICE_KEY_MAX    16
 #define NOTICE_VALUE_MAX  64
 
+/* A number waits in num until someone reads the field (materialize). */
+enum notice_value {
+	NOTICE_TEXT, /* value holds it */
+	NOTICE_INT,  /* decimal of (int64_t)num */
+	NOTICE_HEX,  /* 0x-hex of num */
+};
+
 struct notice_field {
 	char key[NOTICE_KEY_MAX]; /* dimm, socket, channel, addr, page,
 	                           * cpu, domain, peer, count, rate,
 	                           * threshold, action */
+	const char *key_literal;  /* typed fields: key[] waits for a reader */
 	char value[NOTICE_VALUE_MAX];
+	uint8_t type; /* enum notice_value */
+	uint64_t num;
 };
 
 struct notice {
@@ -37,6 +49,14 @@ struct notice {
 	char text[256];    /* one line for people */
 	size_t n_fields;
 	struct notice_field fields[NOTICE_FIELDS_MAX];
+	/*
+	 * Text built when someone reads it (a subscriber, a syslog message
+	 * that is not folded), not when the notice is made: render fills
+	 * text from rec. NULL once the text is there.
+	 */
+	void (*render)(struct notice *n);
+	struct mce_record rec;
+	bool pending; /* text or numbers not built yet */
 };
 
 /* Start a notice: msgid is a static string, text is formatted. */
@@ -51,6 +71,18 @@ void notice_vstart(struct notice *n, const char *msgid, int priority,
 /* Append a field; silently ignored past NOTICE_FIELDS_MAX. */
 void notice_add(struct notice *n, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same without printf, for the record path: decimal, 0x-hex, text.
+ * The key of a number must outlive the notice (a string literal). */
+void notice_add_int(struct notice *n, const char *key, int64_t v);
+void notice_add_hex(struct notice *n, const char *key, uint64_t v);
+void notice_add_str(struct notice *n, const char *key, const char *s);
+
+/* A notice whose text waits for a reader: render makes it from rec. */
+void notice_start_lazy(struct notice *n, const char *msgid, int priority,
+                       uint64_t time_ms, void (*render)(struct notice *n),
+                       const struct mce_record *rec);
+/* Its text, built now if it was waiting. */
+void notice_materialize(struct notice *n);
 
 /*
  * The last notices, numbered, for subscribers (rasd-snmp) that connect
@@ -67,6 +99,11 @@ int notice_ring_init(struct notice_ring *r, size_t cap);
 void notice_ring_free(struct notice_ring *r);
 /* Number n and keep a copy; returns the number given. */
 uint64_t notice_ring_push(struct notice_ring *r, struct notice *n);
+/* The kept notice of that number, NULL when gone or not given. */
+const struct notice *notice_ring_get(const struct notice_ring *r,
+                                     uint64_t seq);
+/* Take back every number from seq on (a batch that was not kept). */
+void notice_ring_rewind(struct notice_ring *r, uint64_t seq);
 /* The newest number given, 0 before the first. */
 uint64_t notice_ring_last(const struct notice_ring *r);
 /*

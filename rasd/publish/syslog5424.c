@@ -61,6 +61,7 @@ struct syslog5424 {
 	unsigned storm_limit;
 	uint64_t storm_window_ms;
 	struct storm_slot storms[STORM_SLOTS];
+	uint64_t storm_next_end_ms; /* the earliest window to end, 0: none */
 
 	uint64_t reconnect_min_ms, reconnect_max_ms, backoff_ms;
 	uint64_t next_connect_ms, connect_deadline_ms, connect_timeout_ms;
@@ -342,17 +343,27 @@ static void queue_storm_summary(struct syslog5424 *p, struct storm_slot *s)
 static void storm_expire(struct syslog5424 *p, uint64_t now_ms)
 {
 	struct storm_slot *s;
+	uint64_t end, next = 0;
 	size_t i;
 
+	/* Called for every notice: nothing ends before the earliest end. */
+	if (p->storm_next_end_ms == 0 || now_ms < p->storm_next_end_ms)
+		return;
 	for (i = 0; i < STORM_SLOTS; i++) {
 		s = &p->storms[i];
-		if (s->msgid[0] == '\0' ||
-		    now_ms < s->window_start_ms + p->storm_window_ms)
+		if (s->msgid[0] == '\0')
 			continue;
+		end = s->window_start_ms + p->storm_window_ms;
+		if (now_ms < end) {
+			if (next == 0 || end < next)
+				next = end;
+			continue;
+		}
 		if (s->folded > 0)
 			queue_storm_summary(p, s);
 		memset(s, 0, sizeof(*s));
 	}
+	p->storm_next_end_ms = next;
 }
 
 static struct storm_slot *storm_slot_for(struct syslog5424 *p,
@@ -372,6 +383,9 @@ static struct storm_slot *storm_slot_for(struct syslog5424 *p,
 		return NULL;
 	snprintf(free_slot->msgid, sizeof(free_slot->msgid), "%s", msgid);
 	free_slot->window_start_ms = now_ms;
+	if (p->storm_next_end_ms == 0 ||
+	    now_ms + p->storm_window_ms < p->storm_next_end_ms)
+		p->storm_next_end_ms = now_ms + p->storm_window_ms;
 	return free_slot;
 }
 

@@ -196,6 +196,14 @@ int syslog5424_format(const struct notice *n, const char *hostname,
 	char head[32], procid[16] = "";
 	int severity = n->priority & 0x07; /* LOG_PRIMASK */
 	char text[sizeof(n->text) + 1];
+	struct notice built;
+
+	/* Text that waited for a reader: this message is one. */
+	if (n->pending) {
+		built = *n;
+		notice_materialize(&built);
+		n = &built;
+	}
 
 	snprintf(head, sizeof(head), "<%d>1 ",
 	         SYSLOG5424_FACILITY * 8 + severity);

@@ -62,7 +62,7 @@ for i in 1 2 3; do
 	echo "$((ms - empty))"
 done >"$W/times"
 lat=$(latency)
-events=$(sqlite3 "$W/j.db" "select count(*) from events" 2>/dev/null)
+events=$(sqlite3 "$W/j.db" "select sum(records) from event_blocks" 2>/dev/null)
 med=$(median <"$W/times")
 lo=$(sort -n "$W/times" | head -1)
 hi=$(sort -n "$W/times" | tail -1)

@@ -82,7 +82,7 @@ chaos_state() {
 		       from components;
 		select 'evacuation dom' || domid || ' ' || component || ' ' ||
 		       state from evacuations;
-		select 'events ' || count(*) from events;"
+		select 'events ' || coalesce(sum(records), 0) from event_blocks;"
 }
 
 # chaos_compare REF RUN: "ok", or what was lost (-) and repeated (+).

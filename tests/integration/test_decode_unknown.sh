@@ -47,7 +47,11 @@ expect_eq "vendor 7: architectural, and said" \
 # simulated host (its scenario expects three events).
 run_sim unknown "$S/unknown-cpu.scn" "$ROOT/policies/default.conf"
 expect_eq "rasd takes every record of an unknown CPU model" $? 0
+# Read back through a daemon on that journal (its own host is idle).
+start_rasd unknown2 "$S/restart-a.scn" "$ROOT/policies/default.conf" \
+	-j "$WORK/unknown.db" --speed 1
 expect_eq "all three journaled, decoded architecturally" \
-	"$(sql "$WORK/unknown.db" "select group_concat(bank||':'||kind||':'||severity, ' ') from (select bank, kind, severity from events order by id)")" \
+	"$("$RASCTL" -s "$SOCK" --json events | jq -r '[.events[] | "\(.bank):\(.kind):\(.severity)"] | join(" ")')" \
 	"7:memory:corrected 25:memory:corrected 2:cache:corrected"
+stop_rasd
 exit 0

@@ -36,5 +36,5 @@ expect_eq "life 4: the intended page_offline ran after the restart" \
 expect_eq "life 4: and is recorded done" \
 	"$(sql "$WORK/shared.db" "select state from actions where target=$((0x50002)) and kind='page_offline'")" done
 check "life 4: time never ran backwards across lives" \
-	sh -c "test \"\$(sqlite3 '$WORK/shared.db' 'select count(*) from events e1 join events e2 on e2.id=e1.id+1 where e2.time_ms<e1.time_ms')\" = 0"
+	sh -c "test \"\$(sqlite3 '$WORK/shared.db' 'select count(*) from event_blocks b1 join event_blocks b2 on b2.id=b1.id+b1.n where b2.first_ms<b1.last_ms')\" = 0"
 exit 0
