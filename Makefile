@@ -38,7 +38,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(CPPFLAGS) $(OPT) $(WARN) $(SANFLAGS) \
 	-I. $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
-RASCTL_SRCS := rasd/rasctl.c rasd/rasctl_host.c
+RASCTL_SRCS := rasd/rasctl.c rasd/rasctl_host.c rasd/rasctl_cli.c
 LIB_SRCS := $(wildcard mce/*.c hypervisor/*.c hypervisor/sim/*.c \
 	hypervisor/xen/*.c hypervisor/linux/*.c ipmi/*.c sensors/*.c \
 	health/*.c cpu-offline/*.c rasd/publish/*.c) $(filter-out rasd/main.c \

@@ -243,7 +243,8 @@ void policy_defaults(struct policy *p)
 	p->n_peers = 0;
 	p->evac_max_per_hour = 6;
 	p->evac_concurrent = 2;
-	snprintf(p->syslog_transport, sizeof(p->syslog_transport), "local");
+	/* journald where systemd runs, else /dev/log (telemetry.c). */
+	snprintf(p->syslog_transport, sizeof(p->syslog_transport), "auto");
 	p->syslog_storm_limit = 20;
 	p->syslog_storm_window_ms = 60000;
 	p->metrics_interval_ms = 15000;
@@ -736,10 +737,13 @@ static int set_syslog_transport(struct parse *ps, const struct key_rule *rule,
                                 const char *value)
 {
 	if (strcmp(value, "off") && strcmp(value, "local") &&
-	    strcmp(value, "tcp") && strcmp(value, "tls"))
-		return fail(ps,
-		            "bad %s '%s' in [%s]: use off, local, tcp or tls",
-		            rule->key, value, rule->section);
+	    strcmp(value, "tcp") && strcmp(value, "tls") &&
+	    strcmp(value, "journal") && strcmp(value, "auto"))
+		return fail(
+		    ps,
+		    "bad %s '%s' in [%s]: use auto, journal, local, tcp, "
+		    "tls or off",
+		    rule->key, value, rule->section);
 	snprintf(ps->copy.syslog_transport, sizeof(ps->copy.syslog_transport),
 	         "%s", value);
 	return 0;

@@ -60,7 +60,7 @@ struct policy {
 	uint32_t evac_max_per_hour; /* migrations started, rate limit */
 	uint32_t evac_concurrent;   /* migrations running at once */
 	/* [syslog] RFC 5424 messages */
-	char syslog_transport[8];            /* off, local, tcp, tls */
+	char syslog_transport[8]; /* auto, journal, local, tcp, tls, off */
 	char syslog_socket[POLICY_PATH_MAX]; /* local; empty: /dev/log */
 	char syslog_server[POLICY_PATH_MAX]; /* tcp, tls: host:port */
 	char syslog_ca[POLICY_PATH_MAX];     /* tls: CA file */

@@ -72,28 +72,47 @@ int sdnotify_status_text(const struct rasd *d, char *buf, size_t len)
 	                (unsigned long long)d->records);
 }
 
-/* prefix, and STATUS= when it changed (or always, for READY). */
+/* prefix (may be NULL), and STATUS= when it changed or always. */
 static void send_status(struct sdnotify *n, const char *prefix, bool always)
 {
 	char status[256], msg[300];
 
 	sdnotify_status_text(n->d, status, sizeof(status));
 	if (!always && strcmp(status, n->last_status) == 0) {
-		send_text(n, prefix);
+		if (prefix != NULL)
+			send_text(n, prefix);
 		return;
 	}
 	snprintf(n->last_status, sizeof(n->last_status), "%s", status);
-	snprintf(msg, sizeof(msg), "%s\n%s", prefix, status);
+	snprintf(msg, sizeof(msg), "%s%s%s", prefix ? prefix : "",
+	         prefix ? "\n" : "", status);
 	send_text(n, msg);
 }
 
-/* On the loop: if the loop stalls, systemd stops hearing this. */
-static void watchdog_tick(void *arg)
+/* A health change shows in systemctl status within this. */
+#define STATUS_PERIOD_NS 1000000000ull
+
+/* The tick's period: a second, or half the watchdog's if that is less. */
+static uint64_t tick_ns(const struct sdnotify *n)
+{
+	if (n->watchdog_ns != 0 && n->watchdog_ns / 2 < STATUS_PERIOD_NS)
+		return n->watchdog_ns / 2;
+	return STATUS_PERIOD_NS;
+}
+
+/*
+ * On the loop: if the loop stalls, systemd stops hearing WATCHDOG=1.
+ * STATUS= goes only when it changed.
+ */
+static void tick(void *arg)
 {
 	struct sdnotify *n = arg;
 
-	send_status(n, "WATCHDOG=1", false);
-	loop_timer_arm(n->timer, n->watchdog_ns / 2);
+	if (n->watchdog_ns != 0)
+		send_status(n, "WATCHDOG=1", false);
+	else
+		send_status(n, NULL, false);
+	loop_timer_arm(n->timer, tick_ns(n));
 }
 
 /* WATCHDOG_PID, when set, must be ours: a child inherits the env. */
@@ -116,12 +135,10 @@ static uint64_t watchdog_ns_from_env(void)
 	return (uint64_t)v * 1000u;
 }
 
-static int start_watchdog(struct sdnotify *n, char *err, size_t errlen)
+static int start_timer(struct sdnotify *n, char *err, size_t errlen)
 {
 	n->watchdog_ns = watchdog_ns_from_env();
-	if (n->watchdog_ns == 0)
-		return 0;
-	if (loop_timer_create(n->d->loop, &n->timer, watchdog_tick, n) < 0) {
+	if (loop_timer_create(n->d->loop, &n->timer, tick, n) < 0) {
 		snprintf(err, errlen, "watchdog timer: %s", strerror(errno));
 		return -1;
 	}
@@ -150,7 +167,7 @@ int sdnotify_open(struct sdnotify **out, struct rasd *d, char *err,
 		fail(err, errlen, path, strerror(errno));
 		goto fail;
 	}
-	if (start_watchdog(n, err, errlen) < 0)
+	if (start_timer(n, err, errlen) < 0)
 		goto fail;
 	*out = n;
 	return 0;
@@ -167,8 +184,7 @@ void sdnotify_ready(struct sdnotify *n)
 		return;
 	snprintf(pid, sizeof(pid), "READY=1\nMAINPID=%d", (int)getpid());
 	send_status(n, pid, true);
-	if (n->timer != NULL)
-		loop_timer_arm(n->timer, n->watchdog_ns / 2);
+	loop_timer_arm(n->timer, tick_ns(n));
 }
 
 void sdnotify_stopping(struct sdnotify *n)

@@ -12,8 +12,9 @@ struct sdnotify;
 /*
  * Reads NOTIFY_SOCKET and WATCHDOG_USEC/WATCHDOG_PID from the
  * environment. Without NOTIFY_SOCKET *out is NULL and every other call
- * does nothing: rasd was not started by systemd. With WATCHDOG_USEC a
- * timer on d's loop sends WATCHDOG=1 at half the interval, so a stalled
+ * does nothing: rasd was not started by systemd. A timer on d's loop
+ * sends STATUS= when health changed (within a second) and, with
+ * WATCHDOG_USEC, WATCHDOG=1 at least twice per interval, so a stalled
  * loop is what the watchdog sees. -1 with err when the socket is bad.
  */
 int sdnotify_open(struct sdnotify **out, struct rasd *d, char *err,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rasd.h"
 
@@ -262,6 +263,25 @@ void telemetry_notice(struct rasd *d, struct notice *n)
 	syslog_arm(d);
 }
 
+/*
+ * "auto": journald's native socket where systemd's journal runs (on
+ * Debian /dev/log reaches journald too, which keeps RFC 5424 as plain
+ * text and loses the structured data), else /dev/log.
+ */
+static enum syslog5424_transport syslog_transport(const char *word)
+{
+	if (strcmp(word, "tcp") == 0)
+		return SYSLOG5424_TCP;
+	if (strcmp(word, "tls") == 0)
+		return SYSLOG5424_TLS;
+	if (strcmp(word, "journal") == 0)
+		return SYSLOG5424_JOURNAL;
+	if (strcmp(word, "auto") == 0 &&
+	    access("/run/systemd/journal/", F_OK) == 0)
+		return SYSLOG5424_JOURNAL;
+	return SYSLOG5424_LOCAL;
+}
+
 static int syslog_init(struct rasd *d, char *err, size_t errlen)
 {
 	const struct policy *p = &d->policy;
@@ -269,7 +289,8 @@ static int syslog_init(struct rasd *d, char *err, size_t errlen)
 
 	if (strcmp(p->syslog_transport, "off") == 0)
 		return 0;
-	if (strcmp(p->syslog_transport, "local") != 0 &&
+	if ((!strcmp(p->syslog_transport, "tcp") ||
+	     !strcmp(p->syslog_transport, "tls")) &&
 	    p->syslog_server[0] == '\0') {
 		snprintf(err, errlen,
 		         "[syslog] transport %s needs a server (host:port)",
@@ -277,12 +298,7 @@ static int syslog_init(struct rasd *d, char *err, size_t errlen)
 		return -1;
 	}
 	syslog5424_opts_defaults(&o);
-	if (strcmp(p->syslog_transport, "tcp") == 0)
-		o.transport = SYSLOG5424_TCP;
-	else if (strcmp(p->syslog_transport, "tls") == 0)
-		o.transport = SYSLOG5424_TLS;
-	else
-		o.transport = SYSLOG5424_LOCAL;
+	o.transport = syslog_transport(p->syslog_transport);
 	o.socket_path = p->syslog_socket[0] ? p->syslog_socket : NULL;
 	o.target = p->syslog_server[0] ? p->syslog_server : NULL;
 	o.ca_file = p->syslog_ca[0] ? p->syslog_ca : NULL;
