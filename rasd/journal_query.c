@@ -8,10 +8,11 @@
 
 #include "journal_query.h"
 
-/* Columns of schema v1, which every journal has. */
+/* Columns of schema v2 (rasd migrates every journal it opens). */
 static const char events_sql[] =
     "SELECT id, time_ms, source, cpu, socket, bank, channel, dimm,"
-    " dimm_label, severity, kind, status, addr, page_valid, page, message"
+    " dimm_label, severity, kind, status, addr, page_valid, page, message,"
+    " also"
     " FROM events WHERE time_ms >= ?1 AND time_ms <= ?2"
     " AND (?3 IS NULL OR dimm_label = ?3) AND (?4 IS NULL OR severity = ?4)"
     " AND id < ?5 ORDER BY id DESC LIMIT ?6";
@@ -110,6 +111,7 @@ static void read_event(sqlite3_stmt *st, struct journal_event *ev)
 	ev->page_valid = sqlite3_column_int(st, 13) != 0;
 	ev->page = (uint64_t)sqlite3_column_int64(st, 14);
 	text(st, 15, ev->message, sizeof(ev->message));
+	text(st, 16, ev->also, sizeof(ev->also));
 }
 
 static int64_t clamp(uint64_t v)
