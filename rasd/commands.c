@@ -196,6 +196,8 @@ static void dimm_identity(struct json_object *o, const struct dimm_info *info)
 		jstr(o, "serial", info->serial);
 	if (info->part[0] != '\0')
 		jstr(o, "part", info->part);
+	if (info->named_by[0] != '\0')
+		jstr(o, "named_by", info->named_by);
 }
 
 static int cmd_dimms(struct rasd *d, struct json_object *res)

@@ -231,8 +231,8 @@ void policy_defaults(struct policy *p)
 	p->dimm_action = POLICY_ACT;
 	p->dimm_warn = 5;
 	snprintf(p->dimm_sysfs_root, sizeof(p->dimm_sysfs_root), "/");
-	p->dimm_sources =
-	    1u << DIMM_SRC_EDAC | 1u << DIMM_SRC_SMBIOS | 1u << DIMM_SRC_POLICY;
+	p->dimm_sources = 1u << DIMM_SRC_EDAC | 1u << DIMM_SRC_SMBIOS |
+	                  1u << DIMM_SRC_LABELS | 1u << DIMM_SRC_POLICY;
 	p->n_dimm_map = 0;
 	p->socket.limit = 100;
 	p->socket.window_ms = 24ULL * 3600 * 1000;
@@ -1096,8 +1096,10 @@ static const char *source_bits(const char *value, unsigned *out, char *why,
 	} names[] = {
 	    {"edac", DIMM_SRC_EDAC},
 	    {"smbios", DIMM_SRC_SMBIOS},
+	    {"labels", DIMM_SRC_LABELS},
 	    {"policy", DIMM_SRC_POLICY},
 	};
+	const size_t n_names = sizeof(names) / sizeof(names[0]);
 	char item[16];
 	const char *s = value;
 	bool too_long, none = false;
@@ -1113,12 +1115,15 @@ static const char *source_bits(const char *value, unsigned *out, char *why,
 			none = true;
 			continue;
 		}
-		for (i = 0; i < 3 && strcmp(item, names[i].name) != 0; i++)
+		for (i = 0; i < n_names && strcmp(item, names[i].name) != 0;
+		     i++)
 			;
-		if (too_long || i == 3) {
-			snprintf(why, whylen,
-			         "'%s%s' is not edac, smbios, policy or none",
-			         item, too_long ? "..." : "");
+		if (too_long || i == n_names) {
+			snprintf(
+			    why, whylen,
+			    "'%s%s' is not edac, smbios, labels, policy or "
+			    "none",
+			    item, too_long ? "..." : "");
 			return why;
 		}
 		bit = 1u << names[i].src;

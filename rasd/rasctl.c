@@ -145,9 +145,9 @@ static void print_dimms(struct json_object *r)
 	struct json_object *arr = jget(r, "dimms");
 	size_t i, n = arr ? json_object_array_length(arr) : 0;
 
-	printf("%-16s %-7s %6s %4s %7s %-11s %7s %4s %-9s %4s %s\n", "DIMM",
-	       "SOURCE", "SOCKET", "CH", "SIZE", "STATE", "ERRORS", "UE",
-	       "PAGES/24H", "BMC", "TEMP");
+	printf("%-16s %-7s %6s %4s %7s %-11s %7s %4s %-9s %4s %-6s %s\n",
+	       "DIMM", "SOURCE", "SOCKET", "CH", "SIZE", "STATE", "ERRORS",
+	       "UE", "PAGES/24H", "BMC", "TEMP", "NAMED-BY");
 	for (i = 0; i < n; i++) {
 		struct json_object *m = json_object_array_get_idx(arr, i);
 		char pages[32], temp[16] = "-";
@@ -160,12 +160,14 @@ static void print_dimms(struct json_object *r)
 			snprintf(temp, sizeof(temp), "%.1fC",
 			         json_object_get_double(jget(m, "temp_c")));
 		printf("%-16s %-7s %6lld %4lld %6lldM %-11s %7lld %4lld %-9s "
-		       "%4lld %s\n",
+		       "%4lld %-6s %s\n",
 		       jget_str(m, "label"), jget_str(m, "source"),
 		       jget_int(m, "socket"), jget_int(m, "channel"),
 		       jget_int(m, "size_mib"), jget_str(m, "state"),
 		       jget_int(m, "errors"), jget_int(m, "uncorrected"), pages,
-		       jget_int(m, "bmc_events"), temp);
+		       jget_int(m, "bmc_events"), temp,
+		       *jget_str(m, "named_by") ? jget_str(m, "named_by")
+		                                : "-");
 	}
 }
 
@@ -780,6 +782,9 @@ static void local_dimm_json(const struct dimm_entry *e, struct json_object *a)
 	                       json_object_new_int(e->controller));
 	json_object_object_add(o, "channel", json_object_new_int(e->channel));
 	json_object_object_add(o, "slot", json_object_new_int(e->slot));
+	if (e->named_by[0] != '\0')
+		json_object_object_add(o, "named_by",
+		                       json_object_new_string(e->named_by));
 	json_object_object_add(o, "size_mib",
 	                       json_object_new_int64((int64_t)(e->size >> 20)));
 	if (e->has_range) {
@@ -799,10 +804,11 @@ static void local_dimm_row(const struct dimm_entry *e)
 	if (e->has_range)
 		snprintf(start, sizeof(start), "0x%llx",
 		         (unsigned long long)e->start);
-	printf("%-24s %-7s %6d %4d %4d %4d %7lluM %-14s %s\n", e->label,
+	printf("%-24s %-7s %6d %4d %4d %4d %7lluM %-14s %-16s %s\n", e->label,
 	       dimm_source_name(e->source), e->socket, e->controller,
 	       e->channel, e->slot, (unsigned long long)(e->size >> 20), start,
-	       e->locator);
+	       e->locator[0] ? e->locator : "-",
+	       e->named_by[0] ? e->named_by : "-");
 }
 
 /* What rasd would know of this machine's DIMMs, read from firmware. */
@@ -826,15 +832,15 @@ static int run_local_dimms(const struct rasctl *rc, const char *root)
 		print_json(arr);
 		json_object_put(arr);
 	} else {
-		printf("%-24s %-7s %6s %4s %4s %4s %8s %-14s %s\n", "DIMM",
-		       "SOURCE", "SOCKET", "MC", "CH", "SLOT", "SIZE", "START",
-		       "LOCATOR");
+		printf("%-24s %-7s %6s %4s %4s %4s %8s %-14s %-16s %s\n",
+		       "DIMM", "SOURCE", "SOCKET", "MC", "CH", "SLOT", "SIZE",
+		       "START", "LOCATOR", "NAMED-BY");
 		for (i = 0; i < dimm_map_count(m); i++)
 			local_dimm_row(dimm_map_get(m, i));
 	}
 	if (dimm_map_count(m) == 0)
 		fprintf(stderr,
-		        "rasctl: dimms: no EDAC or SMBIOS memory "
+		        "rasctl: dimms: no EDAC, SMBIOS or label-file memory "
 		        "entries under %s\n",
 		        root);
 	dimm_map_free(m);
