@@ -172,6 +172,9 @@ install: all
 		policies/default.conf $(DESTDIR)$(SYSCONFDIR)/rasd/rasd.conf
 	install -m 644 hypervisor/sim/scenarios/*.scn \
 		$(DESTDIR)$(PREFIX)/share/rasd/scenarios/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 contrib/bash-completion/rasctl \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rasctl
 
 # Units, the system user and the state/runtime directories, for a
 # systemd host installed from source (the Debian package ships its own).
@@ -207,7 +210,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/rasd.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/rasctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/rasd.conf.5 \
-		$(DESTDIR)$(PREFIX)/share/man/man5/rasd-scenario.5
+		$(DESTDIR)$(PREFIX)/share/man/man5/rasd-scenario.5 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rasctl
 	rm -rf $(DESTDIR)$(PREFIX)/share/rasd
 
 format:

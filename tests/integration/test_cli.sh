@@ -46,6 +46,21 @@ expect_eq "rasctl health with rasd away: exit 3 (UNKNOWN)" $? 3
 "$RASCTL" decode --help | grep -q -- --format
 expect_eq "rasctl decode --help shows its options" $? 0
 
+# Bash completion: bash-completion's _init_completion stood in for.
+comp() {
+	bash -c '
+		_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+		_filedir() { :; }
+		. "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_${COMP_WORDS[0]}
+		echo "${COMPREPLY[*]}"' sh "$ROOT/contrib/bash-completion/rasctl" "$@"
+}
+expect_eq "completion: rasctl ev<TAB>" "$(comp rasctl ev)" events
+expect_eq "completion: rasctl events --s<TAB>" "$(comp rasctl events --s)" "--since --severity"
+expect_eq "completion: rasctl page <TAB>" "$(comp rasctl page '')" "offline online"
+expect_eq "completion: rasd --check<TAB>" "$(comp rasd --check)" "--check-config --check"
+
 # A live rasd that has played the failing-DIMM scenario: red.
 start_rasd cli "$S/failing-dimm.scn" "$P/demo.conf" --speed 60000
 i=0
