@@ -77,6 +77,7 @@ static bool in_list(char *list, const char *want)
 static bool header(struct state *st, char *s)
 {
 	static const char *const keys[] = {"vendor:", "product:", "model:"};
+	static const char *const names[] = {"Vendor", "Product", "Model"};
 	size_t i, n;
 
 	for (i = 0; i < 3; i++) {
@@ -88,7 +89,7 @@ static bool header(struct state *st, char *s)
 		return false;
 	s = trim(s + n);
 	if (*s == '\0') {
-		warnf(st, "%.*s names nothing", (int)n - 1, keys[i]);
+		warnf(st, "%s names nothing", names[i]);
 		return true;
 	}
 	if (i == 0) {
