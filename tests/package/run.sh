@@ -114,6 +114,16 @@ in_root sh -c 'apt-get install -y -q /root/debs/rasd_*.deb /root/debs/rasd-snmp_
 	>>"$OUT/apt.log" 2>&1
 expect_eq "apt-get install ./rasd_*.deb ./rasd-snmp_*.deb" $? 0
 echo "package-test: apt install took $(($(date +%s) - s)) s"
+# The fresh install started rasd with the shipped default (-H auto): its
+# journal opens in the StateDirectory, whatever the backend finds here.
+i=0
+while [ $i -lt 20 ] && ! in_root test -f /var/lib/rasd/journal.db; do
+	sleep 0.25
+	i=$((i + 1))
+done
+check "a fresh install opens the journal (/var/lib/rasd/journal.db)" \
+	in_root test -f /var/lib/rasd/journal.db
+echo "package-test: fresh install, -H auto: $(in_root systemctl is-active rasd.service): $(in_root journalctl -u rasd.service -n 1 -o cat --no-pager 2>/dev/null)"
 check "the _rasd system user exists (sysusers.d)" in_root getent passwd _rasd
 check "/etc/rasd/rasd.conf is a conffile" \
 	in_root sh -c 'dpkg-query -W -f="\${Conffiles}" rasd | grep -q /etc/rasd/rasd.conf'
