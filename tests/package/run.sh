@@ -123,7 +123,7 @@ while [ $i -lt 20 ] && ! in_root test -f /var/lib/rasd/journal.db; do
 done
 check "a fresh install opens the journal (/var/lib/rasd/journal.db)" \
 	in_root test -f /var/lib/rasd/journal.db
-echo "package-test: fresh install, -H auto: $(in_root systemctl is-active rasd.service): $(in_root journalctl -u rasd.service -n 1 -o cat --no-pager 2>/dev/null)"
+echo "package-test: fresh install, -H auto: $(in_root systemctl is-active rasd.service): $(in_root journalctl _COMM=rasd -n 1 -o cat --no-pager 2>/dev/null)"
 check "the _rasd system user exists (sysusers.d)" in_root getent passwd _rasd
 check "/etc/rasd/rasd.conf is a conffile" \
 	in_root sh -c 'dpkg-query -W -f="\${Conffiles}" rasd | grep -q /etc/rasd/rasd.conf'
