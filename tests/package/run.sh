@@ -217,7 +217,7 @@ in_root sed -i 's/^transport = auto/transport = local/' /etc/rasd/rasd.conf
 # itself would die with it.
 if in_root test -x /usr/sbin/rasd-simhost; then
 	in_root cp /root/debs/rasd-simhost@.service /etc/systemd/system/
-	in_root sh -c 'printf "RASD_SIM_SPEED=60\n" >/etc/default/rasd-simhost'
+	in_root sh -c 'printf "RASD_SIM_SPEED=60\nRASD_SIM_SOCKET=/var/lib/rasd/journal.db.simhost\n" >/etc/default/rasd-simhost'
 	in_root sh -c "printf 'RASD_BACKEND=sim:$SCN\nRASD_OPTS=--speed 60\n' >/etc/default/rasd"
 	in_root systemctl stop rasd.service
 	in_root rm -f /var/lib/rasd/journal.db /var/lib/rasd/journal.db-wal /var/lib/rasd/journal.db-shm
