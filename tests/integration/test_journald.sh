@@ -15,7 +15,7 @@ i=0
 while [ ! -S "$JS" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 sed -e 's/^transport = local/transport = journal/' \
 	-e "s|^socket =\$|socket = $JS|" "$P/demo.conf" >"$WORK/j.conf"
-run_sim j "$S/failing-dimm.scn" "$WORK/j.conf"
+SPEED=3600 run_sim j "$S/failing-dimm.scn" "$WORK/j.conf"
 expect_eq "the scenario runs with the journal transport" $? 0
 sleep 0.3
 kill "$RECV"
