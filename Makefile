@@ -1,6 +1,6 @@
 # Makefile - builds rasd, rasctl and their tests out of tree under build/.
 # make | make demo | make check | make check-asan | make bench | make fuzz |
-# make lab | make chaos
+# make lab | make chaos | make deb | make package-test
 
 PREFIX ?= /usr/local
 # rasd reads /etc/rasd/rasd.conf whatever the prefix.
@@ -32,11 +32,13 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 ifneq ($(findstring clang,$(CC)),clang)
 WARN += -Wno-format-truncation
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -I. \
-	$(PKG_CFLAGS) $(CFLAGS)
+# CPPFLAGS carries dpkg-buildflags' -D_FORTIFY_SOURCE; CFLAGS come last so
+# a packager's flags win over OPT.
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(CPPFLAGS) $(OPT) $(WARN) $(SANFLAGS) \
+	-I. $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
-RASCTL_SRCS := rasd/rasctl.c rasd/rasctl_host.c
+RASCTL_SRCS := rasd/rasctl.c rasd/rasctl_host.c rasd/rasctl_cli.c
 SIMHOST_MAIN := hypervisor/sim/simhost_main.c
 LIB_SRCS := $(filter-out $(SIMHOST_MAIN), $(wildcard mce/*.c hypervisor/*.c \
 	hypervisor/sim/*.c \
@@ -64,7 +66,7 @@ TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: all deps demo check check-asan check-clang bench fuzz lab chaos \
-	install uninstall clean format
+	install install-systemd uninstall clean format deb package-test
 
 all: $(BUILD)/rasd $(BUILD)/rasctl $(BUILD)/rasd-snmp $(BUILD)/rasd-simhost
 
@@ -183,6 +185,35 @@ install: all
 		policies/default.conf $(DESTDIR)$(SYSCONFDIR)/rasd/rasd.conf
 	install -m 644 hypervisor/sim/scenarios/*.scn \
 		$(DESTDIR)$(PREFIX)/share/rasd/scenarios/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 contrib/bash-completion/rasctl \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rasctl
+
+# Units, the system user and the state/runtime directories, for a
+# systemd host installed from source (the Debian package ships its own).
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+install-systemd:
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d \
+		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d
+	install -m 644 contrib/systemd/rasd.service \
+		contrib/systemd/rasd-snmp.service \
+		contrib/systemd/rasd-simhost@.service $(DESTDIR)$(UNITDIR)/
+	install -m 644 contrib/systemd/rasd.sysusers \
+		$(DESTDIR)$(PREFIX)/lib/sysusers.d/rasd.conf
+	install -m 644 contrib/systemd/rasd.tmpfiles \
+		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d/rasd.conf
+
+# The Debian packages, built from a copy of the committed tree (plus
+# what is not yet committed) under build/deb, with dpkg-buildflags'
+# hardening; lintian at its default level after.
+deb:
+	@sh scripts/deps.sh build pkg
+	@sh scripts/make-deb.sh
+
+# A clean Debian 12 root from mmdebstrap, the two .deb installed with apt,
+# booted under systemd: see tests/package/run.sh.
+package-test: deb
+	@sh tests/package/run.sh build/deb
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/rasd $(DESTDIR)$(PREFIX)/bin/rasctl \
@@ -194,7 +225,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/rasd.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/rasctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/rasd.conf.5 \
-		$(DESTDIR)$(PREFIX)/share/man/man5/rasd-scenario.5
+		$(DESTDIR)$(PREFIX)/share/man/man5/rasd-scenario.5 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rasctl
 	rm -rf $(DESTDIR)$(PREFIX)/share/rasd
 
 format:

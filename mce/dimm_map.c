@@ -1,5 +1,5 @@
-/* dimm_map.c - builds the DIMM list from EDAC sysfs, SMBIOS and the
- * policy, merges EDAC with SMBIOS, and answers address/location lookups. */
+/* dimm_map.c - builds the DIMM list from EDAC sysfs, SMBIOS, label files
+ * and the policy, merges EDAC with SMBIOS, and answers lookups. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,10 +36,11 @@ struct dimm_map {
 	int oom;
 };
 
-static void warn(struct dimm_map *m, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static struct dimm_entry *add_entry(struct dimm_map *m, enum dimm_source src);
+static void read_attr(const char *dir, const char *name, char *dst,
+                      size_t dstlen);
 
-static void warn(struct dimm_map *m, const char *fmt, ...)
+void dimm_map_warn(struct dimm_map *m, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -54,6 +55,16 @@ static void warn(struct dimm_map *m, const char *fmt, ...)
 static void copy_str(char *dst, size_t dstlen, const char *src)
 {
 	snprintf(dst, dstlen, "%s", src);
+}
+
+struct dimm_entry *dimm_map_entry(struct dimm_map *m, size_t i)
+{
+	return i < m->n ? &m->entries[i] : NULL;
+}
+
+struct dimm_entry *dimm_map_add_entry(struct dimm_map *m, enum dimm_source src)
+{
+	return add_entry(m, src);
 }
 
 static struct dimm_entry *add_entry(struct dimm_map *m, enum dimm_source src)
@@ -138,6 +149,12 @@ static ssize_t read_file(const char *path, void *buf, size_t bufsz)
 	}
 	((char *)buf)[got] = '\0';
 	return (ssize_t)got;
+}
+
+void dimm_map_read_attr(const char *dir, const char *name, char *dst,
+                        size_t dstlen)
+{
+	read_attr(dir, name, dst, dstlen);
 }
 
 /* A sysfs attribute as one trimmed line, "" when missing. */
@@ -273,8 +290,9 @@ static void load_edac_dimms(struct dimm_map *m, const char *mcdir, int mc,
 		snprintf(dir, sizeof(dir), "%s/%s%d", mcdir, prefix, idx[i]);
 		read_attr(dir, "dimm_location", buf, sizeof(buf));
 		if (buf[0] == '\0') {
-			warn(m, "edac mc%d %s%d: no dimm_location, skipped", mc,
-			     prefix, idx[i]);
+			dimm_map_warn(
+			    m, "edac mc%d %s%d: no dimm_location, skipped", mc,
+			    prefix, idx[i]);
 			continue;
 		}
 		if ((e = add_entry(m, DIMM_SRC_EDAC)) == NULL)
@@ -298,8 +316,9 @@ static void load_edac_dimms(struct dimm_map *m, const char *mcdir, int mc,
 		    errno == 0 && mib <= UINT64_MAX >> 20)
 			e->size = (uint64_t)mib << 20;
 		else if (buf[0] != '\0')
-			warn(m, "edac mc%d %s%d: size '%s' not a number", mc,
-			     prefix, idx[i], buf);
+			dimm_map_warn(m,
+			              "edac mc%d %s%d: size '%s' not a number",
+			              mc, prefix, idx[i], buf);
 	}
 	free(idx);
 }
@@ -333,7 +352,8 @@ static int load_raw(struct dimm_map *m, const char *base, int type, int inst,
 
 	snprintf(path, sizeof(path), "%s/%d-%d/raw", base, type, inst);
 	if ((len = read_file(path, raw, RAW_MAX)) == -1) {
-		warn(m, "smbios %d-%d: %s", type, inst, strerror(errno));
+		dimm_map_warn(m, "smbios %d-%d: %s", type, inst,
+		              strerror(errno));
 		return -1;
 	}
 	rc = smbios_parse_entry(raw, (size_t)len, out, why, sizeof(why));
@@ -342,7 +362,7 @@ static int load_raw(struct dimm_map *m, const char *base, int type, int inst,
 		rc = -1;
 	}
 	if (rc != 0) {
-		warn(m, "smbios %d-%d: %s, skipped", type, inst, why);
+		dimm_map_warn(m, "smbios %d-%d: %s, skipped", type, inst, why);
 		return -1;
 	}
 	return 0;
@@ -403,10 +423,11 @@ static void load_smbios(struct dimm_map *m, const char *root)
 			if (m->entries[j].smbios_handle == se.u.map.device)
 				break;
 		if (j == m->n) {
-			warn(m,
-			     "smbios 20-%d: device handle 0x%04x is no "
-			     "installed type 17, skipped",
-			     idx[i], se.u.map.device);
+			dimm_map_warn(
+			    m,
+			    "smbios 20-%d: device handle 0x%04x is no "
+			    "installed type 17, skipped",
+			    idx[i], se.u.map.device);
 			continue;
 		}
 		add_range(m, j, se.u.map.start, se.u.map.len);
@@ -451,10 +472,11 @@ static void merge(struct dimm_map *m)
 				hits++;
 			}
 		if (hits > 1)
-			warn(m,
-			     "smbios locator '%s' matches %zu edac labels, "
-			     "left unmerged",
-			     sm->locator, hits);
+			dimm_map_warn(
+			    m,
+			    "smbios locator '%s' matches %zu edac labels, "
+			    "left unmerged",
+			    sm->locator, hits);
 		if (hits != 1)
 			continue;
 		ed = &m->entries[hit];
@@ -500,8 +522,9 @@ static void load_policy(struct dimm_map *m, const struct dimm_policy *p,
 
 	for (i = 0; i < n; i++) {
 		if (p[i].size != 0 && p[i].start + p[i].size - 1 < p[i].start) {
-			warn(m, "policy dimm '%s': range wraps, skipped",
-			     p[i].label);
+			dimm_map_warn(m,
+			              "policy dimm '%s': range wraps, skipped",
+			              p[i].label);
 			continue;
 		}
 		if ((e = add_entry(m, DIMM_SRC_POLICY)) == NULL)
@@ -536,6 +559,8 @@ int dimm_map_build(struct dimm_map **out, const char *root,
 		load_smbios(m, root);
 	if (!m->oom)
 		merge(m);
+	if (!m->oom)
+		dimm_map_load_labels(m, root);
 	if (!m->oom)
 		load_policy(m, policy, policy != NULL ? n_policy : 0);
 	if (m->oom) {
@@ -647,6 +672,8 @@ const char *dimm_source_name(enum dimm_source src)
 		return "edac";
 	case DIMM_SRC_SMBIOS:
 		return "smbios";
+	case DIMM_SRC_LABELS:
+		return "labels";
 	case DIMM_SRC_POLICY:
 		return "policy";
 	case DIMM_SRC_GUESS:

@@ -1,5 +1,6 @@
 /* dimm_map.h - which DIMM holds a physical address or sits on a memory
- * channel: EDAC sysfs, then SMBIOS types 17/20, then the policy's map. */
+ * channel: EDAC sysfs, SMBIOS types 17/20, rasdaemon's label files, then
+ * the policy's map. */
 #ifndef RASD_DIMM_MAP_H
 #define RASD_DIMM_MAP_H
 
@@ -7,13 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DIMM_STR_LEN  64 /* labels and locators, NUL included; truncated */
-#define DIMM_ATTR_LEN 32
+#define DIMM_STR_LEN    64 /* labels and locators, NUL included; truncated */
+#define DIMM_ATTR_LEN   32
+#define DIMM_ORIGIN_LEN 160 /* "FILE:LINE" of a label file */
 
 /* Where an entry's identity came from, most trusted first. */
 enum dimm_source {
 	DIMM_SRC_EDAC,   /* /sys/devices/system/edac/mc/mcN/dimmM */
 	DIMM_SRC_SMBIOS, /* /sys/firmware/dmi/entries/17-N (+ 20-N) */
+	DIMM_SRC_LABELS, /* /etc/ras/dimm_labels.d (rasdaemon's format) */
 	DIMM_SRC_POLICY, /* the policy file's [dimm] map */
 	DIMM_SRC_GUESS,  /* only socket/controller/channel is known */
 };
@@ -43,6 +46,9 @@ struct dimm_entry {
 	size_t n_ranges;    /* address ranges mapped to it (SMBIOS type 20) */
 	int smbios_handle;  /* type 17 handle, -1 when none */
 	enum dimm_source source;
+	/* the label file line that named it ("" when none): an EDAC DIMM
+	 * keeps source EDAC and takes the file's label for its location */
+	char named_by[DIMM_ORIGIN_LEN];
 };
 
 /*
@@ -105,7 +111,7 @@ const struct dimm_entry *dimm_map_lookup_loc(const struct dimm_map *m,
 size_t dimm_map_warnings(const struct dimm_map *m);
 const char *dimm_map_warning(const struct dimm_map *m, size_t i);
 
-/* "edac", "smbios", "policy", "guess". */
+/* "edac", "smbios", "labels", "policy", "guess". */
 const char *dimm_source_name(enum dimm_source src);
 
 #endif

@@ -54,4 +54,17 @@ int smbios_parse_entry(const uint8_t *buf, size_t len, struct smbios_entry *out,
 /* DSP0134 7.18.2 Memory Device Type name; "unknown" outside the table. */
 const char *smbios_mem_type_name(uint8_t type);
 
+/* dimm_map.c's building blocks, for dimm_map_labels.c. */
+struct dimm_map;
+struct dimm_entry *dimm_map_add_entry(struct dimm_map *m, enum dimm_source src);
+void dimm_map_warn(struct dimm_map *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void dimm_map_read_attr(const char *dir, const char *name, char *dst,
+                        size_t dstlen);
+struct dimm_entry *dimm_map_entry(struct dimm_map *m, size_t i);
+
+/* dimm_map_labels.c: name the map's DIMMs from root/etc/ras label files
+ * that match root's SMBIOS board; unmatched labels become entries. */
+void dimm_map_load_labels(struct dimm_map *m, const char *root);
+
 #endif

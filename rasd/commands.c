@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands_int.h"
+#include "journal_query.h"
 #include "publish/report_json.h"
 #include "rasd.h"
 
@@ -109,7 +110,7 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 	return 0;
 }
 
-static int event_to_json(void *arg, const struct journal_event *ev)
+int journal_event_json_add(void *arg, const struct journal_event *ev)
 {
 	struct json_object *arr = arg, *o = json_object_new_object();
 	char text[256];
@@ -145,23 +146,50 @@ static int event_to_json(void *arg, const struct journal_event *ev)
 	return 0;
 }
 
+/* An optional string argument; absent leaves *out alone. */
+static int arg_opt_str(const struct control_request *req, const char *key,
+                       const char **out, char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req->args, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "%s: argument \"%s\" must be a string",
+		         req->cmd, key);
+		return -1;
+	}
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+/*
+ * Newest first, a page at a time (before: the oldest id of the last
+ * page), filtered in SQL on rasd's journal file through a read-only
+ * connection of its own. The page is capped: a reply never grows with
+ * the journal.
+ */
 static int cmd_events(struct rasd *d, const struct control_request *req,
                       struct json_object *res, char *err, size_t errlen)
 {
-	uint64_t since = 0, limit = 1000;
+	struct event_filter f = {.limit = 100};
+	uint64_t limit = 100, before = 0;
 	struct json_object *arr;
 
-	if (arg_u64(req, "since_ms", &since, err, errlen) < 0 ||
-	    arg_u64(req, "limit", &limit, err, errlen) < 0)
+	if (arg_u64(req, "since_ms", &f.since_ms, err, errlen) < 0 ||
+	    arg_u64(req, "until_ms", &f.until_ms, err, errlen) < 0 ||
+	    arg_u64(req, "before", &before, err, errlen) < 0 ||
+	    arg_u64(req, "limit", &limit, err, errlen) < 0 ||
+	    arg_opt_str(req, "dimm", &f.dimm, err, errlen) < 0 ||
+	    arg_opt_str(req, "severity", &f.severity, err, errlen) < 0)
 		return -1;
+	f.limit = limit == 0 || limit > EVENTS_PAGE_MAX ? EVENTS_PAGE_MAX
+	                                                : (size_t)limit;
+	f.before_id = before > INT64_MAX ? INT64_MAX : (int64_t)before;
 	arr = json_object_new_array();
 	json_object_object_add(res, "events", arr);
-	if (journal_events_each(d->journal, since, (size_t)limit, event_to_json,
-	                        arr) < 0) {
-		snprintf(err, errlen, "journal: %s", journal_error(d->journal));
-		return -1;
-	}
-	return 0;
+	return journal_query_events(d->opt.journal_path, &f,
+	                            journal_event_json_add, arr, err, errlen);
 }
 
 /* A location the DIMM's source did not give is -1, as in the map. */
@@ -180,6 +208,8 @@ static void dimm_identity(struct json_object *o, const struct dimm_info *info)
 		jstr(o, "serial", info->serial);
 	if (info->part[0] != '\0')
 		jstr(o, "part", info->part);
+	if (info->named_by[0] != '\0')
+		jstr(o, "named_by", info->named_by);
 }
 
 static int cmd_dimms(struct rasd *d, struct json_object *res)
@@ -375,6 +405,14 @@ static const char *guest_name(struct rasd *d, uint64_t domid, char *buf,
 static int action_to_json(void *arg, const struct journal_action *a)
 {
 	struct walk *w = arg;
+
+	journal_action_json_add(w->arr, w->d, a);
+	return 0;
+}
+
+void journal_action_json_add(struct json_object *arr, struct rasd *d,
+                             const struct journal_action *a)
+{
 	struct json_object *o = json_object_new_object();
 	char name[HV_NAME_MAX];
 
@@ -391,16 +429,16 @@ static int action_to_json(void *arg, const struct journal_action *a)
 	jstr(o, "reason", a->reason);
 	jstr(o, "detail", a->detail);
 	if (a->kind == ACTION_MIGRATE) {
-		jstr(o, "guest",
-		     guest_name(w->d, a->target, name, sizeof(name)));
+		if (d != NULL)
+			jstr(o, "guest",
+			     guest_name(d, a->target, name, sizeof(name)));
 		jint(o, "attempt", a->attempt);
 		jint(o, "parent_id", a->parent_id);
 	}
 	jint(o, "event_id", a->event_id);
 	jint(o, "created_ms", (int64_t)a->created_ms);
 	jint(o, "updated_ms", (int64_t)a->updated_ms);
-	json_object_array_add(w->arr, o);
-	return 0;
+	json_object_array_add(arr, o);
 }
 
 static int cmd_actions(struct rasd *d, struct json_object *res, char *err,

@@ -105,9 +105,9 @@ static void log_map(struct rasd *d, const char *root, const struct dimm_map *m)
 		by[dimm_map_get(m, i)->source]++;
 	log_msg(&d->log, LOG_INFO, "dimms",
 	        "DIMM map under %s: %zu from EDAC, %zu from SMBIOS, %zu from "
-	        "the policy",
+	        "label files, %zu from the policy",
 	        root, by[DIMM_SRC_EDAC], by[DIMM_SRC_SMBIOS],
-	        by[DIMM_SRC_POLICY]);
+	        by[DIMM_SRC_LABELS], by[DIMM_SRC_POLICY]);
 }
 
 int dimms_map_build(struct rasd *d, const struct policy *p,
@@ -127,6 +127,7 @@ static void info_from(struct dimm_info *info, const struct dimm_entry *e)
 	snprintf(info->locator, sizeof(info->locator), "%s", e->locator);
 	snprintf(info->serial, sizeof(info->serial), "%s", e->serial);
 	snprintf(info->part, sizeof(info->part), "%s", e->part);
+	snprintf(info->named_by, sizeof(info->named_by), "%s", e->named_by);
 }
 
 /* The backend's numbers; a map entry it takes -1 from means unknown. */
@@ -158,7 +159,9 @@ static void name_backend_dimm(struct rasd *d, struct hv_dimm *m,
 	if (e == NULL)
 		return;
 	info_from(info, e);
-	if (m->label[0] == '\0')
+	/* A label file is the operator's word for the silkscreen: it wins
+	 * over the backend's name too. */
+	if (m->label[0] == '\0' || e->named_by[0] != '\0')
 		snprintf(m->label, sizeof(m->label), "%s", e->label);
 }
 

@@ -201,6 +201,9 @@ static const char *const statement_sql[ST_COUNT] = {
                        " FROM event_blocks WHERE last_ms >= ?1 AND id > ?2"
                        " ORDER BY id LIMIT 1",
     /* By the primary key alone: a test on id + n would scan. */
+    [ST_BLOCK_BEFORE] = "SELECT id, n, first_ms, last_ms, data"
+                        " FROM event_blocks WHERE id < ?1"
+                        " ORDER BY id DESC LIMIT 1",
     [ST_BLOCK_OF] = "SELECT id, n FROM event_blocks"
                     " WHERE id <= ?1 ORDER BY id DESC LIMIT 1",
     [ST_STRING_ADD] = "INSERT INTO strings (id, text) VALUES (?1, ?2)",
@@ -573,6 +576,53 @@ int journal_open(struct journal **out, const char *path, char *err,
 }
 
 /*
+ * Read-only: no file is made and nothing migrated, so rasctl can read a
+ * journal while rasd is down or busy without ever holding its writer up.
+ * An older schema is refused: only rasd, which owns the file, migrates.
+ */
+int journal_open_readonly(struct journal **out, const char *path, char *err,
+                          size_t errlen)
+{
+	struct journal *j;
+	int version = 0;
+
+	if (out == NULL || path == NULL) {
+		set_open_error(err, errlen, "journal_open_readonly: no path");
+		return -1;
+	}
+	*out = NULL;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		set_open_error(err, errlen, "journal: out of memory");
+		return -1;
+	}
+	j->readonly = true;
+	if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		fail(j, "journal %s: cannot open: %s", path,
+		     j->db != NULL ? sqlite3_errmsg(j->db) : "out of memory");
+	} else if ((j->strings = calloc(JOURNAL_STRINGS_MAX,
+	                                sizeof(*j->strings))) == NULL) {
+		fail(j, "journal %s: out of memory", path);
+	} else if (sqlite3_busy_timeout(j->db, 1000) != SQLITE_OK ||
+	           read_schema_version(j, path, &version) != 0) {
+		/* the message is set */
+	} else if (version != JOURNAL_SCHEMA_VERSION) {
+		fail(j,
+		     "journal %s has schema version %d; start rasd on it once "
+		     "to migrate it to %d",
+		     path, version, JOURNAL_SCHEMA_VERSION);
+	} else if (prepare_all(j, path) == 0 && journal_events_load(j) == 0) {
+		j->schema_version = version;
+		*out = j;
+		return 0;
+	}
+	set_open_error(err, errlen, j->error);
+	journal_close(j);
+	return -1;
+}
+
+/*
  * A batch still open at close is committed: its events happened, and the
  * journal exists so that nothing the daemon saw is lost.
  */
@@ -582,7 +632,7 @@ void journal_close(struct journal *j)
 
 	if (j == NULL)
 		return;
-	if (j->db != NULL && !sqlite3_get_autocommit(j->db) &&
+	if (j->db != NULL && !j->readonly && !sqlite3_get_autocommit(j->db) &&
 	    journal_events_flush(j) == 0)
 		sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL);
 	for (i = 0; i < ST_COUNT; i++)

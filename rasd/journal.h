@@ -21,6 +21,13 @@ struct journal;
  */
 int journal_open(struct journal **out, const char *path, char *err,
                  size_t errlen);
+/*
+ * An existing journal, for reading only (rasctl -j, the events command):
+ * nothing is created or migrated and rasd's writer is never held up. A
+ * journal of another schema version is refused with a message.
+ */
+int journal_open_readonly(struct journal **out, const char *path, char *err,
+                          size_t errlen);
 void journal_close(struct journal *j);
 int journal_schema_version(struct journal *j);
 
@@ -103,6 +110,12 @@ const char *journal_event_describe(const struct journal_event *ev, char *buf,
 typedef int (*journal_event_fn)(void *arg, const struct journal_event *ev);
 int journal_events_each(struct journal *j, uint64_t since_ms, size_t limit,
                         journal_event_fn fn, void *arg);
+/* Events with id < before_id (0: any) and time_ms in [since_ms, until_ms]
+ * (until 0: no bound), newest first: the operator's "what happened
+ * lately". A block wholly outside the times is skipped undecoded. */
+int journal_events_newest(struct journal *j, int64_t before_id,
+                          uint64_t since_ms, uint64_t until_ms,
+                          journal_event_fn fn, void *arg);
 int64_t journal_event_count(struct journal *j);
 
 /* Actions: recorded as intended before they run, as done/failed after. */

@@ -447,6 +447,66 @@ out:
 	return rc;
 }
 
+static bool newest_wanted(const struct journal_event *ev, int64_t before_id,
+                          uint64_t since_ms, uint64_t until_ms)
+{
+	return (before_id == 0 || ev->id < before_id) &&
+	       ev->time_ms >= since_ms && (until_ms == 0 || ev->time_ms <= until_ms);
+}
+
+int journal_events_newest(struct journal *j, int64_t before_id,
+                          uint64_t since_ms, uint64_t until_ms,
+                          journal_event_fn fn, void *arg)
+{
+	sqlite3_stmt *st = j->stmt[ST_BLOCK_BEFORE];
+	struct journal_event *evs;
+	int64_t below = before_id > 0 ? before_id : INT64_MAX;
+	size_t n = 0, i;
+	int step, rc = 0;
+
+	if (fn == NULL)
+		return fail(j, "journal_events_newest: no callback");
+	if (!j->readonly && journal_events_flush(j) < 0)
+		return -1;
+	evs = malloc(EVENT_BLOCK_MAX * sizeof(*evs));
+	if (evs == NULL)
+		return fail(j, "journal_events_newest: out of memory");
+	for (;;) {
+		sqlite3_bind_int64(st, 1, below);
+		step = sqlite3_step(st);
+		if (step == SQLITE_DONE) {
+			sqlite3_reset(st);
+			break;
+		}
+		if (step != SQLITE_ROW) {
+			rc = fail_stmt(j, st, "journal_events_newest");
+			break;
+		}
+		below = sqlite3_column_int64(st, 0);
+		if ((uint64_t)sqlite3_column_int64(st, 3) < since_ms ||
+		    (until_ms != 0 &&
+		     (uint64_t)sqlite3_column_int64(st, 2) > until_ms)) {
+			sqlite3_reset(st);
+			continue;
+		}
+		rc = block_decode(j, st, evs, &n);
+		sqlite3_reset(st);
+		if (rc < 0 || (n > 0 && notes_fill(j, evs[0].id,
+		                                   evs[n - 1].id, evs) < 0)) {
+			rc = -1;
+			break;
+		}
+		for (i = n; i > 0; i--)
+			if (newest_wanted(&evs[i - 1], before_id, since_ms,
+			                  until_ms) &&
+			    fn(arg, &evs[i - 1]) != 0)
+				goto out;
+	}
+out:
+	free(evs);
+	return rc;
+}
+
 int64_t journal_event_count(struct journal *j)
 {
 	if (j == NULL)

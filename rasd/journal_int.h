@@ -4,6 +4,7 @@
 #define RASD_JOURNAL_INT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ enum statement {
 	ST_SYNC_MARK,
 	ST_BLOCK_ADD,
 	ST_BLOCKS_PAGE,
+	ST_BLOCK_BEFORE,
 	ST_BLOCK_OF,
 	ST_STRING_ADD,
 	ST_NOTES_RANGE,
@@ -63,6 +65,7 @@ struct journal {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];
 	int schema_version;
+	bool readonly; /* journal_open_readonly: never writes */
 	char error[512];
 	/* changes counted when journal_sync() last made them durable */
 	int64_t synced_changes;

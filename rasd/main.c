@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include "../hypervisor/sim/sim.h"
+#include "../include/version.h"
+#include "checkconfig.h"
 #include "rasd.h"
+#include "sdnotify.h"
 
-#define RASD_VERSION    "0.1.0"
 #define DEFAULT_POLICY  "/etc/rasd/rasd.conf"
 #define DEFAULT_JOURNAL "/var/lib/rasd/journal.db"
 #define DEFAULT_SOCKET  "/run/rasd/rasd.sock"
@@ -21,7 +23,11 @@ static void usage(FILE *f)
 	    "usage: rasd -H BACKEND [-c POLICY] [-j JOURNAL] [-s SOCKET]\n"
 	    "            [--speed N] [--log FILE] [--call-log FILE]\n"
 	    "            [--exit-when-done] [--check] [--syslog] [-q] [-v]\n"
-	    "  -H, --hypervisor SPEC  backend: sim:SCENARIO\n"
+	    "       rasd -n|--check-config [-H BACKEND] [-c POLICY]\n"
+	    "       rasd --help | --version\n"
+	    "  -H, --hypervisor SPEC  backend (below)\n"
+	    "  -n, --check-config     check the policy and the backend, "
+	    "then exit\n"
 	    "  -c, --policy FILE      policy (default %s if present)\n"
 	    "  -j, --journal FILE     SQLite journal (default %s)\n"
 	    "  -s, --socket PATH      control socket (default %s;\n"
@@ -38,8 +44,9 @@ static void usage(FILE *f)
 	    "      --report DIR       write the HTML dashboard to DIR at exit\n"
 	    "      --syslog           also log through syslog(3)\n"
 	    "  -q, --quiet            no timeline on stderr\n"
-	    "  -v, --verbose          debug messages\n",
-	    DEFAULT_POLICY, DEFAULT_JOURNAL, DEFAULT_SOCKET);
+	    "  -v, --verbose          debug messages\n%s",
+	    DEFAULT_POLICY, DEFAULT_JOURNAL, DEFAULT_SOCKET,
+	    checkconfig_backends_help);
 }
 
 enum {
@@ -52,6 +59,7 @@ enum {
 	OPT_VERSION,
 	OPT_REPORT,
 	OPT_SIM_SOCKET,
+	OPT_CHECK_CONFIG,
 };
 
 static const struct option long_opts[] = {
@@ -65,6 +73,7 @@ static const struct option long_opts[] = {
     {"sim-socket", required_argument, NULL, OPT_SIM_SOCKET},
     {"exit-when-done", no_argument, NULL, OPT_EXIT_WHEN_DONE},
     {"check", no_argument, NULL, OPT_CHECK},
+    {"check-config", no_argument, NULL, 'n'},
     {"report", required_argument, NULL, OPT_REPORT},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
     {"quiet", no_argument, NULL, 'q'},
@@ -85,13 +94,17 @@ static int parse_speed(const char *s, uint32_t *out)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct rasd_options *o)
+static int parse_args(int argc, char **argv, struct rasd_options *o,
+                      bool *check_config)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "H:c:j:s:qvh", long_opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "H:c:j:s:nqvh", long_opts, NULL)) !=
 	       -1) {
 		switch (c) {
+		case 'n':
+			*check_config = true;
+			break;
 		case 'H':
 			o->hv_spec = optarg;
 			break;
@@ -147,7 +160,7 @@ static int parse_args(int argc, char **argv, struct rasd_options *o)
 			usage(stdout);
 			exit(0);
 		default:
-			usage(stderr);
+			fprintf(stderr, "rasd: see rasd --help\n");
 			return 2;
 		}
 	}
@@ -186,10 +199,27 @@ static int finish_checks(struct rasd *d)
 	return failed > 0;
 }
 
+/* Under systemd: READY once set up, STOPPING when the loop ends. */
+static int run_notified(struct rasd *d)
+{
+	struct sdnotify *sn;
+	char err[256];
+	int rc;
+
+	if (sdnotify_open(&sn, d, err, sizeof(err)) < 0)
+		fprintf(stderr, "rasd: systemd: %s\n", err);
+	sdnotify_ready(sn);
+	rc = rasd_run(d);
+	sdnotify_stopping(sn);
+	sdnotify_close(sn);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct rasd_options opt;
 	struct rasd *d;
+	bool check_config = false;
 	char err[1024];
 	int rc;
 
@@ -197,7 +227,7 @@ int main(int argc, char **argv)
 	opt.journal_path = DEFAULT_JOURNAL;
 	opt.socket_path = DEFAULT_SOCKET;
 	opt.speed = 1;
-	rc = parse_args(argc, argv, &opt);
+	rc = parse_args(argc, argv, &opt, &check_config);
 	if (rc != 0)
 		return rc;
 	/* The crash tests' kill points (rasd(8), ENVIRONMENT). */
@@ -207,14 +237,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rasd: %s\n", err);
 		return 2;
 	}
-	if (opt.hv_spec == NULL) {
-		fprintf(stderr, "rasd: no hypervisor backend: give -H "
-		                "sim:SCENARIO (this build has the sim "
-		                "backend)\n");
-		return 2;
-	}
 	if (opt.policy_path == NULL && access(DEFAULT_POLICY, R_OK) == 0)
 		opt.policy_path = DEFAULT_POLICY;
+	if (check_config)
+		return checkconfig_run(opt.policy_path, opt.hv_spec, stdout);
+	if (opt.hv_spec == NULL) {
+		fprintf(stderr, "rasd: no hypervisor backend: give -H xen, "
+		                "linux[:URI], auto or sim:SCENARIO\n");
+		return 2;
+	}
+	/* A wrong -H is a usage error, told before any file is opened. */
+	if (checkconfig_spec(opt.hv_spec, false, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rasd: -H %s: %s\n", opt.hv_spec, err);
+		return 2;
+	}
 	/* The context is large; keep it off the stack. */
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)
@@ -225,7 +261,7 @@ int main(int argc, char **argv)
 		free(d);
 		return 1;
 	}
-	rc = rasd_run(d) < 0 ? 1 : 0;
+	rc = run_notified(d) < 0 ? 1 : 0;
 	if (finish_checks(d) != 0)
 		rc = 1;
 	if (opt.report_dir != NULL) {

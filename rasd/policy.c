@@ -239,8 +239,8 @@ void policy_defaults(struct policy *p)
 	p->dimm_action = POLICY_ACT;
 	p->dimm_warn = 5;
 	snprintf(p->dimm_sysfs_root, sizeof(p->dimm_sysfs_root), "/");
-	p->dimm_sources =
-	    1u << DIMM_SRC_EDAC | 1u << DIMM_SRC_SMBIOS | 1u << DIMM_SRC_POLICY;
+	p->dimm_sources = 1u << DIMM_SRC_EDAC | 1u << DIMM_SRC_SMBIOS |
+	                  1u << DIMM_SRC_LABELS | 1u << DIMM_SRC_POLICY;
 	p->n_dimm_map = 0;
 	p->socket.limit = 100;
 	p->socket.window_ms = 24ULL * 3600 * 1000;
@@ -254,7 +254,8 @@ void policy_defaults(struct policy *p)
 	p->evac_refused_backoff_ms = 10ULL * 60 * 1000;
 	p->journal_sync_window_ms = POLICY_SYNC_WINDOW_DEFAULT_MS;
 	p->page_table_bytes = POLICY_TABLE_MEMORY_DEFAULT;
-	snprintf(p->syslog_transport, sizeof(p->syslog_transport), "local");
+	/* journald where systemd runs, else /dev/log (telemetry.c). */
+	snprintf(p->syslog_transport, sizeof(p->syslog_transport), "auto");
 	p->syslog_storm_limit = 20;
 	p->syslog_storm_window_ms = 60000;
 	p->metrics_interval_ms = 15000;
@@ -805,10 +806,13 @@ static int set_syslog_transport(struct parse *ps, const struct key_rule *rule,
                                 const char *value)
 {
 	if (strcmp(value, "off") && strcmp(value, "local") &&
-	    strcmp(value, "tcp") && strcmp(value, "tls"))
-		return fail(ps,
-		            "bad %s '%s' in [%s]: use off, local, tcp or tls",
-		            rule->key, value, rule->section);
+	    strcmp(value, "tcp") && strcmp(value, "tls") &&
+	    strcmp(value, "journal") && strcmp(value, "auto"))
+		return fail(
+		    ps,
+		    "bad %s '%s' in [%s]: use auto, journal, local, tcp, "
+		    "tls or off",
+		    rule->key, value, rule->section);
 	snprintf(ps->copy.syslog_transport, sizeof(ps->copy.syslog_transport),
 	         "%s", value);
 	return 0;
@@ -1161,8 +1165,10 @@ static const char *source_bits(const char *value, unsigned *out, char *why,
 	} names[] = {
 	    {"edac", DIMM_SRC_EDAC},
 	    {"smbios", DIMM_SRC_SMBIOS},
+	    {"labels", DIMM_SRC_LABELS},
 	    {"policy", DIMM_SRC_POLICY},
 	};
+	const size_t n_names = sizeof(names) / sizeof(names[0]);
 	char item[16];
 	const char *s = value;
 	bool too_long, none = false;
@@ -1178,12 +1184,15 @@ static const char *source_bits(const char *value, unsigned *out, char *why,
 			none = true;
 			continue;
 		}
-		for (i = 0; i < 3 && strcmp(item, names[i].name) != 0; i++)
+		for (i = 0; i < n_names && strcmp(item, names[i].name) != 0;
+		     i++)
 			;
-		if (too_long || i == 3) {
-			snprintf(why, whylen,
-			         "'%s%s' is not edac, smbios, policy or none",
-			         item, too_long ? "..." : "");
+		if (too_long || i == n_names) {
+			snprintf(
+			    why, whylen,
+			    "'%s%s' is not edac, smbios, labels, policy or "
+			    "none",
+			    item, too_long ? "..." : "");
 			return why;
 		}
 		bit = 1u << names[i].src;

@@ -72,7 +72,7 @@ struct policy {
 	/* the page table's memory budget, bytes */
 	uint64_t page_table_bytes;
 	/* [syslog] RFC 5424 messages */
-	char syslog_transport[8];            /* off, local, tcp, tls */
+	char syslog_transport[8]; /* auto, journal, local, tcp, tls, off */
 	char syslog_socket[POLICY_PATH_MAX]; /* local; empty: /dev/log */
 	char syslog_server[POLICY_PATH_MAX]; /* tcp, tls: host:port */
 	char syslog_ca[POLICY_PATH_MAX];     /* tls: CA file */

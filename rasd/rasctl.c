@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -15,61 +16,10 @@
 #include "../mce/mce.h"
 #include "../mce/mce_text.h"
 #include "control.h"
+#include "journal_query.h"
 #include "policy.h"
 #include "publish/report_json.h"
 #include "rasctl_int.h"
-
-#define DEFAULT_SOCKET "/run/rasd/rasd.sock"
-
-static void usage(FILE *f)
-{
-	fprintf(
-	    f,
-	    "usage: rasctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
-	    "commands:\n"
-	    "  status                     host health and counts\n"
-	    "  events [--since T] [--limit N]\n"
-	    "                             T: epoch ms, or a duration ago "
-	    "(1h)\n"
-	    "  dimms                      DIMMs, their state and errors\n"
-	    "  cpus                       CPUs, online state and errors\n"
-	    "  actions                    what rasd decided and did\n"
-	    "  sockets                    processor sockets and their errors\n"
-	    "  pages                      offlined pages, as the hypervisor "
-	    "sees them\n"
-	    "  watch [--since SEQ] [--count N]\n"
-	    "                             follow rasd's notices as they are "
-	    "raised\n"
-	    "  health [--limit N]         green/yellow/red, why, and the "
-	    "latest\n"
-	    "                             BMC and sensor events\n"
-	    "  sensors                    lm-sensors and BMC readings, "
-	    "limits\n"
-	    "  selftest                   plant a corrected error and wait "
-	    "for it\n"
-	    "  page offline|online MFN    take a machine frame out, or put "
-	    "it back\n"
-	    "  cpu offline|online N       take a CPU down, or bring it "
-	    "back\n"
-	    "  xen-receive                receive a guest a peer's rasd "
-	    "evacuates\n"
-	    "                             (stdin/stdout, behind socat)\n"
-	    "  inject --cpu N --bank N --status X [--addr A] [--misc M]\n"
-	    "         [--mcgstatus G] [--direct]\n"
-	    "                             plant a record through the backend, "
-	    "or\n"
-	    "                             (--direct) hand it to rasd's record "
-	    "path\n"
-	    "  reload                     re-read the policy\n"
-	    "  decode [--format auto|binary|mcelog|dmesg] [--record-len N] "
-	    "[FILE]\n"
-	    "                             decode struct mce records, mcelog "
-	    "--ascii\n"
-	    "                             or dmesg text (stdin by default) to "
-	    "JSON lines;\n"
-	    "                             a binary file's record length is "
-	    "told from it\n");
-}
 
 const char *jget_str(struct json_object *o, const char *k)
 {
@@ -195,9 +145,9 @@ static void print_dimms(struct json_object *r)
 	struct json_object *arr = jget(r, "dimms");
 	size_t i, n = arr ? json_object_array_length(arr) : 0;
 
-	printf("%-16s %-7s %6s %4s %7s %-11s %7s %4s %-9s %4s %s\n", "DIMM",
-	       "SOURCE", "SOCKET", "CH", "SIZE", "STATE", "ERRORS", "UE",
-	       "PAGES/24H", "BMC", "TEMP");
+	printf("%-16s %-7s %6s %4s %7s %-11s %7s %4s %-9s %4s %-6s %s\n",
+	       "DIMM", "SOURCE", "SOCKET", "CH", "SIZE", "STATE", "ERRORS",
+	       "UE", "PAGES/24H", "BMC", "TEMP", "NAMED-BY");
 	for (i = 0; i < n; i++) {
 		struct json_object *m = json_object_array_get_idx(arr, i);
 		char pages[32], temp[16] = "-";
@@ -210,12 +160,14 @@ static void print_dimms(struct json_object *r)
 			snprintf(temp, sizeof(temp), "%.1fC",
 			         json_object_get_double(jget(m, "temp_c")));
 		printf("%-16s %-7s %6lld %4lld %6lldM %-11s %7lld %4lld %-9s "
-		       "%4lld %s\n",
+		       "%4lld %-6s %s\n",
 		       jget_str(m, "label"), jget_str(m, "source"),
 		       jget_int(m, "socket"), jget_int(m, "channel"),
 		       jget_int(m, "size_mib"), jget_str(m, "state"),
 		       jget_int(m, "errors"), jget_int(m, "uncorrected"), pages,
-		       jget_int(m, "bmc_events"), temp);
+		       jget_int(m, "bmc_events"), temp,
+		       *jget_str(m, "named_by") ? jget_str(m, "named_by")
+		                                : "-");
 	}
 }
 
@@ -269,88 +221,232 @@ static int parse_u64(const char *s, uint64_t *out)
 	return (errno || end == s || *end != '\0' || s[0] == '-') ? -1 : 0;
 }
 
-/* "--since 1h" is relative to the daemon's clock, which may run fast. */
-static int since_arg(const struct rasctl *rc, const char *s, uint64_t *out)
+/*
+ * "--since 1h" is relative to the daemon's clock, which may run fast;
+ * with -j (rasd down) to this machine's.
+ */
+static int time_arg(const struct rasctl *rc, const char *opt, const char *s,
+                    uint64_t *out)
 {
 	struct json_object *reply, *res;
+	struct timespec ts;
 	uint64_t ago;
 
 	if (parse_u64(s, out) == 0)
 		return 0;
 	if (policy_parse_duration(s, &ago) < 0) {
 		fprintf(stderr,
-		        "rasctl: --since '%s': want epoch ms or a "
+		        "rasctl: events: --%s '%s': want epoch ms or a "
 		        "duration such as 1h\n",
-		        s);
+		        opt, s);
 		return -1;
 	}
-	if (call(rc, "status", NULL, &reply, &res) < 0)
-		return -1;
-	*out = (uint64_t)jget_int(res, "now_ms");
+	if (rc->journal_path != NULL) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		*out =
+		    (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	} else {
+		if (call(rc, "status", NULL, &reply, &res) < 0)
+			return -1;
+		*out = (uint64_t)jget_int(res, "now_ms");
+		json_object_put(reply);
+	}
 	*out = *out > ago ? *out - ago : 0;
+	return 0;
+}
+
+static bool severity_known(const char *s)
+{
+	int i;
+
+	for (i = 0; i <= MCE_SEV_FATAL; i++)
+		if (!strcmp(s, mce_severity_name((enum mce_severity)i)))
+			return true;
+	return false;
+}
+
+static const struct option events_opts[] = {
+    {"since", required_argument, NULL, 'S'},
+    {"until", required_argument, NULL, 'U'},
+    {"dimm", required_argument, NULL, 'd'},
+    {"severity", required_argument, NULL, 'v'},
+    {"limit", required_argument, NULL, 'l'},
+    {"before", required_argument, NULL, 'b'},
+    {NULL, 0, NULL, 0},
+};
+
+static int number_opt(const char *cmd, const char *opt, const char *v,
+                      uint64_t *out)
+{
+	if (parse_u64(v, out) == 0)
+		return 0;
+	fprintf(stderr, "rasctl: %s: --%s '%s' is not a number\n", cmd, opt, v);
+	return -1;
+}
+
+/* The options into a filter; the strings stay argv's. */
+static int events_filter(const struct rasctl *rc, int argc, char **argv,
+                         struct event_filter *f)
+{
+	uint64_t v;
+	int c;
+
+	f->limit = 100;
+	optind = 0;
+	while ((c = rasctl_getopt(argc, argv, events_opts)) != -1) {
+		if (c == 'S' && time_arg(rc, "since", optarg, &f->since_ms) < 0)
+			return -1;
+		if (c == 'U' && time_arg(rc, "until", optarg, &f->until_ms) < 0)
+			return -1;
+		if (c == 'd')
+			f->dimm = optarg;
+		if (c == 'v' && !severity_known(optarg)) {
+			fprintf(
+			    stderr,
+			    "rasctl: events: --severity '%s': want "
+			    "corrected, deferred, ucna, srao, srar or fatal\n",
+			    optarg);
+			return -1;
+		}
+		if (c == 'v')
+			f->severity = optarg;
+		if ((c == 'l' || c == 'b') &&
+		    number_opt("events", c == 'l' ? "limit" : "before", optarg,
+		               &v) < 0)
+			return -1;
+		if (c == 'l')
+			f->limit = (size_t)v;
+		if (c == 'b')
+			f->before_id = v > INT64_MAX ? INT64_MAX : (int64_t)v;
+		if (c == '?')
+			return -1;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "rasctl: events: unexpected '%s'\n",
+		        argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static void filter_to_args(const struct event_filter *f,
+                           struct json_object *args)
+{
+	if (f->since_ms)
+		json_object_object_add(
+		    args, "since_ms",
+		    json_object_new_int64((int64_t)f->since_ms));
+	if (f->until_ms)
+		json_object_object_add(
+		    args, "until_ms",
+		    json_object_new_int64((int64_t)f->until_ms));
+	if (f->dimm)
+		json_object_object_add(args, "dimm",
+		                       json_object_new_string(f->dimm));
+	if (f->severity)
+		json_object_object_add(args, "severity",
+		                       json_object_new_string(f->severity));
+	if (f->before_id)
+		json_object_object_add(args, "before",
+		                       json_object_new_int64(f->before_id));
+	json_object_object_add(args, "limit",
+	                       json_object_new_int64((int64_t)f->limit));
+}
+
+/* The reply's shape, {"events": [...]}, from rasd or from the file. */
+static int events_fetch(const struct rasctl *rc, const struct event_filter *f,
+                        struct json_object **out)
+{
+	struct json_object *args, *reply, *res, *arr;
+	char err[512];
+
+	if (rc->journal_path != NULL) {
+		*out = json_object_new_object();
+		arr = json_object_new_array();
+		json_object_object_add(*out, "events", arr);
+		if (journal_query_events(rc->journal_path, f,
+		                         journal_event_json_add, arr, err,
+		                         sizeof(err)) == 0)
+			return 0;
+		fprintf(stderr, "rasctl: events: %s\n", err);
+		json_object_put(*out);
+		return -1;
+	}
+	args = json_object_new_object();
+	filter_to_args(f, args);
+	if (call(rc, "events", args, &reply, &res) < 0) {
+		json_object_put(args);
+		return -1;
+	}
+	json_object_put(args);
+	*out = json_object_get(res);
 	json_object_put(reply);
 	return 0;
 }
 
-static int build_events_args(const struct rasctl *rc, int argc, char **argv,
-                             struct json_object *args)
+int rasctl_run_events(const struct rasctl *rc, int argc, char **argv)
 {
-	int i;
-	uint64_t v;
+	struct event_filter f = {0};
+	struct json_object *res, *arr;
+	size_t n;
 
-	for (i = 1; i < argc; i++) {
-		if (i + 1 >= argc)
-			goto bad;
-		if (!strcmp(argv[i], "--since")) {
-			if (since_arg(rc, argv[++i], &v) < 0)
-				return -1;
-			json_object_object_add(
-			    args, "since_ms",
-			    json_object_new_int64((int64_t)v));
-		} else if (!strcmp(argv[i], "--limit") &&
-		           parse_u64(argv[i + 1], &v) == 0) {
-			i++;
-			json_object_object_add(
-			    args, "limit", json_object_new_int64((int64_t)v));
-		} else {
-			goto bad;
-		}
+	if (events_filter(rc, argc, argv, &f) < 0)
+		return 2;
+	if (events_fetch(rc, &f, &res) < 0)
+		return 1;
+	arr = jget(res, "events");
+	n = arr ? json_object_array_length(arr) : 0;
+	if (rc->json) {
+		print_json(res);
+	} else {
+		print_events(res);
+		/* A full page may have older ones behind it. */
+		if (n > 0 && n == f.limit)
+			fprintf(stderr, "rasctl: older events: --before %lld\n",
+			        jget_int(json_object_array_get_idx(arr, n - 1),
+			                 "id"));
 	}
+	json_object_put(res);
 	return 0;
-bad:
-	fprintf(stderr, "rasctl: events: bad argument '%s'\n", argv[i]);
-	return -1;
 }
+
+static const struct option inject_opts[] = {
+    {"cpu", required_argument, NULL, 0},
+    {"bank", required_argument, NULL, 1},
+    {"status", required_argument, NULL, 2},
+    {"addr", required_argument, NULL, 3},
+    {"misc", required_argument, NULL, 4},
+    {"mcgstatus", required_argument, NULL, 5},
+    {"direct", no_argument, NULL, 'D'},
+    {NULL, 0, NULL, 0},
+};
 
 static int build_inject_args(int argc, char **argv, struct json_object *args)
 {
-	static const char *const keys[] = {"cpu",  "bank", "status",
-	                                   "addr", "misc", "mcgstatus"};
-	int i;
-	size_t k;
+	uint64_t v;
+	int c;
 
-	for (i = 1; i < argc; i += 2) {
-		if (!strcmp(argv[i], "--direct")) {
+	optind = 0;
+	while ((c = rasctl_getopt(argc, argv, inject_opts)) != -1) {
+		if (c == '?')
+			return -1;
+		if (c == 'D') {
 			json_object_object_add(args, "direct",
 			                       json_object_new_boolean(true));
-			i--;
 			continue;
 		}
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (!strncmp(argv[i], "--", 2) &&
-			    !strcmp(argv[i] + 2, keys[k]))
-				break;
-		if (k == sizeof(keys) / sizeof(keys[0]) || i + 1 >= argc) {
-			fprintf(stderr, "rasctl: inject: bad argument '%s'\n",
-			        argv[i]);
+		if (number_opt("inject", inject_opts[c].name, optarg, &v) < 0)
 			return -1;
-		}
 		/* Sent as strings so 64-bit status words survive JSON. */
-		json_object_object_add(args, keys[k],
-		                       json_object_new_string(argv[i + 1]));
+		json_object_object_add(args, inject_opts[c].name,
+		                       json_object_new_string(optarg));
 	}
-	if (json_object_object_length(args) == 0 ||
-	    !json_object_object_get_ex(args, "status", NULL)) {
+	if (optind != argc) {
+		fprintf(stderr, "rasctl: inject: unexpected '%s'\n",
+		        argv[optind]);
+		return -1;
+	}
+	if (!json_object_object_get_ex(args, "status", NULL)) {
 		fprintf(stderr, "rasctl: inject needs at least --status\n");
 		return -1;
 	}
@@ -421,32 +517,34 @@ static void print_notice(const struct rasctl *rc, struct json_object *n)
 	fflush(stdout);
 }
 
+static const struct option watch_opts[] = {
+    {"since", required_argument, NULL, 'S'},
+    {"count", required_argument, NULL, 'n'},
+    {NULL, 0, NULL, 0},
+};
+
 static int watch_args(int argc, char **argv, struct json_object *args,
                       long long *count)
 {
-	int i;
-	char *end;
+	uint64_t v;
+	int c;
 
-	for (i = 1; i < argc; i += 2) {
-		long long v;
-
-		if (i + 1 >= argc || (strcmp(argv[i], "--since") &&
-		                      strcmp(argv[i], "--count"))) {
-			fprintf(stderr, "rasctl: watch: bad argument '%s'\n",
-			        argv[i]);
+	optind = 0;
+	while ((c = rasctl_getopt(argc, argv, watch_opts)) != -1) {
+		if (c == '?' ||
+		    number_opt("watch", c == 'n' ? "count" : "since", optarg,
+		               &v) < 0)
 			return -1;
-		}
-		v = strtoll(argv[i + 1], &end, 10);
-		if (*argv[i + 1] == '\0' || *end != '\0' || v < 0) {
-			fprintf(stderr, "rasctl: watch: %s wants a number\n",
-			        argv[i]);
-			return -1;
-		}
-		if (!strcmp(argv[i], "--count"))
-			*count = v;
+		if (c == 'n')
+			*count = (long long)v;
 		else
-			json_object_object_add(args, "since",
-			                       json_object_new_int64(v));
+			json_object_object_add(
+			    args, "since", json_object_new_int64((int64_t)v));
+	}
+	if (optind != argc) {
+		fprintf(stderr, "rasctl: watch: unexpected '%s'\n",
+		        argv[optind]);
+		return -1;
 	}
 	return 0;
 }
@@ -455,7 +553,7 @@ static int watch_args(int argc, char **argv, struct json_object *args,
  * Subscribe and print; the connection then carries only notice lines,
  * so plain stdio reads them. --count makes it usable from scripts.
  */
-static int run_watch(const struct rasctl *rc, int argc, char **argv)
+int rasctl_run_watch(const struct rasctl *rc, int argc, char **argv)
 {
 	struct json_object *args = json_object_new_object(), *reply, *res;
 	struct json_object *backlog;
@@ -518,31 +616,55 @@ static int run_watch(const struct rasctl *rc, int argc, char **argv)
 	return count < 0 || seen >= count ? 0 : 1;
 }
 
-static int run_remote(const struct rasctl *rc, int argc, char **argv)
+/* -j: the counts from the file; the live parts need rasd. */
+static int status_from_journal(const struct rasctl *rc)
 {
-	const char *cmd = argv[0];
-	struct json_object *args = json_object_new_object(), *reply, *res;
-	int rcode = 0;
+	struct journal_summary js;
+	struct json_object *r, *sum;
+	char err[512];
 
-	if (!strcmp(cmd, "events"))
-		rcode = build_events_args(rc, argc, argv, args);
-	else if (!strcmp(cmd, "inject"))
-		rcode = build_inject_args(argc, argv, args);
-	else if (argc > 1) {
-		fprintf(stderr, "rasctl: %s takes no arguments\n", cmd);
-		rcode = -1;
+	if (journal_query_summary(rc->journal_path, &js, err, sizeof(err)) <
+	    0) {
+		fprintf(stderr, "rasctl: status: %s\n", err);
+		return 1;
 	}
-	if (rcode < 0 || call(rc, cmd, args, &reply, &res) < 0) {
-		json_object_put(args);
-		return rcode < 0 ? 2 : 1;
-	}
-	json_object_put(args);
+	r = json_object_new_object();
+	sum = json_object_new_object();
+	json_object_object_add(r, "journal",
+	                       json_object_new_string(rc->journal_path));
+	json_object_object_add(r, "summary", sum);
+	json_object_object_add(sum, "events", json_object_new_int64(js.events));
+	json_object_object_add(sum, "pages_offlined",
+	                       json_object_new_int64(js.pages_offlined));
+	json_object_object_add(sum, "cpus_offlined",
+	                       json_object_new_int64(js.cpus_offlined));
+	json_object_object_add(sum, "guests_evacuated",
+	                       json_object_new_int64(js.guests_evacuated));
+	json_object_object_add(sum, "actions_failed",
+	                       json_object_new_int64(js.actions_failed));
+	json_object_object_add(sum, "actions_pending",
+	                       json_object_new_int64(js.actions_pending));
 	if (rc->json)
-		print_json(res);
-	else if (!strcmp(cmd, "status"))
+		print_json(r);
+	else
+		printf("journal:          %s (read directly)\n"
+		       "events:           %lld\npages offlined:   %lld\n"
+		       "cpus offlined:    %lld\nguests evacuated: %lld\n"
+		       "actions failed:   %lld (pending %lld)\n",
+		       rc->journal_path, (long long)js.events,
+		       (long long)js.pages_offlined,
+		       (long long)js.cpus_offlined,
+		       (long long)js.guests_evacuated,
+		       (long long)js.actions_failed,
+		       (long long)js.actions_pending);
+	json_object_put(r);
+	return 0;
+}
+
+static void print_remote(const char *cmd, struct json_object *res)
+{
+	if (!strcmp(cmd, "status"))
 		print_status(res);
-	else if (!strcmp(cmd, "events"))
-		print_events(res);
 	else if (!strcmp(cmd, "dimms"))
 		print_dimms(res);
 	else if (!strcmp(cmd, "cpus"))
@@ -555,7 +677,90 @@ static int run_remote(const struct rasctl *rc, int argc, char **argv)
 		print_pages(res);
 	else
 		print_json(res);
+}
+
+/* Ask rasd, print the answer; args (may be NULL) is consumed. */
+static int ask_and_print(const struct rasctl *rc, const char *cmd,
+                         struct json_object *args)
+{
+	struct json_object *reply, *res;
+
+	if (call(rc, cmd, args, &reply, &res) < 0) {
+		json_object_put(args);
+		return 1;
+	}
+	json_object_put(args);
+	if (rc->json)
+		print_json(res);
+	else
+		print_remote(cmd, res);
 	json_object_put(reply);
+	return 0;
+}
+
+static int no_args(int argc, char **argv)
+{
+	static const struct option none[] = {{NULL, 0, NULL, 0}};
+
+	optind = 0;
+	if (rasctl_getopt(argc, argv, none) != -1)
+		return -1;
+	if (optind != argc) {
+		fprintf(stderr, "rasctl: %s takes no arguments\n", argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+int rasctl_run_remote(const struct rasctl *rc, int argc, char **argv)
+{
+	if (no_args(argc, argv) < 0)
+		return 2;
+	if (rc->journal_path != NULL)
+		return status_from_journal(rc);
+	return ask_and_print(rc, argv[0], NULL);
+}
+
+int rasctl_run_inject(const struct rasctl *rc, int argc, char **argv)
+{
+	struct json_object *args = json_object_new_object();
+
+	if (build_inject_args(argc, argv, args) < 0) {
+		json_object_put(args);
+		return 2;
+	}
+	return ask_and_print(rc, "inject", args);
+}
+
+static int action_row(void *arg, const struct journal_action *a)
+{
+	journal_action_json_add(arg, NULL, a);
+	return 0;
+}
+
+int rasctl_run_actions(const struct rasctl *rc, int argc, char **argv)
+{
+	struct json_object *r, *arr;
+	char err[512];
+
+	if (no_args(argc, argv) < 0)
+		return 2;
+	if (rc->journal_path == NULL)
+		return ask_and_print(rc, "actions", NULL);
+	r = json_object_new_object();
+	arr = json_object_new_array();
+	json_object_object_add(r, "actions", arr);
+	if (journal_query_actions(rc->journal_path, 0, action_row, arr, err,
+	                          sizeof(err)) < 0) {
+		fprintf(stderr, "rasctl: actions: %s\n", err);
+		json_object_put(r);
+		return 1;
+	}
+	if (rc->json)
+		print_json(r);
+	else
+		print_actions(r);
+	json_object_put(r);
 	return 0;
 }
 
@@ -577,6 +782,9 @@ static void local_dimm_json(const struct dimm_entry *e, struct json_object *a)
 	                       json_object_new_int(e->controller));
 	json_object_object_add(o, "channel", json_object_new_int(e->channel));
 	json_object_object_add(o, "slot", json_object_new_int(e->slot));
+	if (e->named_by[0] != '\0')
+		json_object_object_add(o, "named_by",
+		                       json_object_new_string(e->named_by));
 	json_object_object_add(o, "size_mib",
 	                       json_object_new_int64((int64_t)(e->size >> 20)));
 	if (e->has_range) {
@@ -596,27 +804,21 @@ static void local_dimm_row(const struct dimm_entry *e)
 	if (e->has_range)
 		snprintf(start, sizeof(start), "0x%llx",
 		         (unsigned long long)e->start);
-	printf("%-24s %-7s %6d %4d %4d %4d %7lluM %-14s %s\n", e->label,
+	printf("%-24s %-7s %6d %4d %4d %4d %7lluM %-14s %-16s %s\n", e->label,
 	       dimm_source_name(e->source), e->socket, e->controller,
 	       e->channel, e->slot, (unsigned long long)(e->size >> 20), start,
-	       e->locator);
+	       e->locator[0] ? e->locator : "-",
+	       e->named_by[0] ? e->named_by : "-");
 }
 
 /* What rasd would know of this machine's DIMMs, read from firmware. */
-static int run_local_dimms(const struct rasctl *rc, int argc, char **argv)
+static int run_local_dimms(const struct rasctl *rc, const char *root)
 {
-	const char *root = "/";
 	struct dimm_map *m;
 	struct json_object *arr;
 	char err[256];
 	size_t i;
 
-	if (argc == 4 && !strcmp(argv[2], "--root"))
-		root = argv[3];
-	else if (argc != 2) {
-		fprintf(stderr, "rasctl: dimms --local [--root DIR]\n");
-		return 2;
-	}
 	if (dimm_map_build(&m, root, NULL, 0, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rasctl: dimms: %s\n", err);
 		return 1;
@@ -630,19 +832,50 @@ static int run_local_dimms(const struct rasctl *rc, int argc, char **argv)
 		print_json(arr);
 		json_object_put(arr);
 	} else {
-		printf("%-24s %-7s %6s %4s %4s %4s %8s %-14s %s\n", "DIMM",
-		       "SOURCE", "SOCKET", "MC", "CH", "SLOT", "SIZE", "START",
-		       "LOCATOR");
+		printf("%-24s %-7s %6s %4s %4s %4s %8s %-14s %-16s %s\n",
+		       "DIMM", "SOURCE", "SOCKET", "MC", "CH", "SLOT", "SIZE",
+		       "START", "LOCATOR", "NAMED-BY");
 		for (i = 0; i < dimm_map_count(m); i++)
 			local_dimm_row(dimm_map_get(m, i));
 	}
 	if (dimm_map_count(m) == 0)
 		fprintf(stderr,
-		        "rasctl: dimms: no EDAC or SMBIOS memory "
+		        "rasctl: dimms: no EDAC, SMBIOS or label-file memory "
 		        "entries under %s\n",
 		        root);
 	dimm_map_free(m);
 	return 0;
+}
+
+static const struct option dimms_opts[] = {
+    {"local", no_argument, NULL, 'L'},
+    {"root", required_argument, NULL, 'r'},
+    {NULL, 0, NULL, 0},
+};
+
+int rasctl_run_dimms(const struct rasctl *rc, int argc, char **argv)
+{
+	const char *root = NULL;
+	bool local = false;
+	int c;
+
+	optind = 0;
+	while ((c = rasctl_getopt(argc, argv, dimms_opts)) != -1) {
+		if (c == '?')
+			return 2;
+		if (c == 'L')
+			local = true;
+		else
+			root = optarg;
+	}
+	if (optind != argc || (root != NULL && !local)) {
+		fprintf(stderr,
+		        "rasctl: usage: dimms [--local [--root DIR]]\n");
+		return 2;
+	}
+	if (local)
+		return run_local_dimms(rc, root ? root : "/");
+	return ask_and_print(rc, "dimms", NULL);
 }
 
 /* ---- report and graph ---- */
@@ -680,51 +913,70 @@ static int gather(const struct rasctl *rc, struct report_inputs *in,
 	return 0;
 }
 
-static int run_report(const struct rasctl *rc, int argc, char **argv)
+static const struct option report_opts[] = {
+    {"html", required_argument, NULL, 'o'},
+    {"out", required_argument, NULL, 'o'},
+    {"dimm", required_argument, NULL, 'd'},
+    {NULL, 0, NULL, 0},
+};
+
+/* --html/--out DIR (and, for graph, --dimm LABEL); nothing else. */
+static int out_args(int argc, char **argv, bool dimm_ok, const char **out,
+                    const char **dimm)
+{
+	int c;
+
+	optind = 0;
+	while ((c = rasctl_getopt(argc, argv, report_opts)) != -1) {
+		if (c == '?' || (c == 'd' && !dimm_ok))
+			break;
+		if (c == 'o')
+			*out = optarg;
+		else
+			*dimm = optarg;
+	}
+	if (c != -1 || *out == NULL || optind != argc) {
+		fprintf(stderr, "rasctl: usage: %s\n",
+		        dimm_ok ? "graph --out DIR [--dimm LABEL]"
+		                : "report --html DIR");
+		return -1;
+	}
+	return 0;
+}
+
+int rasctl_run_report(const struct rasctl *rc, int argc, char **argv)
 {
 	struct json_object *replies[5];
 	struct report_inputs in;
+	const char *out = NULL, *dimm = NULL;
 	char err[512], warn[1024];
 
-	if (argc != 3 || strcmp(argv[1], "--html") != 0) {
-		fprintf(stderr, "rasctl: report --html DIR\n");
+	if (out_args(argc, argv, false, &out, &dimm) < 0)
 		return 2;
-	}
 	if (gather(rc, &in, replies) < 0)
 		return 1;
-	if (report_build(&in, argv[2], warn, sizeof(warn), err, sizeof(err)) <
-	    0) {
+	if (report_build(&in, out, warn, sizeof(warn), err, sizeof(err)) < 0) {
 		fprintf(stderr, "rasctl: report: %s\n", err);
 		inputs_free(replies);
 		return 1;
 	}
 	if (warn[0] != '\0')
 		fprintf(stderr, "rasctl: report: %s\n", warn);
-	printf("%s/index.html\n", argv[2]);
+	printf("%s/index.html\n", out);
 	inputs_free(replies);
 	return 0;
 }
 
-static int run_graph(const struct rasctl *rc, int argc, char **argv)
+int rasctl_run_graph(const struct rasctl *rc, int argc, char **argv)
 {
 	struct json_object *replies[5];
 	struct report_inputs in;
 	const char *out = NULL, *dimm = NULL;
 	char err[512], warn[1024], files[8192];
-	int i, n;
+	int n;
 
-	for (i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--out"))
-			out = argv[i + 1];
-		else if (!strcmp(argv[i], "--dimm"))
-			dimm = argv[i + 1];
-		else
-			break;
-	}
-	if (out == NULL || i != argc) {
-		fprintf(stderr, "rasctl: graph --out DIR [--dimm LABEL]\n");
+	if (out_args(argc, argv, true, &out, &dimm) < 0)
 		return 2;
-	}
 	if (gather(rc, &in, replies) < 0)
 		return 1;
 	n = report_draw(&in, out, dimm, files, sizeof(files), warn,
@@ -1097,51 +1349,56 @@ static int decode_any(int fd, const char *name, enum mce_format fmt,
 	return rc;
 }
 
+static const struct option decode_opts[] = {
+    {"record-len", required_argument, NULL, 'r'},
+    {"format", required_argument, NULL, 'f'},
+    {NULL, 0, NULL, 0},
+};
+
 static int decode_args(int argc, char **argv, uint64_t *len,
                        enum mce_format *fmt, const char **path)
 {
-	int i;
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--record-len") && i + 1 < argc) {
-			if (parse_u64(argv[++i], len) < 0 ||
-			    *len < MCE_RECORD_LEN_MIN ||
-			    *len > MCE_RECORD_LEN_MAX) {
-				fprintf(stderr,
-				        "rasctl: decode: --record-len '%s': "
-				        "want %d to %d\n",
-				        argv[i], MCE_RECORD_LEN_MIN,
-				        MCE_RECORD_LEN_MAX);
-				return -1;
-			}
-		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-			if (mce_format_parse(argv[++i], fmt) < 0) {
-				fprintf(stderr,
-				        "rasctl: decode: --format '%s': want "
-				        "auto, binary, mcelog or dmesg\n",
-				        argv[i]);
-				return -1;
-			}
-		} else if (*path == NULL && argv[i][0] != '-') {
-			*path = argv[i];
-		} else if (*path == NULL && !strcmp(argv[i], "-")) {
-			*path = NULL;
-		} else {
-			fprintf(stderr, "rasctl: decode: bad argument '%s'\n",
-			        argv[i]);
+	optind = 0;
+	while ((c = rasctl_getopt(argc, argv, decode_opts)) != -1) {
+		if (c == '?')
+			return -1;
+		if (c == 'r' &&
+		    (parse_u64(optarg, len) < 0 || *len < MCE_RECORD_LEN_MIN ||
+		     *len > MCE_RECORD_LEN_MAX)) {
+			fprintf(stderr,
+			        "rasctl: decode: --record-len '%s': want %d "
+			        "to %d\n",
+			        optarg, MCE_RECORD_LEN_MIN, MCE_RECORD_LEN_MAX);
+			return -1;
+		}
+		if (c == 'f' && mce_format_parse(optarg, fmt) < 0) {
+			fprintf(stderr,
+			        "rasctl: decode: --format '%s': want auto, "
+			        "binary, mcelog or dmesg\n",
+			        optarg);
 			return -1;
 		}
 	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "rasctl: decode: one FILE at most ('%s')\n",
+		        argv[optind + 1]);
+		return -1;
+	}
+	if (optind < argc && strcmp(argv[optind], "-") != 0)
+		*path = argv[optind];
 	return 0;
 }
 
-static int run_decode(int argc, char **argv)
+int rasctl_run_decode(const struct rasctl *rc, int argc, char **argv)
 {
 	enum mce_format fmt = MCE_FORMAT_AUTO;
 	uint64_t len = 0; /* told from the file */
 	const char *path = NULL;
-	int fd, rc;
+	int fd, rcode;
 
+	(void)rc;
 	if (decode_args(argc, argv, &len, &fmt, &path) < 0)
 		return 2;
 	if (path == NULL)
@@ -1152,70 +1409,7 @@ static int run_decode(int argc, char **argv)
 		        strerror(errno));
 		return 1;
 	}
-	rc = decode_any(fd, path, fmt, (size_t)len);
+	rcode = decode_any(fd, path, fmt, (size_t)len);
 	close(fd);
-	return rc;
-}
-
-static const struct option long_opts[] = {
-    {"socket", required_argument, NULL, 's'},
-    {"json", no_argument, NULL, 'J'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-int main(int argc, char **argv)
-{
-	struct rasctl rc = {.socket_path = DEFAULT_SOCKET, .json = false};
-	const char *env = getenv("RASD_SOCKET");
-	int c;
-
-	if (env != NULL && *env != '\0')
-		rc.socket_path = env;
-	/* "+" stops at the command, so its own --options reach it. */
-	while ((c = getopt_long(argc, argv, "+s:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			rc.socket_path = optarg;
-			break;
-		case 'J':
-			rc.json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 2;
-	}
-	argv += optind;
-	argc -= optind;
-	if (!strcmp(argv[0], "decode"))
-		return run_decode(argc, argv);
-	if (!strcmp(argv[0], "report"))
-		return run_report(&rc, argc, argv);
-	if (!strcmp(argv[0], "dimms") && argc > 1 &&
-	    !strcmp(argv[1], "--local"))
-		return run_local_dimms(&rc, argc, argv);
-	if (!strcmp(argv[0], "graph"))
-		return run_graph(&rc, argc, argv);
-	if (!strcmp(argv[0], "watch"))
-		return run_watch(&rc, argc, argv);
-	if (rasctl_host_command(argv[0]))
-		return rasctl_host_run(&rc, argc, argv);
-	if (strcmp(argv[0], "status") && strcmp(argv[0], "events") &&
-	    strcmp(argv[0], "dimms") && strcmp(argv[0], "cpus") &&
-	    strcmp(argv[0], "actions") && strcmp(argv[0], "inject") &&
-	    strcmp(argv[0], "reload") && strcmp(argv[0], "sockets") &&
-	    strcmp(argv[0], "pages")) {
-		fprintf(stderr, "rasctl: unknown command '%s'\n", argv[0]);
-		usage(stderr);
-		return 2;
-	}
-	return run_remote(&rc, argc, argv);
+	return rcode;
 }

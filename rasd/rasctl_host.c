@@ -1,6 +1,7 @@
 /* rasctl_host.c - rasctl's commands about the host beyond machine checks:
  * health, sensors, the telemetry self-test and operator page/CPU actions. */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,13 +12,6 @@
 #include "../hypervisor/hv.h"
 #include "../hypervisor/xen/xen.h"
 #include "rasctl_int.h"
-
-bool rasctl_host_command(const char *cmd)
-{
-	return !strcmp(cmd, "health") || !strcmp(cmd, "sensors") ||
-	       !strcmp(cmd, "selftest") || !strcmp(cmd, "page") ||
-	       !strcmp(cmd, "cpu") || !strcmp(cmd, "xen-receive");
-}
 
 /* The receiving side of a peer's "tcp:HOST:PORT" evacuation: the stream
  * on stdin, the answer on stdout (socat or inetd does the network). */
@@ -173,11 +167,18 @@ static int parse_number(const char *s, uint64_t *out)
 	return errno == 0 && end != s && *end == '\0' && s[0] != '-' ? 0 : -1;
 }
 
+static const struct option no_opts[] = {{NULL, 0, NULL, 0}};
+
 static int build_op_args(int argc, char **argv, struct json_object *args)
 {
 	const char *key = !strcmp(argv[0], "page") ? "mfn" : "cpu";
 	uint64_t n;
 
+	optind = 0;
+	if (rasctl_getopt(argc, argv, no_opts) != -1)
+		return -1;
+	argv += optind - 1;
+	argc -= optind - 1;
 	if (argc != 3 ||
 	    (strcmp(argv[1], "offline") && strcmp(argv[1], "online"))) {
 		fprintf(stderr, "rasctl: usage: %s offline|online %s\n",
@@ -194,20 +195,61 @@ static int build_op_args(int argc, char **argv, struct json_object *args)
 	return 0;
 }
 
+static const struct option health_opts[] = {
+    {"limit", required_argument, NULL, 'l'},
+    {NULL, 0, NULL, 0},
+};
+
 static int build_health_args(int argc, char **argv, struct json_object *args)
 {
 	uint64_t n;
+	int c;
 
-	if (argc == 1)
-		return 0;
-	if (argc == 3 && !strcmp(argv[1], "--limit") &&
-	    parse_number(argv[2], &n) == 0) {
+	optind = 0;
+	while ((c = rasctl_getopt(argc, argv, health_opts)) != -1) {
+		if (c == '?')
+			return -1;
+		if (parse_number(optarg, &n) < 0) {
+			fprintf(stderr,
+			        "rasctl: health: --limit '%s' is not a "
+			        "number\n",
+			        optarg);
+			return -1;
+		}
 		json_object_object_add(args, "limit",
 		                       json_object_new_int64((int64_t)n));
-		return 0;
 	}
-	fprintf(stderr, "rasctl: usage: health [--limit N]\n");
-	return -1;
+	if (optind != argc) {
+		fprintf(stderr, "rasctl: health takes only --limit N\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int no_args(int argc, char **argv)
+{
+	optind = 0;
+	if (rasctl_getopt(argc, argv, no_opts) != -1)
+		return -1;
+	if (optind != argc) {
+		fprintf(stderr, "rasctl: %s takes no arguments\n", argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Nagios' plugin codes: OK, WARNING, CRITICAL; UNKNOWN when unasked. */
+static int health_exit(struct json_object *res)
+{
+	const char *level = jget_str(res, "level");
+
+	if (!strcmp(level, "green"))
+		return 0;
+	if (!strcmp(level, "yellow"))
+		return 1;
+	if (!strcmp(level, "red"))
+		return 2;
+	return 3;
 }
 
 static void print_op(struct json_object *r)
@@ -226,30 +268,23 @@ int rasctl_host_run(const struct rasctl *rc, int argc, char **argv)
 {
 	struct json_object *args, *reply, *res;
 	const char *cmd = argv[0];
+	bool health = !strcmp(cmd, "health");
 	int rcode = 0;
 
 	if (!strcmp(cmd, "xen-receive"))
-		return run_xen_receive(argc);
-	if (!strcmp(cmd, "selftest")) {
-		if (argc > 1) {
-			fprintf(stderr,
-			        "rasctl: selftest takes no arguments\n");
-			return 2;
-		}
-		return run_selftest(rc);
-	}
+		return no_args(argc, argv) < 0 ? 2 : run_xen_receive(argc);
+	if (!strcmp(cmd, "selftest"))
+		return no_args(argc, argv) < 0 ? 2 : run_selftest(rc);
 	args = json_object_new_object();
 	if (!strcmp(cmd, "page") || !strcmp(cmd, "cpu"))
 		rcode = build_op_args(argc, argv, args);
-	else if (!strcmp(cmd, "health"))
+	else if (health)
 		rcode = build_health_args(argc, argv, args);
-	else if (argc > 1) {
-		fprintf(stderr, "rasctl: %s takes no arguments\n", cmd);
-		rcode = -1;
-	}
+	else
+		rcode = no_args(argc, argv);
 	if (rcode < 0 || call(rc, cmd, args, &reply, &res) < 0) {
 		json_object_put(args);
-		return rcode < 0 ? 2 : 1;
+		return rcode < 0 ? 2 : health ? 3 : 1;
 	}
 	json_object_put(args);
 	if (rc->json)
@@ -264,6 +299,8 @@ int rasctl_host_run(const struct rasctl *rc, int argc, char **argv)
 	if ((!strcmp(cmd, "page") || !strcmp(cmd, "cpu")) &&
 	    strcmp(jget_str(res, "state"), "done") != 0)
 		rcode = 1;
+	if (health)
+		rcode = health_exit(res);
 	json_object_put(reply);
 	return rcode;
 }

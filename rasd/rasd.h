@@ -107,6 +107,7 @@ struct dimm_info {
 	char locator[DIMM_STR_LEN];
 	char serial[DIMM_ATTR_LEN];
 	char part[DIMM_ATTR_LEN];
+	char named_by[DIMM_ORIGIN_LEN]; /* label file:line, "" */
 };
 
 struct dimm_health {

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "../include/version.h"
 #include "rasd.h"
 
 /* The words the MIB, the metrics and the dashboard know; hosthealth.c
@@ -65,6 +68,8 @@ static void snapshot_hardware(const struct rasd *d, struct metrics_snapshot *s,
 
 		m->label = d->dimms[i].label;
 		m->socket = d->dimms[i].socket;
+		m->controller = d->dimms[i].controller;
+		m->csrow = d->dimms[i].slot;
 		m->channel = d->dimms[i].channel;
 		m->state = state < 0 ? METRICS_DIMM_OK
 		                     : (enum metrics_dimm_state)state;
@@ -118,7 +123,31 @@ static int snapshot_counts(struct rasd *d, struct metrics_snapshot *s)
 	return 0;
 }
 
-static void metrics_refresh(struct rasd *d, bool force)
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The heartbeat in real time, whatever speed the injected clock runs. */
+static void snapshot_heartbeat(struct rasd *d, struct metrics_snapshot *s,
+                               bool up)
+{
+	uint64_t ran = clock_now_ms(&d->clock) - d->started_ms;
+
+	s->up = up;
+	s->now_s = wall_s();
+	s->start_s = s->now_s - (double)ran / 1000.0 /
+	                            (d->clock.speed ? d->clock.speed : 1);
+	s->version = RASD_VERSION;
+	s->backend = d->hv->ops->name;
+	s->telemetry_state = selftest_state_name(d->selftest.state);
+}
+
+/* force: write even if nothing changed; up: false in the last write. */
+static void metrics_refresh(struct rasd *d, bool force, bool up)
 {
 	struct metrics_snapshot s;
 	struct snapshot_store st;
@@ -136,6 +165,7 @@ static void metrics_refresh(struct rasd *d, bool force)
 	    snapshot_counts(d, &s) < 0)
 		goto out;
 	s.host = d->topo.host_name;
+	snapshot_heartbeat(d, &s, up);
 	s.health = health_metric(rasd_health(d));
 	snapshot_events(d, &s, &st);
 	snapshot_hardware(d, &s, &st, now);
@@ -149,19 +179,25 @@ out:
 	free(st.sockets);
 }
 
+/* The interval in real time, but at least a second however fast the
+ * clock runs: every tick rewrites the file. */
 static uint64_t metrics_period_ns(const struct rasd *d)
 {
 	uint64_t ms = d->policy.metrics_interval_ms;
+	uint64_t ns = ms * 1000000u / (d->clock.speed ? d->clock.speed : 1) + 1;
 
-	return ms * 1000000u / (d->clock.speed ? d->clock.speed : 1) + 1;
+	return ns < 1000000000u ? 1000000000u : ns;
 }
 
-/* A change that came too soon is written when the interval ends. */
+/*
+ * Every interval, changed or not: the file's age is the heartbeat an
+ * alert watches (a change that came too soon is written here too).
+ */
 static void metrics_tick(void *arg)
 {
 	struct rasd *d = arg;
 
-	metrics_refresh(d, false);
+	metrics_refresh(d, true, true);
 	loop_timer_arm(d->metrics_timer, metrics_period_ns(d));
 }
 
@@ -307,6 +343,25 @@ void telemetry_notice(struct rasd *d, struct notice *n)
 	syslog_arm(d);
 }
 
+/*
+ * "auto": journald's native socket where systemd's journal runs (on
+ * Debian /dev/log reaches journald too, which keeps RFC 5424 as plain
+ * text and loses the structured data), else /dev/log.
+ */
+static enum syslog5424_transport syslog_transport(const char *word)
+{
+	if (strcmp(word, "tcp") == 0)
+		return SYSLOG5424_TCP;
+	if (strcmp(word, "tls") == 0)
+		return SYSLOG5424_TLS;
+	if (strcmp(word, "journal") == 0)
+		return SYSLOG5424_JOURNAL;
+	if (strcmp(word, "auto") == 0 &&
+	    access("/run/systemd/journal/", F_OK) == 0)
+		return SYSLOG5424_JOURNAL;
+	return SYSLOG5424_LOCAL;
+}
+
 static int syslog_init(struct rasd *d, char *err, size_t errlen)
 {
 	const struct policy *p = &d->policy;
@@ -314,7 +369,8 @@ static int syslog_init(struct rasd *d, char *err, size_t errlen)
 
 	if (strcmp(p->syslog_transport, "off") == 0)
 		return 0;
-	if (strcmp(p->syslog_transport, "local") != 0 &&
+	if ((!strcmp(p->syslog_transport, "tcp") ||
+	     !strcmp(p->syslog_transport, "tls")) &&
 	    p->syslog_server[0] == '\0') {
 		snprintf(err, errlen,
 		         "[syslog] transport %s needs a server (host:port)",
@@ -322,12 +378,7 @@ static int syslog_init(struct rasd *d, char *err, size_t errlen)
 		return -1;
 	}
 	syslog5424_opts_defaults(&o);
-	if (strcmp(p->syslog_transport, "tcp") == 0)
-		o.transport = SYSLOG5424_TCP;
-	else if (strcmp(p->syslog_transport, "tls") == 0)
-		o.transport = SYSLOG5424_TLS;
-	else
-		o.transport = SYSLOG5424_LOCAL;
+	o.transport = syslog_transport(p->syslog_transport);
 	o.socket_path = p->syslog_socket[0] ? p->syslog_socket : NULL;
 	o.target = p->syslog_server[0] ? p->syslog_server : NULL;
 	o.ca_file = p->syslog_ca[0] ? p->syslog_ca : NULL;
@@ -426,7 +477,7 @@ int telemetry_init(struct rasd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "metrics: cannot create a timer");
 		return -1;
 	}
-	metrics_refresh(d, true);
+	metrics_refresh(d, true, true);
 	loop_timer_arm(d->metrics_timer, metrics_period_ns(d));
 	return 0;
 }
@@ -445,7 +496,7 @@ void telemetry_update(struct rasd *d)
 	if (d->metrics == NULL ||
 	    now - d->metrics_last_ms < d->policy.metrics_interval_ms)
 		return;
-	metrics_refresh(d, false);
+	metrics_refresh(d, false, true);
 }
 
 void telemetry_fini(struct rasd *d)
@@ -458,7 +509,7 @@ void telemetry_fini(struct rasd *d)
 	syslog5424_close(d->syslog);
 	d->syslog = NULL;
 	if (d->metrics != NULL)
-		metrics_refresh(d, true);
+		metrics_refresh(d, true, false);
 	loop_timer_destroy(d->metrics_timer);
 	d->metrics_timer = NULL;
 	metrics_close(d->metrics);

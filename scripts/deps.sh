@@ -3,7 +3,8 @@
 # and says which. Groups: build (default: compile and test, with the real
 # syslog-ng, promtool, rrdcached, net-snmp daemons, smilint and headless
 # Chromium the tests drive),
-# clang, fuzz, bench, lab (QEMU, Xen, the Debian kernel).
+# clang, fuzz, bench, lab (QEMU, Xen, the Debian kernel), pkg (make deb
+# and make package-test: debhelper, lintian, mmdebstrap, a kernel to boot).
 set -eu
 
 pkgs_build="gcc make pkg-config libsqlite3-dev sqlite3 libjson-c-dev libinih-dev libcmocka-dev jq librrd-dev rrdtool libssl-dev openssl prometheus syslog-ng-core rrdcached fonts-dejavu-core chromium chromium-driver libsnmp-dev snmpd snmptrapd snmp smitools curl ca-certificates socat libxen-dev libvirt-dev libopenipmi-dev openipmi libsensors-dev"
@@ -11,6 +12,7 @@ pkgs_clang="clang"
 pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_bench="valgrind"
 # the labs: Xen 4.17 and the Debian kernel booted under QEMU
+pkgs_pkg="debhelper devscripts lintian fakeroot dpkg-dev mmdebstrap systemd-container qemu-system-x86 linux-image-amd64 e2fsprogs"
 pkgs_lab="qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static cpio socat jq e2fsprogs"
 
 want=""
@@ -22,7 +24,8 @@ for group in "$@"; do
 	fuzz) want="$want $pkgs_fuzz" ;;
 	bench) want="$want $pkgs_bench" ;;
 	lab) want="$want $pkgs_lab" ;;
-	*) echo "deps.sh: unknown group '$group' (build, clang, fuzz, bench, lab)" >&2; exit 2 ;;
+	pkg) want="$want $pkgs_pkg" ;;
+	*) echo "deps.sh: unknown group '$group' (build, clang, fuzz, bench, lab, pkg)" >&2; exit 2 ;;
 	esac
 done
 

@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 #include "../rasd/policy.h"
+#include "../include/version.h"
 #include "agentx.h"
 #include "link.h"
 #include "mib.h"
 #include "notify.h"
 #include "state.h"
 
-#define RASD_SNMP_VERSION "0.1.0"
 #define DEFAULT_SOCKET    "/run/rasd/rasd.sock"
 #define DEFAULT_AGENTX    "/var/agentx/master"
 #define DEFAULT_QUEUE     1000
@@ -214,7 +214,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'r':
 		case OPT_STORM:
 			if (parse_number_opt(c, optarg, o) != 0)
-				return 1;
+				return 2;
 			break;
 		case 'L':
 			o->log_stderr = true;
@@ -223,20 +223,20 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->verbose = true;
 			break;
 		case OPT_VERSION:
-			printf("rasd-snmp %s\n", RASD_SNMP_VERSION);
+			printf("rasd-snmp %s\n", RASD_VERSION);
 			exit(0);
 		case 'h':
 			usage(stdout);
 			exit(0);
 		default:
-			usage(stderr);
-			return 1;
+			fprintf(stderr, "rasd-snmp: see rasd-snmp --help\n");
+			return 2;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "rasd-snmp: unexpected argument '%s'\n",
 		        argv[optind]);
-		return 1;
+		return 2;
 	}
 	return 0;
 }
@@ -739,7 +739,7 @@ static int run(struct agent *a)
 		return 1;
 	}
 	agentx_log(LOG_INFO, "rasd-snmp %s: rasd at %s, AgentX at %s",
-	           RASD_SNMP_VERSION, a->opt.socket, a->opt.agentx);
+	           RASD_VERSION, a->opt.socket, a->opt.agentx);
 	if (!agentx_connected(a->ax))
 		agentx_log(LOG_WARNING,
 		           "AgentX master at %s not there yet; trying every "

@@ -21,6 +21,7 @@ struct metrics_writer {
 	uint64_t last_ms; /* when it was tried */
 	char *last;       /* the text the file holds, NULL before the first */
 	size_t last_len;
+	size_t last_body; /* where its part after the heartbeat starts */
 };
 
 /* A growing text buffer; one allocation failure poisons it. */
@@ -120,6 +121,50 @@ static void family(struct buf *b, const char *name, const char *type,
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+static const char *const telemetry_states[] = {"never", "running", "ok",
+                                               "inoperative", "unsupported"};
+
+#define N_TELEMETRY (sizeof(telemetry_states) / sizeof(telemetry_states[0]))
+
+/* Is rasd alive, since when, which build: an alert on the age of
+ * rasd_last_update_timestamp_seconds tells a dead rasd from a quiet host. */
+static void render_heartbeat(struct buf *b, const struct metrics_snapshot *s)
+{
+	family(b, "rasd_up", "gauge",
+	       "1 while rasd runs; 0 in the file a stopping rasd leaves.");
+	buf_printf(b, "rasd_up %d\n", s->up);
+	family(b, "rasd_last_update_timestamp_seconds", "gauge",
+	       "Wall-clock time of this file's write (every interval).");
+	buf_printf(b, "rasd_last_update_timestamp_seconds %.3f\n", s->now_s);
+	family(b, "rasd_start_time_seconds", "gauge",
+	       "Wall-clock time rasd started.");
+	buf_printf(b, "rasd_start_time_seconds %.3f\n", s->start_s);
+	family(b, "rasd_build_info", "gauge",
+	       "rasd's version and backend; always 1.");
+	buf_printf(b, "rasd_build_info{version=\"");
+	buf_label(b, s->version ? s->version : "");
+	buf_printf(b, "\",backend=\"");
+	buf_label(b, s->backend ? s->backend : "");
+	buf_printf(b, "\"} 1\n");
+}
+
+/* Does machine-check telemetry reach rasd at all (the self-test)? */
+static void render_telemetry(struct buf *b, const struct metrics_snapshot *s)
+{
+	const char *st = s->telemetry_state ? s->telemetry_state : "never";
+	size_t i;
+
+	family(b, "rasd_telemetry_selftest", "gauge",
+	       "Machine-check telemetry self-test: 1 for the current state.");
+	for (i = 0; i < N_TELEMETRY; i++)
+		buf_printf(b, "rasd_telemetry_selftest{state=\"%s\"} %d\n",
+		           telemetry_states[i],
+		           strcmp(st, telemetry_states[i]) == 0);
+	family(b, "rasd_telemetry_ok", "gauge",
+	       "0 when the self-test found that planted errors never arrive.");
+	buf_printf(b, "rasd_telemetry_ok %d\n", strcmp(st, "inoperative") != 0);
+}
+
 static void render_host(struct buf *b, const struct metrics_snapshot *s)
 {
 	size_t i;
@@ -187,13 +232,20 @@ static void render_events(struct buf *b, const struct metrics_snapshot *s)
 	}
 }
 
-/* Every DIMM series carries socket and channel so sum by() works. */
+/*
+ * Every DIMM series carries socket and channel so sum by() works, and
+ * controller and csrow as node_exporter's node_edac_* series do, so the
+ * two join on (instance, controller, csrow).
+ */
 static void dimm_labels(struct buf *b, const char *name,
                         const struct metrics_dimm *d)
 {
 	buf_printf(b, "%s{dimm=\"", name);
 	buf_label(b, d->label);
-	buf_printf(b, "\",socket=\"%u\",channel=\"%u\"", d->socket, d->channel);
+	buf_printf(b,
+	           "\",socket=\"%u\",controller=\"%u\",csrow=\"%u\","
+	           "channel=\"%u\"",
+	           d->socket, d->controller, d->csrow, d->channel);
 }
 
 static void render_dimm_state(struct buf *b, const struct metrics_snapshot *s)
@@ -269,7 +321,6 @@ static void render_dimms(struct buf *b, const struct metrics_snapshot *s)
 enum cpu_field {
 	CPU_ONLINE,
 	CPU_PROTECTED,
-	CPU_CORE_ERRORS,
 };
 
 static uint64_t cpu_value(const struct metrics_cpu *c, enum cpu_field f)
@@ -279,8 +330,6 @@ static uint64_t cpu_value(const struct metrics_cpu *c, enum cpu_field f)
 		return c->online;
 	case CPU_PROTECTED:
 		return c->protected;
-	case CPU_CORE_ERRORS:
-		return c->core_errors_total;
 	}
 	return 0;
 }
@@ -301,6 +350,39 @@ static void cpu_family(struct buf *b, const struct metrics_snapshot *s,
 	}
 }
 
+/* Is c the first CPU of its (socket, core) in the array? */
+static bool first_of_core(const struct metrics_snapshot *s, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (s->cpus[j].socket == s->cpus[i].socket &&
+		    s->cpus[j].core == s->cpus[i].core)
+			return false;
+	return true;
+}
+
+/* Once per core, not per SMT sibling: one error is counted once. */
+static void render_cores(struct buf *b, const struct metrics_snapshot *s)
+{
+	const struct metrics_cpu *c;
+	size_t i;
+
+	family(b, "rasd_core_errors_total", "counter",
+	       "Errors counted against the core (shared by its SMT "
+	       "siblings).");
+	for (i = 0; i < s->n_cpus; i++) {
+		c = &s->cpus[i];
+		if (!first_of_core(s, i))
+			continue;
+		buf_printf(b,
+		           "rasd_core_errors_total{socket=\"%u\",core=\"%u\"} "
+		           "%llu\n",
+		           c->socket, c->core,
+		           (unsigned long long)c->core_errors_total);
+	}
+}
+
 static void render_cpus(struct buf *b, const struct metrics_snapshot *s)
 {
 	if (s->n_cpus == 0)
@@ -309,8 +391,7 @@ static void render_cpus(struct buf *b, const struct metrics_snapshot *s)
 	           CPU_ONLINE);
 	cpu_family(b, s, "rasd_cpu_protected", "gauge",
 	           "1 if the policy never offlines the CPU.", CPU_PROTECTED);
-	cpu_family(b, s, "rasd_cpu_core_errors_total", "counter",
-	           "Errors counted against the CPU's core.", CPU_CORE_ERRORS);
+	render_cores(b, s);
 }
 
 static void render_sockets(struct buf *b, const struct metrics_snapshot *s)
@@ -338,11 +419,16 @@ static void render_sockets(struct buf *b, const struct metrics_snapshot *s)
 	}
 }
 
-char *metrics_render(const struct metrics_snapshot *s, size_t *len)
+/* *body: where the text after the heartbeat starts (what "changed"
+ * compares: the heartbeat's time changes with every write). */
+static char *render(const struct metrics_snapshot *s, size_t *len, size_t *body)
 {
 	struct buf b = {0};
 
+	render_heartbeat(&b, s);
+	*body = b.len;
 	render_host(&b, s);
+	render_telemetry(&b, s);
 	render_counters(&b, s);
 	render_events(&b, s);
 	render_dimms(&b, s);
@@ -354,6 +440,13 @@ char *metrics_render(const struct metrics_snapshot *s, size_t *len)
 	}
 	*len = b.len;
 	return b.p;
+}
+
+char *metrics_render(const struct metrics_snapshot *s, size_t *len)
+{
+	size_t body;
+
+	return render(s, len, &body);
 }
 
 int metrics_dimm_state_parse(const char *name)
@@ -505,7 +598,7 @@ static int write_file(struct metrics_writer *w, const char *text, size_t len,
 
 /* Takes ownership of text. A failed write keeps the old text, so a retry
  * after the interval sees a change. */
-static int commit(struct metrics_writer *w, char *text, size_t len,
+static int commit(struct metrics_writer *w, char *text, size_t len, size_t body,
                   uint64_t now_ms, char *err, size_t errlen)
 {
 	w->attempted = true;
@@ -517,15 +610,16 @@ static int commit(struct metrics_writer *w, char *text, size_t len,
 	free(w->last);
 	w->last = text;
 	w->last_len = len;
+	w->last_body = body;
 	return 0;
 }
 
 static char *render_or_fail(const struct metrics_snapshot *s, size_t *len,
-                            char *err, size_t errlen)
+                            size_t *body, char *err, size_t errlen)
 {
 	char *text;
 
-	if ((text = metrics_render(s, len)) == NULL)
+	if ((text = render(s, len, body)) == NULL)
 		snprintf(err, errlen, "metrics: rendering: %s",
 		         strerror(ENOMEM));
 	return text;
@@ -535,32 +629,32 @@ int metrics_write_now(struct metrics_writer *w,
                       const struct metrics_snapshot *s, uint64_t now_ms,
                       char *err, size_t errlen)
 {
-	size_t len;
+	size_t len, body;
 	char *text;
 
-	if ((text = render_or_fail(s, &len, err, errlen)) == NULL)
+	if ((text = render_or_fail(s, &len, &body, err, errlen)) == NULL)
 		return -1;
-	return commit(w, text, len, now_ms, err, errlen);
+	return commit(w, text, len, body, now_ms, err, errlen);
 }
 
 int metrics_maybe_write(struct metrics_writer *w,
                         const struct metrics_snapshot *s, uint64_t now_ms,
                         char *err, size_t errlen)
 {
-	size_t len;
+	size_t len, body;
 	char *text;
 
 	/* Unsigned: a clock that stepped back counts as time passed. */
 	if (w->attempted && now_ms - w->last_ms < w->min_interval_ms)
 		return 0;
-	if ((text = render_or_fail(s, &len, err, errlen)) == NULL)
+	if ((text = render_or_fail(s, &len, &body, err, errlen)) == NULL)
 		return -1;
-	if (w->last != NULL && len == w->last_len &&
-	    memcmp(text, w->last, len) == 0) {
+	if (w->last != NULL && len - body == w->last_len - w->last_body &&
+	    memcmp(text + body, w->last + w->last_body, len - body) == 0) {
 		free(text);
 		return 0;
 	}
-	if (commit(w, text, len, now_ms, err, errlen) == -1)
+	if (commit(w, text, len, body, now_ms, err, errlen) == -1)
 		return -1;
 	return 1;
 }

@@ -36,6 +36,11 @@ struct metrics_event_count {
 struct metrics_dimm {
 	const char *label; /* "DIMM_A1"; any bytes, escaped on output */
 	uint32_t socket;
+	/* EDAC's memory controller (node_exporter's node_edac_* label
+	 * "controller") and row: the DIMM's slot, EDAC's csrow for the
+	 * one-row-per-slot layouts its csrow view exposes */
+	uint32_t controller;
+	uint32_t csrow;
 	uint32_t channel;
 	enum metrics_dimm_state state;
 	uint64_t corrected_total;
@@ -44,6 +49,11 @@ struct metrics_dimm {
 	uint64_t pages_threshold; /* the policy's limit for that window */
 };
 
+/*
+ * core_errors_total is the core's, shared by its SMT siblings: it is
+ * written once per (socket, core), from the first CPU of the core in the
+ * array, so that sum() over cores counts each error once.
+ */
 struct metrics_cpu {
 	uint32_t cpu;
 	uint32_t socket;
@@ -61,6 +71,15 @@ struct metrics_socket {
 
 struct metrics_snapshot {
 	const char *host; /* NULL or "": no rasd_info sample */
+	/* the heartbeat: 1 while rasd runs (0 in its last write), the wall
+	 * time of this write and of rasd's start, for alerts on a stale file */
+	bool up;
+	double now_s;
+	double start_s;
+	const char *version; /* rasd_build_info */
+	const char *backend;
+	/* machine-check telemetry's self-test: "ok", "inoperative", ... */
+	const char *telemetry_state;
 	enum metrics_health health;
 	uint64_t records_read;
 	uint64_t records_invalid;

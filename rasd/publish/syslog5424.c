@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "rasd/publish/journald.h"
 #include "rasd/publish/syslog5424.h"
 #include "rasd/publish/syslog5424_tls.h"
 
@@ -97,13 +98,16 @@ static const char *transport_name(enum syslog5424_transport t)
 		return "tcp";
 	case SYSLOG5424_TLS:
 		return "tls";
+	case SYSLOG5424_JOURNAL:
+		return "journal";
 	}
 	return "?";
 }
 
+/* Local and journal are datagrams on a Unix socket; the rest streams. */
 static int is_stream(const struct syslog5424 *p)
 {
-	return p->transport != SYSLOG5424_LOCAL;
+	return p->transport == SYSLOG5424_TCP || p->transport == SYSLOG5424_TLS;
 }
 
 /* Remembers why the transport failed, prefixed with where it was going:
@@ -124,14 +128,15 @@ static void set_error(struct syslog5424 *p, const char *fmt, ...)
 		         transport_name(p->transport), p->target.host,
 		         p->target.port, reason);
 	else
-		snprintf(p->last_error, sizeof(p->last_error), "local %s: %s",
-		         p->socket_path, reason);
+		snprintf(p->last_error, sizeof(p->last_error), "%s %s: %s",
+		         transport_name(p->transport), p->socket_path, reason);
 }
 
 static int check_opts(const struct syslog5424_opts *o, char *err, size_t errlen)
 {
 	if (o->transport != SYSLOG5424_LOCAL &&
-	    o->transport != SYSLOG5424_TCP && o->transport != SYSLOG5424_TLS) {
+	    o->transport != SYSLOG5424_TCP && o->transport != SYSLOG5424_TLS &&
+	    o->transport != SYSLOG5424_JOURNAL) {
 		snprintf(err, errlen, "syslog: unknown transport %d",
 		         (int)o->transport);
 		return -1;
@@ -160,11 +165,13 @@ static int set_destination(struct syslog5424 *p,
                            const struct syslog5424_opts *o, char *err,
                            size_t errlen)
 {
-	const char *path =
-	    o->socket_path ? o->socket_path : DEFAULT_SOCKET_PATH;
+	const char *path = o->socket_path ? o->socket_path
+	                   : p->transport == SYSLOG5424_JOURNAL
+	                       ? JOURNALD_SOCKET
+	                       : DEFAULT_SOCKET_PATH;
 	char why[200];
 
-	if (p->transport == SYSLOG5424_LOCAL) {
+	if (!is_stream(p)) {
 		if (strlen(path) >= sizeof(p->socket_path)) {
 			snprintf(err, errlen,
 			         "syslog: socket path too long: %s", path);
@@ -289,8 +296,15 @@ static int enqueue_notice(struct syslog5424 *p, const struct notice *n)
 	char *frame;
 	int len;
 
-	len = syslog5424_format(n, p->hostname, p->app_name, p->pid, msg,
-	                        sizeof(msg));
+	/* The entry may hold NUL bytes; its length is what counts, and a
+	 * NUL is kept after it as after a syslog line. */
+	if (p->transport == SYSLOG5424_JOURNAL) {
+		len = journald_format(n, p->app_name, msg, sizeof(msg) - 1);
+		if (len >= 0)
+			msg[len] = '\0';
+	} else
+		len = syslog5424_format(n, p->hostname, p->app_name, p->pid,
+		                        msg, sizeof(msg));
 	if (len < 0) {
 		p->stats.dropped++;
 		return -1;
@@ -677,7 +691,7 @@ static void write_queue(struct syslog5424 *p, uint64_t now_ms)
 
 static void start_connect(struct syslog5424 *p, uint64_t now_ms)
 {
-	if (p->transport == SYSLOG5424_LOCAL)
+	if (!is_stream(p))
 		connect_local(p, now_ms);
 	else
 		connect_stream(p, now_ms);

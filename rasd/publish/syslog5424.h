@@ -28,14 +28,16 @@
 #define SYSLOG5424_HOST_MAX 256 /* host name or address, NUL included */
 
 enum syslog5424_transport {
-	SYSLOG5424_LOCAL, /* datagrams to a Unix socket, /dev/log */
-	SYSLOG5424_TCP,   /* RFC 6587 octet-counting over TCP */
-	SYSLOG5424_TLS    /* RFC 5425 over TLS, server verified */
+	SYSLOG5424_LOCAL,  /* datagrams to a Unix socket, /dev/log */
+	SYSLOG5424_TCP,    /* RFC 6587 octet-counting over TCP */
+	SYSLOG5424_TLS,    /* RFC 5425 over TLS, server verified */
+	SYSLOG5424_JOURNAL /* journald's native protocol (journald.h) */
 };
 
 struct syslog5424_opts {
 	enum syslog5424_transport transport;
-	const char *socket_path; /* local: NULL means /dev/log */
+	const char *socket_path; /* local: NULL means /dev/log; journal:
+	                            NULL means journald's socket */
 	const char *target;      /* tcp, tls: "host:port" or "[v6]:port" */
 	const char *ca_file;     /* tls: PEM CA file; NULL: system store */
 	const char *tls_name;    /* tls: name to verify; NULL: target host */

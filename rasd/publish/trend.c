@@ -844,7 +844,17 @@ static void graph_common(struct gargs *g, const char *png, int64_t start_s,
 	garg(g, "--slope-mode");
 }
 
-static int graph_run(struct gargs *g, const char *png, char *err, size_t errlen)
+/* The top of the value axis librrd drew, from the graph's info. */
+static void info_value_max(rrd_info_t *info, double *value_max)
+{
+	for (; info != NULL; info = info->next)
+		if (strcmp(info->key, "value_max") == 0 &&
+		    info->type == RD_I_VAL)
+			*value_max = info->value.u_val;
+}
+
+static int graph_run(struct gargs *g, const char *png, double *value_max,
+                     char *err, size_t errlen)
 {
 	rrd_info_t *info;
 
@@ -859,6 +869,8 @@ static int graph_run(struct gargs *g, const char *png, char *err, size_t errlen)
 		rrd_info_free(info);
 		return -1;
 	}
+	if (value_max != NULL)
+		info_value_max(info, value_max);
 	rrd_info_free(info);
 	return 0;
 }
@@ -900,6 +912,15 @@ int trend_graph_dimm(const char *dir, const char *label, const char *png,
                      int64_t start_s, int64_t end_s, uint32_t threshold_pages,
                      uint64_t window_s, char *err, size_t errlen)
 {
+	return trend_graph_dimm_v(dir, label, png, start_s, end_s,
+	                          threshold_pages, window_s, NULL, err, errlen);
+}
+
+int trend_graph_dimm_v(const char *dir, const char *label, const char *png,
+                       int64_t start_s, int64_t end_s, uint32_t threshold_pages,
+                       uint64_t window_s, double *value_max, char *err,
+                       size_t errlen)
+{
 	char path[PATH_MAX], esc[2 * PATH_MAX], title[160], lab[160], w[32];
 	struct gargs g = {0};
 	int rc;
@@ -911,6 +932,13 @@ int trend_graph_dimm(const char *dir, const char *label, const char *png,
 	snprintf(title, sizeof(title), "DIMM %s: corrected errors", label);
 	rrd_escape(label, lab, sizeof(lab));
 	graph_common(&g, png, start_s, end_s, title, "errors/min, pages");
+	/*
+	 * librrd scales the axis to the data alone (0-1 for a quiet DIMM)
+	 * and leaves out an HRULE above it: the axis reaches past the
+	 * threshold, and still grows with data above it (not --rigid).
+	 */
+	garg(&g, "--upper-limit=%" PRIu32,
+	     threshold_pages + threshold_pages / 10 + 1);
 	garg(&g, "DEF:ce=%s:ce:AVERAGE", esc);
 	garg(&g, "DEF:cemax=%s:ce:MAX", esc);
 	garg(&g, "DEF:pages=%s:pages:MAX", esc);
@@ -928,7 +956,7 @@ int trend_graph_dimm(const char *dir, const char *label, const char *png,
 	garg(&g, "GPRINT:peak:MAX:peak %%.2lf/min");
 	garg(&g, "GPRINT:ue:LAST:uncorrected %%.0lf");
 	garg(&g, "GPRINT:pages:LAST:pages retired %%.0lf\\n");
-	rc = graph_run(&g, png, err, errlen);
+	rc = graph_run(&g, png, value_max, err, errlen);
 	gargs_free(&g);
 	return rc;
 }
@@ -945,16 +973,41 @@ int trend_graph_socket_dimms(const char *dir, int socket,
                              const char *png, int64_t start_s, int64_t end_s,
                              char *err, size_t errlen)
 {
+	return trend_graph_socket_dimms_v(dir, socket, labels, n, png, start_s,
+	                                  end_s, NULL, err, errlen);
+}
+
+/* The sum of the stacked rates, r0,r1,+,r2,+... as one CDEF. */
+static void total_cdef(struct gargs *g, const size_t *idx, size_t shown)
+{
+	char rpn[1024];
+	size_t i, o = 0;
+
+	for (i = 0; i < shown && o < sizeof(rpn) - 32; i++)
+		o += (size_t)snprintf(rpn + o, sizeof(rpn) - o, "%sr%zu%s",
+		                      i ? "," : "", idx[i], i ? ",+" : "");
+	garg(g, "CDEF:total=%s", rpn);
+}
+
+int trend_graph_socket_dimms_v(const char *dir, int socket,
+                               const char *const labels[], size_t n,
+                               const char *png, int64_t start_s, int64_t end_s,
+                               double *value_max, char *err, size_t errlen)
+{
 	char path[PATH_MAX], esc[2 * PATH_MAX], title[96], lab[160];
 	struct gargs g = {0};
-	size_t i, shown = 0;
+	size_t i, shown = 0, idx[TREND_GRAPH_MAX_DIMMS];
 	int rc;
 
 	if (graph_span_ok(png, start_s, end_s, err, errlen) < 0)
 		return -1;
+	if (n > TREND_GRAPH_MAX_DIMMS)
+		n = TREND_GRAPH_MAX_DIMMS;
 	snprintf(title, sizeof(title),
 	         "Socket %d: corrected errors per DIMM (stacked)", socket);
 	graph_common(&g, png, start_s, end_s, title, "errors/min");
+	/* A quiet socket still gets an axis and a line at zero. */
+	garg(&g, "--upper-limit=1");
 	for (i = 0; i < n; i++) {
 		if (rrd_def_path(dir, TREND_DIMM, labels[i], path, sizeof(path),
 		                 esc, sizeof(esc), err, errlen) < 0) {
@@ -969,7 +1022,7 @@ int trend_graph_socket_dimms(const char *dir, int socket,
 		garg(&g, "CDEF:r%zu=d%zu,UN,0,d%zu,IF,60,*", i, i, i);
 		garg(&g, "AREA:r%zu#%s:%s%s", i, palette[shown % N_PALETTE],
 		     lab, shown ? ":STACK" : "");
-		shown++;
+		idx[shown++] = i;
 	}
 	if (shown == 0) {
 		snprintf(err, errlen,
@@ -978,7 +1031,11 @@ int trend_graph_socket_dimms(const char *dir, int socket,
 		gargs_free(&g);
 		return -1;
 	}
-	rc = graph_run(&g, png, err, errlen);
+	total_cdef(&g, idx, shown);
+	garg(&g, "LINE1:total#000000:all DIMMs\\n");
+	garg(&g, "GPRINT:total:MAX:peak %%.2lf/min");
+	garg(&g, "GPRINT:total:AVERAGE:average %%.2lf/min\\n");
+	rc = graph_run(&g, png, value_max, err, errlen);
 	gargs_free(&g);
 	return rc;
 }
@@ -1012,7 +1069,7 @@ int trend_graph_sensor(const char *dir, const char *const names[], size_t n,
 		garg(&g, "LINE2:s%zu#%s:%s", i, palette[i % N_PALETTE], lab);
 		garg(&g, "GPRINT:m%zu:MAX:max %%.1lf\\n", i);
 	}
-	rc = graph_run(&g, png, err, errlen);
+	rc = graph_run(&g, png, NULL, err, errlen);
 	gargs_free(&g);
 	return rc;
 }

@@ -96,13 +96,27 @@ int trend_path(const char *dir, enum trend_kind kind, const char *name,
 int trend_graph_dimm(const char *dir, const char *label, const char *png,
                      int64_t start_s, int64_t end_s, uint32_t threshold_pages,
                      uint64_t window_s, char *err, size_t errlen);
+/* The same; *value_max (if not NULL) gets the top of the value axis
+ * drawn, at least above the threshold so its line shows. */
+int trend_graph_dimm_v(const char *dir, const char *label, const char *png,
+                       int64_t start_s, int64_t end_s, uint32_t threshold_pages,
+                       uint64_t window_s, double *value_max, char *err,
+                       size_t errlen);
 
-/* Corrected errors per minute of every DIMM in LABELS stacked; DIMMs
- * without a file yet are left out, none at all is an error. */
+/* At most this many DIMMs in one socket graph. */
+#define TREND_GRAPH_MAX_DIMMS 64
+
+/* Corrected errors per minute of every DIMM in LABELS stacked, and their
+ * total as a line (at zero for a quiet socket, on an axis to at least
+ * 1); DIMMs without a file yet are left out, none at all is an error. */
 int trend_graph_socket_dimms(const char *dir, int socket,
                              const char *const labels[], size_t n,
                              const char *png, int64_t start_s, int64_t end_s,
                              char *err, size_t errlen);
+int trend_graph_socket_dimms_v(const char *dir, int socket,
+                               const char *const labels[], size_t n,
+                               const char *png, int64_t start_s, int64_t end_s,
+                               double *value_max, char *err, size_t errlen);
 
 /* One line per sensor in NAMES (temperatures, degrees Celsius). */
 int trend_graph_sensor(const char *dir, const char *const names[], size_t n,

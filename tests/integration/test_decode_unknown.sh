@@ -51,7 +51,7 @@ expect_eq "rasd takes every record of an unknown CPU model" $? 0
 start_rasd unknown2 "$S/restart-a.scn" "$ROOT/policies/default.conf" \
 	-j "$WORK/unknown.db" --speed 1
 expect_eq "all three journaled, decoded architecturally" \
-	"$("$RASCTL" -s "$SOCK" --json events | jq -r '[.events[] | "\(.bank):\(.kind):\(.severity)"] | join(" ")')" \
+	"$("$RASCTL" -s "$SOCK" --json events | jq -r '[.events | sort_by(.id)[] | "\(.bank):\(.kind):\(.severity)"] | join(" ")')" \
 	"7:memory:corrected 25:memory:corrected 2:cache:corrected"
 stop_rasd
 exit 0

@@ -58,7 +58,7 @@ policy() {
 
 ctl() { "$RASCTL" -s "$SOCK" "$@"; }
 dimm() { ctl --json dimms | jq -r ".dimms[] | select(.label == \"$1\") | $2"; }
-last_dimm() { ctl --json events | jq -r '.events[-1].dimm // "none"'; }
+last_dimm() { ctl --json events | jq -r '.events[0].dimm // "none"'; }
 
 # inject_ch ADDR CH: a corrected memory read error on channel CH.
 inject_ch() {

@@ -57,5 +57,5 @@ check "the table names the source" \
 
 "$RASCTL" dimms --local --root "$WORK/empty" >/dev/null 2>"$WORK/empty.err"
 expect_eq "an empty tree is not an error" $? 0
-check "but says nothing was found" grep -q 'no EDAC or SMBIOS' "$WORK/empty.err"
+check "but says nothing was found" grep -q 'no EDAC, SMBIOS or label-file' "$WORK/empty.err"
 exit 0

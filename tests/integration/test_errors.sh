@@ -20,9 +20,10 @@ line=$(grep -n 'adr=' "$WORK/bad.scn" | cut -d: -f1)
 expect_eq "scenario with an unknown key: exit 1" $? 1
 check "the message names scenario:line" grep -q "bad.scn:$line" "$WORK/e3"
 
-"$RASD" -H "kvm" -j "$WORK/j.db" -s none -q 2>"$WORK/e4"
-expect_eq "an unknown backend: exit 1" $? 1
-check "the message lists the backends" grep -q 'sim:PATH, xen, linux\[:URI\], auto' "$WORK/e4"
+"$RASD" -H "kvm" -j "$WORK/nodir/j.db" -s none -q 2>"$WORK/e4"
+expect_eq "an unknown backend is a usage error: exit 2" $? 2
+check "the message lists the backends" grep -q 'sim:SCENARIO, xen, linux\[:URI\] or auto' "$WORK/e4"
+check "and says nothing of the journal" sh -c "! grep -q journal '$WORK/e4'"
 if [ ! -e /proc/xen/capabilities ]; then
 	"$RASD" -H xen -j "$WORK/j.db" -s none -q 2>"$WORK/e5"
 	expect_eq "rasd -H xen on a host that is not Xen: exit 1" $? 1

@@ -28,7 +28,7 @@ expect_eq "host health is failing, one-hot" \
 	"$(grep '^rasd_host_health{' "$OUT" | tr '\n' ' ')" \
 	'rasd_host_health{state="ok"} 0 rasd_host_health{state="degraded"} 0 rasd_host_health{state="failing"} 1 '
 expect_eq "the failing DIMM's label arrives escaped, state failing" \
-	"$(grep -c '^rasd_dimm_state{dimm="CPU1 \\"slot 3\\" \\\\ A",socket="1",channel="0",state="failing"} 1$' "$OUT")" 1
+	"$(grep -c '^rasd_dimm_state{dimm="CPU1 \\"slot 3\\" \\\\ A",socket="1",controller="1",csrow="0",channel="0",state="failing"} 1$' "$OUT")" 1
 expect_eq "pages in window and threshold for the failing DIMM" \
 	"$(grep '^rasd_dimm_pages_[a-z_]*{dimm="CPU1 ' "$OUT" | sed 's/{.*}//' | tr '\n' ' ')" \
 	"rasd_dimm_pages_in_window 9 rasd_dimm_pages_threshold 8 "
@@ -36,6 +36,12 @@ expect_eq "cpu 2 is offline" \
 	"$(grep '^rasd_cpu_online{cpu="2",' "$OUT" | awk '{print $2}')" 0
 expect_eq "events by severity and kind" \
 	"$(grep '^rasd_events_total{severity="corrected",kind="memory"}' "$OUT" | awk '{print $2}')" 41
+expect_eq "the heartbeat says rasd is up" "$(grep '^rasd_up ' "$OUT")" "rasd_up 1"
+check "with the time of the write" grep -q '^rasd_last_update_timestamp_seconds 1765000000.000$' "$OUT"
+check "and the build" grep -q '^rasd_build_info{version="0.1.0",backend="xen"} 1$' "$OUT"
+check "broken telemetry is a metric" grep -q '^rasd_telemetry_ok 0$' "$OUT"
+expect_eq "core errors once per core (cpus 2 and 3 are siblings of socket 1)" \
+	"$(grep "^rasd_core_errors_total{socket=\"1\",core=\"0\"}" "$OUT")" "rasd_core_errors_total{socket=\"1\",core=\"0\"} 6"
 # The format requires each family's samples in one block.
 expect_eq "every family is one block of samples" \
 	"$(grep -v '^#' "$OUT" | sed 's/[{ ].*//' | uniq | sort | uniq -d)" ""

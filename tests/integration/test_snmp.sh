@@ -132,10 +132,10 @@ ctl() { "$RASCTL" -s "$SOCK" "$@"; }
 
 # --- Bad usage is refused with the option named.
 out=$("$AGENT" -Q 0 2>&1)
-expect_eq "bad -Q exits 1" $? 1
+expect_eq "bad -Q is a usage error: exit 2" $? 2
 check "and names the option" sh -c "echo '$out' | grep -q -- '-Q/--queue'"
 out=$("$AGENT" --storm 5 2>&1)
-expect_eq "bad --storm exits 1" $? 1
+expect_eq "bad --storm is a usage error: exit 2" $? 2
 out=$("$AGENT" -u no-such-user-here 2>&1)
 expect_eq "an unknown -u user exits 1" $? 1
 if [ "$(id -u)" = 0 ]; then

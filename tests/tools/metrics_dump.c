@@ -13,17 +13,17 @@ static const struct metrics_event_count events[] = {
 
 /* One failing DIMM whose SMBIOS label has a quote, a backslash and all. */
 static const struct metrics_dimm dimms[] = {
-    {"CPU0_DIMM_A1", 0, 0, METRICS_DIMM_OK, 0, 0, 0, 8},
-    {"CPU0_DIMM_B1", 0, 1, METRICS_DIMM_DEGRADED, 5, 0, 3, 8},
-    {"CPU1 \"slot 3\" \\ A", 1, 0, METRICS_DIMM_FAILING, 36, 1, 9, 8},
-    {"CPU1_DIMM_B1", 1, 1, METRICS_DIMM_EVACUATED, 0, 0, 0, 8},
+    {"CPU0_DIMM_A1", 0, 0, 0, 0, METRICS_DIMM_OK, 0, 0, 0, 8},
+    {"CPU0_DIMM_B1", 0, 0, 1, 1, METRICS_DIMM_DEGRADED, 5, 0, 3, 8},
+    {"CPU1 \"slot 3\" \\ A", 1, 1, 0, 0, METRICS_DIMM_FAILING, 36, 1, 9, 8},
+    {"CPU1_DIMM_B1", 1, 1, 1, 1, METRICS_DIMM_EVACUATED, 0, 0, 0, 8},
 };
 
 static const struct metrics_cpu cpus[] = {
     {0, 0, 0, true, true, 0},
     {1, 0, 1, true, false, 0},
     {2, 1, 0, false, false, 6},
-    {3, 1, 1, true, false, 0},
+    {3, 1, 0, true, false, 6}, /* cpu 2's SMT sibling */
 };
 
 static const struct metrics_socket sockets[] = {
@@ -35,6 +35,12 @@ int main(int argc, char **argv)
 {
 	struct metrics_snapshot s = {
 	    .host = "xen-host-07",
+	    .up = true,
+	    .now_s = 1765000000.0,
+	    .start_s = 1764990000.0,
+	    .version = "0.1.0",
+	    .backend = "xen",
+	    .telemetry_state = "inoperative",
 	    .health = METRICS_HEALTH_FAILING,
 	    .records_read = 48,
 	    .records_invalid = 2,

@@ -33,25 +33,52 @@ static const struct metrics_event_count small_events[] = {
     {"corrected", "memory", 11},
 };
 static const struct metrics_dimm small_dimms[] = {
-    {"DIMM_A1", 0, 1, METRICS_DIMM_FAILING, 11, 0, 3, 4},
+    {"DIMM_A1", 0, 0, 2, 1, METRICS_DIMM_FAILING, 11, 0, 3, 4},
 };
+/* SMT siblings: the core's errors are written once, not per CPU. */
 static const struct metrics_cpu small_cpus[] = {
     {2, 0, 1, true, false, 5},
+    {3, 0, 1, true, false, 5},
 };
 static const struct metrics_socket small_sockets[] = {
     {0, 11, true},
 };
 
 static const char small_text[] =
+    "# HELP rasd_up 1 while rasd runs; 0 in the file a stopping rasd leaves.\n"
+    "# TYPE rasd_up gauge\n"
+    "rasd_up 1\n"
+    "# HELP rasd_last_update_timestamp_seconds Wall-clock time of this file's "
+    "write (every interval).\n"
+    "# TYPE rasd_last_update_timestamp_seconds gauge\n"
+    "rasd_last_update_timestamp_seconds 1700000000.250\n"
+    "# HELP rasd_start_time_seconds Wall-clock time rasd started.\n"
+    "# TYPE rasd_start_time_seconds gauge\n"
+    "rasd_start_time_seconds 1699999000.500\n"
+    "# HELP rasd_build_info rasd's version and backend; always 1.\n"
+    "# TYPE rasd_build_info gauge\n"
+    "rasd_build_info{version=\"0.1.0\",backend=\"sim\"} 1\n"
     "# HELP rasd_info The host rasd watches; always 1.\n"
     "# TYPE rasd_info gauge\n"
     "rasd_info{host=\"xen01\"} 1\n"
-    "# HELP rasd_host_health Host health: 1 for the current state, 0 "
-    "for the others.\n"
+    "# HELP rasd_host_health Host health: 1 for the current state, 0 for the "
+    "others.\n"
     "# TYPE rasd_host_health gauge\n"
     "rasd_host_health{state=\"ok\"} 0\n"
     "rasd_host_health{state=\"degraded\"} 1\n"
     "rasd_host_health{state=\"failing\"} 0\n"
+    "# HELP rasd_telemetry_selftest Machine-check telemetry self-test: 1 for "
+    "the current state.\n"
+    "# TYPE rasd_telemetry_selftest gauge\n"
+    "rasd_telemetry_selftest{state=\"never\"} 0\n"
+    "rasd_telemetry_selftest{state=\"running\"} 0\n"
+    "rasd_telemetry_selftest{state=\"ok\"} 1\n"
+    "rasd_telemetry_selftest{state=\"inoperative\"} 0\n"
+    "rasd_telemetry_selftest{state=\"unsupported\"} 0\n"
+    "# HELP rasd_telemetry_ok 0 when the self-test found that planted errors "
+    "never arrive.\n"
+    "# TYPE rasd_telemetry_ok gauge\n"
+    "rasd_telemetry_ok 1\n"
     "# HELP rasd_records_read_total Machine-check records read from the "
     "sources.\n"
     "# TYPE rasd_records_read_total counter\n"
@@ -59,8 +86,8 @@ static const char small_text[] =
     "# HELP rasd_records_invalid_total Records rejected as malformed.\n"
     "# TYPE rasd_records_invalid_total counter\n"
     "rasd_records_invalid_total 1\n"
-    "# HELP rasd_source_overflows_total Times a record source reported "
-    "that it dropped records.\n"
+    "# HELP rasd_source_overflows_total Times a record source reported that it "
+    "dropped records.\n"
     "# TYPE rasd_source_overflows_total counter\n"
     "rasd_source_overflows_total 0\n"
     "# HELP rasd_pages_offlined_total Memory pages offlined.\n"
@@ -69,66 +96,66 @@ static const char small_text[] =
     "# HELP rasd_cpus_offlined_total CPUs offlined.\n"
     "# TYPE rasd_cpus_offlined_total counter\n"
     "rasd_cpus_offlined_total 0\n"
-    "# HELP rasd_guests_evacuated_total Guests migrated off failing "
-    "hardware.\n"
+    "# HELP rasd_guests_evacuated_total Guests migrated off failing hardware.\n"
     "# TYPE rasd_guests_evacuated_total counter\n"
     "rasd_guests_evacuated_total 2\n"
     "# HELP rasd_migrations_failed_total Guest migrations that failed.\n"
     "# TYPE rasd_migrations_failed_total counter\n"
     "rasd_migrations_failed_total 1\n"
-    "# HELP rasd_actions_failed_total Actions (offline, migrate, hook) "
-    "that failed.\n"
+    "# HELP rasd_actions_failed_total Actions (offline, migrate, hook) that "
+    "failed.\n"
     "# TYPE rasd_actions_failed_total counter\n"
     "rasd_actions_failed_total 1\n"
-    "# HELP rasd_events_total Hardware error events by severity and "
-    "kind.\n"
+    "# HELP rasd_events_total Hardware error events by severity and kind.\n"
     "# TYPE rasd_events_total counter\n"
     "rasd_events_total{severity=\"corrected\",kind=\"memory\"} 11\n"
-    "# HELP rasd_dimm_state DIMM state: 1 for the current state, 0 for "
-    "the others.\n"
+    "# HELP rasd_dimm_state DIMM state: 1 for the current state, 0 for the "
+    "others.\n"
     "# TYPE rasd_dimm_state gauge\n"
-    "rasd_dimm_state{dimm=\"DIMM_A1\",socket=\"0\",channel=\"1\","
-    "state=\"ok\"} 0\n"
-    "rasd_dimm_state{dimm=\"DIMM_A1\",socket=\"0\",channel=\"1\","
-    "state=\"degraded\"} 0\n"
-    "rasd_dimm_state{dimm=\"DIMM_A1\",socket=\"0\",channel=\"1\","
-    "state=\"failing\"} 1\n"
-    "rasd_dimm_state{dimm=\"DIMM_A1\",socket=\"0\",channel=\"1\","
-    "state=\"evacuating\"} 0\n"
-    "rasd_dimm_state{dimm=\"DIMM_A1\",socket=\"0\",channel=\"1\","
-    "state=\"evacuated\"} 0\n"
-    "# HELP rasd_dimm_corrected_errors_total Corrected memory errors on "
-    "the DIMM.\n"
+    "rasd_dimm_state{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\",csrow="
+    "\"2\",channel=\"1\",state=\"ok\"} 0\n"
+    "rasd_dimm_state{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\",csrow="
+    "\"2\",channel=\"1\",state=\"degraded\"} 0\n"
+    "rasd_dimm_state{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\",csrow="
+    "\"2\",channel=\"1\",state=\"failing\"} 1\n"
+    "rasd_dimm_state{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\",csrow="
+    "\"2\",channel=\"1\",state=\"evacuating\"} 0\n"
+    "rasd_dimm_state{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\",csrow="
+    "\"2\",channel=\"1\",state=\"evacuated\"} 0\n"
+    "# HELP rasd_dimm_corrected_errors_total Corrected memory errors on the "
+    "DIMM.\n"
     "# TYPE rasd_dimm_corrected_errors_total counter\n"
-    "rasd_dimm_corrected_errors_total{dimm=\"DIMM_A1\",socket=\"0\","
-    "channel=\"1\"} 11\n"
-    "# HELP rasd_dimm_uncorrected_errors_total Uncorrected memory errors "
-    "on the DIMM.\n"
+    "rasd_dimm_corrected_errors_total{dimm=\"DIMM_A1\",socket=\"0\",controller="
+    "\"0\",csrow=\"2\",channel=\"1\"} 11\n"
+    "# HELP rasd_dimm_uncorrected_errors_total Uncorrected memory errors on "
+    "the DIMM.\n"
     "# TYPE rasd_dimm_uncorrected_errors_total counter\n"
     "rasd_dimm_uncorrected_errors_total{dimm=\"DIMM_A1\",socket=\"0\","
-    "channel=\"1\"} 0\n"
-    "# HELP rasd_dimm_pages_in_window Distinct pages with errors in the "
-    "DIMM's current window.\n"
+    "controller=\"0\",csrow=\"2\",channel=\"1\"} 0\n"
+    "# HELP rasd_dimm_pages_in_window Distinct pages with errors in the DIMM's "
+    "current window.\n"
     "# TYPE rasd_dimm_pages_in_window gauge\n"
-    "rasd_dimm_pages_in_window{dimm=\"DIMM_A1\",socket=\"0\","
-    "channel=\"1\"} 3\n"
-    "# HELP rasd_dimm_pages_threshold Distinct pages in a window at which "
-    "the DIMM is failing.\n"
+    "rasd_dimm_pages_in_window{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\","
+    "csrow=\"2\",channel=\"1\"} 3\n"
+    "# HELP rasd_dimm_pages_threshold Distinct pages in a window at which the "
+    "DIMM is failing.\n"
     "# TYPE rasd_dimm_pages_threshold gauge\n"
-    "rasd_dimm_pages_threshold{dimm=\"DIMM_A1\",socket=\"0\","
-    "channel=\"1\"} 4\n"
+    "rasd_dimm_pages_threshold{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\","
+    "csrow=\"2\",channel=\"1\"} 4\n"
     "# HELP rasd_cpu_online 1 if the CPU is online.\n"
     "# TYPE rasd_cpu_online gauge\n"
     "rasd_cpu_online{cpu=\"2\",socket=\"0\",core=\"1\"} 1\n"
+    "rasd_cpu_online{cpu=\"3\",socket=\"0\",core=\"1\"} 1\n"
     "# HELP rasd_cpu_protected 1 if the policy never offlines the CPU.\n"
     "# TYPE rasd_cpu_protected gauge\n"
     "rasd_cpu_protected{cpu=\"2\",socket=\"0\",core=\"1\"} 0\n"
-    "# HELP rasd_cpu_core_errors_total Errors counted against the CPU's "
-    "core.\n"
-    "# TYPE rasd_cpu_core_errors_total counter\n"
-    "rasd_cpu_core_errors_total{cpu=\"2\",socket=\"0\",core=\"1\"} 5\n"
-    "# HELP rasd_socket_corrected_errors_total Corrected memory errors on "
-    "the socket's DIMMs.\n"
+    "rasd_cpu_protected{cpu=\"3\",socket=\"0\",core=\"1\"} 0\n"
+    "# HELP rasd_core_errors_total Errors counted against the core (shared by "
+    "its SMT siblings).\n"
+    "# TYPE rasd_core_errors_total counter\n"
+    "rasd_core_errors_total{socket=\"0\",core=\"1\"} 5\n"
+    "# HELP rasd_socket_corrected_errors_total Corrected memory errors on the "
+    "socket's DIMMs.\n"
     "# TYPE rasd_socket_corrected_errors_total counter\n"
     "rasd_socket_corrected_errors_total{socket=\"0\"} 11\n"
     "# HELP rasd_socket_degraded 1 if the socket is degraded.\n"
@@ -139,6 +166,12 @@ static struct metrics_snapshot small_snapshot(void)
 {
 	struct metrics_snapshot s = {
 	    .host = "xen01",
+	    .up = true,
+	    .now_s = 1700000000.25,
+	    .start_s = 1699999000.5,
+	    .version = "0.1.0",
+	    .backend = "sim",
+	    .telemetry_state = "ok",
 	    .health = METRICS_HEALTH_DEGRADED,
 	    .records_read = 12,
 	    .records_invalid = 1,
@@ -151,7 +184,7 @@ static struct metrics_snapshot small_snapshot(void)
 	    .dimms = small_dimms,
 	    .n_dimms = 1,
 	    .cpus = small_cpus,
-	    .n_cpus = 1,
+	    .n_cpus = 2,
 	    .sockets = small_sockets,
 	    .n_sockets = 1,
 	};
@@ -287,9 +320,10 @@ static void label_values_are_escaped(void **state)
 	text = metrics_render(&s, &len);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "rasd_info{host=\"h\\\"1\\n\"} 1\n"));
-	assert_non_null(strstr(text, "rasd_dimm_pages_in_window{dimm=\"A\\\\1 "
-	                             "\\\"top\\\"\\nx??\",socket=\"0\","
-	                             "channel=\"0\"} 0\n"));
+	assert_non_null(
+	    strstr(text, "rasd_dimm_pages_in_window{dimm=\"A\\\\1 "
+	                 "\\\"top\\\"\\nx??\",socket=\"0\","
+	                 "controller=\"0\",csrow=\"0\",channel=\"0\"} 0\n"));
 	assert_non_null(strstr(text, "rasd_events_total{severity=\"sev\\\"\","
 	                             "kind=\"k\\\\\"} 1\n"));
 	free(text);

@@ -391,7 +391,7 @@ static const struct bad_case bad_cases[] = {
     {"[dimm]\nmap =\n", "t:2: map in [dimm] has no value"},
     {"[dimm]\nsources = edac bios\n",
      "t:2: bad sources 'edac bios' in [dimm]: 'bios' is not edac, smbios, "
-     "policy or none"},
+     "labels, policy or none"},
     {"[dimm]\nsources = edac, edac\n",
      "t:2: bad sources 'edac, edac' in [dimm]: 'edac' is listed twice"},
     {"[dimm]\nsources = none policy\n",

@@ -383,6 +383,49 @@ static void test_graphs(void **state)
 	assert_png(png);
 }
 
+/*
+ * A quiet DIMM (no errors, no pages) still shows its threshold: the axis
+ * reaches past it instead of librrd's 0-1; a quiet socket gets an axis
+ * and its total line, not an empty frame.
+ */
+static void test_graph_quiet(void **state)
+{
+	struct fixture *fx = *state;
+	const char *dimms[] = {"QUIET_A1", "QUIET_B1"};
+	char err[512], png[256];
+	double top = 0;
+	struct trend *t;
+	int m;
+
+	t = trend_open(fx->dir, NULL, 0, err, sizeof(err));
+	assert_non_null(t);
+	for (m = 0; m <= 240; m++) {
+		assert_int_equal(
+		    trend_update_dimm(t, "QUIET_A1", T0 + 60LL * m, 0, 0, 0),
+		    0);
+		assert_int_equal(
+		    trend_update_dimm(t, "QUIET_B1", T0 + 60LL * m, 0, 0, 0),
+		    0);
+	}
+	assert_int_equal(trend_flush(t), 0);
+	trend_close(t);
+	snprintf(png, sizeof(png), "%s/quiet.png", fx->dir);
+	assert_int_equal(trend_graph_dimm_v(fx->dir, "QUIET_A1", png, T0,
+	                                    T0 + 14400, 10, 86400, &top, err,
+	                                    sizeof(err)),
+	                 0);
+	assert_png(png);
+	assert_true(top >= 10.0);
+	top = 0;
+	snprintf(png, sizeof(png), "%s/quiet-socket.png", fx->dir);
+	assert_int_equal(trend_graph_socket_dimms_v(fx->dir, 0, dimms, 2, png,
+	                                            T0, T0 + 14400, &top, err,
+	                                            sizeof(err)),
+	                 0);
+	assert_png(png);
+	assert_true(top >= 1.0);
+}
+
 static void test_graph_errors(void **state)
 {
 	struct fixture *fx = *state;
@@ -500,6 +543,7 @@ int main(void)
 	        test_corrupt_and_foreign_moved_aside, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_graphs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_graph_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_graph_quiet, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rrdcached, setup, teardown),
 	};
 

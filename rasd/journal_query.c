@@ -1,0 +1,159 @@
+/* journal_query.c - the operator's questions (filtered events newest
+ * first, counts, actions) on a read-only journal connection of their own,
+ * so that rasctl can ask while rasd is down and never holds rasd up. */
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "journal_query.h"
+
+static const char actions_sql[] =
+    "SELECT id, kind, state, target, peer, component, reason, detail,"
+    " COALESCE(event_id, 0), COALESCE(parent_id, 0), attempt, created_ms,"
+    " updated_ms FROM actions ORDER BY id DESC LIMIT ?1";
+
+static int db_fail(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "journal %s: %s", path,
+	         db ? sqlite3_errmsg(db) : "out of memory");
+	return -1;
+}
+
+/* Read-only, and no file made where there was none. */
+static int open_ro(const char *path, sqlite3 **db, sqlite3_stmt **st,
+                   const char *sql, char *err, size_t errlen)
+{
+	*st = NULL;
+	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_busy_timeout(*db, 1000) != SQLITE_OK ||
+	    sqlite3_prepare_v2(*db, sql, -1, st, NULL) != SQLITE_OK) {
+		db_fail(*db, path, err, errlen);
+		sqlite3_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void text(sqlite3_stmt *st, int col, char *dst, size_t len)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	snprintf(dst, len, "%s", s ? (const char *)s : "");
+}
+
+static int64_t clamp(uint64_t v)
+{
+	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+/* The filter's own conditions; the journal does ids and times. */
+struct newest_walk {
+	const struct event_filter *f;
+	journal_event_fn fn;
+	void *arg;
+	size_t delivered;
+};
+
+static int newest_filtered(void *arg, const struct journal_event *ev)
+{
+	struct newest_walk *w = arg;
+	const char *sev = mce_severity_name(ev->severity);
+
+	if (w->f->dimm != NULL && strcmp(ev->dimm_label, w->f->dimm) != 0)
+		return 0;
+	if (w->f->severity != NULL && strcmp(sev, w->f->severity) != 0)
+		return 0;
+	if (w->fn(w->arg, ev) != 0)
+		return 1;
+	return w->f->limit != 0 && ++w->delivered == w->f->limit;
+}
+
+static int open_journal(const char *path, struct journal **j, char *err,
+                        size_t errlen)
+{
+	return journal_open_readonly(j, path, err, errlen);
+}
+
+static int journal_failed(struct journal *j, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s", journal_error(j));
+	journal_close(j);
+	return -1;
+}
+
+int journal_query_events(const char *path, const struct event_filter *f,
+                         journal_event_fn fn, void *arg, char *err,
+                         size_t errlen)
+{
+	struct newest_walk w = {f, fn, arg, 0};
+	struct journal *j;
+
+	if (open_journal(path, &j, err, errlen) < 0)
+		return -1;
+	if (journal_events_newest(j, f->before_id, f->since_ms, f->until_ms,
+	                          newest_filtered, &w) < 0)
+		return journal_failed(j, err, errlen);
+	journal_close(j);
+	return 0;
+}
+
+int journal_query_summary(const char *path, struct journal_summary *out,
+                          char *err, size_t errlen)
+{
+	struct journal *j;
+
+	if (open_journal(path, &j, err, errlen) < 0)
+		return -1;
+	if (journal_summary(j, out) < 0)
+		return journal_failed(j, err, errlen);
+	journal_close(j);
+	return 0;
+}
+
+static void read_action(sqlite3_stmt *st, struct journal_action *a)
+{
+	char word[32];
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, 0);
+	text(st, 1, word, sizeof(word));
+	action_kind_parse(word, &a->kind);
+	text(st, 2, word, sizeof(word));
+	action_state_parse(word, &a->state);
+	a->target = (uint64_t)sqlite3_column_int64(st, 3);
+	text(st, 4, a->peer, sizeof(a->peer));
+	text(st, 5, a->component, sizeof(a->component));
+	text(st, 6, a->reason, sizeof(a->reason));
+	text(st, 7, a->detail, sizeof(a->detail));
+	a->event_id = sqlite3_column_int64(st, 8);
+	a->parent_id = sqlite3_column_int64(st, 9);
+	a->attempt = (uint32_t)sqlite3_column_int(st, 10);
+	a->created_ms = (uint64_t)sqlite3_column_int64(st, 11);
+	a->updated_ms = (uint64_t)sqlite3_column_int64(st, 12);
+}
+
+int journal_query_actions(const char *path, size_t limit, journal_action_fn fn,
+                          void *arg, char *err, size_t errlen)
+{
+	struct journal_action a;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int rc;
+
+	if (open_ro(path, &db, &st, actions_sql, err, errlen) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, limit ? clamp(limit) : INT64_MAX);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_action(st, &a);
+		if (fn(arg, &a) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail(db, path, err, errlen);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}

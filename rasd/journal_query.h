@@ -1,0 +1,52 @@
+/* journal_query.h - read-only questions to a journal file over its own
+ * SQLite connection: filtered, newest-first event pages and the counts,
+ * for rasd's events command and for rasctl -j while rasd is down. */
+#ifndef RASD_JOURNAL_QUERY_H
+#define RASD_JOURNAL_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "journal.h"
+
+/* 0 in since/until/before_id and NULL in dimm/severity: no condition. */
+struct event_filter {
+	uint64_t since_ms;    /* time_ms >= since */
+	uint64_t until_ms;    /* time_ms <= until */
+	const char *dimm;     /* the DIMM's label, exactly */
+	const char *severity; /* "corrected", "uncorrected", ... */
+	int64_t before_id;    /* id < before: the next page */
+	size_t limit;         /* at most this many, newest first */
+};
+
+/*
+ * Events matching f, newest first (the operator's question is "what
+ * happened lately"; --before pages back). fn gets each; -1 with err when
+ * the file cannot be read as a journal. Opens and closes its own
+ * read-only connection, so it never waits for or blocks rasd's writer.
+ */
+int journal_query_events(const char *path, const struct event_filter *f,
+                         journal_event_fn fn, void *arg, char *err,
+                         size_t errlen);
+
+/* The same counts as journal_summary, read-only. */
+int journal_query_summary(const char *path, struct journal_summary *out,
+                          char *err, size_t errlen);
+
+/* Actions, newest first, at most limit. */
+int journal_query_actions(const char *path, size_t limit, journal_action_fn fn,
+                          void *arg, char *err, size_t errlen);
+
+/* The most events one reply carries; older ones come by --before. */
+#define EVENTS_PAGE_MAX 1000
+
+struct json_object;
+struct rasd;
+
+/* commands.c: one event or action as the control socket sends it (rasctl
+ * -j prints the same). arr is a JSON array; d may be NULL (no names). */
+int journal_event_json_add(void *arr, const struct journal_event *ev);
+void journal_action_json_add(struct json_object *arr, struct rasd *d,
+                             const struct journal_action *a);
+
+#endif
