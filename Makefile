@@ -140,7 +140,9 @@ lab: deps
 
 bench:
 	@sh scripts/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(BUILD)/tools/trap_latency
+	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(BUILD)/tools/trap_latency \
+		$(BUILD)/tools/genrecords
+	@sh tests/bench/path.sh $(BUILD)
 	@sh tests/bench/run.sh $(BUILD)
 	@sh tests/bench/snmp_latency.sh $(BUILD)
 

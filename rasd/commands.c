@@ -67,7 +67,7 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 {
 	struct journal_summary s;
 	struct json_object *sum = json_object_new_object(), *syslog;
-	uint64_t now = clock_now_ms(&d->clock);
+	uint64_t now = clock_now_ms(&d->clock), used = 0;
 
 	if (journal_summary(d->journal, &s) < 0) {
 		json_object_put(sum);
@@ -97,6 +97,11 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 	     (int64_t)correlate_pages_forgotten(d->corr));
 	jint(res, "page_table_bytes",
 	     (int64_t)correlate_page_table_bytes(d->corr));
+	/* Retention ([journal] keep, max_size): what the file holds, and
+	 * what has been rolled up into day counts since start. */
+	if (journal_used_bytes(d->journal, &used) == 0)
+		jint(res, "journal_bytes", (int64_t)used);
+	jint(res, "events_rolled_up", (int64_t)d->retained_records);
 	jint(sum, "events", s.events);
 	jint(sum, "pages_offlined", s.pages_offlined);
 	jint(sum, "cpus_offlined", s.cpus_offlined);

@@ -121,7 +121,8 @@ static void event_notice_text(struct notice *n)
 	struct mce_decoded dec;
 
 	if (mce_decode(&n->rec, &dec) < 0)
-		snprintf(n->text, sizeof(n->text), "record with no valid error");
+		snprintf(n->text, sizeof(n->text),
+		         "record with no valid error");
 	else
 		mce_describe(&n->rec, &dec, n->text, sizeof(n->text));
 }
@@ -242,7 +243,6 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 	queue_verdicts(d, &cr, core_over, r->extcpu, level, ev.id);
 	return 0;
 }
-
 
 int rasd_batch_begin(struct rasd *d)
 {
@@ -509,23 +509,11 @@ static int replay_event(void *arg, const struct journal_event *ev)
 	return 0;
 }
 
-static uint64_t longest_window(const struct policy *p)
-{
-	uint64_t w = p->page.window_ms;
-
-	if (p->dimm.window_ms > w)
-		w = p->dimm.window_ms;
-	if (p->socket.window_ms > w)
-		w = p->socket.window_ms;
-	if (p->core.window_ms > w)
-		w = p->core.window_ms;
-	return w;
-}
-
 static void replay_journal(struct rasd *d)
 {
 	struct replay_ctx rc = {.d = d, .n = 0};
-	uint64_t now = clock_now_ms(&d->clock), w = longest_window(&d->policy);
+	uint64_t now = clock_now_ms(&d->clock),
+	         w = policy_longest_window_ms(&d->policy);
 
 	journal_events_each(d->journal, now > w ? now - w : 0, 0, replay_event,
 	                    &rc);
@@ -751,7 +739,8 @@ int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
 		return -1;
 	if (loop_timer_create(d->loop, &d->evac_timer, evac_timer_fired, d) <
 	        0 ||
-	    loop_timer_create(d->loop, &d->sync_timer, sync_fired, d) < 0) {
+	    loop_timer_create(d->loop, &d->sync_timer, sync_fired, d) < 0 ||
+	    retention_init(d) < 0) {
 		fail(err, errlen, "timerfd", strerror(errno));
 		return -1;
 	}
@@ -849,6 +838,25 @@ int rasd_record_init(const struct rasd *d, uint32_t cpu, uint8_t bank,
 	return 0;
 }
 
+/*
+ * A simulated host says what its timeline did: a reader too slow for the
+ * scenario's rate shows as records the 32-entry log dropped, and a host
+ * too slow for it as lateness (virtual ms).
+ */
+static void print_host_summary(struct rasd *d)
+{
+	struct sim_stats st;
+
+	if (hv_sim_stats(hv_hook_inner(d->hv), &st) < 0)
+		return;
+	printf("host summary: records_fired=%llu records_dropped=%llu "
+	       "records_pending=%llu late_max_ms=%llu\n",
+	       (unsigned long long)st.records_fired,
+	       (unsigned long long)st.records_dropped,
+	       (unsigned long long)st.records_pending,
+	       (unsigned long long)st.late_max_ms);
+}
+
 void rasd_print_summary(struct rasd *d)
 {
 	struct journal_summary s;
@@ -858,6 +866,8 @@ void rasd_print_summary(struct rasd *d)
 		        journal_error(d->journal));
 		return;
 	}
+	/* The demo's own summary stays the last line: scripts read it. */
+	print_host_summary(d);
 	printf("demo summary: events=%lld pages_offlined=%lld "
 	       "cpus_offlined=%lld guests_evacuated=%lld actions_failed=%lld\n",
 	       (long long)s.events, (long long)s.pages_offlined,
@@ -875,6 +885,7 @@ void rasd_fini(struct rasd *d)
 	source_close(d);
 	loop_timer_destroy(d->evac_timer);
 	loop_timer_destroy(d->sync_timer);
+	retention_fini(d);
 	/* What was committed reaches the disk before the daemon goes. */
 	if (d->journal != NULL && journal_sync(d->journal) < 0)
 		fprintf(stderr, "rasd: journal sync: %s\n",

@@ -11,14 +11,12 @@
 
 #include "journal_int.h"
 
-
 #define ACTION_COLUMNS                                                         \
 	"kind, state, target, peer, component, reason, detail, event_id, "     \
 	"parent_id, attempt, created_ms, updated_ms, verdict_id, job_id, "     \
 	"handle, started_ms"
 
-#define VERDICT_COLUMNS                                                        \
-	"event_id, time_ms, type, component, count, detail"
+#define VERDICT_COLUMNS "event_id, time_ms, type, component, count, detail"
 
 #define EVAC_COLUMNS                                                           \
 	"verdict_id, event_id, seq, domid, guest, component, reason, state, "  \
@@ -178,14 +176,21 @@ struct migration {
 };
 
 /* In order; a journal at version N runs every step with to_version > N. */
+/*
+ * v5: retention. What it deletes is first rolled up into counts per day,
+ * DIMM, severity and kind, so totals and history outlive the events.
+ */
+static const char schema_v5[] =
+    "CREATE TABLE event_days ("
+    " day INTEGER NOT NULL, label TEXT NOT NULL, severity TEXT NOT NULL,"
+    " kind TEXT NOT NULL, records INTEGER NOT NULL,"
+    " PRIMARY KEY (day, label, severity, kind)) WITHOUT ROWID;";
+
 static const struct migration migrations[] = {
-    {1, schema_v1, NULL},
-    {2, schema_v2, NULL},
-    {3, schema_v3, NULL},
-    {4, schema_v4, journal_events_migrate_v4},
+    {1, schema_v1, NULL}, {2, schema_v2, NULL},
+    {3, schema_v3, NULL}, {4, schema_v4, journal_events_migrate_v4},
+    {5, schema_v5, NULL},
 };
-
-
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -204,6 +209,22 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_BLOCK_BEFORE] = "SELECT id, n, first_ms, last_ms, data"
                         " FROM event_blocks WHERE id < ?1"
                         " ORDER BY id DESC LIMIT 1",
+    [ST_BLOCK_OLDEST] = "SELECT id, n, first_ms, last_ms, data, records"
+                        " FROM event_blocks ORDER BY id LIMIT 1",
+    [ST_BLOCK_DELETE] = "DELETE FROM event_blocks WHERE id = ?1",
+    [ST_NOTES_DELETE] = "DELETE FROM event_notes"
+                        " WHERE event_id BETWEEN ?1 AND ?2",
+    [ST_DAY_ADD] = "INSERT INTO event_days"
+                   " (day, label, severity, kind, records)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5)"
+                   " ON CONFLICT (day, label, severity, kind)"
+                   " DO UPDATE SET records = records + excluded.records",
+    [ST_DAYS_PAGE] = "SELECT day, label, severity, kind, records"
+                     " FROM event_days WHERE day >= ?1"
+                     " ORDER BY day, label, severity, kind",
+    [ST_PAGE_COUNT] = "PRAGMA page_count",
+    [ST_FREE_COUNT] = "PRAGMA freelist_count",
+    [ST_PAGE_SIZE] = "PRAGMA page_size",
     [ST_BLOCK_OF] = "SELECT id, n FROM event_blocks"
                     " WHERE id <= ?1 ORDER BY id DESC LIMIT 1",
     [ST_STRING_ADD] = "INSERT INTO strings (id, text) VALUES (?1, ?2)",
@@ -292,8 +313,6 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 };
 
-
-
 static const char *const action_kind_names[] = {
     [ACTION_PAGE_OFFLINE] = "page_offline",
     [ACTION_CPU_OFFLINE] = "cpu_offline",
@@ -376,12 +395,6 @@ int journal_schema_version(struct journal *j)
 	return j->schema_version;
 }
 
-
-
-
-
-
-
 /* One-off queries at open time: the first column of the first row. */
 static int query_int(sqlite3 *db, const char *sql, int64_t *out)
 {
@@ -445,7 +458,8 @@ static int apply_migrations(struct journal *j, const char *path, int from)
 			    j, "journal %s: migrating to version %d: %s", path,
 			    migrations[i].to_version, sqlite3_errmsg(j->db));
 		if (migrations[i].step != NULL && migrations[i].step(j) < 0)
-			return fail(j, "journal %s: migrating to version %d: %s",
+			return fail(j,
+			            "journal %s: migrating to version %d: %s",
 			            path, migrations[i].to_version, j->error);
 	}
 	snprintf(sql, sizeof(sql),
@@ -494,8 +508,12 @@ static int configure(struct journal *j, const char *path)
 		return fail(j, "journal %s is not an SQLite database", path);
 	if (rc != SQLITE_OK)
 		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
+	/* A storm's WAL is cut back after each checkpoint: max_size
+	 * bounds the file, this the log beside it. */
 	if (sqlite3_exec(j->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
-	                 NULL) != SQLITE_OK)
+	                 NULL) != SQLITE_OK ||
+	    sqlite3_exec(j->db, "PRAGMA journal_size_limit = 16777216", NULL,
+	                 NULL, NULL) != SQLITE_OK)
 		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
 	return 0;
 }
@@ -506,8 +524,8 @@ static int configure(struct journal *j, const char *path)
  */
 static int foreign_keys_on(struct journal *j, const char *path)
 {
-	if (sqlite3_exec(j->db, "PRAGMA foreign_keys = ON", NULL, NULL,
-	                 NULL) != SQLITE_OK)
+	if (sqlite3_exec(j->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) !=
+	    SQLITE_OK)
 		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
 	return 0;
 }
@@ -642,7 +660,6 @@ void journal_close(struct journal *j)
 	free(j);
 }
 
-
 int journal_begin(struct journal *j)
 {
 	if (j == NULL)
@@ -664,11 +681,6 @@ int journal_commit(struct journal *j)
 	journal_events_committed(j);
 	return 0;
 }
-
-
-
-
-
 
 /* An event id a row names must be one of the journal's events. */
 static int event_named(struct journal *j, int64_t id, const char *what)
@@ -1291,12 +1303,13 @@ int journal_last_time_ms(struct journal *j, uint64_t *out)
 		return -1;
 	if (journal_events_flush(j) < 0)
 		return -1;
-	rc = sqlite3_prepare_v2(j->db,
-	                        "SELECT MAX(t) FROM (SELECT MAX(last_ms) AS t "
-	                        "FROM event_blocks UNION ALL SELECT MAX(updated_ms) "
-	                        "FROM actions UNION ALL SELECT MAX(time_ms) "
-	                        "FROM health_events)",
-	                        -1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+	    j->db,
+	    "SELECT MAX(t) FROM (SELECT MAX(last_ms) AS t "
+	    "FROM event_blocks UNION ALL SELECT MAX(updated_ms) "
+	    "FROM actions UNION ALL SELECT MAX(time_ms) "
+	    "FROM health_events)",
+	    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return fail(j, "%s", sqlite3_errmsg(j->db));
 	rc = sqlite3_step(st);

@@ -9,7 +9,7 @@
 
 #include "../mce/mce.h"
 
-#define JOURNAL_SCHEMA_VERSION 4
+#define JOURNAL_SCHEMA_VERSION 5
 
 struct journal;
 
@@ -323,6 +323,44 @@ int journal_summary(struct journal *j, struct journal_summary *out);
  * empty. An accelerated clock restarts from here so time never runs back.
  */
 int journal_last_time_ms(struct journal *j, uint64_t *out);
+
+/*
+ * Retention. Events older than keep_ms, and while the file holds more
+ * than max_bytes the oldest events, are rolled up into per-day counts
+ * (day, DIMM, severity, kind) and deleted, a block at a time, each block
+ * its own transaction. Nothing at or after protect_from_ms is deleted:
+ * the correlation windows are replayed from there at start. 0 in keep_ms
+ * or max_bytes: no such limit.
+ */
+struct journal_retention {
+	uint64_t keep_ms;
+	uint64_t max_bytes;
+	uint64_t protect_from_ms;
+};
+struct journal_retained {
+	uint64_t blocks;     /* deleted */
+	uint64_t records;    /* in them, now in the day counts */
+	bool more;           /* stopped by the budget with work left */
+	bool protected_left; /* over max_bytes, the rest is protected */
+};
+int journal_retain(struct journal *j, const struct journal_retention *r,
+                   uint64_t now_ms, size_t max_blocks,
+                   struct journal_retained *out);
+/* Bytes the journal's pages hold (free pages left out). */
+int journal_used_bytes(struct journal *j, uint64_t *out);
+
+/* Counts per day (UTC days since 1970), DIMM, severity and kind: the
+ * rolled-up days; journal_history adds the events still kept. */
+struct journal_day {
+	int64_t day;
+	char label[64];
+	char severity[16];
+	char kind[16];
+	int64_t records;
+};
+typedef int (*journal_day_fn)(void *arg, const struct journal_day *d);
+int journal_days_each(struct journal *j, int64_t since_day, journal_day_fn fn,
+                      void *arg);
 
 /* The last SQLite error, for messages. */
 const char *journal_error(struct journal *j);

@@ -21,11 +21,23 @@
  *   36 u32 span_ms (from the first to the last of them)
  *   40 reserved        48 the record, mce_record_encode at 128 bytes
  * Strings (the source, a DIMM label) are interned in the strings table.
+ *
+ * On disk a block is packed: the events of a batch differ in a few words
+ * (time, page, address, TSC), and every byte written is written twice
+ * (the WAL, then the checkpoint), so each entry is stored as its XOR with
+ * the one before, as a bitmap of its nonzero 8-byte words (EVENT_MAP
+ * bytes) and those words. About a quarter of the bytes for distinct
+ * pages, for some 150 instructions an entry.
  */
 #define EVENT_ENTRY     176
 #define EVENT_REC_OFF   48
 #define EVENT_REC_LEN   MCE_RECORD_LEN_LINUX
 #define FLAG_PAGE_VALID 1u
+#define EVENT_WORDS     (EVENT_ENTRY / 8)
+#define EVENT_MAP       ((EVENT_WORDS + 7) / 8)
+_Static_assert(EVENT_ENTRY % 8 == 0 && EVENT_ENTRY <= EVENT_ENTRY_MAX &&
+                   EVENT_MAP <= 3,
+               "a packed entry fits journal_int.h's buffers");
 
 static void put16(unsigned char *p, uint16_t v)
 {
@@ -90,8 +102,9 @@ static int string_id(struct journal *j, const char *s, size_t size,
 		}
 	}
 	if (j->n_strings >= JOURNAL_STRINGS_MAX)
-		return fail(j, "journal: more than %d distinct sources and "
-		               "DIMM labels",
+		return fail(j,
+		            "journal: more than %d distinct sources and "
+		            "DIMM labels",
 		            JOURNAL_STRINGS_MAX);
 	snprintf(j->strings[j->n_strings], sizeof(j->strings[0]), "%.*s",
 	         (int)len, s);
@@ -117,8 +130,9 @@ int journal_strings_load(struct journal *j)
 	int rc;
 
 	j->n_strings = 0;
-	if (sqlite3_prepare_v2(j->db, "SELECT id, text FROM strings ORDER BY id",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(j->db,
+	                       "SELECT id, text FROM strings ORDER BY id", -1,
+	                       &st, NULL) != SQLITE_OK)
 		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
 	       j->n_strings < JOURNAL_STRINGS_MAX) {
@@ -133,18 +147,82 @@ int journal_strings_load(struct journal *j)
 
 /* ---- the block being filled ---- */
 
+static uint64_t word_at(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/* The block's entries as XOR deltas, nonzero words only; its length. */
+static size_t block_pack(const unsigned char *raw, size_t n, unsigned char *out)
+{
+	const unsigned char *prev = NULL;
+	size_t len = 0, i, w;
+
+	for (i = 0; i < n; i++, prev = raw, raw += EVENT_ENTRY) {
+		unsigned char *map = out + len;
+
+		memset(map, 0, EVENT_MAP);
+		len += EVENT_MAP;
+		for (w = 0; w < EVENT_WORDS; w++) {
+			uint64_t v = word_at(raw + w * 8);
+
+			if (prev != NULL)
+				v ^= word_at(prev + w * 8);
+			if (v == 0)
+				continue;
+			map[w / 8] |= (unsigned char)(1u << (w % 8));
+			memcpy(out + len, &v, sizeof(v));
+			len += sizeof(v);
+		}
+	}
+	return len;
+}
+
+/* The reverse; -1 when the bytes do not hold exactly n entries. */
+static int block_unpack(const unsigned char *in, size_t len, size_t n,
+                        unsigned char *raw)
+{
+	const unsigned char *end = in + len;
+	unsigned char *prev = NULL;
+	size_t i, w;
+
+	for (i = 0; i < n; i++, prev = raw, raw += EVENT_ENTRY) {
+		const unsigned char *map = in;
+
+		if ((size_t)(end - in) < EVENT_MAP)
+			return -1;
+		in += EVENT_MAP;
+		for (w = 0; w < EVENT_WORDS; w++) {
+			uint64_t v = prev != NULL ? word_at(prev + w * 8) : 0;
+
+			if (map[w / 8] & (1u << (w % 8))) {
+				if ((size_t)(end - in) < 8)
+					return -1;
+				v ^= word_at(in);
+				in += 8;
+			}
+			memcpy(raw + w * 8, &v, sizeof(v));
+		}
+	}
+	return in == end ? 0 : -1;
+}
+
 static int block_flush(struct journal *j)
 {
 	sqlite3_stmt *st = j->stmt[ST_BLOCK_ADD];
+	size_t packed;
 
 	if (j->blk_n == 0)
 		return 0;
+	packed = block_pack(j->blk, j->blk_n, j->packed);
 	sqlite3_bind_int64(st, 1, j->blk_first_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)j->blk_n);
 	bind_u64(st, 3, j->blk_first_ms);
 	bind_u64(st, 4, j->blk_last_ms);
-	sqlite3_bind_blob(st, 5, j->blk, (int)(j->blk_n * EVENT_ENTRY),
-	                  SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, j->packed, (int)packed, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)j->blk_records);
 	if (run(j, ST_BLOCK_ADD, "journal: writing events") != 0)
 		return -1;
@@ -334,7 +412,8 @@ static void entry_decode(const struct journal *j, const unsigned char *e,
 	ev->page = get64(e + 8);
 	ev->dimm = (int32_t)get32(e + 16);
 	ev->channel = (int32_t)get32(e + 20);
-	snprintf(ev->source, sizeof(ev->source), "%s", string_of(j, get16(e + 24)));
+	snprintf(ev->source, sizeof(ev->source), "%s",
+	         string_of(j, get16(e + 24)));
 	snprintf(ev->dimm_label, sizeof(ev->dimm_label), "%s",
 	         string_of(j, get16(e + 26)));
 	ev->severity = (enum mce_severity)e[28];
@@ -376,18 +455,22 @@ static int block_decode(struct journal *j, sqlite3_stmt *st,
                         struct journal_event *evs, size_t *n)
 {
 	int64_t first = sqlite3_column_int64(st, 0);
+	static const unsigned char none[1];
 	const unsigned char *data = sqlite3_column_blob(st, 4);
 	size_t count = (size_t)sqlite3_column_int64(st, 1);
 	size_t bytes = (size_t)sqlite3_column_bytes(st, 4), i;
 
-	if (count > EVENT_BLOCK_MAX || bytes != count * EVENT_ENTRY)
+	if (data == NULL)
+		data = none;
+	if (count > EVENT_BLOCK_MAX ||
+	    block_unpack(data, bytes, count, j->unpacked) < 0)
 		return fail(j,
 		            "journal: event block %" PRId64 " holds %zu bytes "
-		            "for %zu events",
+		            "that are not %zu packed events",
 		            first, bytes, count);
 	for (i = 0; i < count; i++)
-		entry_decode(j, data + i * EVENT_ENTRY, first + (int64_t)i,
-		             &evs[i]);
+		entry_decode(j, j->unpacked + i * EVENT_ENTRY,
+		             first + (int64_t)i, &evs[i]);
 	*n = count;
 	return 0;
 }
@@ -425,8 +508,8 @@ int journal_events_each(struct journal *j, uint64_t since_ms, size_t limit,
 		}
 		rc = block_decode(j, st, evs, &n);
 		sqlite3_reset(st);
-		if (rc < 0 || (n > 0 && notes_fill(j, evs[0].id,
-		                                   evs[n - 1].id, evs) < 0)) {
+		if (rc < 0 || (n > 0 && notes_fill(j, evs[0].id, evs[n - 1].id,
+		                                   evs) < 0)) {
 			rc = -1;
 			break;
 		}
@@ -451,7 +534,8 @@ static bool newest_wanted(const struct journal_event *ev, int64_t before_id,
                           uint64_t since_ms, uint64_t until_ms)
 {
 	return (before_id == 0 || ev->id < before_id) &&
-	       ev->time_ms >= since_ms && (until_ms == 0 || ev->time_ms <= until_ms);
+	       ev->time_ms >= since_ms &&
+	       (until_ms == 0 || ev->time_ms <= until_ms);
 }
 
 int journal_events_newest(struct journal *j, int64_t before_id,
@@ -491,8 +575,8 @@ int journal_events_newest(struct journal *j, int64_t before_id,
 		}
 		rc = block_decode(j, st, evs, &n);
 		sqlite3_reset(st);
-		if (rc < 0 || (n > 0 && notes_fill(j, evs[0].id,
-		                                   evs[n - 1].id, evs) < 0)) {
+		if (rc < 0 || (n > 0 && notes_fill(j, evs[0].id, evs[n - 1].id,
+		                                   evs) < 0)) {
 			rc = -1;
 			break;
 		}
@@ -514,16 +598,25 @@ int64_t journal_event_count(struct journal *j)
 	return j->event_count;
 }
 
-/* Where the count and the next id stand, from the blocks on disk. */
+/*
+ * Where the count and the next id stand: the blocks on disk, the days
+ * retention rolled up, and the next id retention saw (ids never repeat,
+ * even when every block has gone).
+ */
 int journal_events_load(struct journal *j)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(j->db,
-	                       "SELECT COALESCE(MAX(id + n), 1),"
-	                       " COALESCE(SUM(records), 0) FROM event_blocks",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        j->db,
+	        "SELECT MAX(COALESCE((SELECT MAX(id + n) FROM event_blocks), "
+	        "1),"
+	        " COALESCE((SELECT CAST(value AS INTEGER) FROM meta"
+	        "  WHERE key = 'events.next_id'), 1)),"
+	        " COALESCE((SELECT SUM(records) FROM event_blocks), 0)"
+	        " + COALESCE((SELECT SUM(records) FROM event_days), 0)",
+	        -1, &st, NULL) != SQLITE_OK)
 		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -535,6 +628,29 @@ int journal_events_load(struct journal *j)
 		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
 	journal_events_committed(j);
 	return journal_strings_load(j);
+}
+
+int journal_block_oldest(struct journal *j, struct journal_event *evs,
+                         size_t *n, int64_t *first_id, uint64_t *last_ms,
+                         uint64_t *records)
+{
+	sqlite3_stmt *st = j->stmt[ST_BLOCK_OLDEST];
+	int step, rc;
+
+	*n = 0;
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (step != SQLITE_ROW)
+		return fail_stmt(j, st, "journal: the oldest block");
+	*first_id = sqlite3_column_int64(st, 0);
+	*last_ms = column_u64(st, 3);
+	*records = column_u64(st, 5);
+	rc = block_decode(j, st, evs, n);
+	sqlite3_reset(st);
+	return rc;
 }
 
 /* An event of this journal (in a block, or in the one being filled). */
@@ -549,9 +665,8 @@ int journal_event_exists(struct journal *j, int64_t id)
 		return 1;
 	sqlite3_bind_int64(st, 1, id);
 	step = sqlite3_step(st);
-	found = step == SQLITE_ROW && sqlite3_column_int64(st, 0) +
-	                                      sqlite3_column_int64(st, 1) >
-	                                  id;
+	found = step == SQLITE_ROW &&
+	        sqlite3_column_int64(st, 0) + sqlite3_column_int64(st, 1) > id;
 	sqlite3_reset(st);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
@@ -567,8 +682,8 @@ int journal_event_exists(struct journal *j, int64_t id)
 	"apicid, synd, ipid, ppin, cpuvendor, record_len, page_valid, page, "  \
 	"extcpu, socketid, microcode, cs, rec_bank, inject_flags, also"
 
-static int name_of(const char *s, int first, int last,
-                   const char *(*name)(int), int *out)
+static int name_of(const char *s, int first, int last, const char *(*name)(int),
+                   int *out)
 {
 	int i;
 
@@ -608,11 +723,11 @@ static void v3_row(sqlite3_stmt *st, struct journal_event *ev)
 	                       severity_name_int, &v) == 0
 	                   ? (enum mce_severity)v
 	                   : MCE_SEV_FATAL;
-	ev->kind = name_of((const char *)sqlite3_column_text(st, c++),
-	                   MCE_KIND_MEMORY, MCE_KIND_UNKNOWN, kind_name_int,
-	                   &v) == 0
-	               ? (enum mce_kind)v
-	               : MCE_KIND_UNKNOWN;
+	ev->kind =
+	    name_of((const char *)sqlite3_column_text(st, c++), MCE_KIND_MEMORY,
+	            MCE_KIND_UNKNOWN, kind_name_int, &v) == 0
+	        ? (enum mce_kind)v
+	        : MCE_KIND_UNKNOWN;
 	r->status = column_u64(st, c++);
 	r->misc = column_u64(st, c++);
 	r->addr = column_u64(st, c++);

@@ -20,6 +20,14 @@ enum statement {
 	ST_BLOCK_ADD,
 	ST_BLOCKS_PAGE,
 	ST_BLOCK_BEFORE,
+	ST_BLOCK_OLDEST,
+	ST_BLOCK_DELETE,
+	ST_NOTES_DELETE,
+	ST_DAY_ADD,
+	ST_DAYS_PAGE,
+	ST_PAGE_COUNT,
+	ST_FREE_COUNT,
+	ST_PAGE_SIZE,
 	ST_BLOCK_OF,
 	ST_STRING_ADD,
 	ST_NOTES_RANGE,
@@ -73,6 +81,9 @@ struct journal {
 	void *commit_arg;
 	/* events (journal_events.c): the block being filled ... */
 	unsigned char blk[EVENT_BLOCK_MAX * EVENT_ENTRY_MAX];
+	/* the same packed for disk, and a block read back unpacked */
+	unsigned char packed[EVENT_BLOCK_MAX * (EVENT_ENTRY_MAX + 3)];
+	unsigned char unpacked[EVENT_BLOCK_MAX * EVENT_ENTRY_MAX];
 	size_t blk_n;
 	uint64_t blk_records; /* records in it, folded ones too */
 	int64_t blk_first_id;
@@ -83,6 +94,8 @@ struct journal {
 	char (*strings)[64];
 	size_t n_strings, committed_strings;
 	uint16_t hint_source, hint_label; /* the ids these had last */
+	/* retention: pruning for size goes on to 90% of the limit */
+	bool size_pruning;
 };
 
 /* journal.c: prepare one statement now (migrations need a few early). */
@@ -99,6 +112,11 @@ void journal_events_committed(struct journal *j);
 void journal_events_rolled_back(struct journal *j);
 /* 1: the event is in the journal; 0: not; -1: error. */
 int journal_event_exists(struct journal *j, int64_t id);
+/* The oldest block decoded into evs (EVENT_BLOCK_MAX); 0 with *n = 0
+ * when there is none. */
+int journal_block_oldest(struct journal *j, struct journal_event *evs,
+                         size_t *n, int64_t *first_id, uint64_t *last_ms,
+                         uint64_t *records);
 /* v3 -> v4: every row of the old events table into blocks. */
 int journal_events_migrate_v4(struct journal *j);
 
@@ -116,7 +134,8 @@ static inline int fail(struct journal *j, const char *fmt, ...)
 }
 
 /* SQLite's message for what `what` tried; the message outlives reset. */
-static inline int fail_stmt(struct journal *j, sqlite3_stmt *st, const char *what)
+static inline int fail_stmt(struct journal *j, sqlite3_stmt *st,
+                            const char *what)
 {
 	fail(j, "%s: %s", what, sqlite3_errmsg(j->db));
 	sqlite3_reset(st);
@@ -135,7 +154,8 @@ static inline uint64_t column_u64(sqlite3_stmt *st, int col)
 }
 
 /* The fixed arrays need not hold a NUL if full. */
-static inline int bind_text(sqlite3_stmt *st, int col, const char *s, size_t size)
+static inline int bind_text(sqlite3_stmt *st, int col, const char *s,
+                            size_t size)
 {
 	return sqlite3_bind_text(st, col, s, (int)strnlen(s, size),
 	                         SQLITE_STATIC);
@@ -154,7 +174,8 @@ static inline int bind_id(sqlite3_stmt *st, int col, int64_t id)
 	return sqlite3_bind_int64(st, col, id);
 }
 
-static inline void column_text(sqlite3_stmt *st, int col, char *dst, size_t size)
+static inline void column_text(sqlite3_stmt *st, int col, char *dst,
+                               size_t size)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
 	size_t len = (size_t)sqlite3_column_bytes(st, col);

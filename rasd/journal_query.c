@@ -2,6 +2,7 @@
  * first, counts, actions) on a read-only journal connection of their own,
  * so that rasctl can ask while rasd is down and never holds rasd up. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -156,4 +157,125 @@ int journal_query_actions(const char *path, size_t limit, journal_action_fn fn,
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- history ---- */
+
+struct history {
+	struct journal_day *rows;
+	size_t n, cap, last; /* last: the row the previous event went to */
+	const char *dimm;
+	int64_t since_day;
+	int failed;
+};
+
+static struct journal_day *history_row(struct history *h,
+                                       const struct journal_day *want)
+{
+	struct journal_day *r;
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		/* Events come in time order: mostly the row of the last one. */
+		r = &h->rows[(h->last + i) % h->n];
+		if (r->day == want->day && !strcmp(r->label, want->label) &&
+		    !strcmp(r->severity, want->severity) &&
+		    !strcmp(r->kind, want->kind)) {
+			h->last = (h->last + i) % h->n;
+			return r;
+		}
+	}
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		struct journal_day *p = realloc(h->rows, cap * sizeof(*p));
+
+		if (p == NULL)
+			return NULL;
+		h->rows = p;
+		h->cap = cap;
+	}
+	h->rows[h->n] = *want;
+	h->rows[h->n].records = 0;
+	h->last = h->n;
+	return &h->rows[h->n++];
+}
+
+static int history_add(struct history *h, const struct journal_day *d)
+{
+	struct journal_day *r;
+
+	if (d->day < h->since_day ||
+	    (h->dimm != NULL && strcmp(d->label, h->dimm) != 0))
+		return 0;
+	if ((r = history_row(h, d)) == NULL) {
+		h->failed = 1;
+		return 1;
+	}
+	r->records += d->records;
+	return 0;
+}
+
+static int history_day(void *arg, const struct journal_day *d)
+{
+	return history_add(arg, d);
+}
+
+static int history_event(void *arg, const struct journal_event *ev)
+{
+	struct journal_day d = {
+	    .day = (int64_t)(ev->time_ms / 86400000ull),
+	    .records = ev->count > 0 ? ev->count : 1,
+	};
+
+	snprintf(d.label, sizeof(d.label), "%s", ev->dimm_label);
+	snprintf(d.severity, sizeof(d.severity), "%s",
+	         mce_severity_name(ev->severity));
+	snprintf(d.kind, sizeof(d.kind), "%s", mce_kind_name(ev->kind));
+	return history_add(arg, &d);
+}
+
+static int day_order(const void *a, const void *b)
+{
+	const struct journal_day *x = a, *y = b;
+	int c;
+
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	if ((c = strcmp(x->label, y->label)) != 0)
+		return c;
+	if ((c = strcmp(x->severity, y->severity)) != 0)
+		return c;
+	return strcmp(x->kind, y->kind);
+}
+
+int journal_query_history(const char *path, int64_t since_day, const char *dimm,
+                          journal_day_fn fn, void *arg, char *err,
+                          size_t errlen)
+{
+	struct history h = {.dimm = dimm, .since_day = since_day};
+	uint64_t since_ms =
+	    since_day > 0 ? (uint64_t)since_day * 86400000ull : 0;
+	struct journal *j;
+	size_t i;
+
+	if (open_journal(path, &j, err, errlen) < 0)
+		return -1;
+	if (journal_days_each(j, since_day, history_day, &h) < 0 ||
+	    journal_events_each(j, since_ms, 0, history_event, &h) < 0) {
+		free(h.rows);
+		return journal_failed(j, err, errlen);
+	}
+	journal_close(j);
+	if (h.failed) {
+		free(h.rows);
+		snprintf(err, errlen, "history: out of memory");
+		return -1;
+	}
+	if (h.n > 0)
+		qsort(h.rows, h.n, sizeof(*h.rows), day_order);
+	for (i = 0; i < h.n; i++)
+		if (fn(arg, &h.rows[i]) != 0)
+			break;
+	free(h.rows);
+	return 0;
 }

@@ -37,6 +37,15 @@ int journal_query_summary(const char *path, struct journal_summary *out,
 int journal_query_actions(const char *path, size_t limit, journal_action_fn fn,
                           void *arg, char *err, size_t errlen);
 
+/*
+ * Counts per day, DIMM, severity and kind since since_day (UTC days since
+ * 1970): the days retention rolled up and the events still kept, in day
+ * order. dimm NULL: every DIMM.
+ */
+int journal_query_history(const char *path, int64_t since_day, const char *dimm,
+                          journal_day_fn fn, void *arg, char *err,
+                          size_t errlen);
+
 /* The most events one reply carries; older ones come by --before. */
 #define EVENTS_PAGE_MAX 1000
 

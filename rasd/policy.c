@@ -77,6 +77,10 @@ static int set_sync_window(struct parse *, const struct key_rule *,
                            const char *);
 static int set_table_memory(struct parse *, const struct key_rule *,
                             const char *);
+static int set_journal_keep(struct parse *, const struct key_rule *,
+                            const char *);
+static int set_journal_max_size(struct parse *, const struct key_rule *,
+                                const char *);
 
 static const struct key_rule key_rules[] = {
     {"general", "mode", .type = VALUE_CUSTOM, .set = set_mode},
@@ -125,6 +129,8 @@ static const struct key_rule key_rules[] = {
     {"evacuation", "refused_backoff", .type = VALUE_DURATION,
      .offset = offsetof(struct policy, evac_refused_backoff_ms)},
     {"journal", "sync_window", .type = VALUE_CUSTOM, .set = set_sync_window},
+    {"journal", "keep", .type = VALUE_CUSTOM, .set = set_journal_keep},
+    {"journal", "max_size", .type = VALUE_CUSTOM, .set = set_journal_max_size},
     {"page", "table_memory", .type = VALUE_CUSTOM, .set = set_table_memory},
     {"syslog", "transport", .type = VALUE_CUSTOM, .set = set_syslog_transport},
     {"syslog", "socket", .type = VALUE_PATH,
@@ -254,6 +260,8 @@ void policy_defaults(struct policy *p)
 	p->evac_refused_backoff_ms = 10ULL * 60 * 1000;
 	p->journal_sync_window_ms = POLICY_SYNC_WINDOW_DEFAULT_MS;
 	p->page_table_bytes = POLICY_TABLE_MEMORY_DEFAULT;
+	p->journal_keep_ms = POLICY_JOURNAL_KEEP_DEFAULT_MS;
+	p->journal_max_bytes = POLICY_JOURNAL_MAX_SIZE_DEFAULT;
 	/* journald where systemd runs, else /dev/log (telemetry.c). */
 	snprintf(p->syslog_transport, sizeof(p->syslog_transport), "auto");
 	p->syslog_storm_limit = 20;
@@ -472,37 +480,70 @@ static int set_sync_window(struct parse *ps, const struct key_rule *rule,
 	return 0;
 }
 
-/*
- * Bytes with a binary suffix: "16M". The page table's budget, between
- * POLICY_TABLE_MEMORY_MIN and POLICY_TABLE_MEMORY_MAX.
- */
+static const char *size_error(const char *s, uint64_t *out);
+
+/* A size (size_error's syntax) from min to max into out. */
+static bool size_within(const char *value, uint64_t min, uint64_t max,
+                        uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (size_error(value, &n) != NULL || n < min || n > max)
+		return false;
+	*out = n;
+	return true;
+}
+
+/* The page table's budget, from 64K to 1G. */
 static int set_table_memory(struct parse *ps, const struct key_rule *rule,
                             const char *value)
 {
-	static const struct {
-		char suffix;
-		uint64_t bytes;
-	} units[] = {{'K', 1ull << 10}, {'M', 1ull << 20}, {'G', 1ull << 30}};
-	const char *end = value;
-	uint64_t n = 0, scale = 1;
-	size_t i;
-
-	if (parse_u64(value, &end, &n) != NUMBER_OK)
-		return fail(ps, "bad %s '%s' in [%s]: not a size (16M)",
-		            rule->key, value, rule->section);
-	for (i = 0; *end != '\0' && i < sizeof(units) / sizeof(units[0]);
-	     i++)
-		if (end[0] == units[i].suffix && end[1] == '\0')
-			scale = units[i].bytes;
-	if (*end != '\0' && scale == 1)
-		return fail(ps, "bad %s '%s' in [%s]: the unit is K, M or G",
-		            rule->key, value, rule->section);
-	if (n > POLICY_TABLE_MEMORY_MAX / scale ||
-	    n * scale < POLICY_TABLE_MEMORY_MIN ||
-	    n * scale > POLICY_TABLE_MEMORY_MAX)
+	if (!size_within(value, POLICY_TABLE_MEMORY_MIN,
+	                 POLICY_TABLE_MEMORY_MAX, &ps->copy.page_table_bytes))
 		return fail(ps, "bad %s '%s' in [%s]: from 64K to 1G",
 		            rule->key, value, rule->section);
-	ps->copy.page_table_bytes = n * scale;
+	return 0;
+}
+
+/*
+ * How long events are kept before retention rolls them up into day
+ * counts; 0 keeps them for ever. Never less than a day: the correlation
+ * windows are protected anyway, and less would be a typo.
+ */
+static int set_journal_keep(struct parse *ps, const struct key_rule *rule,
+                            const char *value)
+{
+	uint64_t ms = 0;
+	const char *why;
+
+	if (strcmp(value, "0") != 0) {
+		why = duration_error(value, &ms);
+		if (why != NULL)
+			return fail(ps, "bad %s '%s' in [%s]: %s", rule->key,
+			            value, rule->section, why);
+		if (ms < POLICY_JOURNAL_KEEP_MIN_MS)
+			return fail(ps,
+			            "bad %s '%s' in [%s]: at least 1d, or 0 "
+			            "to keep every event",
+			            rule->key, value, rule->section);
+	}
+	ps->copy.journal_keep_ms = ms;
+	return 0;
+}
+
+/* The journal's size past which the oldest events are rolled up; 0: none. */
+static int set_journal_max_size(struct parse *ps, const struct key_rule *rule,
+                                const char *value)
+{
+	if (strcmp(value, "0") == 0) {
+		ps->copy.journal_max_bytes = 0;
+		return 0;
+	}
+	if (!size_within(value, POLICY_JOURNAL_MAX_SIZE_MIN,
+	                 POLICY_JOURNAL_MAX_SIZE_MAX,
+	                 &ps->copy.journal_max_bytes))
+		return fail(ps, "bad %s '%s' in [%s]: from 256K to 1024G, or 0",
+		            rule->key, value, rule->section);
 	return 0;
 }
 
@@ -1498,4 +1539,17 @@ int policy_load_file(struct policy *p, const char *path, char *err,
 	}
 	fclose(ps.file);
 	return rc;
+}
+
+uint64_t policy_longest_window_ms(const struct policy *p)
+{
+	uint64_t w = p->page.window_ms;
+
+	if (p->dimm.window_ms > w)
+		w = p->dimm.window_ms;
+	if (p->socket.window_ms > w)
+		w = p->socket.window_ms;
+	if (p->core.window_ms > w)
+		w = p->core.window_ms;
+	return w;
 }

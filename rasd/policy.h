@@ -25,11 +25,16 @@ enum policy_action {
 	POLICY_OFF,       /* ignore the threshold */
 };
 
-#define POLICY_SYNC_WINDOW_DEFAULT_MS 100
-#define POLICY_TABLE_MEMORY_DEFAULT   (8u << 20)
-#define POLICY_TABLE_MEMORY_MIN       (64u << 10)
-#define POLICY_TABLE_MEMORY_MAX       (1u << 30)
-#define POLICY_SYNC_WINDOW_MAX_MS     10000
+#define POLICY_SYNC_WINDOW_DEFAULT_MS   100
+#define POLICY_TABLE_MEMORY_DEFAULT     (8u << 20)
+#define POLICY_TABLE_MEMORY_MIN         (64u << 10)
+#define POLICY_TABLE_MEMORY_MAX         (1u << 30)
+#define POLICY_JOURNAL_KEEP_DEFAULT_MS  (90ull * 86400000)
+#define POLICY_JOURNAL_KEEP_MIN_MS      86400000ull
+#define POLICY_JOURNAL_MAX_SIZE_DEFAULT (512ull << 20)
+#define POLICY_JOURNAL_MAX_SIZE_MIN     (256ull << 10)
+#define POLICY_JOURNAL_MAX_SIZE_MAX     (1ull << 40)
+#define POLICY_SYNC_WINDOW_MAX_MS       10000
 
 struct policy {
 	/* [general] */
@@ -69,6 +74,10 @@ struct policy {
 	uint64_t evac_refused_backoff_ms;
 	/* a committed event is on disk within this long (0: every batch) */
 	uint64_t journal_sync_window_ms;
+	/* retention: events kept this long (0: for ever), and the oldest
+	 * rolled up while the journal is over max_bytes (0: no limit) */
+	uint64_t journal_keep_ms;
+	uint64_t journal_max_bytes;
 	/* the page table's memory budget, bytes */
 	uint64_t page_table_bytes;
 	/* [syslog] RFC 5424 messages */
@@ -143,5 +152,9 @@ bool policy_dimm_source_trusted(const struct policy *p, enum dimm_source src);
 int policy_parse_duration(const char *s, uint64_t *ms);
 
 const char *policy_action_name(enum policy_action a);
+
+/* The longest correlation window: the journal replays (and retention
+ * keeps) at least this much. */
+uint64_t policy_longest_window_ms(const struct policy *p);
 
 #endif

@@ -764,6 +764,99 @@ int rasctl_run_actions(const struct rasctl *rc, int argc, char **argv)
 	return 0;
 }
 
+/* ---- history ---- */
+
+#define DEFAULT_JOURNAL "/var/lib/rasd/journal.db"
+
+static int history_row_json(void *arg, const struct journal_day *d)
+{
+	struct json_object *o = json_object_new_object();
+	char date[16];
+	time_t t = (time_t)(d->day * 86400);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	json_object_object_add(o, "day", json_object_new_string(date));
+	json_object_object_add(o, "dimm", json_object_new_string(d->label));
+	json_object_object_add(o, "severity",
+	                       json_object_new_string(d->severity));
+	json_object_object_add(o, "kind", json_object_new_string(d->kind));
+	json_object_object_add(o, "records", json_object_new_int64(d->records));
+	json_object_array_add(arg, o);
+	return 0;
+}
+
+static void print_history(struct json_object *r)
+{
+	struct json_object *arr = jget(r, "days");
+	size_t i, n = arr ? json_object_array_length(arr) : 0;
+
+	printf("%-10s  %-20s  %-11s  %-9s  %s\n", "DAY", "DIMM", "SEVERITY",
+	       "KIND", "RECORDS");
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		const char *dimm = jget_str(o, "dimm");
+
+		printf("%-10s  %-20s  %-11s  %-9s  %lld\n", jget_str(o, "day"),
+		       *dimm ? dimm : "-", jget_str(o, "severity"),
+		       jget_str(o, "kind"), jget_int(o, "records"));
+	}
+}
+
+int rasctl_run_history(const struct rasctl *rc, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"days", required_argument, NULL, 'd'},
+	    {"dimm", required_argument, NULL, 'D'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *path =
+	    rc->journal_path ? rc->journal_path : DEFAULT_JOURNAL;
+	const char *dimm = NULL;
+	struct json_object *r, *arr;
+	int64_t since_day = 0;
+	long long days;
+	char err[512], *end;
+	int c;
+
+	optind = 0;
+	while ((c = rasctl_getopt(argc, argv, opts)) != -1) {
+		if (c == '?')
+			return 2;
+		if (c == 'D') {
+			dimm = optarg;
+			continue;
+		}
+		days = strtoll(optarg, &end, 10);
+		if (*end != '\0' || days < 1 || days > 100000) {
+			fprintf(stderr, "rasctl: history: --days takes 1 to "
+			                "100000\n");
+			return 2;
+		}
+		since_day = (int64_t)(time(NULL) / 86400) - days + 1;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "rasctl: history takes no operands\n");
+		return 2;
+	}
+	r = json_object_new_object();
+	arr = json_object_new_array();
+	json_object_object_add(r, "days", arr);
+	if (journal_query_history(path, since_day, dimm, history_row_json, arr,
+	                          err, sizeof(err)) < 0) {
+		fprintf(stderr, "rasctl: history: %s\n", err);
+		json_object_put(r);
+		return 1;
+	}
+	if (rc->json)
+		print_json(r);
+	else
+		print_history(r);
+	json_object_put(r);
+	return 0;
+}
+
 /* ---- the local DIMM map ---- */
 
 static void local_dimm_json(const struct dimm_entry *e, struct json_object *a)

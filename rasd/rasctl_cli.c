@@ -38,6 +38,13 @@ static const struct command commands[] = {
      "  --before ID           the page older than event ID (the last ID\n"
      "                        of the previous page)",
      rasctl_run_events, NEEDS_RASD | READS_JOURNAL},
+    {"history", "[--days N] [--dimm LABEL]",
+     "errors per day and DIMM, read from the journal (-j, default\n"
+     "/var/lib/rasd/journal.db): the days retention rolled up and the\n"
+     "events still kept\n"
+     "  --days N      the last N days (default: all)\n"
+     "  --dimm LABEL  only this DIMM",
+     rasctl_run_history, READS_JOURNAL},
     {"dimms", "[--local [--root DIR]]",
      "DIMMs, their state, errors and where their names came from\n"
      "  --local     this machine's DIMM map (EDAC, SMBIOS, label files)\n"
@@ -108,7 +115,7 @@ static void usage(FILE *f)
 	        "                      or $RASD_SOCKET)\n"
 	        "  -j, --journal FILE  read the journal itself (rasd may be "
 	        "down):\n"
-	        "                      status, events, actions\n"
+	        "                      status, events, actions, history\n"
 	        "      --json          JSON instead of tables, anywhere on "
 	        "the line\n"
 	        "commands:\n",
@@ -226,8 +233,8 @@ int main(int argc, char **argv)
 	}
 	if (rc.journal_path != NULL && !(cmd->flags & READS_JOURNAL)) {
 		fprintf(stderr,
-		        "rasctl: %s needs rasd; with -j only status, events "
-		        "and actions are read from the journal\n",
+		        "rasctl: %s needs rasd; with -j only status, events, "
+		        "actions and history are read from the journal\n",
 		        cmd->name);
 		return 2;
 	}

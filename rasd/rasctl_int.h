@@ -31,6 +31,7 @@ int rasctl_getopt(int argc, char **argv, const struct option *opts);
 int rasctl_run_remote(const struct rasctl *rc, int argc, char **argv);
 int rasctl_run_events(const struct rasctl *rc, int argc, char **argv);
 int rasctl_run_actions(const struct rasctl *rc, int argc, char **argv);
+int rasctl_run_history(const struct rasctl *rc, int argc, char **argv);
 int rasctl_run_dimms(const struct rasctl *rc, int argc, char **argv);
 int rasctl_run_watch(const struct rasctl *rc, int argc, char **argv);
 int rasctl_run_inject(const struct rasctl *rc, int argc, char **argv);

@@ -43,11 +43,11 @@ struct hwmon_limit_rule;
  */
 enum crash_kind {
 	CRASH_NONE,
-	CRASH_COMMIT,       /* before the Nth commit */
-	CRASH_COMMITTED,    /* after the Nth commit */
-	CRASH_HV,           /* before the Nth hypervisor call */
-	CRASH_HV_DONE,      /* after the Nth hypervisor call returned */
-	CRASH_INTENT,       /* after the Nth action intent is durable */
+	CRASH_COMMIT,    /* before the Nth commit */
+	CRASH_COMMITTED, /* after the Nth commit */
+	CRASH_HV,        /* before the Nth hypervisor call */
+	CRASH_HV_DONE,   /* after the Nth hypervisor call returned */
+	CRASH_INTENT,    /* after the Nth action intent is durable */
 };
 
 struct crashpoint {
@@ -160,8 +160,8 @@ struct rasd {
 	struct hv *hv;
 	struct mce_reader *mce;
 	int mce_fd;
-	struct spool *spool;           /* the reader's buffer, in a file */
-	bool source_stuck;             /* a batch waits in the spool */
+	struct spool *spool;             /* the reader's buffer, in a file */
+	bool source_stuck;               /* a batch waits in the spool */
 	struct loop_timer *source_retry; /* for the journal to take it */
 	int hv_fd;
 	int signal_fd;
@@ -180,8 +180,8 @@ struct rasd {
 	uint64_t *socket_ue; /* per socket: uncorrected errors since start */
 
 	struct pageset acted_pages; /* frames with an offline decided */
-	uint64_t pages_retired; /* offlined or pending */
-	uint64_t pages_planned; /* intended, not yet asked */
+	uint64_t pages_retired;     /* offlined or pending */
+	uint64_t pages_planned;     /* intended, not yet asked */
 
 	/* verdicts of the open batch, planned before it commits */
 	struct pending_verdict *pending;
@@ -205,6 +205,11 @@ struct rasd {
 	size_t n_evac_starts;
 	uint64_t peer_avoid_until[POLICY_MAX_PEERS];
 	struct loop_timer *evac_timer;
+	/* retention.c: the journal's retention, a slice at a time */
+	struct loop_timer *retain_timer;
+	uint64_t retained_records; /* rolled up into day counts since start */
+	bool
+	    retain_protected_told; /* over max_size, all protected: said once */
 
 	const char *source_name; /* journaled with each event: "sim", ... */
 	bool input_done;         /* sim: the scenario's timeline is exhausted */
@@ -214,6 +219,8 @@ struct rasd {
 	uint64_t records;
 	uint64_t records_invalid;
 	uint64_t overflows;
+	/* the overflow warning, at most once a minute in a storm */
+	uint64_t overflow_told_ms, overflows_untold;
 	/* events since start, by severity and kind, for the metrics */
 	uint64_t events_by[MCE_SEV_FATAL + 1][MCE_KIND_UNKNOWN + 1];
 
@@ -222,7 +229,7 @@ struct rasd {
 	uint64_t metrics_last_ms; /* last snapshot taken, for the interval */
 	struct syslog5424 *syslog;
 	struct loop_timer *syslog_timer;
-	uint64_t syslog_timer_due; /* what it is armed for, 0: not armed */
+	uint64_t syslog_timer_due;    /* what it is armed for, 0: not armed */
 	uint64_t syslog_dropped_seen; /* dropped count last reported */
 	struct trend *trend;
 	struct loop_timer *trend_timer;
@@ -401,5 +408,10 @@ void actions_evacuate_host(struct rasd *d, const char *why);
 int commands_handle(void *arg, const struct control_request *req,
                     bool privileged, struct json_object *result, char *err,
                     size_t errlen);
+
+/* retention.c: rolls the journal's oldest events up by the policy's
+ * [journal] keep and max_size, on a timer, a few ms at a time. */
+int retention_init(struct rasd *d);
+void retention_fini(struct rasd *d);
 
 #endif

@@ -9,8 +9,8 @@
 #include "rasd.h"
 #include "spool.h"
 
-#define SPOOL_KEY     "spool.batch"
-#define RETRY_NS      1000000000ull /* a stuck batch, tried again */
+#define SPOOL_KEY "spool.batch"
+#define RETRY_NS  1000000000ull /* a stuck batch, tried again */
 /*
  * Reads per transaction under a storm: a commit costs as much as a few
  * hundred records, so up to this many reads (of 32) share one. A read
@@ -62,8 +62,7 @@ int source_recover(struct rasd *d)
 
 	if (d->spool == NULL)
 		return 0;
-	if (journal_meta_get(d->journal, SPOOL_KEY, value, sizeof(value)) ==
-	    1)
+	if (journal_meta_get(d->journal, SPOOL_KEY, value, sizeof(value)) == 1)
 		committed = strtoull(value, NULL, 10);
 	if (committed >= spool_batch(d->spool)) {
 		spool_release(d->spool, 0);
@@ -86,14 +85,38 @@ int source_recover(struct rasd *d)
 	return 0;
 }
 
+/*
+ * In a storm the log overflows at every read: the first is told at once,
+ * the rest once a minute with their number (rasctl status counts all).
+ */
+static void report_overflow(struct rasd *d)
+{
+	uint64_t now = clock_mono_ms_since(&d->clock.start_mono) + 1;
+
+	d->overflows++;
+	if (d->overflow_told_ms != 0 && now - d->overflow_told_ms < 60000) {
+		d->overflows_untold++;
+		return;
+	}
+	if (d->overflows_untold > 0)
+		log_msg(&d->log, LOG_WARNING, "source",
+		        "machine-check log overflowed %" PRIu64 " more times "
+		        "in the last minute: the hypervisor dropped records "
+		        "before rasd could read them",
+		        d->overflows_untold + 1);
+	else
+		log_msg(&d->log, LOG_WARNING, "source",
+		        "machine-check log overflowed: the hypervisor dropped "
+		        "records before rasd could read them");
+	d->overflow_told_ms = now;
+	d->overflows_untold = 0;
+}
+
 static void report_drain(struct rasd *d, ssize_t n, uint64_t overflows,
                          const char *err)
 {
 	if (mce_reader_stats(d->mce)->overflows != overflows) {
-		d->overflows++;
-		log_msg(&d->log, LOG_WARNING, "source",
-		        "machine-check log overflowed: the hypervisor dropped "
-		        "records before rasd could read them");
+		report_overflow(d);
 	} else if (n < 0 || err[0] != '\0') {
 		log_msg(&d->log, LOG_WARNING, "source", "%s", err);
 	}

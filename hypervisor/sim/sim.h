@@ -68,6 +68,7 @@ struct sim_stats {
 	uint64_t records_fired;   /* into the mcelog: timeline and inject */
 	uint64_t records_dropped; /* of those, lost to a full log */
 	uint64_t records_pending; /* timeline records not yet fired */
+	uint64_t late_max_ms;     /* the most a record fired after it was due */
 	uint64_t page_offline_calls;
 	uint64_t cpu_offline_calls;
 	uint64_t migrations_started;

@@ -140,6 +140,8 @@ static void sim_fire_due(struct sim_host *h, uint64_t now)
 		due = sim_entry_due(h, e);
 		if (due > now)
 			break;
+		if (now - due > h->stats.late_max_ms)
+			h->stats.late_max_ms = now - due;
 		if (sim_entry_record(h, e, due, &r) == 0) {
 			h->stats.records_fired++;
 			if (h->sc->telemetry_broken ||
@@ -474,10 +476,11 @@ int sim_host_migration_query(struct hv *hv, uint32_t domid,
 		out->id = latest->id;
 		snprintf(out->peer, sizeof(out->peer), "%s",
 		         h->sc->peers[latest->peer].name);
-		out->state =
-		    latest->state == SIM_MIGRATION_RUNNING ? HV_MIGRATION_RUNNING
-		    : latest->state == SIM_MIGRATION_DONE  ? HV_MIGRATION_DONE
-		                                           : HV_MIGRATION_FAILED;
+		out->state = latest->state == SIM_MIGRATION_RUNNING
+		                 ? HV_MIGRATION_RUNNING
+		             : latest->state == SIM_MIGRATION_DONE
+		                 ? HV_MIGRATION_DONE
+		                 : HV_MIGRATION_FAILED;
 		out->error = latest->error;
 		snprintf(out->detail, sizeof(out->detail), "%s",
 		         latest->detail);

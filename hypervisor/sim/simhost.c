@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -23,7 +24,15 @@
 #define SIMHOST_EVENTS_STEP 64
 
 /* Epoll tags: fds above these are clients. */
-enum { TAG_LISTEN = -1, TAG_TIMER = -2, TAG_SIGNAL = -3, TAG_FEED = -4 };
+enum {
+	TAG_LISTEN = -1,
+	TAG_TIMER = -2,
+	TAG_SIGNAL = -3,
+	TAG_FEED = -4,
+	TAG_FEED_TICK = -5
+};
+/* A paced feed writes what is due every tick. */
+#define FEED_TICK_NS 1000000ull
 
 /* Records per write into the FIFO: the most that fit PIPE_BUF. */
 #define FEED_CHUNK_BYTES 4096
@@ -35,6 +44,8 @@ enum { TAG_LISTEN = -1, TAG_TIMER = -2, TAG_SIGNAL = -3, TAG_FEED = -4 };
  */
 struct feed {
 	int fd;
+	int tick_fd;         /* --feed-rate: a 1 ms timer, else -1 */
+	uint64_t behind_max; /* paced: the most records due but not written */
 	bool started, done;
 	uint64_t records;
 	uint64_t first_ns, last_ns;
@@ -357,6 +368,10 @@ static void feed_note(struct feed *f, const unsigned char *p, size_t n,
 
 static void feed_end(struct simhost *s)
 {
+	if (s->feed.tick_fd >= 0) {
+		close(s->feed.tick_fd);
+		s->feed.tick_fd = -1;
+	}
 	s->feed.done = true;
 	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->mcelog_fd, NULL);
 	hv_sim_feeding(s->hv, false);
@@ -366,15 +381,19 @@ static void feed_end(struct simhost *s)
  * While the FIFO has room: whole records, at most PIPE_BUF per write so
  * each write is all or nothing; a full FIFO waits for the daemon.
  */
-static void feed_pump(struct simhost *s)
+static void feed_pump_upto(struct simhost *s, uint64_t limit)
 {
 	struct feed *f = &s->feed;
 	size_t len = sim_host_from(s->hv)->sc->record_len;
-	size_t want = FEED_CHUNK_BYTES / len * len;
+	size_t want;
 	ssize_t n, w;
 	uint64_t now;
 
-	for (;;) {
+	while (f->records < limit) {
+		want = FEED_CHUNK_BYTES / len;
+		if (limit - f->records < want)
+			want = (size_t)(limit - f->records);
+		want *= len;
 		n = pread(f->fd, f->chunk, want, (off_t)(f->records * len));
 		n -= n > 0 ? n % (ssize_t)len : 0;
 		if (n <= 0) {
@@ -385,7 +404,7 @@ static void feed_pump(struct simhost *s)
 		if (w < 0)
 			return; /* EAGAIN: the daemon has not read yet */
 		now = mono_ns();
-		if (f->records == 0)
+		if (f->first_ns == 0)
 			f->first_ns = now;
 		f->last_ns = now;
 		feed_note(f, f->chunk, (size_t)w, len, now);
@@ -393,12 +412,49 @@ static void feed_pump(struct simhost *s)
 	}
 }
 
+static void feed_pump(struct simhost *s)
+{
+	feed_pump_upto(s, UINT64_MAX);
+}
+
+/*
+ * Paced: every tick, what the rate makes due since the start; what a full
+ * FIFO keeps back is written at the next tick and counted as behind.
+ */
+static void feed_tick(struct simhost *s)
+{
+	struct feed *f = &s->feed;
+	uint64_t expirations, due;
+
+	if (read(f->tick_fd, &expirations, sizeof(expirations)) < 0 || f->done)
+		return;
+	if (f->first_ns == 0)
+		f->first_ns = mono_ns();
+	due =
+	    (mono_ns() - f->first_ns) / 1000 * s->opt->feed_rate / 1000000 + 1;
+	feed_pump_upto(s, due);
+	if (!f->done && due > f->records && due - f->records > f->behind_max)
+		f->behind_max = due - f->records;
+}
+
 static void feed_start(struct simhost *s)
 {
-	if (s->feed.fd < 0 || s->feed.started)
+	struct itimerspec its = {{0, FEED_TICK_NS}, {0, FEED_TICK_NS}};
+	struct feed *f = &s->feed;
+
+	if (f->fd < 0 || f->started)
 		return;
-	s->feed.started = true;
-	epoll_watch_for(s, s->mcelog_fd, TAG_FEED, EPOLLOUT);
+	f->started = true;
+	if (s->opt->feed_rate == 0) {
+		epoll_watch_for(s, s->mcelog_fd, TAG_FEED, EPOLLOUT);
+		return;
+	}
+	f->tick_fd =
+	    timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (f->tick_fd < 0 || timerfd_settime(f->tick_fd, 0, &its, NULL) < 0 ||
+	    epoll_watch_for(s, f->tick_fd, TAG_FEED_TICK, EPOLLIN) < 0)
+		fprintf(stderr, "rasd-simhost: feed timer: %s\n",
+		        strerror(errno));
 }
 
 /* A page offline asked for: how long since its frame's last record. */
@@ -432,6 +488,8 @@ static void feed_close(struct simhost *s)
 
 	if (f->fd >= 0 && s->opt->feed_stats != NULL &&
 	    (out = fopen(s->opt->feed_stats, "w")) != NULL) {
+		fprintf(out, "behind_max %llu\n",
+		        (unsigned long long)f->behind_max);
 		fprintf(out, "records %llu\nfirst_ns %llu\nlast_ns %llu\n",
 		        (unsigned long long)f->records,
 		        (unsigned long long)f->first_ns,
@@ -481,8 +539,8 @@ static void reply_slice(struct reply *r, void *all, size_t total, size_t size,
 
 typedef int (*list_fn)(struct hv *hv, void *out, size_t max, size_t *n);
 
-static void do_list(struct simhost *s, struct reply *r, list_fn fn,
-                    size_t size, uint32_t offset)
+static void do_list(struct simhost *s, struct reply *r, list_fn fn, size_t size,
+                    uint32_t offset)
 {
 	size_t n = 0, got = 0;
 	void *all;
@@ -699,8 +757,8 @@ static void dispatch(struct simhost *s, int fd, const struct simhost_request *q,
 	}
 	if (q->op == 0 || q->op >= SIMHOST_OP_MAX) {
 		r->hdr.rc = -EINVAL;
-		snprintf(r->hdr.err, sizeof(r->hdr.err),
-		         "unknown request %u", q->op);
+		snprintf(r->hdr.err, sizeof(r->hdr.err), "unknown request %u",
+		         q->op);
 		return;
 	}
 	do_simple(s, r, q, buf);
@@ -809,8 +867,9 @@ static void serve(struct simhost *s)
 	while (!s->quit) {
 		timeout = idle_timeout(s);
 		if (timeout == 0) {
-			fprintf(stderr, "rasd-simhost: no daemon attached for "
-			                "%llu ms: exiting\n",
+			fprintf(stderr,
+			        "rasd-simhost: no daemon attached for "
+			        "%llu ms: exiting\n",
 			        (unsigned long long)s->opt->idle_exit_ms);
 			return;
 		}
@@ -826,6 +885,8 @@ static void serve(struct simhost *s)
 				s->quit = true;
 			else if (tag == TAG_FEED)
 				feed_pump(s);
+			else if (tag == TAG_FEED_TICK)
+				feed_tick(s);
 			else
 				client_readable(s, (int)tag);
 		}
@@ -882,6 +943,7 @@ int simhost_serve(const struct simhost_options *o, char *err, size_t errlen)
 	s->opt = o;
 	s->listen_fd = s->signal_fd = s->mcelog_fd = s->subscriber = -1;
 	s->feed.fd = -1;
+	s->feed.tick_fd = -1;
 	for (i = 0; i < SIMHOST_MAX_CLIENTS; i++)
 		s->clients[i] = -1;
 	s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);

@@ -24,6 +24,8 @@ struct simhost_options {
 	 */
 	const char *feed;
 	const char *feed_stats;
+	/* records per second the feed is written at; 0: as fast as read */
+	uint64_t feed_rate;
 };
 
 /*

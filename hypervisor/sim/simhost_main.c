@@ -28,7 +28,9 @@ static void usage(FILE *f)
 	        "into the\n"
 	        "                        device as fast as it is read, none "
 	        "dropped\n"
-	        "      --feed-stats FILE what the feed measured, at exit\n");
+	        "      --feed-stats FILE what the feed measured, at exit\n"
+	        "      --feed-rate N     write the feed at N records/s, in "
+	        "1 ms steps\n");
 }
 
 /* Decimal, within max; -1 otherwise. */
@@ -61,6 +63,7 @@ static const struct option long_opts[] = {
     {"ready-fd", required_argument, NULL, 'R'},
     {"feed", required_argument, NULL, 'F'},
     {"feed-stats", required_argument, NULL, 'G'},
+    {"feed-rate", required_argument, NULL, 'P'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -105,6 +108,13 @@ static int parse_args(int argc, char **argv, struct simhost_options *o)
 			break;
 		case 'G':
 			o->feed_stats = optarg;
+			break;
+		case 'P':
+			if (parse_u64(optarg, 100000000, &v) < 0 || v == 0)
+				return bad(
+				    "--feed-rate", optarg,
+				    "records per second, 1 to 100000000");
+			o->feed_rate = v;
 			break;
 		case 'h':
 			usage(stdout);

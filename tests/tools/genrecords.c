@@ -13,7 +13,7 @@
  * apart: those cross the page threshold and time record -> action.
  */
 #define TOTAL_FRAMES (8ull * (32ull << 30) >> 12)
-#define HOT_EVERY    1000
+#define HOT_EVERY    1000 /* the default; a fourth argument changes it */
 #define HOT_FRAMES   512
 
 static uint64_t frame_of(uint64_t i, uint64_t distinct)
@@ -53,11 +53,16 @@ int main(int argc, char **argv)
 {
 	unsigned char buf[MCE_RECORD_LEN_XEN];
 	struct mce_record r;
-	uint64_t n, distinct, i, hot = 0;
+	uint64_t n, distinct, i, hot = 0, every = HOT_EVERY;
 	FILE *out;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: genrecords N DISTINCT FILE\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr,
+		        "usage: genrecords N DISTINCT FILE [HOT_EVERY]\n");
+		return 2;
+	}
+	if (argc == 5 && (every = strtoull(argv[4], NULL, 10)) < 2) {
+		fprintf(stderr, "genrecords: HOT_EVERY from 2\n");
 		return 2;
 	}
 	n = strtoull(argv[1], NULL, 10);
@@ -72,7 +77,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
-		if (i % HOT_EVERY == HOT_EVERY - 1)
+		if (i % every == every - 1)
 			record(&r, hot_frame(hot++ / 2), i);
 		else
 			record(&r, frame_of(i, distinct), i);

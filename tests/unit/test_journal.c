@@ -134,27 +134,28 @@ static void test_schema_created(void **state)
 	char value[256];
 
 	assert_int_equal(journal_schema_version(j), JOURNAL_SCHEMA_VERSION);
-	assert_int_equal(journal_schema_version(j), 4);
+	assert_int_equal(journal_schema_version(j), 5);
 	journal_close(j);
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
 	          sizeof(value));
-	assert_string_equal(value, "4");
+	assert_string_equal(value, "5");
 	query_raw(t->path, "PRAGMA journal_mode", value, sizeof(value));
 	assert_string_equal(value, "wal");
 	query_raw(t->path,
 	          "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
 	          "sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
 	          value, sizeof(value));
-	assert_string_equal(value, "actions actions_started actions_state "
-	                           "components evacuations evacuations_state "
-	                           "event_blocks event_blocks_last event_notes "
-	                           "health_events health_events_time meta "
-	                           "strings verdicts");
+	assert_string_equal(
+	    value, "actions actions_started actions_state "
+	           "components evacuations evacuations_state "
+	           "event_blocks event_blocks_last event_days event_notes "
+	           "health_events health_events_time meta "
+	           "strings verdicts");
 
 	/* Opening again migrates nothing and keeps the version. */
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 4);
+	assert_int_equal(journal_schema_version(j), 5);
 	journal_close(j);
 }
 
@@ -235,16 +236,16 @@ static void test_newer_schema_refused(void **state)
 
 	exec_raw(t->path,
 	         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
-	         "INSERT INTO meta VALUES ('schema_version', '5');");
+	         "INSERT INTO meta VALUES ('schema_version', '6');");
 	assert_int_equal(journal_open(&j, t->path, err, sizeof(err)), -1);
 	assert_null(j);
 	snprintf(want, sizeof(want),
-	         "journal %s has schema version 5, this rasd knows up to 4",
+	         "journal %s has schema version 6, this rasd knows up to 5",
 	         t->path);
 	assert_string_equal(err, want);
 	/* Refused means untouched. */
 	query_raw(t->path, "SELECT value FROM meta", value, sizeof(value));
-	assert_string_equal(value, "5");
+	assert_string_equal(value, "6");
 	query_raw(t->path, "SELECT COUNT(*) FROM sqlite_master", value,
 	          sizeof(value));
 	assert_string_equal(value, "2"); /* meta and its key index */
@@ -968,7 +969,7 @@ static void test_null_arguments(void **state)
 	assert_int_equal(journal_meta_set(j, "", "x"), -1);
 	assert_int_equal(journal_meta_get(j, NULL, NULL, 0), -1);
 	assert_int_equal(journal_meta_get(j, "k", NULL, 8), -1);
-	assert_int_equal(journal_schema_version(j), 4);
+	assert_int_equal(journal_schema_version(j), 5);
 	journal_close(j);
 }
 
@@ -1048,7 +1049,7 @@ static void test_v1_journal_migrates(void **state)
 	exec_raw(t->path, v1_schema);
 	assert_int_equal(events_columns(t->path), 35);
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 4);
+	assert_int_equal(journal_schema_version(j), 5);
 	assert_int_equal(journal_event_count(j), 1);
 	assert_int_equal(journal_events_each(j, 0, 0, collect_event, list), 0);
 	assert_int_equal(list->n, 1);
@@ -1061,9 +1062,9 @@ static void test_v1_journal_migrates(void **state)
 	assert_int_equal(list->ev[0].rec.status, 0x9c00004000010091ULL);
 	assert_int_equal(list->ev[0].page, 0x12345);
 	/* v4 keeps no text: it is made from the record when read. */
-	assert_non_null(strstr(journal_event_describe(&list->ev[0], value,
-	                                              sizeof(value)),
-	                       "corrected"));
+	assert_non_null(
+	    strstr(journal_event_describe(&list->ev[0], value, sizeof(value)),
+	           "corrected"));
 	assert_string_equal(list->ev[0].also, "");
 	assert_int_equal(journal_action_get(j, 3, &a), 0);
 	assert_int_equal(a.kind, ACTION_PAGE_OFFLINE);
@@ -1085,10 +1086,11 @@ static void test_v1_journal_migrates(void **state)
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
 	          sizeof(value));
-	assert_string_equal(value, "4");
+	assert_string_equal(value, "5");
 	/* The old table's rows are in blocks now, ids kept. */
-	query_raw(t->path, "SELECT COUNT(*) FROM sqlite_master WHERE name = "
-	                   "'events'",
+	query_raw(t->path,
+	          "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+	          "'events'",
 	          value, sizeof(value));
 	assert_string_equal(value, "0");
 	j = open_ok(t->path);
@@ -1466,11 +1468,11 @@ static void test_meta(void **state)
 	assert_non_null(strstr(journal_error(j), "schema_version"));
 	assert_int_equal(
 	    journal_meta_get(j, "schema_version", value, sizeof(value)), 1);
-	assert_string_equal(value, "4");
+	assert_string_equal(value, "5");
 	journal_close(j);
 
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 4);
+	assert_int_equal(journal_schema_version(j), 5);
 	assert_int_equal(
 	    journal_meta_get(j, "ipmi.sel_pos", value, sizeof(value)), 1);
 	assert_string_equal(value, "0x0013");
