@@ -103,6 +103,56 @@ static void line_add(struct line *l, const char *fmt, ...)
 		l->used += (size_t)n;
 }
 
+/*
+ * The common pieces without printf: a corrected error's line is built
+ * for every record someone reads, and vsnprintf was most of its cost.
+ * Same semantics as line_add: cut at len, used counts the whole.
+ */
+static void line_str(struct line *l, const char *s)
+{
+	size_t n = strlen(s), room;
+
+	if (l->used < l->len) {
+		room = l->len - l->used - 1;
+		memcpy(l->buf + l->used, s, n < room ? n : room);
+		l->buf[l->used + (n < room ? n : room)] = '\0';
+	}
+	l->used += n;
+}
+
+static void line_num(struct line *l, uint64_t v, unsigned base)
+{
+	static const char digit[] = "0123456789abcdef";
+	char d[24];
+	size_t i = sizeof(d) - 1;
+
+	d[i] = '\0';
+	do {
+		d[--i] = digit[v % base];
+		v /= base;
+	} while (v != 0);
+	line_str(l, d + i);
+}
+
+static void line_int(struct line *l, int64_t v)
+{
+	if (v < 0) {
+		line_str(l, "-");
+		line_num(l, 0 - (uint64_t)v, 10);
+		return;
+	}
+	line_num(l, (uint64_t)v, 10);
+}
+
+/* prefix, the string, suffix */
+static void line_wrap(struct line *l, const char *prefix, const char *s,
+                      const char *suffix)
+{
+	line_str(l, prefix);
+	line_str(l, s);
+	line_str(l, suffix);
+}
+
 static void add_detail(struct line *l, const struct mce_decoded *d)
 {
 	uint16_t code = d->mcacod & ~MCACOD_FILTER;
@@ -110,11 +160,11 @@ static void add_detail(struct line *l, const struct mce_decoded *d)
 	switch (d->kind) {
 	case MCE_KIND_CACHE:
 		if (d->request != NULL)
-			line_add(l, " (%s)", d->request);
+			line_wrap(l, " (", d->request, ")");
 		break;
 	case MCE_KIND_TLB:
 		if (d->transaction != NULL)
-			line_add(l, " (%s)", d->transaction);
+			line_wrap(l, " (", d->transaction, ")");
 		break;
 	case MCE_KIND_BUS:
 		if (!(code & MCACOD_BUS) || code == MCACOD_IO_ERROR)
@@ -141,9 +191,13 @@ static void add_addr(struct line *l, const struct mce_record *r,
 	const char *mode = NULL;
 
 	if (d->phys_addr_valid) {
-		line_add(l, ", addr 0x%" PRIx64, d->phys_addr);
-		if (d->addr_mode != MCE_ADDR_UNKNOWN)
-			line_add(l, " (lsb %u)", d->addr_lsb);
+		line_str(l, ", addr 0x");
+		line_num(l, d->phys_addr, 16);
+		if (d->addr_mode != MCE_ADDR_UNKNOWN) {
+			line_str(l, " (lsb ");
+			line_num(l, d->addr_lsb, 10);
+			line_str(l, ")");
+		}
 		return;
 	}
 	if (!d->addrv)
@@ -178,25 +232,34 @@ int mce_describe(const struct mce_record *r, const struct mce_decoded *d,
 	if (!d->val) {
 		line_add(&l, "no valid error (VAL clear)");
 	} else {
-		line_add(&l, "%s %s", severity_word(d->severity),
-		         d->class_name != NULL ? d->class_name : "error");
+		line_wrap(&l, severity_word(d->severity), " ",
+		          d->class_name != NULL ? d->class_name : "error");
 		add_detail(&l, d);
 		/* The model's own words, where a model decoder knew them. */
 		if (d->detail != NULL)
-			line_add(&l, " (%s)", d->detail);
+			line_wrap(&l, " (", d->detail, ")");
 		if (d->bank_name != NULL)
-			line_add(&l, ", %s", d->bank_name);
+			line_wrap(&l, ", ", d->bank_name, "");
 		if (d->kind == MCE_KIND_MEMORY && d->channel >= 0 &&
 		    (d->bank_name == NULL ||
-		     strstr(d->bank_name, "channel") == NULL))
-			line_add(&l, ", channel %d", d->channel);
-		if (d->chip_select >= 0)
-			line_add(&l, " chip select %d", d->chip_select);
+		     strstr(d->bank_name, "channel") == NULL)) {
+			line_str(&l, ", channel ");
+			line_int(&l, d->channel);
+		}
+		if (d->chip_select >= 0) {
+			line_str(&l, " chip select ");
+			line_int(&l, d->chip_select);
+		}
 		add_addr(&l, r, d);
-		if (d->ce_count_valid && d->ce_count > 0)
-			line_add(&l, ", count %u", d->ce_count);
+		if (d->ce_count_valid && d->ce_count > 0) {
+			line_str(&l, ", count ");
+			line_num(&l, d->ce_count, 10);
+		}
 	}
-	line_add(&l, ", cpu %" PRIu32 " bank %u", r->extcpu, r->bank);
+	line_str(&l, ", cpu ");
+	line_num(&l, r->extcpu, 10);
+	line_str(&l, " bank ");
+	line_num(&l, r->bank, 10);
 	if (d->val && d->over)
 		line_add(&l, " (earlier errors lost: overflow)");
 	return l.used > INT_MAX ? INT_MAX : (int)l.used;

@@ -372,6 +372,34 @@ static void on_signal(void *arg, int fd, uint32_t events)
 		        "reload refused, keeping the running policy: %s", err);
 }
 
+static void linger_fired(void *arg)
+{
+	(void)arg; /* the loop calls on_idle after any event */
+}
+
+/*
+ * --linger: a subscriber started beside rasd (the demo's rasd-snmp) may
+ * not have connected yet when a fast scenario ends; its notices come in
+ * the backlog of its subscription, so wait for one to be there.
+ */
+static bool lingering(struct rasd *d)
+{
+	uint64_t now = clock_mono_ms_since(&d->clock.start_mono);
+
+	if (d->opt.linger_ms == 0 || d->control == NULL ||
+	    control_subscribers(d->control) > 0)
+		return false;
+	if (d->done_real_ms == 0)
+		d->done_real_ms = now;
+	if (now - d->done_real_ms >= d->opt.linger_ms)
+		return false;
+	if (d->linger_timer == NULL &&
+	    loop_timer_create(d->loop, &d->linger_timer, linger_fired, d) < 0)
+		return false;
+	loop_timer_arm(d->linger_timer, 50 * 1000000ull);
+	return true;
+}
+
 /* Stop when the scenario is played and nothing is left in flight. */
 static void on_idle(void *arg)
 {
@@ -379,7 +407,7 @@ static void on_idle(void *arg)
 
 	if (!d->opt.exit_when_done || !d->input_done)
 		return;
-	if (!actions_busy(d))
+	if (!actions_busy(d) && !lingering(d))
 		loop_stop(d->loop);
 }
 
@@ -886,6 +914,7 @@ void rasd_fini(struct rasd *d)
 	loop_timer_destroy(d->evac_timer);
 	loop_timer_destroy(d->sync_timer);
 	retention_fini(d);
+	loop_timer_destroy(d->linger_timer);
 	/* What was committed reaches the disk before the daemon goes. */
 	if (d->journal != NULL && journal_sync(d->journal) < 0)
 		fprintf(stderr, "rasd: journal sync: %s\n",

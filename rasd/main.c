@@ -39,6 +39,9 @@ static void usage(FILE *f)
 	    "                         (default JOURNAL.simhost; started "
 	    "if absent)\n"
 	    "      --exit-when-done   sim: stop when the scenario is played\n"
+	    "      --linger SECONDS   with it: first wait up to SECONDS for a\n"
+	    "                         subscriber (rasd-snmp) to take the "
+	    "notices\n"
 	    "      --check            sim: exit 1 unless its expectations "
 	    "hold\n"
 	    "      --report DIR       write the HTML dashboard to DIR at exit\n"
@@ -54,6 +57,7 @@ enum {
 	OPT_LOG,
 	OPT_CALL_LOG,
 	OPT_EXIT_WHEN_DONE,
+	OPT_LINGER,
 	OPT_CHECK,
 	OPT_SYSLOG,
 	OPT_VERSION,
@@ -72,6 +76,7 @@ static const struct option long_opts[] = {
     {"call-log", required_argument, NULL, OPT_CALL_LOG},
     {"sim-socket", required_argument, NULL, OPT_SIM_SOCKET},
     {"exit-when-done", no_argument, NULL, OPT_EXIT_WHEN_DONE},
+    {"linger", required_argument, NULL, OPT_LINGER},
     {"check", no_argument, NULL, OPT_CHECK},
     {"check-config", no_argument, NULL, 'n'},
     {"report", required_argument, NULL, OPT_REPORT},
@@ -91,6 +96,21 @@ static int parse_speed(const char *s, uint32_t *out)
 	if (end == s || *end != '\0' || v == 0 || v > 1000000)
 		return -1;
 	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Whole seconds, 1 to 600, as ms. */
+static int parse_linger(const char *s, uint64_t *out_ms)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v < 1 || v > 600)
+		return -1;
+	*out_ms = v * 1000;
 	return 0;
 }
 
@@ -137,6 +157,15 @@ static int parse_args(int argc, char **argv, struct rasd_options *o,
 			break;
 		case OPT_EXIT_WHEN_DONE:
 			o->exit_when_done = true;
+			break;
+		case OPT_LINGER:
+			if (parse_linger(optarg, &o->linger_ms) < 0) {
+				fprintf(stderr,
+				        "rasd: --linger takes seconds, 1 to "
+				        "600: '%s'\n",
+				        optarg);
+				return 2;
+			}
 			break;
 		case OPT_CHECK:
 			o->check = true;
@@ -191,8 +220,8 @@ static int finish_checks(struct rasd *d)
 	obs.cpus_offlined = (uint64_t)s.cpus_offlined;
 	obs.guests_evacuated = (uint64_t)s.guests_evacuated;
 	obs.actions_failed = (uint64_t)s.actions_failed;
-	failed = hv_sim_check(hv_hook_inner(d->hv), &obs, report,
-	                      sizeof(report));
+	failed =
+	    hv_sim_check(hv_hook_inner(d->hv), &obs, report, sizeof(report));
 	printf("scenario expectations:\n%s", report);
 	if (failed > 0)
 		printf("%d expectation(s) failed\n", failed);
@@ -232,8 +261,8 @@ int main(int argc, char **argv)
 		return rc;
 	/* The crash tests' kill points (rasd(8), ENVIRONMENT). */
 	if (getenv("RASD_CRASH_AT") != NULL &&
-	    crash_parse(getenv("RASD_CRASH_AT"), &opt.crash, err,
-	                sizeof(err)) < 0) {
+	    crash_parse(getenv("RASD_CRASH_AT"), &opt.crash, err, sizeof(err)) <
+	        0) {
 		fprintf(stderr, "rasd: %s\n", err);
 		return 2;
 	}

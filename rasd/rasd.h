@@ -69,6 +69,7 @@ struct rasd_options {
 	const char *report_dir;  /* write the HTML dashboard here at exit */
 	uint32_t speed;          /* virtual ms per real ms; 1 = real time */
 	bool exit_when_done;     /* sim: stop once the scenario is played */
+	uint64_t linger_ms;      /* ... after a subscriber came, or this */
 	bool check;              /* sim: exit 1 unless expectations hold */
 	bool use_syslog;
 	bool verbose;
@@ -207,6 +208,9 @@ struct rasd {
 	struct loop_timer *evac_timer;
 	/* retention.c: the journal's retention, a slice at a time */
 	struct loop_timer *retain_timer;
+	/* --linger: when the scenario ended (real ms), and the re-check */
+	uint64_t done_real_ms;
+	struct loop_timer *linger_timer;
 	uint64_t retained_records; /* rolled up into day counts since start */
 	bool
 	    retain_protected_told; /* over max_size, all protected: said once */

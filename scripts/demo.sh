@@ -100,7 +100,8 @@ echo "--------------------------------------------------------------------------
 "$BIN/rasd" -H "sim:$SCENARIO" -c "$POLICY" \
 	-j "$OUT/journal.db" -s "$OUT/rasd.sock" --log "$OUT/rasd.log" \
 	--call-log "$OUT/hypervisor-calls.log" --speed "$SPEED" \
-	--report "$OUT/report" --exit-when-done --check >"$OUT/result.txt" &
+	--report "$OUT/report" --exit-when-done --check \
+	${SNMPD_PID:+--linger 10} >"$OUT/result.txt" &
 RASD_PID=$!
 if [ -n "$SNMPD_PID" ]; then
 	# It subscribes from notice 1: what rasd raised before it connected
@@ -118,10 +119,15 @@ grep -v '^demo summary:\|^dashboard:' "$OUT/result.txt"
 # Notifications: wait until the count stops growing (the agent sends its
 # backlog as soon as it has read it), then name them from RASD-MIB.txt.
 if [ -n "$AGENT_PID" ]; then
-	last=-1 n=0
-	while [ $n -lt 40 ]; do
+	# Stable for a second (a busy machine pauses the agent), at most 20 s.
+	last=-1 n=0 same=0
+	while [ $n -lt 80 ] && [ $same -lt 4 ]; do
 		c=$(grep -c '7273\.0\.' "$OUT/snmptrapd.out" 2>/dev/null)
-		[ "${c:-0}" -gt 0 ] && [ "$c" = "$last" ] && break
+		if [ "${c:-0}" -gt 0 ] && [ "$c" = "$last" ]; then
+			same=$((same + 1))
+		else
+			same=0
+		fi
 		last=${c:-0}
 		sleep 0.25
 		n=$((n + 1))

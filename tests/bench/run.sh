@@ -34,3 +34,22 @@ a=$(ir 10000)
 echo "bench: callgrind: $a instructions for 10k records"
 echo "bench: instructions per record: $(( a / 10000 ))"
 echo "bench: reference decoder daemon path: about 29500 per record"
+
+# rasctl decode: the JSON lines it prints, per record (20k minus 2k
+# generated records, start-up and dynamic linking subtracted).
+G="$BUILD/tools/genrecords"
+if [ -x "$G" ]; then
+	"$G" 20000 20000 /tmp/rasd-dec20k.$$
+	"$G" 2000 2000 /tmp/rasd-dec2k.$$
+	dec() {
+		valgrind --tool=callgrind --callgrind-out-file=/tmp/rasd-cg.$$ \
+			"$BUILD/rasctl" decode "$1" >/dev/null 2>/tmp/rasd-cg-err.$$
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p' /tmp/rasd-cg-err.$$
+		rm -f /tmp/rasd-cg.$$ /tmp/rasd-cg-err.$$
+	}
+	a=$(dec /tmp/rasd-dec20k.$$)
+	b=$(dec /tmp/rasd-dec2k.$$)
+	echo "bench: rasctl decode: $(((a - b) / 18000)) instructions per record" \
+		"(JSON lines out)"
+	rm -f /tmp/rasd-dec20k.$$ /tmp/rasd-dec2k.$$
+fi

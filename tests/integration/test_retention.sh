@@ -10,8 +10,9 @@ DAY=86400000
 field() { tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -1; }
 
 policy() {
-	sed -e "s/^sync_window = .*/sync_window = 100ms\nkeep = $1\nmax_size = $2/" \
+	sed -e "s/^keep = .*/keep = $1/" -e "s/^max_size = .*/max_size = $2/" \
 		"$ROOT/policies/default.conf" >"$WORK/$3.conf"
+	grep -q "^keep = $1\$" "$WORK/$3.conf" || fail "no keep line in default.conf"
 }
 
 # A month at a million virtual ms per real ms: about 3 s.
