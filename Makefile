@@ -43,13 +43,14 @@ SIMHOST_MAIN := hypervisor/sim/simhost_main.c
 LIB_SRCS := $(filter-out $(SIMHOST_MAIN), $(wildcard mce/*.c hypervisor/*.c \
 	hypervisor/sim/*.c \
 	hypervisor/xen/*.c hypervisor/linux/*.c ipmi/*.c sensors/*.c \
-	health/*.c cpu-offline/*.c rasd/publish/*.c)) $(filter-out rasd/main.c \
+	health/*.c cpu-offline/*.c rasd/publish/*.c priv/*.c)) \
+	$(filter-out rasd/main.c \
 	$(RASCTL_SRCS), $(wildcard rasd/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/librasd.a
 HDRS := $(wildcard include/*.h mce/*.h hypervisor/*.h hypervisor/sim/*.h \
 	hypervisor/xen/*.h hypervisor/linux/*.h ipmi/*.h sensors/*.h health/*.h \
-	cpu-offline/*.h rasd/*.h rasd/publish/*.h snmp-agent/*.h)
+	cpu-offline/*.h rasd/*.h rasd/publish/*.h snmp-agent/*.h priv/*.h)
 
 # rasd-snmp: the model and tables (no net-snmp) in a library the unit
 # tests link; the net-snmp glue and main only in the binary.

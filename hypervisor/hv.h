@@ -96,6 +96,9 @@ enum hv_event_type {
 	                          * (ras:memory_failure_event); pfn, detail */
 	HV_EVENT_SOURCE_ERROR,   /* a record source failed or lost records;
 	                          * detail names it, error is the errno */
+	HV_EVENT_HOOK_DONE,      /* privsep: the health hook ended; error is
+	                          * its wait status, online that it was
+	                          * killed at its deadline, detail its output */
 };
 
 struct hv_event {
@@ -190,7 +193,16 @@ struct hv_ops {
 	 * NULL: this backend cannot plant.
 	 */
 	int (*inject)(struct hv *hv, const struct mce_record *r);
+	/*
+	 * The journal has every record the source handed out so far: a
+	 * source another process fills (rasd's privileged parent) may read
+	 * the device again. NULL: nothing to say.
+	 */
+	int (*source_done)(struct hv *hv);
 	void (*close)(struct hv *hv);
+	/* A stand-in for a simulated host another process holds (privsep):
+	 * sim.h's questions go to it. NULL for every real backend. */
+	const struct hv_sim_proxy *sim_proxy;
 };
 
 /* Every backend's instance begins with this. */

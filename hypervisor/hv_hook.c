@@ -157,6 +157,12 @@ static int w_inject(struct hv *hv, const struct mce_record *r)
 	return after(hv, "inject", INNER(hv)->ops->inject(INNER(hv), r));
 }
 
+/* Not a hypervisor call: the source's own bookkeeping, passed on. */
+static int w_source_done(struct hv *hv)
+{
+	return INNER(hv)->ops->source_done(INNER(hv));
+}
+
 static void w_close(struct hv *hv)
 {
 	hv_close(INNER(hv));
@@ -194,6 +200,7 @@ struct hv *hv_hook_wrap(struct hv *inner, hv_hook_fn fn, void *arg)
 	h->ops.events = WRAP(events);
 	h->ops.mce_source = WRAP(mce_source);
 	h->ops.inject = WRAP(inject);
+	h->ops.source_done = WRAP(source_done);
 	h->ops.close = w_close;
 	h->hv.ops = &h->ops;
 	h->hv.clock = inner->clock;

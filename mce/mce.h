@@ -265,6 +265,14 @@ ssize_t mce_reader_drain(struct mce_reader *rd, mce_record_fn fn, void *arg,
                          char *err, size_t errlen);
 
 /*
+ * One read into the reader's buffer without parsing it (a privsep parent
+ * fills its engine's spool so): bytes of whole records, 0 when the source
+ * had none, -1 on a read error; *overflowed when the device dropped some.
+ */
+ssize_t mce_reader_fill(struct mce_reader *rd, bool *overflowed, char *err,
+                        size_t errlen);
+
+/*
  * At the end of a stream: -1 with "truncated record: N bytes left" when a
  * partial record remains, else 0.
  */

@@ -391,6 +391,52 @@ static ssize_t drain_stream(struct mce_reader *rd, mce_record_fn fn, void *arg,
 	}
 }
 
+/*
+ * One read into the buffer, unparsed: for a privileged parent that hands
+ * the bytes to its engine through a shared spool. Whole records only; a
+ * partial tail is counted as truncated.
+ */
+ssize_t mce_reader_fill(struct mce_reader *rd, bool *overflowed, char *err,
+                        size_t errlen)
+{
+	uint64_t overflows = rd->stats.overflows;
+	ssize_t got;
+	size_t rest;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	rd->start = rd->end = 0;
+	got = rd->ops.read(rd->ctx, rd->buf, rd->buf_size);
+	if (got < 0 && !read_would_block(errno)) {
+		add_err(err, errlen, "reading the mce device: %s",
+		        strerror(errno));
+		return -1;
+	}
+	if (got < 0)
+		got = 0;
+	if ((size_t)got > rd->buf_size) {
+		add_err(err, errlen,
+		        "device returned %zd bytes for a %zu-byte read", got,
+		        rd->buf_size);
+		return -1;
+	}
+	rest = (size_t)got % rd->record_len;
+	if (rest != 0) {
+		rd->stats.truncated += rest;
+		add_err(err, errlen,
+		        "device returned %zd bytes, not a multiple of the "
+		        "%zu-byte record: %zu bytes dropped",
+		        got, rd->record_len, rest);
+		memset(rd->buf + got - rest, 0, rest);
+	}
+	if (got > 0)
+		rd->stats.reads++;
+	if (rd->device)
+		check_overflow(rd, err, errlen);
+	*overflowed = rd->stats.overflows != overflows;
+	return got - (ssize_t)rest;
+}
+
 ssize_t mce_reader_drain(struct mce_reader *rd, mce_record_fn fn, void *arg,
                          char *err, size_t errlen)
 {

@@ -172,6 +172,10 @@ static const struct key_rule key_rules[] = {
      .words = "alert, quarantine or evacuate"},
     {"health", "hook", .type = VALUE_PATH,
      .offset = offsetof(struct policy, health_hook)},
+    {"health", "hook_user", .type = VALUE_NAME,
+     .offset = offsetof(struct policy, health_hook_user)},
+    {"health", "hook_timeout", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, health_hook_timeout_ms)},
     {"health", "uncorrected_hold", .type = VALUE_DURATION,
      .offset = offsetof(struct policy, health_ue_hold_ms)},
     {"health", "psu_redundant", .type = VALUE_BOOLEAN,
@@ -261,6 +265,8 @@ void policy_defaults(struct policy *p)
 	p->journal_sync_window_ms = POLICY_SYNC_WINDOW_DEFAULT_MS;
 	p->page_table_bytes = POLICY_TABLE_MEMORY_DEFAULT;
 	p->journal_keep_ms = POLICY_JOURNAL_KEEP_DEFAULT_MS;
+	snprintf(p->health_hook_user, sizeof(p->health_hook_user), "nobody");
+	p->health_hook_timeout_ms = 30000;
 	p->journal_max_bytes = POLICY_JOURNAL_MAX_SIZE_DEFAULT;
 	/* journald where systemd runs, else /dev/log (telemetry.c). */
 	snprintf(p->syslog_transport, sizeof(p->syslog_transport), "auto");

@@ -107,6 +107,10 @@ struct policy {
 	char health_yellow[POLICY_WORD_MAX];
 	char health_red[POLICY_WORD_MAX];
 	char health_hook[POLICY_PATH_MAX]; /* run as HOOK STATE REASON */
+	/* the hook's user (it never runs as root or as rasd's engine) and
+	 * how long it may take before it is killed */
+	char health_hook_user[POLICY_PATH_MAX];
+	uint64_t health_hook_timeout_ms;
 	uint64_t health_ue_hold_ms;        /* red this long after a UE */
 	bool psu_redundant; /* one failed PSU leaves the host powered */
 	/* [ipmi] the BMC */

@@ -42,25 +42,21 @@ static bool header_read(int fd, struct spool_header *h)
 }
 
 /* Big enough for this reader's reads and for what the last one left. */
-static int map_file(struct spool *s, const char *path, char *err,
-                    size_t errlen)
+static int map_fd(struct spool *s, int fd, const char *name, char *err,
+                  size_t errlen)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	struct spool_header old;
 	void *p;
 
-	if (fd >= 0 && header_read(fd, &old) && old.size > s->size)
+	if (header_read(fd, &old) && old.size > s->size)
 		s->map_len = SPOOL_HEADER + old.size;
-	if (fd < 0 || ftruncate(fd, (off_t)s->map_len) < 0) {
-		snprintf(err, errlen, "spool %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (ftruncate(fd, (off_t)s->map_len) < 0) {
+		snprintf(err, errlen, "spool %s: %s", name, strerror(errno));
 		return -1;
 	}
 	p = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
 	if (p == MAP_FAILED) {
-		snprintf(err, errlen, "spool %s: mmap: %s", path,
+		snprintf(err, errlen, "spool %s: mmap: %s", name,
 		         strerror(errno));
 		return -1;
 	}
@@ -68,42 +64,42 @@ static int map_file(struct spool *s, const char *path, char *err,
 	return 0;
 }
 
-int spool_open(struct spool **out, const char *path, size_t slot_size,
-               size_t slots, size_t record_len, char *err, size_t errlen)
+static int map_file(struct spool *s, const char *path, char *err,
+                    size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600), rc;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "spool %s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = map_fd(s, fd, path, err, errlen);
+	close(fd);
+	return rc;
+}
+
+static struct spool *spool_new(size_t slot_size, size_t slots,
+                               size_t record_len)
 {
 	struct spool *s = calloc(1, sizeof(*s));
 	size_t size = slot_size * slots;
-	void *p;
 
-	*out = NULL;
-	if (s == NULL) {
-		snprintf(err, errlen, "spool: out of memory");
-		return -1;
-	}
+	if (s == NULL)
+		return NULL;
 	s->map_len = SPOOL_HEADER + size;
 	s->record_len = (uint32_t)record_len;
 	s->size = (uint32_t)size;
 	s->slot_size = (uint32_t)slot_size;
-	if (path != NULL && map_file(s, path, err, errlen) < 0) {
-		free(s);
-		return -1;
-	}
-	if (path == NULL) {
-		p = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE,
-		         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED) {
-			snprintf(err, errlen, "spool: mmap: %s",
-			         strerror(errno));
-			free(s);
-			return -1;
-		}
-		s->map = p;
-	}
+	return s;
+}
+
+/*
+ * A new file, or not a spool: nothing in it is ours. One an earlier
+ * reader of another shape left is read in that shape, then reset.
+ */
+static void spool_claim(struct spool *s)
+{
 	s->hdr = (struct spool_header *)s->map;
-	/*
-	 * A new file, or not a spool: nothing in it is ours. One an earlier
-	 * reader of another shape left is read in that shape, then reset.
-	 */
 	if (s->hdr->magic != SPOOL_MAGIC ||
 	    s->hdr->size > s->map_len - SPOOL_HEADER ||
 	    s->hdr->record_len < MCE_RECORD_LEN_MIN ||
@@ -112,10 +108,59 @@ int spool_open(struct spool **out, const char *path, size_t slot_size,
 		memset(s->map, 0, s->map_len);
 		s->hdr->magic = SPOOL_MAGIC;
 		s->hdr->batch = 1;
-		s->hdr->record_len = (uint32_t)record_len;
-		s->hdr->size = (uint32_t)size;
-		s->hdr->slot_size = (uint32_t)slot_size;
+		s->hdr->record_len = s->record_len;
+		s->hdr->size = s->size;
+		s->hdr->slot_size = s->slot_size;
 	}
+}
+
+int spool_open(struct spool **out, const char *path, size_t slot_size,
+               size_t slots, size_t record_len, char *err, size_t errlen)
+{
+	struct spool *s = spool_new(slot_size, slots, record_len);
+	void *p;
+
+	*out = NULL;
+	if (s == NULL) {
+		snprintf(err, errlen, "spool: out of memory");
+		return -1;
+	}
+	if (path != NULL && map_file(s, path, err, errlen) < 0) {
+		free(s);
+		return -1;
+	}
+	if (path == NULL) {
+		/* Shared: a privsep parent fills what its engine reads. */
+		p = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE,
+		         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			snprintf(err, errlen, "spool: mmap: %s",
+			         strerror(errno));
+			free(s);
+			return -1;
+		}
+		s->map = p;
+	}
+	spool_claim(s);
+	*out = s;
+	return 0;
+}
+
+int spool_open_fd(struct spool **out, int fd, size_t slot_size, size_t slots,
+                  size_t record_len, char *err, size_t errlen)
+{
+	struct spool *s = spool_new(slot_size, slots, record_len);
+
+	*out = NULL;
+	if (s == NULL) {
+		snprintf(err, errlen, "spool: out of memory");
+		return -1;
+	}
+	if (map_fd(s, fd, "(passed)", err, errlen) < 0) {
+		free(s);
+		return -1;
+	}
+	spool_claim(s);
 	*out = s;
 	return 0;
 }

@@ -27,6 +27,10 @@ struct spool;
  */
 int spool_open(struct spool **out, const char *path, size_t slot_size,
                size_t slots, size_t record_len, char *err, size_t errlen);
+/* The same on a descriptor (a file, or a memfd for a journal in
+ * memory): the privsep parent's and its engine's one spool. */
+int spool_open_fd(struct spool **out, int fd, size_t slot_size, size_t slots,
+                  size_t record_len, char *err, size_t errlen);
 void spool_close(struct spool *s);
 unsigned char *spool_slot(struct spool *s, size_t i);
 size_t spool_slot_size(const struct spool *s);

@@ -559,6 +559,9 @@ int hv_sim_start_timeline(struct hv *hv, uint64_t *start_ms)
 {
 	struct sim_host *h = sim_host_from(hv);
 
+	if (hv->ops->sim_proxy != NULL)
+		return hv->ops->sim_proxy->start_timeline(hv, start_ms);
+
 	if (h == NULL)
 		return hv_sim_client_start(hv, start_ms);
 	if (h->held) {
@@ -592,6 +595,9 @@ int hv_sim_stats(struct hv *hv, struct sim_stats *out)
 {
 	struct sim_host *h = sim_host_from(hv);
 	size_t i, e;
+
+	if (hv->ops->sim_proxy != NULL)
+		return hv->ops->sim_proxy->stats(hv, out);
 
 	memset(out, 0, sizeof(*out));
 	if (h == NULL)

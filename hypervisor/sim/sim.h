@@ -80,4 +80,19 @@ struct sim_stats {
 /* Returns 0, or -1 when hv is not a simulated host. */
 int hv_sim_stats(struct hv *hv, struct sim_stats *out);
 
+/*
+ * A backend standing in for a simulated host that another process holds
+ * (rasd's engine, whose parent holds the host) answers hv_sim_clock,
+ * hv_sim_scenario_done, hv_sim_start_timeline, hv_sim_stats and
+ * hv_sim_check through these; -1 where it has no such host.
+ */
+struct hv_sim_proxy {
+	int (*clock)(struct hv *hv, struct clock *out);
+	int (*scenario_done)(struct hv *hv);
+	int (*start_timeline)(struct hv *hv, uint64_t *start_ms);
+	int (*stats)(struct hv *hv, struct sim_stats *out);
+	int (*check)(struct hv *hv, const struct sim_observed *obs,
+	             char *report, size_t len);
+};
+
 #endif

@@ -231,6 +231,9 @@ int hv_sim_check(struct hv *hv, const struct sim_observed *obs, char *report,
 	size_t i;
 	bool ok;
 
+	if (hv->ops->sim_proxy != NULL)
+		return hv->ops->sim_proxy->check(hv, obs, report, len);
+
 	if (report != NULL && len > 0)
 		report[0] = '\0';
 	if (h == NULL) {

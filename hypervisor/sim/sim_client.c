@@ -678,6 +678,9 @@ int hv_sim_clock(struct hv *hv, struct clock *out)
 {
 	struct sim_client *c = client_from(hv);
 
+	if (hv->ops->sim_proxy != NULL)
+		return hv->ops->sim_proxy->clock(hv, out);
+
 	if (c == NULL)
 		return -1;
 	memset(out, 0, sizeof(*out));
@@ -708,6 +711,8 @@ int hv_sim_scenario_done(struct hv *hv)
 {
 	struct sim_client *c = client_from(hv);
 
+	if (hv->ops->sim_proxy != NULL)
+		return hv->ops->sim_proxy->scenario_done(hv);
 	return c != NULL && c->hello.scenario_done;
 }
 
