@@ -36,6 +36,10 @@
 	"verdict_id, event_id, seq, domid, guest, component, reason, state, "  \
 	"action_id, first_action, attempts, detail, created_ms, updated_ms"
 
+#define DEVICE_COLUMNS                                                         \
+	"time_ms, source, kind, device, host, severity, status, first_error, " \
+	"bits, tlp, serial, address, message, note, event_id"
+
 #define COMPONENT_COLUMNS                                                      \
 	"kind, name, state, ce_count, ue_count, updated_ms, detail"
 
@@ -128,6 +132,27 @@ static const char schema_v3[] =
     " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
     "CREATE INDEX evacuations_state ON evacuations (state);";
 
+/*
+ * v3 -> v4: device errors. PCIe AER and CXL events, and the firmware's
+ * memory records (ras:extlog_mem_event), get a table of their own rather
+ * than rows of health_events: they carry fields health_events has no
+ * place for (status bits, the TLP header, a CXL serial and address),
+ * per-device counts group by an indexed device column, and a firmware
+ * record points at the machine-check event it is (event_id). Their
+ * health stays in the conditions, as the BMC's and the sensors' do.
+ */
+static const char schema_v4[] =
+    "CREATE TABLE device_events ("
+    " id INTEGER PRIMARY KEY,"
+    " time_ms INTEGER NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL,"
+    " device TEXT NOT NULL, host TEXT NOT NULL, severity TEXT NOT NULL,"
+    " status INTEGER NOT NULL, first_error INTEGER NOT NULL,"
+    " bits TEXT NOT NULL, tlp TEXT NOT NULL, serial INTEGER NOT NULL,"
+    " address INTEGER NOT NULL, message TEXT NOT NULL, note TEXT NOT NULL,"
+    " event_id INTEGER REFERENCES events (id) ON DELETE SET NULL);"
+    "CREATE INDEX device_events_device ON device_events (device, time_ms);"
+    "CREATE INDEX device_events_time ON device_events (time_ms);";
+
 struct migration {
 	int to_version;
 	const char *sql;
@@ -138,6 +163,7 @@ static const struct migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
+    {4, schema_v4},
 };
 
 
@@ -234,6 +260,24 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_DEVICE_ADD] = "INSERT INTO device_events (" DEVICE_COLUMNS
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                      " ?)",
+    [ST_DEVICE_PAGE_NEWEST] =
+        "SELECT id, " DEVICE_COLUMNS " FROM device_events"
+        " WHERE time_ms >= ?1 AND (time_ms, id) < (?2, ?3)"
+        " ORDER BY time_ms DESC, id DESC LIMIT ?4",
+    [ST_DEVICE_PAGE] = "SELECT id, " DEVICE_COLUMNS " FROM device_events"
+                       " WHERE time_ms >= ?1 AND (time_ms, id) > (?2, ?3)"
+                       " ORDER BY time_ms, id LIMIT ?4",
+    [ST_DEVICE_COUNTS] =
+        "SELECT source, device, MAX(host),"
+        " SUM(severity = 'corrected'), SUM(severity = 'nonfatal'),"
+        " SUM(severity = 'fatal'), SUM(severity NOT IN"
+        " ('corrected', 'nonfatal', 'fatal')), MAX(time_ms), MIN(id)"
+        " FROM device_events WHERE source <> 'extlog'"
+        " GROUP BY source, device ORDER BY source, device",
+    [ST_EVENT_RELABEL] = "UPDATE events SET dimm_label = ?2 WHERE id = ?1",
 };
 
 
