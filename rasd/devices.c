@@ -459,8 +459,9 @@ int devices_json(struct rasd *d, size_t limit, struct json_object *out,
 	jint(pol, "hold_ms", (int64_t)d->policy.pcie_hold_ms);
 	json_object_object_add(out, "policy", pol);
 	json_object_object_add(out, "events", evs);
-	if (journal_device_events_each(d->journal, 0, limit, true, event_json,
-	                               evs) < 0) {
+	/* 0: the devices only (rasd-snmp's poll). */
+	if (limit > 0 && journal_device_events_each(d->journal, 0, limit, true,
+	                                            event_json, evs) < 0) {
 		snprintf(err, errlen, "journal: %s", journal_error(d->journal));
 		return -1;
 	}
