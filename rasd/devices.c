@@ -126,7 +126,9 @@ static bool storm_charge(struct rasd *d, struct device *dv,
 	char comp[HEALTH_NAME_MAX], why[HEALTH_REASON_MAX];
 	bool began;
 
-	if (dv == NULL || !leaky_bucket_charge(&dv->storm, rule, now))
+	/* No slots (out of memory at a reload): no storm, no crash. */
+	if (dv == NULL || dv->slots == NULL ||
+	    !leaky_bucket_charge(&dv->storm, rule, now))
 		return false;
 	began = now >= dv->storm_until;
 	dv->storm_until = now + rule->window_ms;
@@ -398,7 +400,9 @@ static struct json_object *device_json(const struct rasd *d,
 	jint(o, "fatal", (int64_t)dv->count[PCIE_FATAL]);
 	jint(o, "unknown", (int64_t)dv->count[PCIE_SEV_UNKNOWN]);
 	jint(o, "corrected_in_window",
-	     leaky_bucket_level(&dv->storm, &d->policy.pcie_storm, now));
+	     dv->slots != NULL
+	         ? leaky_bucket_level(&dv->storm, &d->policy.pcie_storm, now)
+	         : 0);
 	json_object_object_add(o, "storm",
 	                       json_object_new_boolean(now < dv->storm_until));
 	jint(o, "storms", (int64_t)dv->storms);
