@@ -498,6 +498,9 @@ int sim_host_migrate_start(struct hv *hv, uint32_t domid, const char *peer,
 		return rc;
 	}
 	m = &h->migrations[h->n_migrations++];
+	/* The array grew by realloc: a running one has no error or detail
+	 * yet, and migration_query copies both. */
+	memset(m, 0, sizeof(*m));
 	m->id = h->n_migrations;
 	m->domain = (size_t)domain;
 	m->peer = (size_t)peer_index;
