@@ -248,9 +248,6 @@ static void fill(struct pcie_event *e, const struct raw *r)
 
 static void grade(struct pcie_event *e, const struct event_def *def)
 {
-	char bits[8];
-	uint32_t unknown;
-
 	if (def->fixed == ALWAYS_CORRECTED)
 		e->severity = PCIE_CORRECTED;
 	else if (def->fixed == ALWAYS_FATAL)
@@ -259,7 +256,15 @@ static void grade(struct pcie_event *e, const struct event_def *def)
 		e->severity = (uint8_t)aer_severity(e);
 	else
 		e->severity = (uint8_t)media_severity(e);
-	if (def->kind == PCIE_CXL_MEDIA || def->kind == PCIE_CXL_DRAM) {
+	pcie_note_unknown(e);
+}
+
+void pcie_note_unknown(struct pcie_event *e)
+{
+	char bits[8];
+	uint32_t unknown;
+
+	if (e->kind == PCIE_CXL_MEDIA || e->kind == PCIE_CXL_DRAM) {
 		if (pcie_cxl_type_name(e) == NULL)
 			note_add(e, "memory event type %u not known", e->type);
 		return;

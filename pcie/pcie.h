@@ -100,6 +100,11 @@ int pcie_severity_parse(const char *s, enum pcie_severity *out);
  */
 uint32_t pcie_status_names(const struct pcie_event *e, char *buf, size_t len);
 
+/* Add to e->note what no table names: status bits (or none set), a CXL
+ * memory event type. pcie_decode does it; a backend that builds events
+ * itself (the simulated host) calls it. */
+void pcie_note_unknown(struct pcie_event *e);
+
 /*
  * One line for people: "0000:00:02.0: fatal PCIe error: MalfTLP|CmpltTO,
  * TLP header 01000040 ff000000 000080fe 00000000". Returns snprintf's.

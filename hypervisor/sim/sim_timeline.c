@@ -147,6 +147,7 @@ static void sim_device_event(const struct sim_entry *ent, struct hv_event *ev)
 	                                                  : PCIE_AER_NONFATAL;
 	e->status = (uint32_t)ent->status;
 	snprintf(e->device, sizeof(e->device), "%s", ent->device);
+	pcie_note_unknown(e);
 }
 
 /* extlog: the firmware's record names the module when fru= does. */

@@ -11,7 +11,10 @@ run_sim play "$SCN" "$ROOT/policies/default.conf" --speed 3600
 expect_eq "the scenario's expectations hold (exit 0)" $? 0
 DB="$WORK/play.db"
 expect_eq "every device error is a device_events row" \
-	"$(sql "$DB" "select count(*) from device_events")" 18
+	"$(sql "$DB" "select count(*) from device_events")" 19
+expect_eq "a bit no table names is journaled, and the row says so" \
+	"$(sql "$DB" "select bits || ' | ' || note from device_events where status = 1073741825")" \
+	"RxErr|bit30 | status bits 0x40000000 not in the kernel's table"
 expect_eq "the storm's twelve corrected AER on one port" \
 	"$(sql "$DB" "select count(*) from device_events where device = '0000:3b:00.0' and severity = 'corrected' and bits = 'RxErr'")" 12
 expect_eq "a fatal AER with its bit named as aer.c names it" \
@@ -23,7 +26,7 @@ expect_eq "the firmware's record and its machine check are one event" \
 	"$(sql "$DB" "select count(*) from events where page = 262145")" 1
 expect_eq "... which the firmware names, and says so" \
 	"$(sql "$DB" "select dimm_label || ' | ' || also from events where page = 262145")" \
-	"DIMM_B1 | extlog #20000"
+	"DIMM_B1 | extlog #22000"
 expect_eq "... and the firmware's row points at it" \
 	"$(sql "$DB" "select event_id from device_events where source = 'extlog' and address = 1073745984")" \
 	"$(sql "$DB" "select id from events where page = 262145")"
@@ -36,7 +39,7 @@ check "the storm is in the timeline" grep -q 'corrected error storm on 0000:3b:0
 printf '[metrics]\nfile = %s/m.prom\ninterval = 1s\n' "$WORK" >"$WORK/m.conf"
 start_rasd live "$SCN" "$WORK/m.conf" --speed 3600
 i=0
-while [ "$("$RASCTL" -s "$SOCK" --json pcie | jq '.events | length')" -lt 18 ] &&
+while [ "$("$RASCTL" -s "$SOCK" --json pcie --limit 50 | jq '.events | length')" -lt 19 ] &&
 	[ $i -lt 200 ]; do
 	sleep 0.05
 	i=$((i + 1))
@@ -46,6 +49,9 @@ expect_eq "rasctl pcie: three devices" "$(jq '.devices | length' "$WORK/pcie.jso
 expect_eq "rasctl pcie: the port's counts" \
 	"$(jq -c '.devices[] | select(.device == "0000:00:1c.0") | [.nonfatal, .fatal, .corrected]' "$WORK/pcie.json")" \
 	"[1,1,0]"
+expect_eq "rasctl pcie: the note reaches rasctl" \
+	"$(jq -r '.events[] | select(.note != null and .device == "0000:3b:00.0") | .note' "$WORK/pcie.json")" \
+	"status bits 0x40000000 not in the kernel's table"
 expect_eq "rasctl pcie: the storm was counted" \
 	"$(jq '.devices[] | select(.device == "0000:3b:00.0") | .storms' "$WORK/pcie.json")" 1
 expect_eq "rasctl pcie: the policy" \
@@ -62,7 +68,7 @@ expect_eq "a non-fatal AER is yellow ([pcie] nonfatal)" \
 	"0000:00:1c.0"
 timeout 5 "$RASCTL" -s "$SOCK" --json watch --since 0 --count 200 >"$WORK/watch.json" 2>/dev/null
 expect_eq "one PCIE notice per AER error, one more for the storm" \
-	"$(jq -s '[.[] | select(.msgid == "PCIE")] | length' "$WORK/watch.json")" 15
+	"$(jq -s '[.[] | select(.msgid == "PCIE")] | length' "$WORK/watch.json")" 16
 expect_eq "the storm's notice" \
 	"$(jq -rs '[.[] | select(.msgid == "PCIE" and .fields.threshold == "10")][0].text' "$WORK/watch.json")" \
 	"0000:3b:00.0: corrected PCIe error: RxErr (corrected error storm)"
@@ -75,7 +81,7 @@ while ! grep -q rasd_device_errors_total "$WORK/m.prom" 2>/dev/null && [ $i -lt 
 	i=$((i + 1))
 done
 check "metrics: per-device counters" grep -q \
-	'rasd_device_errors_total{source="aer",device="0000:3b:00.0",severity="corrected"} 12' "$WORK/m.prom"
+	'rasd_device_errors_total{source="aer",device="0000:3b:00.0",severity="corrected"} 13' "$WORK/m.prom"
 check "metrics: the storm gauge" grep -q 'rasd_device_storm{source="cxl",device="mem0"} 0' "$WORK/m.prom"
 stop_rasd
 
@@ -84,7 +90,7 @@ sed '/^at /d; /^expect/d' "$SCN" >"$WORK/quiet.scn"
 echo 'at 01:00:00 end' >>"$WORK/quiet.scn"
 start_rasd live2 "$WORK/quiet.scn" "$WORK/m.conf" -j "$WORK/live.db" --speed 1
 expect_eq "after a restart: the counts come from the journal" \
-	"$("$RASCTL" -s "$SOCK" --json pcie | jq -c '[.devices[] | .corrected + .nonfatal + .fatal] | add')" 16
+	"$("$RASCTL" -s "$SOCK" --json pcie | jq -c '[.devices[] | .corrected + .nonfatal + .fatal] | add')" 17
 expect_eq "after a restart: the fatal AER still holds the host red" \
 	"$("$RASCTL" -s "$SOCK" --json health | jq -r .level)" red
 stop_rasd
