@@ -40,7 +40,8 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 RASCTL_SRCS := rasd/rasctl.c rasd/rasctl_host.c rasd/rasctl_cli.c
 SIMHOST_MAIN := hypervisor/sim/simhost_main.c
-LIB_SRCS := $(filter-out $(SIMHOST_MAIN), $(wildcard mce/*.c hypervisor/*.c \
+LIB_SRCS := $(filter-out $(SIMHOST_MAIN), $(wildcard mce/*.c pcie/*.c \
+	hypervisor/*.c \
 	hypervisor/sim/*.c \
 	hypervisor/xen/*.c hypervisor/linux/*.c ipmi/*.c sensors/*.c \
 	health/*.c cpu-offline/*.c rasd/publish/*.c priv/*.c)) \
@@ -48,7 +49,8 @@ LIB_SRCS := $(filter-out $(SIMHOST_MAIN), $(wildcard mce/*.c hypervisor/*.c \
 	$(RASCTL_SRCS), $(wildcard rasd/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/librasd.a
-HDRS := $(wildcard include/*.h mce/*.h hypervisor/*.h hypervisor/sim/*.h \
+HDRS := $(wildcard include/*.h mce/*.h pcie/*.h hypervisor/*.h \
+	hypervisor/sim/*.h \
 	hypervisor/xen/*.h hypervisor/linux/*.h ipmi/*.h sensors/*.h health/*.h \
 	cpu-offline/*.h rasd/*.h rasd/publish/*.h snmp-agent/*.h priv/*.h)
 

@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 #include "../include/clock.h"
+#include "../mce/extlog.h"
 #include "../mce/mce.h"
+#include "../pcie/pcie.h"
 
 #define HV_NAME_MAX 64
 #define HV_ERR_MAX  256
@@ -90,15 +92,20 @@ enum hv_event_type {
 	HV_EVENT_MIGRATION_DONE,
 	HV_EVENT_MIGRATION_FAILED,
 	HV_EVENT_MIGRATION_PROGRESS,
-	HV_EVENT_CPU_CHANGED,    /* a CPU came or went outside rasd */
-	HV_EVENT_SCENARIO_DONE,  /* sim: the timeline is exhausted */
-	HV_EVENT_MEMORY_FAILURE, /* linux: the kernel handled a poisoned page
-	                          * (ras:memory_failure_event); pfn, detail */
-	HV_EVENT_SOURCE_ERROR,   /* a record source failed or lost records;
-	                          * detail names it, error is the errno */
-	HV_EVENT_HOOK_DONE,      /* privsep: the health hook ended; error is
-	                          * its wait status, online that it was
-	                          * killed at its deadline, detail its output */
+	HV_EVENT_CPU_CHANGED,     /* a CPU came or went outside rasd */
+	HV_EVENT_SCENARIO_DONE,   /* sim: the timeline is exhausted */
+	HV_EVENT_MEMORY_FAILURE,  /* linux: the kernel handled a poisoned page
+	                           * (ras:memory_failure_event); pfn, detail */
+	HV_EVENT_SOURCE_ERROR,    /* a record source failed or lost records;
+	                           * detail names it, error is the errno */
+	HV_EVENT_DEVICE_ERROR,    /* a PCIe AER or CXL error (ras:aer_event,
+	                           * cxl:*): dev */
+	HV_EVENT_FIRMWARE_MEMORY, /* the firmware's record of a memory error
+	                           * (ras:extlog_mem_event): fwmem; cpu is
+	                           * the CPU whose ring held it */
+	HV_EVENT_HOOK_DONE,       /* privsep: the health hook ended; error is
+	                           * its wait status, online that it was
+	                           * killed at its deadline, detail its output */
 };
 
 struct hv_event {
@@ -112,6 +119,10 @@ struct hv_event {
 	bool online;      /* CPU_CHANGED: its state now */
 	uint64_t pfn;     /* MEMORY_FAILURE: the frame */
 	char detail[160]; /* MEMORY_FAILURE: "<page type>: <result>" */
+	union {
+		struct pcie_event dev;     /* DEVICE_ERROR */
+		struct extlog_event fwmem; /* FIRMWARE_MEMORY */
+	};
 };
 
 /*
@@ -229,8 +240,8 @@ struct hv_options {
 	 * (unit tests).
 	 */
 	const char *sim_socket;
-	uint64_t sim_start_ms; /* sim: a new host's clock starts here */
-	uint32_t sim_speed;    /* sim: a new host's clock speed */
+	uint64_t sim_start_ms;   /* sim: a new host's clock starts here */
+	uint32_t sim_speed;      /* sim: a new host's clock speed */
 	const char *simhost_bin; /* sim: rasd-simhost; NULL: next to us */
 	/* sim: hold the timeline until hv_sim_start_timeline (the host's
 	 * own process waits for a daemon that is ready to read) */

@@ -421,6 +421,21 @@ static int finish_format(struct fparse *fp)
 	return 0;
 }
 
+/*
+ * The print fmt may go on over lines: aer_event's string ends in a
+ * newline (ras_event.h). It runs to the next file's "name:" or the end.
+ */
+static const char *skip_print_fmt(const char *p, const char *end)
+{
+	const char *nl;
+
+	while (p < end && !(end - p >= 5 && memcmp(p, "name:", 5) == 0)) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		p = nl != NULL ? nl + 1 : end;
+	}
+	return p;
+}
+
 int tracefs_format_parse(const char *text, size_t len, const char *name,
                          struct tracefs_format *out, size_t *used, char *err,
                          size_t errlen)
@@ -447,6 +462,8 @@ int tracefs_format_parse(const char *text, size_t len, const char *name,
 		rc = parse_format_line(&fp, (struct span){p, nl ? nl : end});
 		p = next;
 	}
+	if (rc == 1)
+		p = skip_print_fmt(p, end);
 	if (used != NULL)
 		*used = (size_t)(p - text);
 	if (rc < 0)
@@ -534,27 +551,14 @@ int tracefs_field_dyn(const struct tracefs_field *fl, const void *rec,
 
 /* ---- binding: the fields an event decoder wants, by name ---- */
 
-/*
- * A member of a decoded struct and the field that fills it. `size` is
- * what the kernel's TP_STRUCT__entry gives the field, and also the
- * member's width (strings: the 4-byte __data_loc, into `cap` bytes).
- */
-struct member {
-	const char *name;
-	uint8_t size;
-	bool required;
-	bool string;
-	size_t off; /* offsetof the member in the decoded struct */
-	size_t cap; /* strings: bytes of the member */
-};
-
 #define MCE(f, size, req, m)                                                   \
 	{                                                                      \
-		f, size, req, false, offsetof(struct mce_record, m), 0         \
+		f, TRACEFS_NUMBER, size, req, offsetof(struct mce_record, m),  \
+		    0                                                          \
 	}
 
 /* include/trace/events/mce.h, every generation: see the test formats. */
-static const struct member mce_members[TRACEFS_MCE_SLOTS] = {
+static const struct tracefs_member mce_members[TRACEFS_MCE_SLOTS] = {
     MCE("mcgcap", 8, false, mcgcap),
     MCE("mcgstatus", 8, false, mcgstatus),
     MCE("status", 8, true, status),
@@ -580,15 +584,17 @@ static const struct member mce_members[TRACEFS_MCE_SLOTS] = {
 
 #define MC(f, size, req, m)                                                    \
 	{                                                                      \
-		f, size, req, false, offsetof(struct tracefs_mc_event, m), 0   \
+		f, TRACEFS_NUMBER, size, req,                                  \
+		    offsetof(struct tracefs_mc_event, m), 0                    \
 	}
 #define MC_STR(f, req, m, cap)                                                 \
 	{                                                                      \
-		f, 4, req, true, offsetof(struct tracefs_mc_event, m), cap     \
+		f, TRACEFS_STRING, 4, req,                                     \
+		    offsetof(struct tracefs_mc_event, m), cap                  \
 	}
 
 /* include/ras/ras_event.h; `long` is 8 bytes on x86_64. */
-static const struct member mc_members[TRACEFS_MC_SLOTS] = {
+static const struct tracefs_member mc_members[TRACEFS_MC_SLOTS] = {
     MC("error_type", 4, true, error_type),
     MC_STR("msg", false, msg, TRACEFS_MC_MSG_MAX),
     MC_STR("label", true, label, TRACEFS_MC_LABEL_MAX),
@@ -609,77 +615,230 @@ static const struct member mc_members[TRACEFS_MC_SLOTS] = {
 /* Index of error_count in mc_members: its default is 1, not 0. */
 #define MC_ERROR_COUNT 3
 
-static int bind_member(const struct tracefs_format *fmt, const struct member *m,
-                       struct tracefs_slot *slot, char *err, size_t errlen)
+/* The first field of "a|b|c" the format has, or NULL. */
+static const struct tracefs_field *find_alt(const struct tracefs_format *fmt,
+                                            const char *names)
 {
-	const struct tracefs_field *fl = tracefs_field_find(fmt, m->name);
+	const struct tracefs_field *fl;
+	char one[TRACEFS_NAME_MAX];
+	const char *p = names, *bar;
+	size_t n;
+
+	for (;;) {
+		bar = strchr(p, '|');
+		n = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		if (n < sizeof(one)) {
+			memcpy(one, p, n);
+			one[n] = '\0';
+			if ((fl = tracefs_field_find(fmt, one)) != NULL)
+				return fl;
+		}
+		if (bar == NULL)
+			return NULL;
+		p = bar + 1;
+	}
+}
+
+/* Whether `name` is one of the alternatives of "a|b|c". */
+static bool names_has(const char *names, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = names;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == names || p[-1] == '|') &&
+		    (p[n] == '\0' || p[n] == '|'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* Why the field cannot fill the member, or NULL when it can. */
+static const char *shape_error(const struct tracefs_member *m,
+                               const struct tracefs_field *fl, char *buf,
+                               size_t len)
+{
+	switch (m->kind) {
+	case TRACEFS_STRING:
+		if (!fl->dynamic)
+			return "is not a __data_loc string";
+		return NULL;
+	case TRACEFS_BYTES:
+		if (m->cap == 0)
+			return NULL; /* known, not kept: any shape */
+		if (fl->dynamic)
+			return "is a __data_loc field, want fixed bytes";
+		if (fl->size < m->size) {
+			snprintf(buf, len, "has size %u, want at least %u",
+			         fl->size, m->size);
+			return buf;
+		}
+		return NULL;
+	default:
+		if (fl->dynamic || fl->array)
+			return "is an array, want a number";
+		if (fl->size != m->size) {
+			snprintf(buf, len, "has size %u, want %u", fl->size,
+			         m->size);
+			return buf;
+		}
+		return NULL;
+	}
+}
+
+static void note_add(char *note, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "; "-separated, cut where it no longer fits. */
+static void note_add(char *note, size_t len, const char *fmt, ...)
+{
+	size_t used;
+	va_list ap;
+
+	if (note == NULL || len == 0 || (used = strlen(note)) + 3 >= len)
+		return;
+	if (used > 0) {
+		memcpy(note + used, "; ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(note + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+struct bind_ctx {
+	const struct tracefs_format *fmt;
+	bool lenient;
+	char *note;
+	size_t notelen;
+	char *err;
+	size_t errlen;
+};
+
+static int bind_member(struct bind_ctx *c, const struct tracefs_member *m,
+                       struct tracefs_slot *slot)
+{
+	const struct tracefs_field *fl = find_alt(c->fmt, m->name);
+	const char *why;
+	char buf[64];
 
 	memset(slot, 0, sizeof(*slot));
 	if (fl == NULL) {
 		if (!m->required)
 			return 0;
-		set_err(err, errlen, "%s: no field %s", fmt->name, m->name);
+		set_err(c->err, c->errlen, "%s: no field %s", c->fmt->name,
+		        m->name);
 		return -1;
 	}
-	if (m->string && !fl->dynamic) {
-		set_err(err, errlen, "%s: field %s is not a __data_loc string",
-		        fmt->name, m->name);
+	why = shape_error(m, fl, buf, sizeof(buf));
+	if (why != NULL && (m->required || !c->lenient)) {
+		set_err(c->err, c->errlen, "%s: field %s %s", c->fmt->name,
+		        fl->name, why);
 		return -1;
 	}
-	if (!m->string && (fl->dynamic || fl->array)) {
-		set_err(err, errlen, "%s: field %s is an array, want a number",
-		        fmt->name, m->name);
-		return -1;
-	}
-	if (fl->size != m->size) {
-		set_err(err, errlen, "%s: field %s has size %u, want %u",
-		        fmt->name, m->name, fl->size, m->size);
-		return -1;
+	if (why != NULL) {
+		note_add(c->note, c->notelen, "field %s %s: not read", fl->name,
+		         why);
+		return 0;
 	}
 	*slot = slot_of(fl);
+	if (c->lenient && m->kind == TRACEFS_BYTES && m->cap > 0 &&
+	    fl->size > m->cap)
+		note_add(c->note, c->notelen, "field %s has %u bytes, %zu read",
+		         fl->name, fl->size, m->cap);
 	return 0;
 }
 
-static int bind_table(const struct tracefs_format *fmt,
-                      const struct member *tab, size_t n,
-                      struct tracefs_slot *slots, size_t *min_len, char *err,
-                      size_t errlen)
+/* Lenient binding says which fields of the format it does not know. */
+static void note_unknown(struct bind_ctx *c, const struct tracefs_member *tab,
+                         size_t n)
+{
+	char names[TRACEFS_NOTE_MAX] = "";
+	size_t i, k, used = 0;
+	bool known;
+
+	for (i = 0; i < c->fmt->n_fields; i++) {
+		const struct tracefs_field *fl = &c->fmt->fields[i];
+
+		if (fl->common)
+			continue;
+		for (k = 0, known = false; k < n && !known; k++)
+			known = names_has(tab[k].name, fl->name);
+		if (known || used + strlen(fl->name) + 3 >= sizeof(names))
+			continue;
+		used += (size_t)snprintf(names + used, sizeof(names) - used,
+		                         "%s%s", used ? ", " : "", fl->name);
+	}
+	if (used > 0)
+		note_add(c->note, c->notelen, "fields not known: %s", names);
+}
+
+static int bind_slots(struct bind_ctx *c, const struct tracefs_member *tab,
+                      size_t n, struct tracefs_slot *slots, size_t *min_len)
 {
 	size_t i, need = 0;
 
 	for (i = 0; i < n; i++) {
-		if (bind_member(fmt, &tab[i], &slots[i], err, errlen) != 0)
+		if (bind_member(c, &tab[i], &slots[i]) != 0)
 			return -1;
 		if (slots[i].present &&
 		    (size_t)slots[i].offset + slots[i].size > need)
 			need = (size_t)slots[i].offset + slots[i].size;
 	}
+	if (c->lenient)
+		note_unknown(c, tab, n);
 	*min_len = need;
 	return 0;
+}
+
+int tracefs_bind(const struct tracefs_format *fmt,
+                 const struct tracefs_member *tab, size_t n, bool lenient,
+                 struct tracefs_binding *b, char *err, size_t errlen)
+{
+	struct bind_ctx c = {fmt, lenient, NULL, 0, err, errlen};
+
+	memset(b, 0, sizeof(*b));
+	if (n > TRACEFS_BIND_MAX) {
+		set_err(err, errlen, "%s: %zu members, at most %d", fmt->name,
+		        n, TRACEFS_BIND_MAX);
+		return -1;
+	}
+	b->id = fmt->id;
+	b->n = n;
+	snprintf(b->event, sizeof(b->event), "%s", fmt->name);
+	c.note = b->note;
+	c.notelen = sizeof(b->note);
+	return bind_slots(&c, tab, n, b->slot, &b->min_len);
 }
 
 int tracefs_mce_bind(const struct tracefs_format *fmt,
                      struct tracefs_mce_map *map, char *err, size_t errlen)
 {
+	struct bind_ctx c = {fmt, false, NULL, 0, err, errlen};
+
 	memset(map, 0, sizeof(*map));
 	map->id = fmt->id;
-	return bind_table(fmt, mce_members, TRACEFS_MCE_SLOTS, map->slot,
-	                  &map->min_len, err, errlen);
+	return bind_slots(&c, mce_members, TRACEFS_MCE_SLOTS, map->slot,
+	                  &map->min_len);
 }
 
 int tracefs_mc_bind(const struct tracefs_format *fmt,
                     struct tracefs_mc_map *map, char *err, size_t errlen)
 {
+	struct bind_ctx c = {fmt, false, NULL, 0, err, errlen};
+
 	memset(map, 0, sizeof(*map));
 	map->id = fmt->id;
-	return bind_table(fmt, mc_members, TRACEFS_MC_SLOTS, map->slot,
-	                  &map->min_len, err, errlen);
+	return bind_slots(&c, mc_members, TRACEFS_MC_SLOTS, map->slot,
+	                  &map->min_len);
 }
 
 /* ---- decoding a record through a bound table ---- */
 
 /* Member widths are the field sizes: 1, 2, 4 or 8 bytes. */
-static void store(unsigned char *base, const struct member *m, uint64_t v)
+static void store(unsigned char *base, const struct tracefs_member *m,
+                  uint64_t v)
 {
 	uint8_t v8 = (uint8_t)v;
 	uint16_t v16 = (uint16_t)v;
@@ -731,7 +890,16 @@ struct decode_ctx {
 	size_t errlen;
 };
 
-static int decode_member(struct decode_ctx *c, const struct member *m,
+/* Fixed bytes (an array, a struct): as many as the member holds. */
+static void copy_bytes(struct decode_ctx *c, const struct tracefs_member *m,
+                       const struct tracefs_slot *s)
+{
+	size_t n = s->size < m->cap ? s->size : m->cap;
+
+	memcpy(c->base + m->off, c->rec + s->offset, n);
+}
+
+static int decode_member(struct decode_ctx *c, const struct tracefs_member *m,
                          const struct tracefs_slot *s)
 {
 	const unsigned char *data;
@@ -739,8 +907,12 @@ static int decode_member(struct decode_ctx *c, const struct member *m,
 
 	if (!s->present)
 		return 0;
-	if (!m->string) {
+	if (m->kind == TRACEFS_NUMBER) {
 		store(c->base, m, slot_u64(s, c->rec));
+		return 0;
+	}
+	if (m->kind == TRACEFS_BYTES) {
+		copy_bytes(c, m, s);
 		return 0;
 	}
 	if (slot_dyn(s, c->rec, c->len, &data, &n) != 0) {
@@ -754,7 +926,7 @@ static int decode_member(struct decode_ctx *c, const struct member *m,
 	return 0;
 }
 
-static int decode_table(struct decode_ctx *c, const struct member *tab,
+static int decode_table(struct decode_ctx *c, const struct tracefs_member *tab,
                         const struct tracefs_slot *slots, size_t n,
                         size_t min_len)
 {
@@ -770,6 +942,19 @@ static int decode_table(struct decode_ctx *c, const struct member *tab,
 		if (decode_member(c, &tab[i], &slots[i]) != 0)
 			return -1;
 	return 0;
+}
+
+int tracefs_decode(const struct tracefs_binding *b,
+                   const struct tracefs_member *tab, const void *rec,
+                   size_t len, void *out, bool *truncated, char *err,
+                   size_t errlen)
+{
+	struct decode_ctx c = {b->event, rec, len, out, false, err, errlen};
+	int rc = decode_table(&c, tab, b->slot, b->n, b->min_len);
+
+	if (truncated != NULL)
+		*truncated = c.truncated;
+	return rc;
 }
 
 int tracefs_mce_decode(const struct tracefs_mce_map *map, const void *rec,

@@ -54,7 +54,8 @@ struct tracefs_format {
 
 /*
  * Parse one format file from `len` bytes of text (need not end in NUL).
- * Parsing stops after the "print fmt:" line; *used (if not NULL) gets the
+ * Parsing stops after the "print fmt:" line and any lines it goes on
+ * over (up to a line starting "name:"); *used (if not NULL) gets the
  * bytes consumed, so several concatenated files parse one after another.
  * Unknown fields are kept; unknown lines before "format:" are skipped.
  * Returns 0, or -1 with "NAME:LINE: reason" in err (NAME defaults to
@@ -96,6 +97,69 @@ struct tracefs_slot {
 	bool dynamic;
 	bool relative;
 };
+
+/*
+ * ---- any event, bound by a table of the members its decoder fills ----
+ *
+ * A member names the field that fills it ("a|b" takes the first of a, b
+ * that the format has: fields renamed across kernels), what it must look
+ * like, and where it goes in the caller's decoded struct.
+ */
+enum tracefs_member_kind {
+	TRACEFS_NUMBER, /* 1, 2, 4 or 8 bytes, stored at that width */
+	TRACEFS_STRING, /* __data_loc char[]: up to cap - 1 bytes and a NUL */
+	TRACEFS_BYTES,  /* a fixed array or struct: its first cap bytes;
+	                 * cap 0: a field known and not kept (any shape) */
+};
+
+struct tracefs_member {
+	const char *name;
+	uint8_t kind; /* enum tracefs_member_kind */
+	uint8_t size; /* NUMBER: the field's size and the member's width;
+	               * STRING: 4; BYTES: the least size accepted */
+	bool required;
+	size_t off; /* offsetof the member in the decoded struct */
+	size_t cap; /* STRING, BYTES: bytes of the member */
+};
+
+#define TRACEFS_BIND_MAX 48
+#define TRACEFS_NOTE_MAX 160
+
+struct tracefs_binding {
+	char event[TRACEFS_NAME_MAX];
+	uint32_t id;
+	size_t min_len; /* a record shorter than this is truncated */
+	size_t n;
+	struct tracefs_slot slot[TRACEFS_BIND_MAX];
+	/* lenient binding: what the format has that the table does not
+	 * know, or has in another shape ("fields not known: foo"; "field
+	 * tlp_header_valid has size 2, want 1: not read"); "" when none */
+	char note[TRACEFS_NOTE_MAX];
+};
+
+/*
+ * Bind `n` members (at most TRACEFS_BIND_MAX) from a parsed format. A
+ * missing required member is an error naming the event and the field
+ * ("aer_event: no field status"), and so is one of the wrong shape.
+ * Strict binding treats an optional member of the wrong shape the same;
+ * lenient binding leaves it out and says so in b->note, with the names
+ * of the fields no member asks for: a format the table has not seen
+ * still decodes what it can, and says what it could not.
+ */
+int tracefs_bind(const struct tracefs_format *fmt,
+                 const struct tracefs_member *tab, size_t n, bool lenient,
+                 struct tracefs_binding *b, char *err, size_t errlen);
+
+/*
+ * Fill `out` (zeroed by the caller: absent members stay as they were)
+ * from one record through b. -1 with err for a record shorter than its
+ * fields or a string outside it; *truncated (may be NULL) says a string
+ * was cut to its member.
+ */
+int tracefs_decode(const struct tracefs_binding *b,
+                   const struct tracefs_member *tab, const void *rec,
+                   size_t len, void *out, bool *truncated, char *err,
+                   size_t errlen);
 
 #define TRACEFS_MCE_SLOTS 19
 #define TRACEFS_MC_SLOTS  12

@@ -549,13 +549,16 @@ int commands_handle(void *arg, const struct control_request *req,
 		return cmd_health(d, req, result, err, errlen);
 	if (!strcmp(cmd, "sensors"))
 		return cmd_sensors(d, result);
+	if (!strcmp(cmd, "pcie"))
+		return cmd_pcie(d, req, result, err, errlen);
 	if (strcmp(cmd, "inject") && strcmp(cmd, "reload") &&
 	    strcmp(cmd, "selftest") && strcmp(cmd, "page") &&
 	    strcmp(cmd, "cpu")) {
 		snprintf(err, errlen,
 		         "unknown command '%s' (status, events, dimms, "
 		         "sockets, cpus, actions, pages, health, sensors, "
-		         "subscribe, inject, reload, selftest, page, cpu)",
+		         "pcie, subscribe, inject, reload, selftest, page, "
+		         "cpu)",
 		         cmd);
 		return -1;
 	}

@@ -115,6 +115,18 @@ int cmd_health(struct rasd *d, const struct control_request *req,
 	return 0;
 }
 
+int cmd_pcie(struct rasd *d, const struct control_request *req,
+             struct json_object *res, char *err, size_t errlen)
+{
+	uint64_t limit = 20;
+
+	if (arg_u64(req, "limit", &limit, err, errlen) < 0)
+		return -1;
+	if (limit > 1000)
+		limit = 1000; /* a reply stays bounded */
+	return devices_json(d, (size_t)limit, res, err, errlen);
+}
+
 int cmd_sensors(struct rasd *d, struct json_object *res)
 {
 	hosthealth_sensors_json(d, res);

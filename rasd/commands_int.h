@@ -29,6 +29,9 @@ void dimm_health_json(const struct rasd *d, size_t i, struct json_object *o);
 int cmd_health(struct rasd *d, const struct control_request *req,
                struct json_object *res, char *err, size_t errlen);
 int cmd_sensors(struct rasd *d, struct json_object *res);
+/* PCIe AER and CXL devices, their counts, the newest rows ("limit"). */
+int cmd_pcie(struct rasd *d, const struct control_request *req,
+             struct json_object *res, char *err, size_t errlen);
 int cmd_selftest(struct rasd *d, struct json_object *res, char *err,
                  size_t errlen);
 int cmd_page(struct rasd *d, const struct control_request *req,

@@ -188,6 +188,12 @@ static void queue_verdicts(struct rasd *d, const struct correlate_result *cr,
 
 int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 {
+	return rasd_record_named(d, r, source, NULL);
+}
+
+int rasd_record_named(struct rasd *d, const struct mce_record *r,
+                      const char *source, const char *label)
+{
 	struct mce_decoded dec;
 	struct correlate_result cr;
 	struct journal_event ev;
@@ -226,6 +232,7 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 		dimms_label_unplaced(d, r, &dec, ev.dimm_label,
 		                     sizeof(ev.dimm_label));
 	}
+	fwmem_label_apply(d, &ev, label);
 	if (journal_event_add(d->journal, &ev) < 0) {
 		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
 		        journal_error(d->journal));
@@ -334,7 +341,9 @@ static void on_hv_readable(void *arg, int fd, uint32_t events)
 			continue;
 		}
 		if (evs[i].type == HV_EVENT_MEMORY_FAILURE ||
-		    evs[i].type == HV_EVENT_SOURCE_ERROR) {
+		    evs[i].type == HV_EVENT_SOURCE_ERROR ||
+		    evs[i].type == HV_EVENT_DEVICE_ERROR ||
+		    evs[i].type == HV_EVENT_FIRMWARE_MEMORY) {
 			hosthealth_on_hv_event(d, &evs[i]);
 			continue;
 		}

@@ -308,6 +308,7 @@ void hosthealth_on_mce(struct rasd *d, const struct journal_event *ev,
 		health_set(&d->health, HEALTH_UNCORRECTABLE, "mce", comp,
 		           HEALTH_RED, why, now, d->policy.health_ue_hold_ms);
 	}
+	fwmem_on_mce(d, ev, dec);
 	if (dimm < 0 || (size_t)dimm >= d->n_dimms ||
 	    dec->kind != MCE_KIND_MEMORY)
 		return;
@@ -820,6 +821,8 @@ int hosthealth_init(struct rasd *d, char *err, size_t errlen)
 		return -1;
 	if (d->policy.sensors_enable && hwmon_start(d, err, errlen) < 0)
 		return -1;
+	if (devices_init(d, err, errlen) < 0 || fwmem_init(d, err, errlen) < 0)
+		return -1;
 	d->health_announced = hosthealth_level(d, NULL, 0);
 	return 0;
 }
@@ -832,6 +835,8 @@ void hosthealth_fini(struct rasd *d)
 	d->hwmon = NULL;
 	free(d->sensor_rules);
 	d->sensor_rules = NULL;
+	devices_fini(d);
+	fwmem_fini(d);
 	loop_timer_destroy(d->health_timer);
 	d->health_timer = NULL;
 }
@@ -1050,6 +1055,14 @@ void hosthealth_on_hv_event(struct rasd *d, const struct hv_event *ev)
 	struct journal_health_event he;
 	char comp[64];
 
+	if (ev->type == HV_EVENT_DEVICE_ERROR) {
+		devices_on_error(d, &ev->dev);
+		return;
+	}
+	if (ev->type == HV_EVENT_FIRMWARE_MEMORY) {
+		fwmem_on_event(d, ev);
+		return;
+	}
 	if (ev->type == HV_EVENT_SOURCE_ERROR) {
 		log_msg(&d->log, LOG_ERR, "rasd", "record source: %s%s%s",
 		        ev->detail, ev->error ? ": " : "",

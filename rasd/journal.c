@@ -22,6 +22,10 @@
 	"verdict_id, event_id, seq, domid, guest, component, reason, state, "  \
 	"action_id, first_action, attempts, detail, created_ms, updated_ms"
 
+#define DEVICE_COLUMNS                                                         \
+	"time_ms, source, kind, device, host, severity, status, first_error, " \
+	"bits, tlp, serial, address, message, note, event_id"
+
 #define COMPONENT_COLUMNS                                                      \
 	"kind, name, state, ce_count, ue_count, updated_ms, detail"
 
@@ -186,10 +190,32 @@ static const char schema_v5[] =
     " kind TEXT NOT NULL, records INTEGER NOT NULL,"
     " PRIMARY KEY (day, label, severity, kind)) WITHOUT ROWID;";
 
+/*
+ * v5 -> v6: device errors. PCIe AER and CXL events, and the firmware's
+ * memory records (ras:extlog_mem_event), get a table of their own rather
+ * than rows of health_events: they carry fields health_events has no
+ * place for (status bits, the TLP header, a CXL serial and address),
+ * per-device counts group by an indexed device column, and a firmware
+ * record points at the machine-check event it is (event_id, checked
+ * in C: an event id is a block's, not a row's). Their
+ * health stays in the conditions, as the BMC's and the sensors' do.
+ */
+static const char schema_v6[] =
+    "CREATE TABLE device_events ("
+    " id INTEGER PRIMARY KEY,"
+    " time_ms INTEGER NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL,"
+    " device TEXT NOT NULL, host TEXT NOT NULL, severity TEXT NOT NULL,"
+    " status INTEGER NOT NULL, first_error INTEGER NOT NULL,"
+    " bits TEXT NOT NULL, tlp TEXT NOT NULL, serial INTEGER NOT NULL,"
+    " address INTEGER NOT NULL, message TEXT NOT NULL, note TEXT NOT NULL,"
+    " event_id INTEGER);"
+    "CREATE INDEX device_events_device ON device_events (device, time_ms);"
+    "CREATE INDEX device_events_time ON device_events (time_ms);";
+
 static const struct migration migrations[] = {
     {1, schema_v1, NULL}, {2, schema_v2, NULL},
     {3, schema_v3, NULL}, {4, schema_v4, journal_events_migrate_v4},
-    {5, schema_v5, NULL},
+    {5, schema_v5, NULL}, {6, schema_v6, NULL},
 };
 
 static const char *const statement_sql[ST_COUNT] = {
@@ -311,6 +337,26 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_DEVICE_ADD] = "INSERT INTO device_events (" DEVICE_COLUMNS
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                      " ?)",
+    [ST_DEVICE_PAGE_NEWEST] =
+        "SELECT id, " DEVICE_COLUMNS " FROM device_events"
+        " WHERE time_ms >= ?1 AND (time_ms, id) < (?2, ?3)"
+        " ORDER BY time_ms DESC, id DESC LIMIT ?4",
+    [ST_DEVICE_PAGE] = "SELECT id, " DEVICE_COLUMNS " FROM device_events"
+                       " WHERE time_ms >= ?1 AND (time_ms, id) > (?2, ?3)"
+                       " ORDER BY time_ms, id LIMIT ?4",
+    [ST_DEVICE_COUNTS] =
+        "SELECT source, device, MAX(host),"
+        " SUM(severity = 'corrected'), SUM(severity = 'nonfatal'),"
+        " SUM(severity = 'fatal'), SUM(severity NOT IN"
+        " ('corrected', 'nonfatal', 'fatal')), MAX(time_ms), MIN(id)"
+        " FROM device_events WHERE source <> 'extlog'"
+        " GROUP BY source, device ORDER BY source, device",
+    [ST_BLOCK_DATA_OF] = "SELECT id, n, data FROM event_blocks"
+                         " WHERE id <= ?1 ORDER BY id DESC LIMIT 1",
+    [ST_BLOCK_DATA_SET] = "UPDATE event_blocks SET data = ?2 WHERE id = ?1",
 };
 
 static const char *const action_kind_names[] = {

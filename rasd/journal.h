@@ -9,7 +9,7 @@
 
 #include "../mce/mce.h"
 
-#define JOURNAL_SCHEMA_VERSION 5
+#define JOURNAL_SCHEMA_VERSION 6
 
 struct journal;
 
@@ -298,6 +298,62 @@ int journal_health_events_each(struct journal *j, uint64_t since_ms,
  */
 int journal_health_event_merge(struct journal *j, int64_t health_id,
                                int64_t event_id, const char *also);
+
+/*
+ * Device errors (v4): PCIe AER and CXL events (source "aer", "cxl"), and
+ * the firmware's memory records (source "extlog", device the DIMM it
+ * names, event_id the machine-check event it is).
+ */
+struct journal_device_event {
+	int64_t id;
+	uint64_t time_ms;
+	char source[8];    /* "aer", "cxl", "extlog" */
+	char kind[16];     /* "aer", "cxl_aer", "cxl_media", "extlog" */
+	char device[64];   /* "0000:3b:00.0", "mem0", "DIMM_A1" */
+	char host[64];     /* CXL: the PCI function behind a memdev */
+	char severity[12]; /* corrected, nonfatal, fatal, unknown */
+	uint32_t status;   /* AER or CXL RAS status bits */
+	uint32_t first_error;
+	char bits[192];   /* "RxErr|BadTLP", the kernel's names */
+	char tlp[40];     /* "01000040 ff000000 000080fe 00000000" or "" */
+	uint64_t serial;  /* CXL device serial, 0 none */
+	uint64_t address; /* CXL DPA, firmware physical address; 0 none */
+	char message[192];
+	char note[192];   /* what rasd did not know; "" none */
+	int64_t event_id; /* extlog: the machine-check event, 0 none */
+};
+
+int journal_device_event_add(struct journal *j,
+                             struct journal_device_event *ev);
+typedef int (*journal_device_event_fn)(void *arg,
+                                       const struct journal_device_event *ev);
+/* Oldest first (newest_first reverses), time_ms >= since_ms, at most
+ * limit (0: all). */
+int journal_device_events_each(struct journal *j, uint64_t since_ms,
+                               size_t limit, bool newest_first,
+                               journal_device_event_fn fn, void *arg);
+
+/* Per device, from every AER and CXL row the journal has. */
+struct journal_device_count {
+	char source[8];
+	char device[64];
+	char host[64];
+	uint64_t corrected, nonfatal, fatal, unknown;
+	uint64_t last_ms;
+	int64_t first_id; /* its first row: a number that never moves */
+};
+typedef int (*journal_device_count_fn)(void *arg,
+                                       const struct journal_device_count *c);
+int journal_device_counts(struct journal *j, journal_device_count_fn fn,
+                          void *arg);
+
+/*
+ * The firmware named the module of a machine-check event already
+ * journaled: its DIMM label becomes that name and `also` ("extlog #42")
+ * joins its also column. Both or neither.
+ */
+int journal_event_relabel(struct journal *j, int64_t event_id,
+                          const char *label, const char *also);
 
 /* Small named values that must survive a restart ("ipmi.sel_pos"). */
 int journal_meta_set(struct journal *j, const char *key, const char *value);

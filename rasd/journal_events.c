@@ -673,6 +673,74 @@ int journal_event_exists(struct journal *j, int64_t id)
 	return found;
 }
 
+/* ---- a firmware record names an event's DIMM ---- */
+
+/* The entry of event id in the block being filled, or NULL. */
+static unsigned char *entry_in_open_block(struct journal *j, int64_t id)
+{
+	if (j->blk_n == 0 || id < j->blk_first_id ||
+	    id >= j->blk_first_id + (int64_t)j->blk_n)
+		return NULL;
+	return j->blk + (size_t)(id - j->blk_first_id) * EVENT_ENTRY;
+}
+
+/* Rewrite the label of event id in its block on disk. */
+static int relabel_stored(struct journal *j, int64_t id, uint16_t label)
+{
+	sqlite3_stmt *st = j->stmt[ST_BLOCK_DATA_OF];
+	const unsigned char *data;
+	int64_t first;
+	size_t n, bytes, packed;
+
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return fail_stmt(j, st, "journal_event_relabel");
+	first = sqlite3_column_int64(st, 0);
+	n = (size_t)sqlite3_column_int64(st, 1);
+	data = sqlite3_column_blob(st, 2);
+	bytes = (size_t)sqlite3_column_bytes(st, 2);
+	if (id >= first + (int64_t)n || n > EVENT_BLOCK_MAX || data == NULL ||
+	    block_unpack(data, bytes, n, j->unpacked) < 0) {
+		sqlite3_reset(st);
+		return fail(j, "journal_event_relabel: no event %" PRId64, id);
+	}
+	sqlite3_reset(st);
+	put16(j->unpacked + (size_t)(id - first) * EVENT_ENTRY + 26, label);
+	packed = block_pack(j->unpacked, n, j->packed);
+	st = j->stmt[ST_BLOCK_DATA_SET];
+	sqlite3_bind_int64(st, 1, first);
+	sqlite3_bind_blob(st, 2, j->packed, (int)packed, SQLITE_STATIC);
+	return run(j, ST_BLOCK_DATA_SET, "journal_event_relabel");
+}
+
+int journal_event_relabel(struct journal *j, int64_t event_id,
+                          const char *label, const char *also)
+{
+	unsigned char *e;
+	uint16_t id;
+	int exists;
+
+	if (j == NULL)
+		return -1;
+	if (label == NULL)
+		return fail(j, "journal_event_relabel: no label");
+	exists = journal_event_exists(j, event_id);
+	if (exists <= 0)
+		return exists < 0 ? -1
+		                  : fail(j,
+		                         "journal_event_relabel: no event %" PRId64,
+		                         event_id);
+	if (string_id(j, label, strlen(label) + 1, &id, &j->hint_label) < 0)
+		return -1;
+	e = entry_in_open_block(j, event_id);
+	if (e != NULL)
+		put16(e + 26, id);
+	else if (relabel_stored(j, event_id, id) < 0)
+		return -1;
+	return also != NULL && also[0] != '\0' ? note_also(j, event_id, also)
+	                                        : 0;
+}
+
 /* ---- v3 -> v4 ---- */
 
 /* The v3 events row, as v3 kept it; message text is dropped. */

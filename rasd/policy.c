@@ -210,6 +210,15 @@ static const struct key_rule key_rules[] = {
      .set = set_hysteresis},
     {"sensors", "limit", .type = VALUE_CUSTOM, .set = set_sensor_limit,
      .repeats = true},
+    {"pcie", "threshold", .type = VALUE_THRESHOLD,
+     .offset = offsetof(struct policy, pcie_storm)},
+    {"pcie", "window", .type = VALUE_WINDOW,
+     .offset = offsetof(struct policy, pcie_storm)},
+    {"pcie", "nonfatal", .type = VALUE_WORD,
+     .offset = offsetof(struct policy, pcie_nonfatal),
+     .words = "yellow or red"},
+    {"pcie", "hold", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, pcie_hold_ms)},
 };
 
 #define N_KEY_RULES (sizeof(key_rules) / sizeof(key_rules[0]))
@@ -293,6 +302,10 @@ void policy_defaults(struct policy *p)
 	p->sensors_interval_ms = 10000;
 	p->sensors_hysteresis_temp = 2.0;
 	p->sensors_hysteresis_frac = 0.03;
+	p->pcie_storm.limit = 10;
+	p->pcie_storm.window_ms = 3600ULL * 1000;
+	snprintf(p->pcie_nonfatal, sizeof(p->pcie_nonfatal), "yellow");
+	p->pcie_hold_ms = 24ULL * 3600 * 1000;
 }
 
 bool policy_cpu_protected(const struct policy *p, uint32_t cpu)

@@ -132,6 +132,13 @@ struct policy {
 	double sensors_hysteresis_frac;       /* of the limit, other kinds */
 	char sensor_limits[POLICY_MAX_SENSOR_LIMITS][POLICY_SENSOR_LIMIT_MAX];
 	size_t n_sensor_limits;
+	/* [pcie] PCIe AER and CXL device errors: corrected errors on one
+	 * device within the window make the host yellow (a storm); an
+	 * uncorrected non-fatal one is `nonfatal` (yellow or red), a fatal
+	 * one red, each for `hold` */
+	struct leaky_rule pcie_storm;
+	char pcie_nonfatal[POLICY_WORD_MAX];
+	uint64_t pcie_hold_ms;
 };
 
 /* The shipped defaults (the same values as policies/default.conf). */

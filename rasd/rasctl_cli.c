@@ -72,6 +72,11 @@ static const struct command commands[] = {
      rasctl_host_run, NEEDS_RASD},
     {"sensors", "", "lm-sensors and BMC readings, limits", rasctl_host_run,
      NEEDS_RASD},
+    {"pcie", "[--limit N]",
+     "PCIe AER and CXL devices, their errors, and the latest device and\n"
+     "firmware records\n"
+     "  --limit N  at most N recent records (default 20; 0: none)",
+     rasctl_host_run, NEEDS_RASD},
     {"selftest", "", "plant a corrected error and wait for it (root)",
      rasctl_host_run, NEEDS_RASD},
     {"page", "offline|online MFN",

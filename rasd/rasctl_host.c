@@ -200,7 +200,8 @@ static const struct option health_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int build_health_args(int argc, char **argv, struct json_object *args)
+/* health and pcie: [--limit N] */
+static int build_limit_args(int argc, char **argv, struct json_object *args)
 {
 	uint64_t n;
 	int c;
@@ -220,7 +221,7 @@ static int build_health_args(int argc, char **argv, struct json_object *args)
 		                       json_object_new_int64((int64_t)n));
 	}
 	if (optind != argc) {
-		fprintf(stderr, "rasctl: health takes only --limit N\n");
+		fprintf(stderr, "rasctl: %s takes only --limit N\n", argv[0]);
 		return -1;
 	}
 	return 0;
@@ -252,6 +253,56 @@ static int health_exit(struct json_object *res)
 	return 3;
 }
 
+static void print_devices(struct json_object *arr)
+{
+	size_t i, n = arr ? json_object_array_length(arr) : 0;
+
+	if (n == 0) {
+		printf("no PCIe or CXL device has logged an error\n");
+		return;
+	}
+	printf("%-6s %-16s %9s %8s %5s %7s %-5s %s\n", "SOURCE", "DEVICE",
+	       "CORRECTED", "NONFATAL", "FATAL", "UNKNOWN", "STORM", "HOST");
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+
+		printf("%-6s %-16.16s %9lld %8lld %5lld %7lld %-5s %s\n",
+		       jget_str(o, "source"), jget_str(o, "device"),
+		       jget_int(o, "corrected"), jget_int(o, "nonfatal"),
+		       jget_int(o, "fatal"), jget_int(o, "unknown"),
+		       json_object_get_boolean(jget(o, "storm")) ? "yes" : "no",
+		       jget_str(o, "host"));
+	}
+}
+
+static void print_pcie(struct json_object *r)
+{
+	struct json_object *arr = jget(r, "events"), *pol = jget(r, "policy");
+	size_t i, n = arr ? json_object_array_length(arr) : 0;
+
+	print_devices(jget(r, "devices"));
+	printf("storm: %lld corrected errors on one device within %lld s "
+	       "(yellow); non-fatal: %s; fatal: red\n",
+	       jget_int(pol, "threshold"), jget_int(pol, "window_ms") / 1000,
+	       jget_str(pol, "nonfatal"));
+	if (n > 0)
+		printf("\n%6s %-6s %-9s %s\n", "ID", "SOURCE", "SEVERITY",
+		       "WHAT");
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+
+		printf("%6lld %-6s %-9s %s", jget_int(o, "id"),
+		       jget_str(o, "source"), jget_str(o, "severity"),
+		       jget_str(o, "message"));
+		if (jget(o, "event_id"))
+			printf(" [machine-check event %lld]",
+			       jget_int(o, "event_id"));
+		if (jget(o, "note"))
+			printf(" (not known: %s)", jget_str(o, "note"));
+		printf("\n");
+	}
+}
+
 static void print_op(struct json_object *r)
 {
 	printf("%s %s: %s", jget_str(r, "kind"), jget_str(r, "state"),
@@ -278,8 +329,8 @@ int rasctl_host_run(const struct rasctl *rc, int argc, char **argv)
 	args = json_object_new_object();
 	if (!strcmp(cmd, "page") || !strcmp(cmd, "cpu"))
 		rcode = build_op_args(argc, argv, args);
-	else if (health)
-		rcode = build_health_args(argc, argv, args);
+	else if (health || !strcmp(cmd, "pcie"))
+		rcode = build_limit_args(argc, argv, args);
 	else
 		rcode = no_args(argc, argv);
 	if (rcode < 0 || call(rc, cmd, args, &reply, &res) < 0) {
@@ -293,6 +344,8 @@ int rasctl_host_run(const struct rasctl *rc, int argc, char **argv)
 		print_health(res);
 	else if (!strcmp(cmd, "sensors"))
 		print_sensors(res);
+	else if (!strcmp(cmd, "pcie"))
+		print_pcie(res);
 	else
 		print_op(res);
 	/* An operator action that did not happen is a failure to a script. */

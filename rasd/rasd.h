@@ -25,6 +25,8 @@
 #include "publish/trend.h"
 
 struct bmc;
+struct devices;
+struct fwmem;
 struct hwmon;
 struct hwmon_limit_rule;
 
@@ -256,6 +258,8 @@ struct rasd {
 	struct hwmon *hwmon;
 	struct hwmon_limit_rule *sensor_rules;
 	uint64_t bmc_events, sensor_events;
+	struct devices *devices; /* PCIe AER and CXL errors (devices.c) */
+	struct fwmem *fwmem;     /* the firmware's memory records (fwmem.c) */
 };
 
 /* daemon.c: life cycle and the record path. */
@@ -271,6 +275,10 @@ int rasd_batch_begin(struct rasd *d);
 void rasd_sync_arm(struct rasd *d);
 /* Handle one record as if a source had delivered it (sources, inject). */
 int rasd_record(struct rasd *d, const struct mce_record *r, const char *source);
+/* The same, the event's DIMM named by the firmware when label is not
+ * NULL (fwmem_label_apply). */
+int rasd_record_named(struct rasd *d, const struct mce_record *r,
+                      const char *source, const char *label);
 /* Plan its verdicts, commit the batch, then tell and act; -1: the
  * journal refused it (nothing told, nothing done). */
 int rasd_batch_end(struct rasd *d);
@@ -398,6 +406,36 @@ void hosthealth_sensors_json(struct rasd *d, struct json_object *out);
 void hosthealth_dimm_temps(struct rasd *d);
 /* Something the backend reported that is health, not a record. */
 void hosthealth_on_hv_event(struct rasd *d, const struct hv_event *ev);
+
+/* devices.c: PCIe AER and CXL device errors into the journal (one
+ * device_events row each), counted per device, told (MSGID PCIE, CXL),
+ * and into health: fatal red, non-fatal [pcie] nonfatal, a storm of
+ * corrected ones on one device yellow. Counters and standing conditions
+ * are rebuilt from the journal at start. */
+int devices_init(struct rasd *d, char *err, size_t errlen);
+void devices_fini(struct rasd *d);
+void devices_on_error(struct rasd *d, const struct pcie_event *e);
+/* rasctl pcie: each device and its counts, the newest `limit` rows. */
+int devices_json(struct rasd *d, size_t limit, struct json_object *out,
+                 char *err, size_t errlen);
+size_t devices_count(const struct rasd *d);
+/* The metrics' per-device series, at most max; how many were filled. */
+size_t devices_metrics(const struct rasd *d, struct metrics_device *out,
+                       size_t max);
+
+/* fwmem.c: the firmware's memory records (ras:extlog_mem_event). One
+ * that follows a machine check on its page is that fault: the event
+ * takes the firmware's DIMM name and is not counted again; one with an
+ * address and no check is a memory error on the record path itself. */
+int fwmem_init(struct rasd *d, char *err, size_t errlen);
+void fwmem_fini(struct rasd *d);
+void fwmem_on_event(struct rasd *d, const struct hv_event *ev);
+/* A machine-check event was journaled (hosthealth_on_mce). */
+void fwmem_on_mce(struct rasd *d, const struct journal_event *ev,
+                  const struct mce_decoded *dec);
+/* The firmware's name for the event's DIMM wins over the address map's. */
+void fwmem_label_apply(struct rasd *d, struct journal_event *ev,
+                       const char *label);
 
 /* actions.c: what an operator asks for by hand (rasctl page/cpu). */
 int actions_operator_page(struct rasd *d, uint64_t mfn, bool online,

@@ -33,6 +33,7 @@ struct snapshot_store {
 	struct metrics_dimm *dimms;
 	struct metrics_cpu *cpus;
 	struct metrics_socket *sockets;
+	struct metrics_device *devices;
 };
 
 static void snapshot_events(const struct rasd *d, struct metrics_snapshot *s,
@@ -161,9 +162,12 @@ static void metrics_refresh(struct rasd *d, bool force, bool up)
 	st.dimms = calloc(d->n_dimms + 1, sizeof(*st.dimms));
 	st.cpus = calloc(d->n_cpus + 1, sizeof(*st.cpus));
 	st.sockets = calloc(d->topo.nr_sockets + 1, sizeof(*st.sockets));
+	st.devices = calloc(devices_count(d) + 1, sizeof(*st.devices));
 	if (st.dimms == NULL || st.cpus == NULL || st.sockets == NULL ||
-	    snapshot_counts(d, &s) < 0)
+	    st.devices == NULL || snapshot_counts(d, &s) < 0)
 		goto out;
+	s.devices = st.devices;
+	s.n_devices = devices_metrics(d, st.devices, devices_count(d));
 	s.host = d->topo.host_name;
 	snapshot_heartbeat(d, &s, up);
 	s.health = health_metric(rasd_health(d));
@@ -177,6 +181,7 @@ out:
 	free(st.dimms);
 	free(st.cpus);
 	free(st.sockets);
+	free(st.devices);
 }
 
 /* The interval in real time, but at least a second however fast the

@@ -238,9 +238,9 @@ void link_hello_free(struct link_hello *h)
 
 void link_inputs_free(struct state_inputs *in)
 {
-	struct json_object **all[] = {&in->status, &in->dimms,   &in->sockets,
-	                              &in->cpus,   &in->actions, &in->pages,
-	                              &in->sensors};
+	struct json_object **all[] = {&in->status,  &in->dimms,   &in->sockets,
+	                              &in->cpus,    &in->actions, &in->pages,
+	                              &in->sensors, &in->pcie};
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -248,6 +248,19 @@ void link_inputs_free(struct state_inputs *in)
 			json_object_put(*all[i]);
 		*all[i] = NULL;
 	}
+}
+
+/* The devices and their counts, without the rows ("limit": 0). */
+static int fetch_pcie(struct link *l, struct state_inputs *in, char *err,
+                      size_t errlen)
+{
+	struct json_object *args = json_object_new_object();
+	int rc;
+
+	json_object_object_add(args, "limit", json_object_new_int(0));
+	rc = call_as(l->req_fd, "pcie", args, true, &in->pcie, err, errlen);
+	json_object_put(args);
+	return rc;
 }
 
 int link_fetch(struct link *l, struct state_inputs *in, char *err,
@@ -265,7 +278,8 @@ int link_fetch(struct link *l, struct state_inputs *in, char *err,
 	    call(l->req_fd, "actions", NULL, &in->actions, err, errlen) < 0 ||
 	    call(l->req_fd, "pages", NULL, &in->pages, err, errlen) < 0 ||
 	    call_as(l->req_fd, "sensors", NULL, true, &in->sensors, err,
-	            errlen) < 0) {
+	            errlen) < 0 ||
+	    fetch_pcie(l, in, err, errlen) < 0) {
 		link_inputs_free(in);
 		return -1;
 	}

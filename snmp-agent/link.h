@@ -60,8 +60,8 @@ uint64_t link_retry_in(const struct link *l, uint64_t now_mono_ms);
 
 /* rasd's replies for state_build. Returns 0, or -1 with err ("rasd:
  * dimms: ..."); in is freed either way before refilling. A rasd that
- * refuses "sensors" (older, without the command) leaves in->sensors
- * NULL: no sensors. */
+ * refuses "sensors" or "pcie" (older, without the command) leaves
+ * in->sensors or in->pcie NULL: no sensors, no devices. */
 int link_fetch(struct link *l, struct state_inputs *in, char *err,
                size_t errlen);
 void link_inputs_free(struct state_inputs *in);

@@ -23,6 +23,7 @@ static const uint32_t socket_entry[] = {RASD_MIB_ARC, 1, 3, 1};
 static const uint32_t page_entry[] = {RASD_MIB_ARC, 1, 4, 1};
 static const uint32_t cpu_entry[] = {RASD_MIB_ARC, 1, 5, 1};
 static const uint32_t evac_entry[] = {RASD_MIB_ARC, 1, 6, 1};
+static const uint32_t device_entry[] = {RASD_MIB_ARC, 1, 8, 1};
 
 static const struct oid_name roots[MIB_N_VIEWS] = {
     [MIB_VIEW_ENTITY] = {{OID_ENTITY_MIB}, MIB2_MODULE_LEN},
@@ -362,6 +363,29 @@ static int evac_col(struct oidtab *t, int col, const struct state_evac *e,
 	}
 }
 
+static int device_col(struct oidtab *t, int col, const struct state_device *v)
+{
+	struct oid_name n;
+
+	oid_make(&n, device_entry, N_ARCS(device_entry), col, v->index);
+	switch (col) {
+	case RASD_DEVICE_NAME:
+		return oidtab_string(t, &n, v->name);
+	case RASD_DEVICE_SOURCE:
+		return oidtab_int(t, &n, v->source);
+	case RASD_DEVICE_HOST:
+		return oidtab_string(t, &n, v->host);
+	case RASD_DEVICE_CORRECTED:
+		return oidtab_counter64(t, &n, v->corrected);
+	case RASD_DEVICE_NONFATAL:
+		return oidtab_counter64(t, &n, v->nonfatal);
+	case RASD_DEVICE_FATAL:
+		return oidtab_counter64(t, &n, v->fatal);
+	default:
+		return oidtab_int(t, &n, truth(v->storm));
+	}
+}
+
 /*
  * Columns outside, rows inside: that is OID order, so the table is
  * filled already sorted and the lazy sort never runs.
@@ -390,6 +414,10 @@ static int fill_rasd_tables(struct oidtab *t, const struct state *st)
 	for (col = RASD_EVAC_GUEST_ID; col <= RASD_EVAC_ATTEMPT; col++)
 		for (i = 0; i < st->n_evacs; i++)
 			if (evac_col(t, col, &st->evacs[i], st->host) < 0)
+				return -1;
+	for (col = RASD_DEVICE_NAME; col <= RASD_DEVICE_STORM; col++)
+		for (i = 0; i < st->n_devices; i++)
+			if (device_col(t, col, &st->devices[i]) < 0)
 				return -1;
 	return 0;
 }

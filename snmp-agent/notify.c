@@ -506,6 +506,20 @@ static int tail_sensor(struct notification *out, const struct notice_in *n,
 	return 0;
 }
 
+/* PCIE and CXL: the severity, then how many of that severity the
+ * device logged; a storm's threshold, else 0. */
+static int tail_device(struct notification *out, const struct notice_in *n,
+                       char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	vb_string(out, RASD_NOTIFY_SEVERITY, field_or(n, "severity", ""));
+	vb_unsigned(out, RASD_NOTIFY_COUNT, lenient_unsigned(n, "count"));
+	vb_unsigned(out, RASD_NOTIFY_THRESHOLD,
+	            lenient_unsigned(n, "threshold"));
+	return 0;
+}
+
 /* ---- msgid to notification ---- */
 
 struct kind {
@@ -539,6 +553,24 @@ static const struct kind cpuerr_uncorrected = {
     "CPUERR", RASD_TRAP_UNCORRECTABLE, tail_uncorrectable, NULL};
 
 /*
+ * PCIE and CXL: an uncorrected device error, or rasd's notice that a
+ * device's corrected errors became a storm (it carries the threshold),
+ * is a rasdDeviceError placed on the chassis with the device's name as
+ * the location. A single corrected one raises nothing, and is not charged
+ * to the host's storm either: rasd counts those per device.
+ */
+static const struct kind device_error = {"PCIE", RASD_TRAP_DEVICE_ERROR,
+                                         tail_device, "device"};
+
+static const struct kind *device_kind(const struct notice_in *n)
+{
+	if (strcmp(field_or(n, "severity", ""), "corrected") == 0 &&
+	    field(n, "threshold") == NULL)
+		return NULL;
+	return &device_error;
+}
+
+/*
  * NULL for whatever this agent does not turn into a notification of its
  * own: RASD; HEALTH, because rasdHealthChanged comes from the state's
  * health changing (one per change, whichever tells first); TELEMETRY;
@@ -548,6 +580,8 @@ static const struct kind *kind_of(const struct notice_in *n)
 {
 	size_t i;
 
+	if (strcmp(n->msgid, "PCIE") == 0 || strcmp(n->msgid, "CXL") == 0)
+		return device_kind(n);
 	if (strcmp(n->msgid, "CPUERR") == 0) {
 		if (strcmp(field_or(n, "severity", ""), "corrected") == 0)
 			return &cpuerr_corrected;

@@ -138,6 +138,8 @@ enum ent_sensor_status {
  *   .1.5.1.C.I     rasdCpuTable,    I = entPhysicalIndex of the CPU
  *   .1.6.1.C.I     rasdEvacTable,   I = rasd's action id of the attempt
  *   .1.7.N.0       accessible-for-notify varbinds (enum rasd_notify_obj)
+ *   .1.8.1.C.I     rasdDeviceTable, I = rasd's number of the PCIe or CXL
+ *                  device (the journal id of its first error)
  *   .2             conformance
  */
 enum rasd_notification {
@@ -151,6 +153,7 @@ enum rasd_notification {
 	RASD_TRAP_ERROR_STORM = 8,
 	RASD_TRAP_SENSOR_THRESHOLD = 9,
 	RASD_TRAP_HEALTH_CHANGED = 10,
+	RASD_TRAP_DEVICE_ERROR = 11,
 };
 
 enum rasd_host_scalar {
@@ -256,6 +259,18 @@ enum rasd_evac_col {
 	RASD_EVAC_DETAIL = 10,    /* DisplayString */
 	RASD_EVAC_ATTEMPT = 11,   /* Unsigned32 */
 };
+
+/* rasdDeviceTable (.1.8): PCIe and CXL devices, by rasd's number. */
+enum rasd_device_col {
+	RASD_DEVICE_NAME = 2,      /* DisplayString: "0000:3b:00.0", "mem0" */
+	RASD_DEVICE_SOURCE = 3,    /* enum rasd_device_source */
+	RASD_DEVICE_HOST = 4,      /* DisplayString: CXL's PCI function */
+	RASD_DEVICE_CORRECTED = 5, /* Counter64 */
+	RASD_DEVICE_NONFATAL = 6,  /* Counter64 */
+	RASD_DEVICE_FATAL = 7,     /* Counter64 */
+	RASD_DEVICE_STORM = 8,     /* TruthValue */
+};
+enum rasd_device_source { RASD_DEVICE_AER = 1, RASD_DEVICE_CXL = 2 };
 
 enum rasd_notify_obj {
 	RASD_NOTIFY_ENT_INDEX = 1,  /* Integer32: the entity concerned, 0 */

@@ -633,6 +633,62 @@ static int parse_pages(struct jp *p, struct state *st,
 	return 0;
 }
 
+/* ---- PCIe and CXL devices ---- */
+
+static const char *const device_sources[] = {"aer", "cxl", NULL};
+
+/* A source this agent does not know is left out, not an error: the
+ * table's INTEGER has no value for it. */
+static int parse_device(struct jp *p, struct state *st, struct json_object *o)
+{
+	struct state_device *v = &st->devices[st->n_devices];
+	const char *name, *source, *host;
+	uint64_t unknown = 0;
+	int64_t index = 0;
+
+	memset(v, 0, sizeof(*v));
+	if (get_int(p, o, "index", true, 1, INT32_MAX, &index) < 0 ||
+	    get_str(p, o, "device", true, &name) < 0 ||
+	    get_str(p, o, "source", true, &source) < 0 ||
+	    get_str(p, o, "host", false, &host) < 0 ||
+	    get_count(p, o, "corrected", &v->corrected) < 0 ||
+	    get_count(p, o, "nonfatal", &v->nonfatal) < 0 ||
+	    get_count(p, o, "fatal", &v->fatal) < 0 ||
+	    get_count(p, o, "unknown", &unknown) < 0 ||
+	    get_bool(p, o, "storm", false, &v->storm) < 0)
+		return -1;
+	v->source = lookup(device_sources, source, RASD_DEVICE_AER);
+	if (v->source < 0)
+		return 0;
+	v->index = (int32_t)index;
+	v->nonfatal += unknown; /* rasd takes an unknown severity so */
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	snprintf(v->host, sizeof(v->host), "%s", host);
+	st->n_devices++;
+	return 0;
+}
+
+static int parse_devices(struct jp *p, struct state *st,
+                         struct json_object *reply)
+{
+	struct json_object *arr, *o;
+	size_t i, n;
+
+	if (reply == NULL)
+		return 0; /* an older rasd: no device rows */
+	if (get_list(p, reply, "devices", &arr) < 0)
+		return -1;
+	n = json_object_array_length(arr);
+	st->devices = calloc(n ? n : 1, sizeof(*st->devices));
+	if (st->devices == NULL)
+		return fail(p, "out of memory");
+	for (i = 0; i < n; i++)
+		if (get_elem(p, arr, "devices", i, &o) < 0 ||
+		    parse_device(p, st, o) < 0)
+			return -1;
+	return 0;
+}
+
 /* ---- sensors ---- */
 
 /* rasd's sensor states: lm-sensors' five, then IPMI's "crossed". */
@@ -1015,6 +1071,13 @@ static int cmp_sensor(const void *a, const void *b)
 	return (x->ent > y->ent) - (x->ent < y->ent);
 }
 
+static int cmp_device(const void *a, const void *b)
+{
+	const struct state_device *x = a, *y = b;
+
+	return (x->index > y->index) - (x->index < y->index);
+}
+
 static int cmp_evac(const void *a, const void *b)
 {
 	const struct state_evac *x = a, *y = b;
@@ -1064,7 +1127,10 @@ static int sort_all(struct jp *p, struct state *st)
 	              "migrate id") < 0 ||
 	    sort_rows(p, st->sensors, st->n_sensors, sizeof(*st->sensors),
 	              cmp_sensor, offsetof(struct state_sensor, ent), "sensors",
-	              "entPhysicalIndex") < 0)
+	              "entPhysicalIndex") < 0 ||
+	    sort_rows(p, st->devices, st->n_devices, sizeof(*st->devices),
+	              cmp_device, offsetof(struct state_device, index),
+	              "devices", "index") < 0)
 		return -1;
 	return sort_rows(p, st->ents, st->n_ents, sizeof(*st->ents), cmp_ent,
 	                 offsetof(struct state_entity, index), "entities",
@@ -1117,6 +1183,7 @@ static int build(struct jp *p, struct state *st, const struct state_inputs *in,
 	    parse_actions(p, st, in->actions) < 0 ||
 	    parse_pages(p, st, in->pages) < 0 ||
 	    parse_sensors(p, st, in->sensors, prev) < 0 ||
+	    parse_devices(p, st, in->pcie) < 0 ||
 	    add_sockets(p, st, seen) < 0 || sort_all(p, st) < 0)
 		return -1;
 	lock_offlined(st);
@@ -1149,6 +1216,7 @@ void state_free(struct state *st)
 	free(st->evacs);
 	free(st->sensors);
 	free(st->sensor_keys);
+	free(st->devices);
 	memset(st, 0, sizeof(*st));
 }
 

@@ -128,6 +128,16 @@ struct state_sensor {
 	uint64_t read_ms; /* wall clock of the view (state_diff), 0 */
 };
 
+/* A PCIe function or CXL device that logged errors ("rasctl pcie"). */
+struct state_device {
+	int32_t index; /* rasd's number: the journal id of its first error */
+	char name[64];
+	int source; /* enum rasd_device_source */
+	char host[64];
+	uint64_t corrected, nonfatal, fatal;
+	bool storm;
+};
+
 struct state {
 	char host[64];
 	char boot[64]; /* rasd's boot id: changes when rasd restarts */
@@ -151,6 +161,8 @@ struct state {
 	size_t n_evacs;
 	struct state_sensor *sensors; /* sorted by ent */
 	size_t n_sensors;
+	struct state_device *devices; /* sorted by index */
+	size_t n_devices;
 	/* The sensor numbering: key k is entPhysicalIndex 20000 + k. */
 	char (*sensor_keys)[STATE_SENSOR_KEY_MAX];
 	size_t n_sensor_keys;
@@ -158,13 +170,13 @@ struct state {
 
 /*
  * rasd's replies, each the "result" object of one control command:
- * status, dimms, sockets, cpus, actions, pages, sensors (rasctl(8)
- * shows them). sockets, pages and sensors may be NULL: an older rasd
- * without those commands.
+ * status, dimms, sockets, cpus, actions, pages, sensors, pcie (rasctl(8)
+ * shows them). sockets, pages, sensors and pcie may be NULL: an older
+ * rasd without those commands.
  */
 struct state_inputs {
 	struct json_object *status, *dimms, *sockets, *cpus, *actions, *pages,
-	    *sensors;
+	    *sensors, *pcie;
 };
 
 /*

@@ -24,7 +24,14 @@
  * decoded and checked but not turned into records: the machine check
  * behind it arrives as mce_record too. Each ras:memory_failure_event
  * becomes an HV_EVENT_MEMORY_FAILURE (pfn, "<page type>: <result>", the
- * names from the format's print fmt tables). Without tracefs, a legacy
+ * names from the format's print fmt tables). ras:aer_event and the
+ * cxl:* error events a kernel has (pcie/pcie.h; Linux 6.1 has no cxl
+ * ones) become HV_EVENT_DEVICE_ERROR, ras:extlog_mem_event (the
+ * firmware's record of a machine check already traced as mce_record)
+ * HV_EVENT_FIRMWARE_MEMORY with the ring's CPU; an optional event a
+ * kernel lacks is left out, one whose format rasd cannot bind is an
+ * HV_EVENT_SOURCE_ERROR naming the event and the field, and a record
+ * that does not decode is one too. Without tracefs, a legacy
  * /dev/mcelog (CONFIG_X86_MCELOG_LEGACY) is read instead.
  *
  * Pages. page_offline writes the frame's physical address ("0x%llx" of

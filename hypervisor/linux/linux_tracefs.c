@@ -1,6 +1,7 @@
 /* linux_tracefs.c - the live tracefs source: finds or mounts tracefs, binds
  * the events by their format files, enables them, and reads every CPU's
- * trace_pipe_raw into /dev/mcelog-shaped records behind one poll fd. */
+ * trace_pipe_raw into /dev/mcelog-shaped records (and PCIe, CXL and
+ * firmware memory events) behind one poll fd. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,11 @@ struct linux_tracefs {
 	struct tracefs_events ev;
 	struct linux_mf_map mf;
 	bool have_mf;
+	/* ras:aer_event, cxl:*: one binding each, n_pcie of them */
+	struct pcie_binding pcie[PCIE_N_EVENTS];
+	size_t n_pcie;
+	struct extlog_binding extlog;
+	bool have_extlog;
 	int epfd;       /* the poll fd: every CPU's ring plus pending_fd */
 	int pending_fd; /* eventfd: readable while decoded records wait */
 	int timer_fd;   /* 1 s ticks when the rings cannot wake rasd */
@@ -135,9 +141,59 @@ static void on_mc_event(struct linux_tracefs *t, const void *data, size_t len)
 		source_error(t, EPROTO, "tracefs cpu%u: %s", t->cur_cpu, err);
 }
 
+/* A PCIe AER or CXL error: health and counters, never a record. */
+static void on_device_error(struct linux_tracefs *t,
+                            const struct pcie_binding *b, const void *data,
+                            size_t len)
+{
+	struct hv_event ev;
+	char err[160];
+
+	memset(&ev, 0, sizeof(ev));
+	if (pcie_decode(b, data, len, &ev.dev, err, sizeof(err)) < 0) {
+		source_error(t, EPROTO, "tracefs cpu%u: %s", t->cur_cpu, err);
+		return;
+	}
+	ev.type = HV_EVENT_DEVICE_ERROR;
+	linux_event_push(t->h, &ev);
+}
+
+/*
+ * The firmware's view of a machine check the kernel has traced already
+ * (acpi_extlog runs from the decode chain after mce_log): rasd merges it
+ * with that record, or counts it when there was none.
+ */
+static void on_extlog(struct linux_tracefs *t, const void *data, size_t len)
+{
+	struct hv_event ev;
+	char err[160];
+
+	memset(&ev, 0, sizeof(ev));
+	if (extlog_decode(&t->extlog, data, len, &ev.fwmem, err, sizeof(err)) <
+	    0) {
+		source_error(t, EPROTO, "tracefs cpu%u: %s", t->cur_cpu, err);
+		return;
+	}
+	ev.type = HV_EVENT_FIRMWARE_MEMORY;
+	ev.cpu = t->cur_cpu;
+	linux_event_push(t->h, &ev);
+}
+
+static const struct pcie_binding *pcie_of(const struct linux_tracefs *t,
+                                          uint64_t type)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_pcie; i++)
+		if (t->pcie[i].tb.id == type)
+			return &t->pcie[i];
+	return NULL;
+}
+
 static int on_event(void *arg, const unsigned char *data, size_t len,
                     uint64_t ts)
 {
+	const struct pcie_binding *pb;
 	struct linux_tracefs *t = arg;
 	struct mce_record r;
 	uint64_t type = 0;
@@ -158,6 +214,10 @@ static int on_event(void *arg, const unsigned char *data, size_t len,
 		on_mc_event(t, data, len);
 	} else if (t->have_mf && type == t->mf.id) {
 		on_memory_failure(t, data, len);
+	} else if (t->have_extlog && type == t->extlog.tb.id) {
+		on_extlog(t, data, len);
+	} else if ((pb = pcie_of(t, type)) != NULL) {
+		on_device_error(t, pb, data, len);
 	}
 	return 0;
 }
@@ -340,6 +400,42 @@ static int read_format(const char *path, char **text, size_t *len)
 	return 0;
 }
 
+static int bind_pcie(struct linux_tracefs *t, const struct tracefs_format *fmt,
+                     char *why, size_t len)
+{
+	int rc;
+
+	if (t->n_pcie == PCIE_N_EVENTS)
+		return 0;
+	rc = pcie_bind(fmt, &t->pcie[t->n_pcie], why, len);
+	if (rc == 1)
+		t->n_pcie++;
+	return rc;
+}
+
+/* By the event's own name: each decoder binds its fields from fmt. */
+static int bind_format(struct linux_tracefs *t,
+                       const struct tracefs_format *fmt, const char *text,
+                       size_t len, char *why, size_t whylen)
+{
+	int rc;
+
+	if (strcmp(fmt->name, "memory_failure_event") == 0) {
+		rc = linux_mf_bind(fmt, text, len, &t->mf, why, whylen);
+		t->have_mf = rc == 0;
+		return rc;
+	}
+	if (strcmp(fmt->name, "extlog_mem_event") == 0) {
+		rc = extlog_bind(fmt, &t->extlog, why, whylen);
+		t->have_extlog = rc == 0;
+		return rc;
+	}
+	rc = bind_pcie(t, fmt, why, whylen);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	return tracefs_events_add(&t->ev, fmt, why, whylen) < 0 ? -1 : 0;
+}
+
 /* Bind one event; 1 when its format file is absent and it is optional. */
 static int bind_event(struct linux_tracefs *t, const char *event, bool required,
                       char *err, size_t errlen)
@@ -361,12 +457,8 @@ static int bind_event(struct linux_tracefs *t, const char *event, bool required,
 		return -1;
 	}
 	rc = tracefs_format_parse(text, len, path, fmt, NULL, why, sizeof(why));
-	if (rc == 0 && strcmp(fmt->name, "memory_failure_event") == 0) {
-		rc = linux_mf_bind(fmt, text, len, &t->mf, why, sizeof(why));
-		t->have_mf = rc == 0;
-	} else if (rc == 0) {
-		rc = tracefs_events_add(&t->ev, fmt, why, sizeof(why));
-	}
+	if (rc == 0)
+		rc = bind_format(t, fmt, text, len, why, sizeof(why));
 	free(text);
 	free(fmt);
 	if (rc < 0) {
@@ -394,25 +486,36 @@ static int enable_event(struct linux_tracefs *t, const char *event, char *err,
 	return 0;
 }
 
+/* Without an optional event rasd still runs; it says what lacks. */
+static void bind_optional(struct linux_tracefs *t, const char *event, char *err,
+                          size_t errlen)
+{
+	int rc = bind_event(t, event, false, err, errlen);
+
+	if (rc == 0)
+		rc = enable_event(t, event, err, errlen);
+	if (rc < 0)
+		source_error(t, EPROTO, "%s", err);
+}
+
+/*
+ * The PCIe and CXL events a kernel lacks (Linux 6.1 has no cxl:*) are
+ * left out silently; one whose format rasd cannot read is reported.
+ */
 static int bind_events(struct linux_tracefs *t, char *err, size_t errlen)
 {
-	static const char *const optional[] = {"ras/mc_event",
-	                                       "ras/memory_failure_event"};
+	static const char *const optional[] = {
+	    "ras/mc_event", "ras/memory_failure_event", "ras/extlog_mem_event"};
 	size_t i;
-	int rc;
 
 	tracefs_events_init(&t->ev);
 	if (bind_event(t, "mce/mce_record", true, err, errlen) < 0 ||
 	    enable_event(t, "mce/mce_record", err, errlen) < 0)
 		return -1;
-	/* Without an optional event rasd still runs; it says what lacks. */
-	for (i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
-		rc = bind_event(t, optional[i], false, err, errlen);
-		if (rc == 0)
-			rc = enable_event(t, optional[i], err, errlen);
-		if (rc < 0)
-			source_error(t, EPROTO, "%s", err);
-	}
+	for (i = 0; i < sizeof(optional) / sizeof(optional[0]); i++)
+		bind_optional(t, optional[i], err, errlen);
+	for (i = 0; pcie_event_path(i) != NULL; i++)
+		bind_optional(t, pcie_event_path(i), err, errlen);
 	err[0] = '\0';
 	return 0;
 }

@@ -220,6 +220,88 @@ static int sim_parse_raw_event(struct sim_parser *p, const struct sim_token *t,
 	return sim_check_stride(p, e);
 }
 
+enum {
+	DEV_DEVICE,
+	DEV_SEVERITY,
+	DEV_STATUS,
+};
+
+static const char *const sim_dev_keys[] = {"device", "severity", "status",
+                                           NULL};
+
+/* aer and cxl: a device error, as the kernel's tracepoint gives it. */
+static int sim_parse_device_event(struct sim_parser *p,
+                                  const struct sim_token *t, size_t n,
+                                  struct sim_entry *e)
+{
+	const char *word = e->kind == SIM_EVENT_AER ? "aer" : "cxl";
+	enum pcie_severity sev;
+	const char *v[4];
+	uint32_t status;
+
+	if (sim_keys_collect(p, word, t, n, sim_dev_keys,
+	                     1u << DEV_DEVICE | 1u << DEV_SEVERITY |
+	                         1u << DEV_STATUS,
+	                     0, v, NULL) < 0 ||
+	    sim_parse_name(p, "device", v[DEV_DEVICE], 0, e->device,
+	                   sizeof(e->device)) < 0 ||
+	    sim_parse_u32_max(p, "status", v[DEV_STATUS], UINT32_MAX, &status) <
+	        0)
+		return -1;
+	if (pcie_severity_parse(v[DEV_SEVERITY], &sev) < 0 ||
+	    sev == PCIE_SEV_UNKNOWN ||
+	    (e->kind == SIM_EVENT_CXL && sev == PCIE_NONFATAL))
+		return sim_parse_error(
+		    p, "%s severity=%.40s: want %s", word, v[DEV_SEVERITY],
+		    e->kind == SIM_EVENT_AER ? "corrected, nonfatal or fatal"
+		                             : "corrected or fatal");
+	e->severity = (uint8_t)sev;
+	e->status = status;
+	if (e->stride != 0)
+		return sim_parse_error(p, "stride= needs an event with addr=");
+	return 0;
+}
+
+enum {
+	FW_ADDR,
+	FW_SEVERITY,
+	FW_FRU,
+};
+
+static const char *const sim_fw_keys[] = {"addr", "severity", "fru", NULL};
+
+/* extlog: the firmware's CPER record of a memory error at addr. */
+static int sim_parse_extlog_event(struct sim_parser *p,
+                                  const struct sim_token *t, size_t n,
+                                  struct sim_entry *e)
+{
+	static const char *const sevs[] = {"recoverable", "fatal", "corrected"};
+	const char *v[4];
+	size_t i;
+
+	if (sim_keys_collect(p, "extlog", t, n, sim_fw_keys, 1u << FW_ADDR, 0,
+	                     v, NULL) < 0 ||
+	    sim_parse_u64(p, "addr", v[FW_ADDR], &e->addr) < 0)
+		return -1;
+	e->severity = EXTLOG_SEV_CORRECTED;
+	for (i = 0; v[FW_SEVERITY] != NULL && i < 3; i++)
+		if (strcmp(v[FW_SEVERITY], sevs[i]) == 0)
+			break;
+	if (i == 3)
+		return sim_parse_error(p,
+		                       "extlog severity=%.40s: want "
+		                       "corrected, recoverable or fatal",
+		                       v[FW_SEVERITY]);
+	if (v[FW_SEVERITY] != NULL)
+		e->severity = (uint8_t)i;
+	if (v[FW_FRU] != NULL && sim_parse_name(p, "fru", v[FW_FRU], 1,
+	                                        e->device, EXTLOG_FRU_MAX) < 0)
+		return -1;
+	if (sim_check_stride(p, e) < 0)
+		return -1;
+	return sim_check_addresses(p, e);
+}
+
 static int sim_parse_end_event(struct sim_parser *p, size_t n,
                                struct sim_entry *e)
 {
@@ -254,9 +336,17 @@ static int sim_parse_event(struct sim_parser *p, const char *word,
 		e->kind = SIM_EVENT_END;
 		return sim_parse_end_event(p, n, e);
 	}
+	if (strcmp(word, "aer") == 0 || strcmp(word, "cxl") == 0) {
+		e->kind = word[0] == 'a' ? SIM_EVENT_AER : SIM_EVENT_CXL;
+		return sim_parse_device_event(p, t, n, e);
+	}
+	if (strcmp(word, "extlog") == 0) {
+		e->kind = SIM_EVENT_EXTLOG;
+		return sim_parse_extlog_event(p, t, n, e);
+	}
 	return sim_parse_error(p,
 	                       "unknown event '%.40s' (mem-ce, mem-srao, "
-	                       "cache-ce, mce, end)",
+	                       "cache-ce, mce, aer, cxl, extlog, end)",
 	                       word);
 }
 
@@ -316,7 +406,8 @@ int sim_parse_at(struct sim_parser *p, const struct sim_token *t, size_t n)
 	if (i == n)
 		return sim_parse_error(p,
 		                       "at needs an event (mem-ce, mem-srao, "
-		                       "cache-ce, mce, end)");
+		                       "cache-ce, mce, aer, cxl, extlog, "
+		                       "end)");
 	if (sim_keys_collect(p, "at", t + 1, i - 1, sim_repeat_keys, 0, 0, v,
 	                     NULL) < 0 ||
 	    sim_parse_repeat(p, v, &e) < 0 ||

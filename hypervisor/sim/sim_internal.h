@@ -52,7 +52,10 @@ enum sim_event_kind {
 	SIM_EVENT_MEM_SRAO,
 	SIM_EVENT_CACHE_CE,
 	SIM_EVENT_RAW,
-	SIM_EVENT_END, /* fires nothing: keeps the scenario running */
+	SIM_EVENT_END,    /* fires nothing: keeps the scenario running */
+	SIM_EVENT_AER,    /* an HV_EVENT_DEVICE_ERROR: ras:aer_event */
+	SIM_EVENT_CXL,    /* an HV_EVENT_DEVICE_ERROR: cxl:cxl_aer_* */
+	SIM_EVENT_EXTLOG, /* an HV_EVENT_FIRMWARE_MEMORY at addr */
 };
 
 /* One `at` line: a record fired `repeat` times, `every_ms` apart. */
@@ -71,6 +74,9 @@ struct sim_entry {
 	uint64_t status;
 	uint64_t misc;
 	uint64_t mcgstatus;
+	/* aer, cxl: the device; extlog: the FRU text */
+	char device[PCIE_NAME_MAX];
+	uint8_t severity; /* aer, cxl: enum pcie_severity; extlog: CPER */
 	unsigned line;
 };
 

@@ -124,9 +124,71 @@ static int sim_entry_record(const struct sim_host *h, size_t e, uint64_t due_ms,
 		r->mcgstatus = ent->mcgstatus;
 		return 0;
 	case SIM_EVENT_END:
+	case SIM_EVENT_AER:
+	case SIM_EVENT_CXL:
+	case SIM_EVENT_EXTLOG:
 		break;
 	}
 	return -1;
+}
+
+static void sim_queue_push(struct sim_host *h, const struct hv_event *ev);
+
+/* aer and cxl: what the Linux backend makes of the kernel's event. */
+static void sim_device_event(const struct sim_entry *ent, struct hv_event *ev)
+{
+	struct pcie_event *e = &ev->dev;
+
+	ev->type = HV_EVENT_DEVICE_ERROR;
+	e->kind = ent->kind == SIM_EVENT_AER ? PCIE_AER : PCIE_CXL_AER;
+	e->severity = ent->severity;
+	e->raw_severity = ent->severity == PCIE_CORRECTED ? PCIE_AER_CORRECTABLE
+	                  : ent->severity == PCIE_FATAL   ? PCIE_AER_FATAL
+	                                                  : PCIE_AER_NONFATAL;
+	e->status = (uint32_t)ent->status;
+	snprintf(e->device, sizeof(e->device), "%s", ent->device);
+	pcie_note_unknown(e);
+}
+
+/* extlog: the firmware's record names the module when fru= does. */
+static void sim_fw_event(const struct sim_host *h, size_t i, uint64_t addr,
+                         struct hv_event *ev)
+{
+	const struct sim_entry *ent = &h->sc->entries[i];
+	struct extlog_event *e = &ev->fwmem;
+	const struct hv_dimm *d = sim_dimm_at(h->sc, addr);
+
+	ev->type = HV_EVENT_FIRMWARE_MEMORY;
+	ev->cpu = d != NULL ? d->socket * h->sc->host.cores_per_socket *
+	                          h->sc->host.threads_per_core
+	                    : 0;
+	e->err_seq = (uint32_t)(ent->line * 1000 + h->fired[i]);
+	e->etype = 2; /* single-bit ECC */
+	e->sev = ent->severity;
+	e->pa = addr;
+	e->pa_mask_lsb = 6;
+	e->valid = EXTLOG_VALID_PA;
+	snprintf(e->fru_text, sizeof(e->fru_text), "%s", ent->device);
+	snprintf(e->label, sizeof(e->label), "%s", ent->device);
+}
+
+/* 1 when the entry is one of the backend's events, queued now. */
+static int sim_entry_event(struct sim_host *h, size_t e)
+{
+	const struct sim_entry *ent = &h->sc->entries[e];
+	struct hv_event ev;
+
+	if (ent->kind != SIM_EVENT_AER && ent->kind != SIM_EVENT_CXL &&
+	    ent->kind != SIM_EVENT_EXTLOG)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	if (ent->kind == SIM_EVENT_EXTLOG)
+		sim_fw_event(
+		    h, e, ent->addr + (uint64_t)h->fired[e] * ent->stride, &ev);
+	else
+		sim_device_event(ent, &ev);
+	sim_queue_push(h, &ev);
+	return 1;
 }
 
 static void sim_fire_due(struct sim_host *h, uint64_t now)
@@ -142,7 +204,8 @@ static void sim_fire_due(struct sim_host *h, uint64_t now)
 			break;
 		if (now - due > h->stats.late_max_ms)
 			h->stats.late_max_ms = now - due;
-		if (sim_entry_record(h, e, due, &r) == 0) {
+		if (sim_entry_event(h, e) == 0 &&
+		    sim_entry_record(h, e, due, &r) == 0) {
 			h->stats.records_fired++;
 			if (h->sc->telemetry_broken ||
 			    sim_mcelog_push_record(h->mcelog, &r) < 0)
@@ -438,6 +501,9 @@ int sim_host_migrate_start(struct hv *hv, uint32_t domid, const char *peer,
 		return rc;
 	}
 	m = &h->migrations[h->n_migrations++];
+	/* The array grew by realloc: a running one has no error or detail
+	 * yet, and migration_query copies both. */
+	memset(m, 0, sizeof(*m));
 	m->id = h->n_migrations;
 	m->domain = (size_t)domain;
 	m->peer = (size_t)peer_index;

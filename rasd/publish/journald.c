@@ -25,6 +25,8 @@ const struct journald_msgid journald_msgids[] = {
     {"BMC", "478903bb6ec840d48d72be0c3279b372"},
     {"HEALTH", "2c0a3eda705542ff886d75e33a6c2631"},
     {"TELEMETRY", "eb450d25ad5b4564814e128246ff26df"},
+    {"PCIE", "ef72aee1ad2a4917846e7732c1ee7e57"},
+    {"CXL", "3a3b489ff5b749329ad793f4dcb11597"},
     {"RASD", "82c03db0c0854b9ab0db4ca09d6c1932"},
 };
 const size_t journald_n_msgids =

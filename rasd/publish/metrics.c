@@ -419,6 +419,53 @@ static void render_sockets(struct buf *b, const struct metrics_snapshot *s)
 	}
 }
 
+static const char *const device_severities[] = {"corrected", "nonfatal",
+                                                "fatal"};
+
+static uint64_t device_count(const struct metrics_device *v, size_t sev)
+{
+	return sev == 0   ? v->corrected_total
+	       : sev == 1 ? v->nonfatal_total
+	                  : v->fatal_total;
+}
+
+static void device_labels(struct buf *b, const char *name,
+                          const struct metrics_device *v)
+{
+	buf_printf(b, "%s{source=\"", name);
+	buf_label(b, v->source);
+	buf_printf(b, "\",device=\"");
+	buf_label(b, v->device);
+	buf_printf(b, "\"");
+}
+
+static void render_devices(struct buf *b, const struct metrics_snapshot *s)
+{
+	size_t i, sev;
+
+	if (s->n_devices == 0)
+		return;
+	family(b, "rasd_device_errors_total", "counter",
+	       "PCIe AER and CXL errors logged by the device, by severity.");
+	for (i = 0; i < s->n_devices; i++) {
+		for (sev = 0; sev < 3; sev++) {
+			device_labels(b, "rasd_device_errors_total",
+			              &s->devices[i]);
+			buf_printf(b, ",severity=\"%s\"} %llu\n",
+			           device_severities[sev],
+			           (unsigned long long)device_count(
+			               &s->devices[i], sev));
+		}
+	}
+	family(b, "rasd_device_storm", "gauge",
+	       "1 while the device's corrected errors are over the "
+	       "[pcie] threshold.");
+	for (i = 0; i < s->n_devices; i++) {
+		device_labels(b, "rasd_device_storm", &s->devices[i]);
+		buf_printf(b, "} %d\n", s->devices[i].storm);
+	}
+}
+
 /* *body: where the text after the heartbeat starts (what "changed"
  * compares: the heartbeat's time changes with every write). */
 static char *render(const struct metrics_snapshot *s, size_t *len, size_t *body)
@@ -434,6 +481,7 @@ static char *render(const struct metrics_snapshot *s, size_t *len, size_t *body)
 	render_dimms(&b, s);
 	render_cpus(&b, s);
 	render_sockets(&b, s);
+	render_devices(&b, s);
 	if (b.failed) {
 		free(b.p);
 		return NULL;

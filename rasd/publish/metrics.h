@@ -69,6 +69,16 @@ struct metrics_socket {
 	bool degraded;
 };
 
+/* A PCIe or CXL device that logged errors (rasd/devices.c). */
+struct metrics_device {
+	const char *source; /* "aer", "cxl" */
+	const char *device; /* "0000:3b:00.0", "mem0" */
+	uint64_t corrected_total;
+	uint64_t nonfatal_total; /* uncorrected, non-fatal (or unknown) */
+	uint64_t fatal_total;
+	bool storm; /* its corrected errors are over [pcie] threshold */
+};
+
 struct metrics_snapshot {
 	const char *host; /* NULL or "": no rasd_info sample */
 	/* the heartbeat: 1 while rasd runs (0 in its last write), the wall
@@ -97,6 +107,8 @@ struct metrics_snapshot {
 	size_t n_cpus;
 	const struct metrics_socket *sockets;
 	size_t n_sockets;
+	const struct metrics_device *devices;
+	size_t n_devices;
 };
 
 struct metrics_writer;

@@ -18,7 +18,10 @@
  * degraded, EVAC guest evacuated, EVACFAIL migration failed, STORM
  * messages folded by rate limiting, SENSOR a sensor crossed a threshold,
  * OVERFLOW the record source dropped records, RASD the daemon itself
- * (start, stop, reload).
+ * (start, stop, reload), HEALTH the host's health changed, BMC and
+ * SENSOR the BMC's and lm-sensors' events, PCIE a PCIe AER error and
+ * CXL a CXL device's error (rasd/devices.c; a corrected storm on one
+ * device is one more such notice, its text saying so).
  */
 #define NOTICE_FIELDS_MAX 16
 #define NOTICE_KEY_MAX    16

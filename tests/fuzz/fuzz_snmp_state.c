@@ -21,7 +21,8 @@ static struct json_object *member(struct json_object *o, const char *k)
 }
 
 /* Input: {"status":..,"dimms":..,"sockets":..,"cpus":..,"actions":..,
- * "pages":..,"sensors":..,"notice":..}, any member missing or malformed;
+ * "pages":..,"sensors":..,"pcie":..,"notice":..}, any member missing or
+ * malformed;
  * the model is built twice, the second following the first, as the
  * agent's refreshes do. */
 static void model_and_notify(struct json_object *root)
@@ -34,6 +35,7 @@ static void model_and_notify(struct json_object *root)
 	    .actions = member(root, "actions"),
 	    .pages = member(root, "pages"),
 	    .sensors = member(root, "sensors"),
+	    .pcie = member(root, "pcie"),
 	};
 	struct oidtab tabs[MIB_N_VIEWS];
 	struct mib_agent_counters c = {.daemon_connected = true};

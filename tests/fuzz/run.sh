@@ -55,6 +55,17 @@ for bin in "$DIR"/fuzz_*; do
 		  printf '\000\000\000\000\000\000\000\000\000\164\000\000\000\000\000\000\000\074\000\000\000\160\000'
 		  head -c 110 /dev/zero; } >"$corpus/mce"
 		cat "$ROOT"/tests/data/tracefs/*.format >"$corpus/formats" ;;
+	fuzz_pcie)
+		# A format, a NUL, then pages: the kernel's own aer_event page
+		# (the hex of tests/data/tracefs), and each other format alone.
+		{ cat "$ROOT"/tests/data/tracefs/aer_event-6.1.format; printf '\000'
+		  for h in $(grep -v '^#' "$ROOT"/tests/data/tracefs/aer_event-6.1.page); do
+			printf "\\$(printf %o "0x$h")"
+		  done; } >"$corpus/aer"
+		for f in extlog_mem_event-6.1 cxl_aer_uncorrectable_error-6.3 \
+			cxl_general_media-upstream cxl_dram-upstream; do
+			cp "$ROOT/tests/data/tracefs/$f.format" "$corpus/$f"
+		done ;;
 	fuzz_smbios) printf '\021\050\000\021\000\020\376\377\110\000\100\000\000\100\011\000\001\002\032\200\040\152\012\003\004\000\005\002\000\000\000\000\140\011\000\000\000\000\000\000CPU0_DIMM_A1\000P0_Node0_Channel0_Dimm0\000Samsung\000S3R1AL\000M393A2K43BB1\000\000' >"$corpus/t17"; printf '\024\043\001\024\377\377\377\377\000\000\000\000\001\021\000\023\377\000\000\000\000\000\000\004\000\000\000\377\377\377\377\007\000\000\000\000\000' >"$corpus/t20" ;;
 	esac
 	echo "fuzz: $name for ${SECONDS_EACH}s"

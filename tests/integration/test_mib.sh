@@ -117,6 +117,7 @@ cat >"$WORK/map" <<'EOF'
 0 RASD_TRAP_ERROR_STORM rasdErrorStorm
 0 RASD_TRAP_SENSOR_THRESHOLD rasdSensorThreshold
 0 RASD_TRAP_HEALTH_CHANGED rasdHealthChanged
+0 RASD_TRAP_DEVICE_ERROR rasdDeviceError
 1.1 RASD_HOST_HEALTH rasdHostHealth
 1.1 RASD_HOST_NAME rasdHostName
 1.1 RASD_HOST_MODE rasdHostMode
@@ -178,6 +179,14 @@ cat >"$WORK/map" <<'EOF'
 1.6.1 RASD_EVAC_DIMM rasdEvacDimm
 1.6.1 RASD_EVAC_DETAIL rasdEvacDetail
 1.6.1 RASD_EVAC_ATTEMPT rasdEvacAttempt
+1.8.1 1 rasdDeviceIndex
+1.8.1 RASD_DEVICE_NAME rasdDeviceName
+1.8.1 RASD_DEVICE_SOURCE rasdDeviceSource
+1.8.1 RASD_DEVICE_HOST rasdDeviceHost
+1.8.1 RASD_DEVICE_CORRECTED rasdDeviceCorrectedErrors
+1.8.1 RASD_DEVICE_NONFATAL rasdDeviceNonFatalErrors
+1.8.1 RASD_DEVICE_FATAL rasdDeviceFatalErrors
+1.8.1 RASD_DEVICE_STORM rasdDeviceStorm
 1.7 RASD_NOTIFY_ENT_INDEX rasdNotifyEntPhysicalIndex
 1.7 RASD_NOTIFY_LOCATION rasdNotifyLocation
 1.7 RASD_NOTIFY_TEXT rasdNotifyText
@@ -297,6 +306,8 @@ expect_eq "rasdHostMode values" "$(syntax rasdHostMode)" \
 	"INTEGER {act(1), recommend(2)}"
 expect_eq "rasdSocketStatus values" "$(syntax rasdSocketStatus)" \
 	"INTEGER {ok(1), degraded(2)}"
+expect_eq "rasdDeviceSource values" "$(syntax rasdDeviceSource)" \
+	"$(enums INTEGER RASD_DEVICE_AER:aer RASD_DEVICE_CXL:cxl)"
 
 # -- notification varbinds -----------------------------------------------
 # What the notification builder emits after sysUpTime.0 and snmpTrapOID.0:
@@ -326,6 +337,7 @@ rasdEvacuationFailed rasdNotifyGuestId rasdNotifyGuestName rasdNotifyPeer
 rasdErrorStorm rasdNotifyCount rasdNotifyThreshold
 rasdSensorThreshold rasdNotifyCount rasdNotifyThreshold
 rasdHealthChanged rasdNotifyHealth
+rasdDeviceError rasdNotifySeverity rasdNotifyCount rasdNotifyThreshold
 EOF
 
 # The downloaded modules stay out of git.

@@ -232,6 +232,16 @@ expect_eq "rasdHostEvents = rasctl status events" "$(get "$HOST.4.0")" \
 expect_eq "rasdHostGuestsEvacuated" "$(get "$HOST.7.0")" \
 	"$(jq .summary.guests_evacuated "$WORK/status.json")"
 expect_eq "rasdHostDaemonConnected true(1)" "$(get "$HOST.9.0")" 1
+# rasdDeviceTable: the root port's fatal PCIe error, as rasctl pcie has it.
+ctl --json pcie >"$WORK/pcie.json"
+walk "$RMIB.1.8.1" >"$WORK/device.walk"
+idx_dev=$(jq '.devices[] | select(.device == "0000:00:1c.0") | .index' "$WORK/pcie.json")
+expect_eq "rasdDeviceName at rasd's device number" \
+	"$(col "$RMIB.1.8.1.2" device.walk | awk -v i="$idx_dev" '$1 == i {print $2}')" \
+	'"0000:00:1c.0"'
+expect_eq "rasdDeviceFatalErrors = rasctl pcie fatal" \
+	"$(col "$RMIB.1.8.1.7" device.walk | awk -v i="$idx_dev" '$1 == i {print $2}')" \
+	"$(jq '.devices[] | select(.device == "0000:00:1c.0") | .fatal' "$WORK/pcie.json")"
 
 # entPhysicalTable: chassis, two sockets, four CPUs, three DIMMs, each
 # contained in the right place.
@@ -267,6 +277,9 @@ for v in 1 3; do
 		"grep '^NOTIFY v=$v ' '$WORK/traps.log' | grep -F '$TRAP_OID = OID: $RMIB.0.3|' | grep -q '0x40001'"
 	expect_eq "$kind: rasdGuestEvacuated for both guests" \
 		"$(notices "$RMIB.0.6" $v | wc -l)" 2
+	check "$kind: rasdDeviceError names the port and says fatal" sh -c \
+		"grep '^NOTIFY v=$v ' '$WORK/traps.log' | grep -F '$TRAP_OID = OID: $RMIB.0.11|' |
+		 grep -F '\"0000:00:1c.0\"' | grep -qF '\"fatal\"'"
 	check "$kind: rasdCpuOffline" sh -c \
 		"grep '^NOTIFY v=$v ' '$WORK/traps.log' | grep -qF '$TRAP_OID = OID: $RMIB.0.4|'"
 	check "$kind: entStateOperDisabled for cpu 1 (entity 1001)" sh -c \

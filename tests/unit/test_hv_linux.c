@@ -35,6 +35,7 @@ struct fixture {
 	int fifo[2]; /* writer ends of cpu0 and cpu1's trace_pipe_raw */
 	struct tracefs_format mce_fmt;
 	struct tracefs_format mf_fmt;
+	struct tracefs_format extlog_fmt;
 	struct hv *hv;
 	struct clock clock;
 };
@@ -182,6 +183,9 @@ static void make_tree(struct fixture *fx)
 	put_format(fx, "ras/mc_event", "mc_event-6.1.format", NULL);
 	put_format(fx, "ras/memory_failure_event",
 	           "memory_failure_event-6.1.format", &fx->mf_fmt);
+	put_format(fx, "ras/aer_event", "aer_event-6.1.format", NULL);
+	put_format(fx, "ras/extlog_mem_event", "extlog_mem_event-6.1.format",
+	           &fx->extlog_fmt);
 	for (cpu = 0; cpu < 2; cpu++) {
 		snprintf(rel, sizeof(rel),
 		         "sys/kernel/tracing/per_cpu/cpu%u/stats", cpu);
@@ -454,6 +458,94 @@ static void test_records_and_memory_failure(void **state)
 	assert_int_equal(evs[0].pfn, 0x5678);
 	assert_string_equal(evs[0].detail, "free buddy page: Recovered");
 	assert_false(readable(fx->hv->ops->event_fd(fx->hv), 0));
+}
+
+/* The real page of tests/data/tracefs, its hex lines into page bytes. */
+static void real_page(const char *name, struct page *pg)
+{
+	static char text[8192];
+	char *line, *save = NULL;
+	unsigned v;
+	int used;
+
+	memset(pg, 0, sizeof(*pg));
+	read_data(name, text, sizeof(text));
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		while (sscanf(line, "%2x%n", &v, &used) == 1 &&
+		       pg->len < PAGE_SIZE) {
+			pg->b[pg->len++] = (unsigned char)v;
+			line += used;
+		}
+	}
+}
+
+static void add_extlog(struct page *pg, const struct tracefs_format *fmt,
+                       uint64_t pa, const char *fru)
+{
+	const struct tracefs_field *fru_fl =
+	    tracefs_field_find(fmt, "fru_text");
+	unsigned char rec[128];
+	size_t n = strlen(fru) + 1;
+
+	memset(rec, 0, sizeof(rec));
+	set_field(fmt, rec, "common_type", fmt->id);
+	set_field(fmt, rec, "err_seq", 7);
+	set_field(fmt, rec, "etype", 2);
+	set_field(fmt, rec, "sev", 2);
+	set_field(fmt, rec, "pa", pa);
+	set_field(fmt, rec, "pa_mask_lsb", 6);
+	memcpy(rec + 104, fru, n);
+	put_le(rec + fru_fl->offset, (uint64_t)(n << 16 | 104), 4);
+	page_event(pg, rec, 104 + n);
+}
+
+/*
+ * The kernel's own AER page (QEMU's pcie_aer_inject_error on a root
+ * port) on cpu0, a machine check and the firmware's record of it on
+ * cpu1: the check is a record, the rest are events, nothing is lost.
+ */
+static void test_device_and_firmware_events(void **state)
+{
+	struct fixture *fx = *state;
+	struct mce_reader *rd;
+	struct hv_event evs[8];
+	struct got g = {0};
+	struct page pg;
+	char err[256], buf[16];
+	size_t n;
+	int fd;
+
+	assert_string_equal(get_file(fx->root,
+	                             "sys/kernel/tracing/events/ras/"
+	                             "aer_event/enable",
+	                             buf, sizeof(buf)),
+	                    "1");
+	assert_int_equal(fx->hv->ops->mce_source(fx->hv, &rd, &fd), 0);
+	real_page("aer_event-6.1.page", &pg);
+	feed(fx, 0, &pg);
+	page_init(&pg);
+	add_mce(&pg, &fx->mce_fmt, 1, 7, 0x9c00004000010090ULL, 0x3456040);
+	add_extlog(&pg, &fx->extlog_fmt, 0x3456040, "DIMM_A1");
+	page_commit(&pg, false, 0);
+	feed(fx, 1, &pg);
+	assert_true(readable(fd, 1000));
+	assert_int_equal(mce_reader_drain(rd, collect, &g, err, sizeof(err)),
+	                 1);
+	assert_int_equal(g.r[0].addr, 0x3456040);
+	n = take_events(fx->hv, evs, 8);
+	assert_int_equal(n, 4);
+	assert_int_equal(evs[0].type, HV_EVENT_DEVICE_ERROR);
+	assert_string_equal(evs[0].dev.device, "0000:00:02.0");
+	assert_int_equal(evs[0].dev.severity, PCIE_NONFATAL);
+	assert_int_equal(evs[2].dev.severity, PCIE_FATAL);
+	assert_int_equal(evs[2].dev.status, 0x45000);
+	assert_int_equal(evs[3].type, HV_EVENT_FIRMWARE_MEMORY);
+	assert_int_equal(evs[3].cpu, 1);
+	assert_int_equal(evs[3].fwmem.pa, 0x3456040);
+	assert_string_equal(evs[3].fwmem.label, "DIMM_A1");
 }
 
 static void test_many_records_across_reads(void **state)
@@ -867,6 +959,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_topology_and_cpus, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_records_and_memory_failure,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_device_and_firmware_events,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_records_across_reads,
 	                                    setup, teardown),

@@ -134,12 +134,12 @@ static void test_schema_created(void **state)
 	char value[256];
 
 	assert_int_equal(journal_schema_version(j), JOURNAL_SCHEMA_VERSION);
-	assert_int_equal(journal_schema_version(j), 5);
+	assert_int_equal(journal_schema_version(j), 6);
 	journal_close(j);
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
 	          sizeof(value));
-	assert_string_equal(value, "5");
+	assert_string_equal(value, "6");
 	query_raw(t->path, "PRAGMA journal_mode", value, sizeof(value));
 	assert_string_equal(value, "wal");
 	query_raw(t->path,
@@ -148,14 +148,15 @@ static void test_schema_created(void **state)
 	          value, sizeof(value));
 	assert_string_equal(
 	    value, "actions actions_started actions_state "
-	           "components evacuations evacuations_state "
+	           "components device_events device_events_device "
+	           "device_events_time evacuations evacuations_state "
 	           "event_blocks event_blocks_last event_days event_notes "
 	           "health_events health_events_time meta "
 	           "strings verdicts");
 
 	/* Opening again migrates nothing and keeps the version. */
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 5);
+	assert_int_equal(journal_schema_version(j), 6);
 	journal_close(j);
 }
 
@@ -236,16 +237,16 @@ static void test_newer_schema_refused(void **state)
 
 	exec_raw(t->path,
 	         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
-	         "INSERT INTO meta VALUES ('schema_version', '6');");
+	         "INSERT INTO meta VALUES ('schema_version', '7');");
 	assert_int_equal(journal_open(&j, t->path, err, sizeof(err)), -1);
 	assert_null(j);
 	snprintf(want, sizeof(want),
-	         "journal %s has schema version 6, this rasd knows up to 5",
+	         "journal %s has schema version 7, this rasd knows up to 6",
 	         t->path);
 	assert_string_equal(err, want);
 	/* Refused means untouched. */
 	query_raw(t->path, "SELECT value FROM meta", value, sizeof(value));
-	assert_string_equal(value, "6");
+	assert_string_equal(value, "7");
 	query_raw(t->path, "SELECT COUNT(*) FROM sqlite_master", value,
 	          sizeof(value));
 	assert_string_equal(value, "2"); /* meta and its key index */
@@ -969,7 +970,12 @@ static void test_null_arguments(void **state)
 	assert_int_equal(journal_meta_set(j, "", "x"), -1);
 	assert_int_equal(journal_meta_get(j, NULL, NULL, 0), -1);
 	assert_int_equal(journal_meta_get(j, "k", NULL, 8), -1);
-	assert_int_equal(journal_schema_version(j), 5);
+	assert_int_equal(journal_device_event_add(j, NULL), -1);
+	assert_int_equal(journal_device_events_each(j, 0, 0, false, NULL, NULL),
+	                 -1);
+	assert_int_equal(journal_device_counts(j, NULL, NULL), -1);
+	assert_int_equal(journal_event_relabel(j, 1, NULL, NULL), -1);
+	assert_int_equal(journal_schema_version(j), 6);
 	journal_close(j);
 }
 
@@ -1035,6 +1041,12 @@ static int events_columns(const char *path)
 }
 
 /* A v1 journal is migrated in place and loses nothing. */
+static int collect_one_event(void *arg, const struct journal_event *ev)
+{
+	*(struct journal_event *)arg = *ev;
+	return 1;
+}
+
 static void test_v1_journal_migrates(void **state)
 {
 	struct temp_journal *t = *state;
@@ -1049,7 +1061,7 @@ static void test_v1_journal_migrates(void **state)
 	exec_raw(t->path, v1_schema);
 	assert_int_equal(events_columns(t->path), 35);
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 5);
+	assert_int_equal(journal_schema_version(j), 6);
 	assert_int_equal(journal_event_count(j), 1);
 	assert_int_equal(journal_events_each(j, 0, 0, collect_event, list), 0);
 	assert_int_equal(list->n, 1);
@@ -1086,7 +1098,7 @@ static void test_v1_journal_migrates(void **state)
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
 	          sizeof(value));
-	assert_string_equal(value, "5");
+	assert_string_equal(value, "6");
 	/* The old table's rows are in blocks now, ids kept. */
 	query_raw(t->path,
 	          "SELECT COUNT(*) FROM sqlite_master WHERE name = "
@@ -1126,6 +1138,105 @@ static void test_failed_migration_keeps_v1(void **state)
 	assert_int_equal(events_columns(t->path), 35);
 	query_raw(t->path, "SELECT COUNT(*) FROM events", value, sizeof(value));
 	assert_string_equal(value, "1");
+}
+
+static struct journal_device_event
+sample_device(uint64_t time_ms, const char *device, const char *severity)
+{
+	struct journal_device_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time_ms = time_ms;
+	snprintf(ev.source, sizeof(ev.source), "aer");
+	snprintf(ev.kind, sizeof(ev.kind), "aer");
+	snprintf(ev.device, sizeof(ev.device), "%s", device);
+	snprintf(ev.severity, sizeof(ev.severity), "%s", severity);
+	ev.status = 0x40000;
+	snprintf(ev.bits, sizeof(ev.bits), "MalfTLP");
+	snprintf(ev.tlp, sizeof(ev.tlp), "01000040 ff000000 000080fe 00000000");
+	snprintf(ev.message, sizeof(ev.message), "%s: fatal PCIe error",
+	         device);
+	return ev;
+}
+
+struct device_list {
+	struct journal_device_event ev[8];
+	struct journal_device_count c[8];
+	size_t n;
+};
+
+static int collect_device(void *arg, const struct journal_device_event *ev)
+{
+	struct device_list *l = arg;
+
+	assert_true(l->n < 8);
+	l->ev[l->n++] = *ev;
+	return 0;
+}
+
+static int collect_count(void *arg, const struct journal_device_count *c)
+{
+	struct device_list *l = arg;
+
+	assert_true(l->n < 8);
+	l->c[l->n++] = *c;
+	return 0;
+}
+
+/* v4: device errors, their per-device counts, a firmware's DIMM name. */
+static void test_device_events(void **state)
+{
+	struct temp_journal *t = *state;
+	struct journal *j = open_ok(t->path);
+	struct journal_device_event a =
+	    sample_device(1000, "0000:00:1c.0", "fatal");
+	struct journal_device_event b =
+	    sample_device(2000, "0000:00:1c.0", "corrected");
+	struct journal_device_event c =
+	    sample_device(3000, "0000:3b:00.0", "nonfatal");
+	struct journal_device_event fw =
+	    sample_device(4000, "DIMM_A1", "corrected");
+	struct journal_event ev = sample_event(3500);
+	struct device_list l;
+
+	snprintf(fw.source, sizeof(fw.source), "extlog");
+	assert_int_equal(journal_event_add(j, &ev), 0);
+	fw.event_id = ev.id;
+	assert_int_equal(journal_device_event_add(j, &a), 0);
+	assert_int_equal(journal_device_event_add(j, &b), 0);
+	assert_int_equal(journal_device_event_add(j, &c), 0);
+	assert_int_equal(journal_device_event_add(j, &fw), 0);
+	assert_int_equal(
+	    journal_event_relabel(j, ev.id, "DIMM_A1", "extlog #42"), 0);
+	assert_int_equal(journal_event_relabel(j, 999, "x", "y"), -1);
+	assert_string_equal(journal_error(j),
+	                    "journal_event_relabel: no event 999");
+	journal_close(j);
+
+	j = open_ok(t->path);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(
+	    journal_device_events_each(j, 0, 2, true, collect_device, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.ev[0].id, fw.id);
+	assert_int_equal(l.ev[0].event_id, ev.id);
+	assert_string_equal(l.ev[1].tlp, "01000040 ff000000 000080fe 00000000");
+	assert_int_equal(l.ev[1].status, 0x40000);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(journal_device_counts(j, collect_count, &l), 0);
+	assert_int_equal(l.n, 2); /* the firmware's row is no device */
+	assert_string_equal(l.c[0].device, "0000:00:1c.0");
+	assert_int_equal(l.c[0].fatal, 1);
+	assert_int_equal(l.c[0].corrected, 1);
+	assert_int_equal(l.c[0].last_ms, 2000);
+	assert_int_equal(l.c[0].first_id, a.id);
+	assert_int_equal(l.c[1].nonfatal, 1);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(journal_events_each(j, 0, 0, collect_one_event, &ev),
+	                 0);
+	assert_string_equal(ev.dimm_label, "DIMM_A1");
+	assert_string_equal(ev.also, "extlog #42");
+	journal_close(j);
 }
 
 static struct journal_health_event sample_health(uint64_t time_ms)
@@ -1468,11 +1579,11 @@ static void test_meta(void **state)
 	assert_non_null(strstr(journal_error(j), "schema_version"));
 	assert_int_equal(
 	    journal_meta_get(j, "schema_version", value, sizeof(value)), 1);
-	assert_string_equal(value, "5");
+	assert_string_equal(value, "6");
 	journal_close(j);
 
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 5);
+	assert_int_equal(journal_schema_version(j), 6);
 	assert_int_equal(
 	    journal_meta_get(j, "ipmi.sel_pos", value, sizeof(value)), 1);
 	assert_string_equal(value, "0x0013");
@@ -1504,6 +1615,7 @@ int main(void)
 	    TEMP_TEST(test_begin_commit_batching),
 	    TEMP_TEST(test_v1_journal_migrates),
 	    TEMP_TEST(test_failed_migration_keeps_v1),
+	    TEMP_TEST(test_device_events),
 	    TEMP_TEST(test_health_event_round_trip),
 	    cmocka_unit_test(test_health_events_each),
 	    TEMP_TEST(test_health_event_merge),

@@ -284,6 +284,34 @@ static void write_gives_the_exact_text_readable_by_all(void **state)
 	metrics_close(w);
 }
 
+/* PCIe and CXL devices: one series per severity, a storm gauge, and a
+ * device name that cannot break the exposition format. */
+static void devices_have_their_series(void **state)
+{
+	static const struct metrics_device devs[] = {
+	    {"aer", "0000:3b:00.0", 12, 0, 0, true},
+	    {"cxl", "mem\"0", 1, 2, 3, false},
+	};
+	struct metrics_snapshot s = {
+	    .health = METRICS_HEALTH_OK, .devices = devs, .n_devices = 2};
+	size_t len;
+	char *text;
+
+	(void)state;
+	text = metrics_render(&s, &len);
+	assert_non_null(text);
+	assert_non_null(strstr(
+	    text, "# TYPE rasd_device_errors_total counter\n"
+	          "rasd_device_errors_total{source=\"aer\",device=\"0000:3b:"
+	          "00.0\",severity=\"corrected\"} 12\n"));
+	assert_non_null(strstr(text,
+	                       "rasd_device_errors_total{source=\"cxl\",device="
+	                       "\"mem\\\"0\",severity=\"fatal\"} 3\n"));
+	assert_non_null(strstr(text, "rasd_device_storm{source=\"aer\","
+	                             "device=\"0000:3b:00.0\"} 1\n"));
+	free(text);
+}
+
 static void empty_parts_are_left_out(void **state)
 {
 	struct metrics_snapshot s = {.health = METRICS_HEALTH_FAILING};
@@ -522,6 +550,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(render_small_snapshot_exactly),
+	    cmocka_unit_test(devices_have_their_series),
 	    cmocka_unit_test_setup_teardown(
 	        write_gives_the_exact_text_readable_by_all, setup, teardown),
 	    cmocka_unit_test(empty_parts_are_left_out),

@@ -81,6 +81,10 @@ static void policy_unlike_defaults(struct policy *p)
 	snprintf(p->sensors_config, sizeof(p->sensors_config), "/old");
 	p->sensors_hysteresis_temp = 11;
 	p->sensors_hysteresis_frac = 0.5;
+	p->pcie_storm.limit = 3;
+	p->pcie_storm.window_ms = 4;
+	snprintf(p->pcie_nonfatal, sizeof(p->pcie_nonfatal), "red");
+	p->pcie_hold_ms = 5;
 }
 
 static void assert_policy_equal(const struct policy *a, const struct policy *b)
@@ -140,6 +144,10 @@ static void assert_policy_equal(const struct policy *a, const struct policy *b)
 	assert_true(a->sensors_hysteresis_temp == b->sensors_hysteresis_temp);
 	assert_true(a->sensors_hysteresis_frac == b->sensors_hysteresis_frac);
 	assert_int_equal(a->n_sensor_limits, b->n_sensor_limits);
+	assert_int_equal(a->pcie_storm.limit, b->pcie_storm.limit);
+	assert_int_equal(a->pcie_storm.window_ms, b->pcie_storm.window_ms);
+	assert_string_equal(a->pcie_nonfatal, b->pcie_nonfatal);
+	assert_int_equal(a->pcie_hold_ms, b->pcie_hold_ms);
 	assert_int_equal(a->n_dimm_map, b->n_dimm_map);
 	for (i = 0; i < a->n_dimm_map; i++)
 		assert_memory_equal(&a->dimm_map[i], &b->dimm_map[i],
@@ -532,7 +540,9 @@ static void test_each_key_its_field(void **state)
 	                   "correlate_window = 4s\n"
 	                   "[sensors]\nenable = yes\ninterval = 5s\n"
 	                   "config = /s\nhysteresis_temp = 1.5C\n"
-	                   "hysteresis_other = 5%\nlimit = * fan1 min=400\n";
+	                   "hysteresis_other = 5%\nlimit = * fan1 min=400\n"
+	                   "[pcie]\nthreshold = 5\nwindow = 10m\n"
+	                   "nonfatal = red\nhold = 2h\n";
 
 	(void)state;
 	policy_defaults(&p);
@@ -604,6 +614,10 @@ static void test_each_key_its_field(void **state)
 	snprintf(expected.sensor_limits[0], sizeof(expected.sensor_limits[0]),
 	         "* fan1 min=400");
 	expected.n_sensor_limits = 1;
+	expected.pcie_storm.limit = 5;
+	expected.pcie_storm.window_ms = 600 * 1000;
+	snprintf(expected.pcie_nonfatal, sizeof(expected.pcie_nonfatal), "red");
+	expected.pcie_hold_ms = 2 * 3600 * 1000;
 	assert_policy_equal(&p, &expected);
 	assert_string_equal(p.sensor_limits[0], expected.sensor_limits[0]);
 }

@@ -78,6 +78,12 @@ static void test_full_grammar(void **state)
 	                   "at 1d cache-ce cpu=7 level=1 bank=3\n"
 	                   "at 1d mce cpu=0 bank=0 status=0x9c00004000010090 "
 	                   "addr=5 misc=0x86 mcgstatus=0x5\n"
+	                   "at +1h aer device=0000:3b:00.0 severity=corrected "
+	                   "status=0x41\n"
+	                   "at +1h repeat=2 every=1m cxl device=mem0 "
+	                   "severity=fatal status=0x80\n"
+	                   "at +1h extlog addr=0x1240 fru=\"DIMM A1\" "
+	                   "severity=recoverable\n"
 	                   "at +2h end\n"
 	                   "expect events=5 pages_offlined>=1 "
 	                   "actions_failed<=0\n"
@@ -263,10 +269,27 @@ static void test_errors_timeline(void **state)
 	assert_error(HOST "at 8761:00:00 cache-ce cpu=0\n",
 	             "t.scn:2: time '8761:00:00' is past 365 days");
 	assert_error(HOST "at 1s\n", "t.scn:2: at needs an event (mem-ce, "
-	                             "mem-srao, cache-ce, mce, end)");
+	                             "mem-srao, cache-ce, mce, aer, cxl, "
+	                             "extlog, end)");
 	assert_error(HOST "at 1s explode cpu=0\n",
 	             "t.scn:2: unknown event 'explode' (mem-ce, mem-srao, "
-	             "cache-ce, mce, end)");
+	             "cache-ce, mce, aer, cxl, extlog, end)");
+	assert_error(HOST "at 1s aer device=0000:3b:00.0 status=1\n",
+	             "t.scn:2: aer needs severity=");
+	assert_error(HOST "at 1s aer device=0000:3b:00.0 severity=bad "
+	                  "status=1\n",
+	             "t.scn:2: aer severity=bad: want corrected, nonfatal or "
+	             "fatal");
+	assert_error(HOST "at 1s cxl device=mem0 severity=nonfatal status=1\n",
+	             "t.scn:2: cxl severity=nonfatal: want corrected or fatal");
+	assert_error(HOST "at 1s aer device=\"a b\" severity=fatal "
+	                  "status=1\n",
+	             "t.scn:2: device=a b: character 2 is not allowed");
+	assert_error(HOST DIMMS "at 1s extlog addr=0x900000000\n",
+	             "t.scn:4: address 0x900000000 is not on any DIMM");
+	assert_error(HOST DIMMS "at 1s extlog addr=0x1000 severity=info\n",
+	             "t.scn:4: extlog severity=info: want corrected, "
+	             "recoverable or fatal");
 	assert_error(HOST "at 1s repeat=1000001 every=1s cache-ce cpu=0\n",
 	             "t.scn:2: repeat=1000001 is too large (max 1000000)");
 	assert_error(HOST "at 1s repeat=2 cache-ce cpu=0\n",

@@ -61,6 +61,20 @@ static const char sensors_json[] =
     "\"state\":\"failed\",\"detail\":\"garbage\"}],"
     "\"lm_sensors\":true,\"ipmi\":false}";
 
+/* rasctl pcie with "limit": 0, as rasd-snmp asks; a source this agent
+ * does not know is left out. */
+static const char pcie_json[] =
+    "{\"devices\":["
+    "{\"index\":13,\"source\":\"aer\",\"device\":\"0000:00:1c.0\","
+    "\"corrected\":0,\"nonfatal\":1,\"fatal\":1,\"unknown\":2,"
+    "\"storm\":false},"
+    "{\"index\":1,\"source\":\"aer\",\"device\":\"0000:3b:00.0\","
+    "\"corrected\":12,\"storm\":true},"
+    "{\"index\":15,\"source\":\"cxl\",\"device\":\"mem0\","
+    "\"host\":\"0000:0d:00.0\",\"corrected\":1,\"fatal\":1},"
+    "{\"index\":20,\"source\":\"nvme\",\"device\":\"nvme0\"}],"
+    "\"events\":[]}";
+
 static const uint32_t phys_entry[] = {OID_ENT_PHYS_ENTRY};
 static const uint32_t sensor_entry[] = {OID_ENT_SENSOR_ENTRY};
 static const uint32_t state_entry[] = {OID_ENT_STATE_ENTRY};
@@ -71,6 +85,7 @@ static const uint32_t socket_entry[] = {RASD_MIB_ARC, 1, 3, 1};
 static const uint32_t page_entry[] = {RASD_MIB_ARC, 1, 4, 1};
 static const uint32_t cpu_entry[] = {RASD_MIB_ARC, 1, 5, 1};
 static const uint32_t evac_entry[] = {RASD_MIB_ARC, 1, 6, 1};
+static const uint32_t device_entry[] = {RASD_MIB_ARC, 1, 8, 1};
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 struct world {
@@ -103,8 +118,10 @@ static int setup(void **state)
 	in.actions = parse(actions_json);
 	in.pages = parse(pages_json);
 	in.sensors = parse(sensors_json);
+	in.pcie = parse(pcie_json);
 	rc = state_build(&w.st, &in, NULL, err, sizeof(err));
 	json_object_put(in.sensors);
+	json_object_put(in.pcie);
 	json_object_put(in.status);
 	json_object_put(in.dimms);
 	json_object_put(in.sockets);
@@ -206,6 +223,38 @@ static void dimm_counters(void **state)
 	        10005);
 	assert_int_equal(v->type, OID_T_GAUGE);
 	assert_int_equal(v->i, 32768);
+}
+
+/* rasdDeviceTable: rows by rasd's number, unknown sources left out. */
+static void device_rows(void **state)
+{
+	struct world *w = *state;
+	const struct oid_value *v;
+
+	assert_int_equal(w->st.n_devices, 3);
+	assert_int_equal(w->st.devices[0].index, 1);
+	assert_str(get(w, MIB_VIEW_RASD, device_entry, N(device_entry),
+	               RASD_DEVICE_NAME, 13),
+	           "0000:00:1c.0");
+	v = get(w, MIB_VIEW_RASD, device_entry, N(device_entry),
+	        RASD_DEVICE_NONFATAL, 13);
+	assert_int_equal(v->type, OID_T_COUNTER64);
+	assert_true(v->u == 3); /* an unknown severity counts as non-fatal */
+	assert_int(get(w, MIB_VIEW_RASD, device_entry, N(device_entry),
+	               RASD_DEVICE_SOURCE, 15),
+	           RASD_DEVICE_CXL);
+	assert_str(get(w, MIB_VIEW_RASD, device_entry, N(device_entry),
+	               RASD_DEVICE_HOST, 15),
+	           "0000:0d:00.0");
+	assert_int(get(w, MIB_VIEW_RASD, device_entry, N(device_entry),
+	               RASD_DEVICE_STORM, 1),
+	           1);
+	assert_int(get(w, MIB_VIEW_RASD, device_entry, N(device_entry),
+	               RASD_DEVICE_STORM, 13),
+	           2);
+	v = get(w, MIB_VIEW_RASD, device_entry, N(device_entry),
+	        RASD_DEVICE_CORRECTED, 1);
+	assert_true(v->u == 12);
 }
 
 static void offline_cpu_as_entity(void **state)
@@ -442,8 +491,9 @@ static void walks_are_ordered_and_complete(void **state)
 	assert_int_equal(walk(w, MIB_VIEW_STATE), ents * 6);
 	assert_int_equal(walk(w, MIB_VIEW_SENSOR), 3 * 8);
 	/* 13 scalars, 2 dimms x 11, 1 socket x 6, 1 page x 7, 2 cpus x 9,
-	 * 1 evacuation x 10 */
-	assert_int_equal(walk(w, MIB_VIEW_RASD), 13 + 22 + 6 + 7 + 18 + 10);
+	 * 1 evacuation x 10, 3 devices x 7 */
+	assert_int_equal(walk(w, MIB_VIEW_RASD),
+	                 13 + 22 + 6 + 7 + 18 + 10 + 21);
 }
 
 static void getnext_between_rows_and_columns(void **state)
@@ -474,8 +524,13 @@ static void getnext_between_rows_and_columns(void **state)
 	oid_make(&want, cpu_entry, N(cpu_entry), RASD_CPU_NUMBER, 1000);
 	v = oidtab_next(&w->tabs[MIB_VIEW_RASD], &n);
 	assert_int_equal(oid_compare(&v->name, &want), 0);
-	/* Past the last evacuation column: the end of the view. */
+	/* Past the last evacuation column: the device table. */
 	oid_make(&n, evac_entry, N(evac_entry), RASD_EVAC_ATTEMPT, 3);
+	oid_make(&want, device_entry, N(device_entry), RASD_DEVICE_NAME, 1);
+	v = oidtab_next(&w->tabs[MIB_VIEW_RASD], &n);
+	assert_int_equal(oid_compare(&v->name, &want), 0);
+	/* Past the last device column: the end of the view. */
+	oid_make(&n, device_entry, N(device_entry), RASD_DEVICE_STORM, 15);
 	assert_null(oidtab_next(&w->tabs[MIB_VIEW_RASD], &n));
 	/* A missing instance is not answered. */
 	oid_make(&n, dimm_entry, N(dimm_entry), RASD_DIMM_CORRECTED, 10001);
@@ -603,6 +658,7 @@ int main(void)
 	    cmocka_unit_test(walks_are_ordered_and_complete),
 	    cmocka_unit_test(getnext_between_rows_and_columns),
 	    cmocka_unit_test(sensor_rows),
+	    cmocka_unit_test(device_rows),
 	    cmocka_unit_test(view_roots),
 	    cmocka_unit_test(refill_drops_vanished_rows),
 	    cmocka_unit_test(last_change_before_start_is_zero),

@@ -298,6 +298,58 @@ static void offlined_cpu_points_at_the_cpu(void **state)
 	assert_vb_unsigned(&nt, 6, RASD_NOTIFY_THRESHOLD, 10);
 }
 
+/*
+ * PCIE and CXL: an uncorrected error, or rasd's storm notice, is a
+ * rasdDeviceError on the chassis named by the device; a single
+ * corrected one is nothing, and not charged to the host's storm.
+ */
+static void device_errors(void **state)
+{
+	struct host h;
+	struct notification nt;
+	struct notify_storm storm;
+
+	(void)state;
+	host_init(&h);
+	assert_int_equal(notify_storm_init(&storm, 1, 60000), 0);
+	assert_int_equal(map_notice(50, T0, "PCIE",
+	                            "\"device\":\"0000:00:1c.0\","
+	                            "\"severity\":\"fatal\",\"count\":\"1\","
+	                            "\"bits\":\"MalfTLP\"",
+	                            &h.st, &storm, &nt),
+	                 1);
+	assert_oid(&nt.trap, TRAP(11));
+	assert_int_equal(nt.n_vb, 8);
+	assert_common(&nt, 50, 1, "0000:00:1c.0", "PCIE happened");
+	assert_vb_string(&nt, 5, RASD_NOTIFY_SEVERITY, "fatal");
+	assert_vb_unsigned(&nt, 6, RASD_NOTIFY_COUNT, 1);
+	assert_vb_unsigned(&nt, 7, RASD_NOTIFY_THRESHOLD, 0);
+	assert_int_equal(
+	    map_notice(51, T0, "CXL",
+	               "\"device\":\"mem0\","
+	               "\"severity\":\"corrected\",\"count\":\"3\"",
+	               &h.st, &storm, &nt),
+	    0);
+	assert_int_equal(
+	    map_notice(52, T0, "CXL",
+	               "\"device\":\"mem0\","
+	               "\"severity\":\"corrected\",\"count\":\"10\","
+	               "\"threshold\":\"10\"",
+	               &h.st, &storm, &nt),
+	    1);
+	assert_oid(&nt.trap, TRAP(11));
+	assert_common(&nt, 52, 1, "mem0", "CXL happened");
+	assert_vb_string(&nt, 5, RASD_NOTIFY_SEVERITY, "corrected");
+	assert_vb_unsigned(&nt, 7, RASD_NOTIFY_THRESHOLD, 10);
+	/* With a host storm limit of 1, a charged corrected error would
+	 * have raised rasdErrorStorm: device errors are not charged. */
+	assert_int_equal(
+	    map_notice(53, T0, "MEMCE", "\"cpu\":\"1\"", &h.st, &storm, &nt),
+	    1);
+	assert_oid(&nt.trap, TRAP(8));
+	notify_storm_free(&storm);
+}
+
 static void uncorrected_errors_carry_severity_and_address(void **state)
 {
 	struct host h;
@@ -833,6 +885,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(failing_dimm_names_the_module_and_its_rate),
+	    cmocka_unit_test(device_errors),
 	    cmocka_unit_test(degraded_dimm_is_its_own_trap),
 	    cmocka_unit_test(unknown_dimm_still_notifies_with_entity_zero),
 	    cmocka_unit_test(offlined_page_carries_frame_and_owner),
