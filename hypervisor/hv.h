@@ -210,6 +210,13 @@ struct hv_ops {
 	 * the device again. NULL: nothing to say.
 	 */
 	int (*source_done)(struct hv *hv);
+	/*
+	 * Hand the reader every record the source holds now (a source
+	 * another process reads: it reads the device at once). >0: there
+	 * were some, drain again; 0: none; <0: error. NULL: the reader
+	 * reads the device itself.
+	 */
+	int (*source_sync)(struct hv *hv);
 	void (*close)(struct hv *hv);
 	/* A stand-in for a simulated host another process holds (privsep):
 	 * sim.h's questions go to it. NULL for every real backend. */

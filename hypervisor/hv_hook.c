@@ -80,8 +80,7 @@ static int w_page_query(struct hv *hv, uint64_t mfn, struct hv_page_status *o)
 	             INNER(hv)->ops->page_query(INNER(hv), mfn, o));
 }
 
-static int w_page_offline(struct hv *hv, uint64_t mfn,
-                          struct hv_page_status *o)
+static int w_page_offline(struct hv *hv, uint64_t mfn, struct hv_page_status *o)
 {
 	before(hv, "page_offline");
 	return after(hv, "page_offline",
@@ -138,8 +137,7 @@ static int w_event_fd(struct hv *hv)
 	return INNER(hv)->ops->event_fd(INNER(hv));
 }
 
-static int w_events(struct hv *hv, struct hv_event *out, size_t max,
-                    size_t *n)
+static int w_events(struct hv *hv, struct hv_event *out, size_t max, size_t *n)
 {
 	before(hv, "events");
 	return after(hv, "events",
@@ -161,6 +159,11 @@ static int w_inject(struct hv *hv, const struct mce_record *r)
 static int w_source_done(struct hv *hv)
 {
 	return INNER(hv)->ops->source_done(INNER(hv));
+}
+
+static int w_source_sync(struct hv *hv)
+{
+	return INNER(hv)->ops->source_sync(INNER(hv));
 }
 
 static void w_close(struct hv *hv)
@@ -201,6 +204,7 @@ struct hv *hv_hook_wrap(struct hv *inner, hv_hook_fn fn, void *arg)
 	h->ops.mce_source = WRAP(mce_source);
 	h->ops.inject = WRAP(inject);
 	h->ops.source_done = WRAP(source_done);
+	h->ops.source_sync = WRAP(source_sync);
 	h->ops.close = w_close;
 	h->hv.ops = &h->ops;
 	h->hv.clock = inner->clock;

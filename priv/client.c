@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -25,7 +26,15 @@ struct priv_client {
 	bool filled_pending;
 	bool took_since_told; /* TAKEN owed to the parent */
 	bool told_ready;
-	int ready_fd; /* an eventfd: readable while filled slots wait */
+	bool host_gone; /* the parent lost the host's events: hv.err says */
+	int ready_fd;   /* an eventfd: readable while filled slots wait */
+	/*
+	 * Any call may take the notes off note_fd (a reply is awaited while
+	 * notes arrive), so the loop watches a set that is readable while
+	 * notes wait in the socket or events wait in the queue.
+	 */
+	int queued_fd; /* an eventfd: readable while the queue holds events */
+	int event_set; /* epoll of note_fd and queued_fd */
 	struct mce_reader *reader;
 	/* events from notes, waiting for events() */
 	struct hv_event queue[PRIV_EVENTS_MAX * 2];
@@ -309,13 +318,35 @@ static void note_filled(struct priv_client *c, const struct priv_filled *f)
 		client_fail(c, -errno, "eventfd: %s", strerror(errno));
 }
 
+static void queued_tell(struct priv_client *c)
+{
+	uint64_t v = 1;
+
+	if (c->n_queued > 0) {
+		if (write(c->queued_fd, &v, sizeof(v)) < 0)
+			return; /* already readable */
+	} else if (read(c->queued_fd, &v, sizeof(v)) < 0) {
+		return; /* already clear */
+	}
+}
+
+/*
+ * Notes stay in the socket while the queue could not hold a whole one:
+ * the parent's side fills up instead of an event being dropped here.
+ */
+static bool queue_has_room(const struct priv_client *c)
+{
+	return c->n_queued + PRIV_EVENTS_MAX + 1 <=
+	       sizeof(c->queue) / sizeof(c->queue[0]);
+}
+
 static void notes_take(struct priv_client *c)
 {
 	union priv_note n;
 	ssize_t got;
 
-	while ((got = priv_recv(c->note_fd, &n, sizeof(n), NULL,
-	                        MSG_DONTWAIT)) > 0) {
+	while (queue_has_room(c) && (got = priv_recv(c->note_fd, &n, sizeof(n),
+	                                             NULL, MSG_DONTWAIT)) > 0) {
 		if (n.type == PRIV_NOTE_FILLED &&
 		    got == (ssize_t)sizeof(n.filled))
 			note_filled(c, &n.filled);
@@ -325,12 +356,19 @@ static void notes_take(struct priv_client *c)
 		else if (n.type == PRIV_NOTE_HOOK_DONE &&
 		         got == (ssize_t)sizeof(n.hook_done))
 			note_hook_done(c, &n.hook_done);
+		else if (n.type == PRIV_NOTE_HV_GONE &&
+		         got == (ssize_t)sizeof(n.gone)) {
+			c->host_gone = true;
+			client_fail(c, -EIO, "%.*s", (int)sizeof(n.gone.err),
+			            n.gone.err);
+		}
 	}
+	queued_tell(c);
 }
 
 static int op_event_fd(struct hv *hv)
 {
-	return client_of(hv)->note_fd;
+	return client_of(hv)->event_set;
 }
 
 static int op_events(struct hv *hv, struct hv_event *out, size_t max, size_t *n)
@@ -339,11 +377,14 @@ static int op_events(struct hv *hv, struct hv_event *out, size_t max, size_t *n)
 	size_t k;
 
 	notes_take(c);
+	if (c->host_gone && c->n_queued == 0)
+		return -EIO;
 	k = c->n_queued < max ? c->n_queued : max;
 	memcpy(out, c->queue, k * sizeof(*out));
 	memmove(c->queue, c->queue + k, (c->n_queued - k) * sizeof(*out));
 	c->n_queued -= k;
 	*n = k;
+	queued_tell(c);
 	return 0;
 }
 
@@ -428,6 +469,32 @@ static int op_source_done(struct hv *hv)
 	return 0;
 }
 
+/*
+ * The scenario ended, or the engine wants to know the device is dry:
+ * the parent reads it now. While the last batch is not taken, the
+ * engine drains first (1: drain, then ask again).
+ */
+static int op_source_sync(struct hv *hv)
+{
+	struct priv_client *c = client_of(hv);
+	struct priv_request q;
+	struct priv_reply hdr;
+	int rc;
+
+	if (c->filled_pending)
+		return 1;
+	request_init(&q, PRIV_SOURCE_SYNC);
+	rc = call(c, &q, &hdr, NULL, 0, NULL, NULL);
+	if (rc == -EAGAIN) {
+		notes_take(c);
+		return 1;
+	}
+	if (rc < 0)
+		return rc;
+	notes_take(c);
+	return hdr.value > 0 ? 1 : 0;
+}
+
 static void op_close(struct hv *hv)
 {
 	struct priv_client *c = client_of(hv);
@@ -441,6 +508,10 @@ static void op_close(struct hv *hv)
 		close(c->spool_fd);
 	if (c->ready_fd >= 0)
 		close(c->ready_fd);
+	if (c->queued_fd >= 0)
+		close(c->queued_fd);
+	if (c->event_set >= 0)
+		close(c->event_set);
 	free(c);
 }
 
@@ -533,6 +604,7 @@ static const struct hv_ops client_ops = {
     .mce_source = op_mce_source,
     .inject = op_inject,
     .source_done = op_source_done,
+    .source_sync = op_source_sync,
     .close = op_close,
     .sim_proxy = &client_sim,
 };
@@ -541,6 +613,7 @@ static const struct hv_ops client_ops = {
 static void ops_trim(struct priv_client *c)
 {
 	c->ops = client_ops;
+	c->ops.name = c->hello.backend;
 	if (!c->hello.can_inject)
 		c->ops.inject = NULL;
 	if (!c->hello.can_offline_hard)
@@ -550,6 +623,19 @@ static void ops_trim(struct priv_client *c)
 	if (!c->hello.can_migration_query)
 		c->ops.migration_query = NULL;
 	c->hv.ops = &c->ops;
+}
+
+static int event_set_fill(struct priv_client *c)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	if (c->queued_fd < 0 || c->event_set < 0)
+		return -1;
+	ev.data.fd = c->note_fd;
+	if (epoll_ctl(c->event_set, EPOLL_CTL_ADD, c->note_fd, &ev) < 0)
+		return -1;
+	ev.data.fd = c->queued_fd;
+	return epoll_ctl(c->event_set, EPOLL_CTL_ADD, c->queued_fd, &ev);
 }
 
 struct hv *priv_client_open(int call_fd, int note_fd, uint64_t start_ms,
@@ -567,9 +653,17 @@ struct hv *priv_client_open(int call_fd, int note_fd, uint64_t start_ms,
 	c->call_fd = call_fd;
 	c->note_fd = note_fd;
 	c->ready_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	c->queued_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	c->event_set = epoll_create1(EPOLL_CLOEXEC);
 	request_init(&q, PRIV_HELLO);
 	q.a = start_ms;
 	q.b = speed;
+	if (event_set_fill(c) < 0) {
+		snprintf(err, errlen, "event set: %s", strerror(errno));
+		c->spool_fd = -1;
+		op_close(&c->hv);
+		return NULL;
+	}
 	if (c->ready_fd < 0 || call(c, &q, &(struct priv_reply){0}, &c->hello,
 	                            sizeof(c->hello), NULL, &fd) < 0) {
 		snprintf(err, errlen, "%s",
@@ -579,6 +673,7 @@ struct hv *priv_client_open(int call_fd, int note_fd, uint64_t start_ms,
 		return NULL;
 	}
 	c->spool_fd = fd;
+	c->hello.backend[sizeof(c->hello.backend) - 1] = '\0';
 	if (c->hello.version != PRIV_VERSION) {
 		snprintf(err, errlen, "rasd's parent speaks version %u, not %u",
 		         c->hello.version, PRIV_VERSION);

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <libgen.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -38,9 +39,72 @@ int priv_user_lookup(const char *name, const char *fallback,
 		return user_fill(u, pw);
 	if (fallback != NULL && (pw = getpwnam(fallback)) != NULL)
 		return user_fill(u, pw);
-	snprintf(err, errlen, "no user %s%s%s to run as", name,
-	         fallback ? " or " : "", fallback ? fallback : "");
+	snprintf(err, errlen,
+	         "no user %s%s%s to run as (the package makes _rasd; from a "
+	         "source tree: sh scripts/deps.sh, or -u USER)",
+	         name, fallback ? " or " : "", fallback ? fallback : "");
 	return -1;
+}
+
+/* May u pass through dir (search permission), by owner, group or other? */
+static bool may_search(const struct stat *st, const struct priv_user *u)
+{
+	if (st->st_uid == u->uid)
+		return st->st_mode & S_IXUSR;
+	if (st->st_gid == u->gid)
+		return st->st_mode & S_IXGRP;
+	return st->st_mode & S_IXOTH;
+}
+
+/* Every directory above dir lets u through; else the one that does not. */
+static int reachable(const char *dir, const struct priv_user *u, char *err,
+                     size_t errlen)
+{
+	char up[4096], *slash;
+	struct stat st;
+
+	snprintf(up, sizeof(up), "%s", dir);
+	while ((slash = strrchr(up, '/')) != NULL) {
+		if (slash == up)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (stat(up, &st) == 0 && !may_search(&st, u)) {
+			snprintf(
+			    err, errlen,
+			    "rasd's engine runs as %s and cannot reach %s: "
+			    "%s is mode %o, owner uid %u",
+			    u->name, dir, up, (unsigned)(st.st_mode & 07777),
+			    (unsigned)st.st_uid);
+			return -1;
+		}
+		if (slash == up)
+			break;
+	}
+	return 0;
+}
+
+/* Directories that are never rasd's to give away, whoever asks. */
+static bool shared_dir(const char *dir)
+{
+	static const char *const system_dirs[] = {
+	    "/",        "/root",    "/etc",     "/usr",       "/var",
+	    "/var/lib", "/var/log", "/run",     "/tmp",       "/home",
+	    "/boot",    "/opt",     "/srv",     "/dev",       "/dev/shm",
+	    "/proc",    "/sys",     "/var/tmp", "/usr/local", "/mnt",
+	};
+	struct passwd *pw;
+	size_t i;
+	bool home = false;
+
+	for (i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++)
+		if (strcmp(dir, system_dirs[i]) == 0)
+			return true;
+	setpwent();
+	while (!home && (pw = getpwent()) != NULL)
+		home = pw->pw_dir != NULL && strcmp(pw->pw_dir, dir) == 0;
+	endpwent();
+	return home;
 }
 
 /*
@@ -63,9 +127,12 @@ int priv_prepare_dir(const char *path, const struct priv_user *u, char *err,
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
+	if (dir[0] == '/' && reachable(dir, u, err, errlen) < 0)
+		return -1;
 	if (st.st_uid == u->uid || (st.st_mode & S_IWOTH))
 		return 0;
-	if (st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH))) {
+	if (st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH)) &&
+	    !shared_dir(dir)) {
 		if (chown(dir, u->uid, u->gid) < 0) {
 			snprintf(err, errlen, "%s: chown to %s: %s", dir,
 			         u->name, strerror(errno));
@@ -74,8 +141,12 @@ int priv_prepare_dir(const char *path, const struct priv_user *u, char *err,
 		return 0;
 	}
 	snprintf(err, errlen,
-	         "%s: %s cannot write it (owned by uid %u, mode %o)", dir,
-	         u->name, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	         "%s: %s cannot write it (owned by uid %u, mode %o)%s", dir,
+	         u->name, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+	         shared_dir(dir) ? "; a system or home directory is never "
+	                           "given to rasd's engine: use a directory "
+	                           "of its own (-j /var/lib/rasd/journal.db)"
+	                         : "");
 	return -1;
 }
 

@@ -61,9 +61,10 @@ static void hook_exec(const char *path, const char *level, const char *reason,
 	_exit(127);
 }
 
-int hook_start(struct hook_run *h, const char *path, const char *level,
-               const char *reason, const struct priv_user *u, uint64_t now_ms,
-               uint64_t timeout_ms, char *err, size_t errlen)
+int priv_hook_start(struct hook_run *h, const char *path, const char *level,
+                    const char *reason, const struct priv_user *u,
+                    uint64_t now_ms, uint64_t timeout_ms, char *err,
+                    size_t errlen)
 {
 	int fds[2];
 
@@ -90,7 +91,7 @@ int hook_start(struct hook_run *h, const char *path, const char *level,
 }
 
 /* What it wrote, kept up to the buffer; the rest is read and dropped. */
-int hook_read(struct hook_run *h)
+int priv_hook_read(struct hook_run *h)
 {
 	char buf[512];
 	ssize_t n;
@@ -111,7 +112,7 @@ int hook_read(struct hook_run *h)
 	return 1;
 }
 
-void hook_enforce(struct hook_run *h, uint64_t now_ms)
+void priv_hook_enforce(struct hook_run *h, uint64_t now_ms)
 {
 	if (h->pid <= 0 || h->timed_out || now_ms < h->deadline_ms)
 		return;
@@ -121,13 +122,13 @@ void hook_enforce(struct hook_run *h, uint64_t now_ms)
 	h->timed_out = true;
 }
 
-bool hook_reap(struct hook_run *h, int *status)
+bool priv_hook_reap(struct hook_run *h, int *status)
 {
 	if (h->pid <= 0 || waitpid(h->pid, status, WNOHANG) != h->pid)
 		return false;
 	h->pid = 0;
 	if (h->out_fd >= 0) {
-		hook_read(h);
+		priv_hook_read(h);
 		if (h->out_fd >= 0)
 			close(h->out_fd);
 		h->out_fd = -1;

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +73,21 @@ static void timer_in(struct parent *p, uint64_t ms)
 
 /* ---- the engine's life ---- */
 
+#define NOTE_SNDBUF (8 << 20)
+
+/* systemd names the parent in WATCHDOG_PID, but the engine's loop is the
+ * one whose liveness the pings should prove (NotifyAccess=all). */
+static void watchdog_hand_over(void)
+{
+	const char *pid = getenv("WATCHDOG_PID");
+	char mine[32];
+
+	if (pid == NULL || strtol(pid, NULL, 10) != (long)getppid())
+		return;
+	snprintf(mine, sizeof(mine), "%ld", (long)getpid());
+	setenv("WATCHDOG_PID", mine, 1);
+}
+
 static void engine_child(struct parent *p, int call_fd, int note_fd)
 {
 	char err[512];
@@ -84,6 +100,10 @@ static void engine_child(struct parent *p, int call_fd, int note_fd)
 	close(p->epoll_fd);
 	close(p->signal_fd);
 	close(p->timer_fd);
+	/* A forked copy would hold the parent's flock past a kill -9 of it. */
+	if (p->lock_fd >= 0)
+		close(p->lock_fd);
+	watchdog_hand_over();
 	if (priv_drop(&p->user, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rasd: engine: %s\n", err);
 		_exit(1);
@@ -95,7 +115,7 @@ static void engine_child(struct parent *p, int call_fd, int note_fd)
 
 static int engine_start(struct parent *p)
 {
-	int call[2], note[2];
+	int call[2], note[2], note_room;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, call) < 0)
@@ -130,6 +150,13 @@ static int engine_start(struct parent *p)
 	p->call_fd = call[0];
 	p->note_fd = note[0];
 	fcntl(p->note_fd, F_SETFL, O_NONBLOCK);
+	/* Notes are not queued in the parent: room for a storm's worth
+	 * (a root parent may pass net.core.wmem_max). */
+	note_room = NOTE_SNDBUF;
+	if (setsockopt(p->note_fd, SOL_SOCKET, SO_SNDBUFFORCE, &note_room,
+	               sizeof(note_room)) < 0)
+		setsockopt(p->note_fd, SOL_SOCKET, SO_SNDBUF, &note_room,
+		           sizeof(note_room));
 	/* Until the new engine has the spool's leftovers, nothing is read. */
 	p->source_busy = true;
 	source_watch(p, false);
@@ -200,7 +227,7 @@ static void children_reap(struct parent *p)
 		}
 	}
 	/* The hook's own reap reads what is left of its output. */
-	if (p->hook.pid > 0 && hook_reap(&p->hook, &status))
+	if (p->hook.pid > 0 && priv_hook_reap(&p->hook, &status))
 		hook_finished(p, status);
 }
 
@@ -232,7 +259,7 @@ static void on_timer(struct parent *p)
 	if (read(p->timer_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		return;
 	if (p->hook.pid > 0) {
-		hook_enforce(&p->hook, mono_ms());
+		priv_hook_enforce(&p->hook, mono_ms());
 		timer_in(p, HOOK_TICK_MS);
 	}
 	if (!p->restart_pending || p->stopping)
@@ -313,7 +340,7 @@ static void dispatch(struct parent *p, int tag)
 		parent_fill(p);
 		break;
 	case TAG_HOOK:
-		if (hook_read(&p->hook) == 0)
+		if (priv_hook_read(&p->hook) == 0)
 			unwatch(p, p->hook.out_fd);
 		break;
 	case TAG_TIMER:
@@ -362,9 +389,8 @@ int priv_parent_run(const struct priv_config *cfg, priv_engine_fn engine,
 	p->call_fd = p->note_fd = p->spool_fd = p->lock_fd = -1;
 	p->source_fd = p->hv_fd = -1;
 	p->backoff_ms = RESTART_MIN_MS;
-	if (priv_user_lookup(cfg->user ? cfg->user : "_rasd",
-	                     cfg->user ? NULL : "nobody", &p->user, err,
-	                     sizeof(err)) < 0 ||
+	if (priv_user_lookup(cfg->user ? cfg->user : "_rasd", NULL, &p->user,
+	                     err, sizeof(err)) < 0 ||
 	    parent_policy_load(p, err, sizeof(err)) < 0 ||
 	    journal_lock(cfg->journal_path, &p->lock_fd, err, sizeof(err)) <
 	        0 ||

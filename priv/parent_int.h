@@ -58,7 +58,8 @@ uint64_t parent_now_ms(void);
 void parent_serve_call(struct parent *p);
 void parent_serve_note(struct parent *p);
 void parent_forward_events(struct parent *p);
-void parent_fill(struct parent *p);
+/* >0: the engine was told of filled slots (or an overflow) */
+int parent_fill(struct parent *p);
 int parent_policy_load(struct parent *p, char *err, size_t errlen);
 void parent_reload(struct parent *p);
 void hook_finished(struct parent *p, int status);

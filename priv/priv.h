@@ -94,14 +94,15 @@ struct hook_run {
 	size_t output_len;
 };
 
-int hook_start(struct hook_run *h, const char *path, const char *level,
-               const char *reason, const struct priv_user *u, uint64_t now_ms,
-               uint64_t timeout_ms, char *err, size_t errlen);
+int priv_hook_start(struct hook_run *h, const char *path, const char *level,
+                    const char *reason, const struct priv_user *u,
+                    uint64_t now_ms, uint64_t timeout_ms, char *err,
+                    size_t errlen);
 /* Read its output; 0 once it closed it. */
-int hook_read(struct hook_run *h);
+int priv_hook_read(struct hook_run *h);
 /* Kill it past its deadline. */
-void hook_enforce(struct hook_run *h, uint64_t now_ms);
+void priv_hook_enforce(struct hook_run *h, uint64_t now_ms);
 /* True when it ended (status as waitpid). */
-bool hook_reap(struct hook_run *h, int *status);
+bool priv_hook_reap(struct hook_run *h, int *status);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "../hypervisor/hv.h"
 #include "../hypervisor/sim/sim.h"
+#include "../rasd/spool.h"
 
 /*
  * Two socketpairs (SOCK_SEQPACKET, one message a struct):
@@ -22,7 +23,7 @@
  */
 #define PRIV_VERSION     1
 #define PRIV_MSG_MAX     (64u * 1024)
-#define PRIV_SLOTS       8
+#define PRIV_SLOTS       SPOOL_SLOTS
 #define PRIV_EVENTS_MAX  32
 #define PRIV_REPORT_MAX  8192
 #define PRIV_HOOK_OUTPUT 1024
@@ -48,6 +49,9 @@ enum priv_op {
 	PRIV_SIM_STATS,         /* -> struct sim_stats */
 	PRIV_SIM_CHECK,         /* obs -> value: failed; report text */
 	PRIV_RELOAD,            /* the parent re-reads the policy's rules */
+	PRIV_SOURCE_SYNC,       /* read the device now -> value: slots filled
+	                         * (their FILLED note comes first); busy:
+	                         * -EAGAIN, the last batch is not taken */
 	PRIV_OP_MAX,
 };
 
@@ -98,6 +102,7 @@ enum priv_note_type {
 	PRIV_NOTE_FILLED = 1, /* slots hold a read each: struct priv_filled */
 	PRIV_NOTE_EVENTS,     /* hypervisor events: struct priv_events */
 	PRIV_NOTE_HOOK_DONE,  /* the hook ended: struct priv_hook_done */
+	PRIV_NOTE_HV_GONE,    /* the host's events failed: struct priv_gone */
 	/* engine -> parent */
 	PRIV_NOTE_TAKEN,    /* the journal has every spooled record */
 	PRIV_NOTE_HOOK_RUN, /* run the health hook: struct priv_hook_run */
@@ -133,6 +138,12 @@ struct priv_hook_done {
 	char output[PRIV_HOOK_OUTPUT]; /* the start of its stdout+stderr */
 };
 
+struct priv_gone {
+	uint32_t type;
+	uint32_t pad;
+	char err[HV_ERR_MAX];
+};
+
 /* The largest note, for receive buffers. */
 union priv_note {
 	uint32_t type;
@@ -140,6 +151,7 @@ union priv_note {
 	struct priv_events events;
 	struct priv_hook_run hook_run;
 	struct priv_hook_done hook_done;
+	struct priv_gone gone;
 };
 
 #endif

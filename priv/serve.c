@@ -31,8 +31,11 @@ static void reply_hv(struct parent *p, struct reply *r, int rc)
 		snprintf(r->hdr.err, sizeof(r->hdr.err), "%s", p->hv->err);
 }
 
+/* Told by the parent itself: an engine taken over would not say it. */
 static void reply_refused(struct reply *r, const char *why)
 {
+	fprintf(stderr, "rasd: parent: refused the engine's request: %s\n",
+	        why);
 	r->hdr.rc = -EPERM;
 	snprintf(r->hdr.err, sizeof(r->hdr.err), "refused by rasd's parent: %s",
 	         why);
@@ -335,6 +338,22 @@ static void do_sim(struct parent *p, struct reply *r,
 	}
 }
 
+/* The engine's scenario ended: whatever the device holds, now. */
+static void do_source_sync(struct parent *p, struct reply *r)
+{
+	if (p->reader == NULL)
+		return;
+	/* A TAKEN the engine sent before asking is read first. */
+	parent_serve_note(p);
+	if (p->source_busy) {
+		r->hdr.rc = -EAGAIN;
+		snprintf(r->hdr.err, sizeof(r->hdr.err),
+		         "the last batch is not taken yet");
+		return;
+	}
+	r->hdr.value = (uint64_t)parent_fill(p);
+}
+
 static void do_call(struct parent *p, struct reply *r,
                     const struct priv_request *q, void *space, int *pass_fd)
 {
@@ -411,6 +430,9 @@ static void do_call(struct parent *p, struct reply *r,
 	case PRIV_RELOAD:
 		parent_reload(p);
 		return;
+	case PRIV_SOURCE_SYNC:
+		do_source_sync(p, r);
+		return;
 	}
 	r->hdr.rc = -EPROTO;
 	snprintf(r->hdr.err, sizeof(r->hdr.err), "unknown op %u", q->op);
@@ -486,10 +508,10 @@ static void hook_begin(struct parent *p, const struct priv_hook_run *h)
 	} else if (p->hook.pid > 0) {
 		snprintf(done.output, sizeof(done.output),
 		         "a hook is still running");
-	} else if (hook_start(&p->hook, p->policy.health_hook, level, reason,
-	                      &p->hook_user, parent_now_ms(),
-	                      p->policy.health_hook_timeout_ms, err,
-	                      sizeof(err)) < 0) {
+	} else if (priv_hook_start(&p->hook, p->policy.health_hook, level,
+	                           reason, &p->hook_user, parent_now_ms(),
+	                           p->policy.health_hook_timeout_ms, err,
+	                           sizeof(err)) < 0) {
 		snprintf(done.output, sizeof(done.output), "%s", err);
 	} else {
 		hook_watch(p);
@@ -504,7 +526,7 @@ void hook_finished(struct parent *p, int status)
 	struct priv_hook_done done = {.type = PRIV_NOTE_HOOK_DONE};
 
 	if (p->hook.out_fd >= 0) {
-		while (hook_read(&p->hook) > 0)
+		while (priv_hook_read(&p->hook) > 0)
 			;
 	}
 	done.status = status;
@@ -532,20 +554,33 @@ void parent_serve_note(struct parent *p)
 	}
 }
 
+/*
+ * A backend's wake may stand for more events than one note holds: asked
+ * again until it has fewer, as its descriptor may not wake again.
+ */
 void parent_forward_events(struct parent *p)
 {
 	struct priv_events e = {.type = PRIV_NOTE_EVENTS};
-	size_t n = 0;
+	struct priv_gone gone = {.type = PRIV_NOTE_HV_GONE};
+	size_t n;
 
-	if (p->hv->ops->events(p->hv, e.ev, PRIV_EVENTS_MAX, &n) < 0) {
-		fprintf(stderr, "rasd: parent: events: %s\n", p->hv->err);
-		return;
-	}
-	if (n == 0)
-		return;
-	e.n = (uint32_t)n;
-	note_send(p, &e,
-	          offsetof(struct priv_events, ev) + n * sizeof(e.ev[0]));
+	do {
+		n = 0;
+		if (p->hv->ops->events(p->hv, e.ev, PRIV_EVENTS_MAX, &n) < 0) {
+			/* The engine decides what a lost host means (it
+			 * stops). */
+			snprintf(gone.err, sizeof(gone.err), "%s", p->hv->err);
+			hv_watch(p, false);
+			note_send(p, &gone, sizeof(gone));
+			return;
+		}
+		if (n == 0)
+			return;
+		e.n = (uint32_t)n;
+		note_send(p, &e,
+		          offsetof(struct priv_events, ev) +
+		              n * sizeof(e.ev[0]));
+	} while (n == PRIV_EVENTS_MAX);
 }
 
 /*
@@ -553,7 +588,7 @@ void parent_forward_events(struct parent *p)
  * it is dry), then the engine is told; nothing more is read until the
  * journal has them (its TAKEN note).
  */
-void parent_fill(struct parent *p)
+int parent_fill(struct parent *p)
 {
 	struct priv_filled f = {.type = PRIV_NOTE_FILLED};
 	size_t size = mce_reader_buffer_size(p->reader), i;
@@ -562,7 +597,7 @@ void parent_fill(struct parent *p)
 	ssize_t n;
 
 	if (p->source_busy || p->engine <= 0)
-		return;
+		return 0;
 	for (i = 0; i < PRIV_SLOTS; i++) {
 		if (mce_reader_use_buffer(p->reader, spool_slot(p->spool, i),
 		                          spool_slot_size(p->spool)) < 0)
@@ -578,10 +613,11 @@ void parent_fill(struct parent *p)
 			break;
 	}
 	if (f.used == 0 && !f.overflowed)
-		return;
+		return 0;
 	p->source_busy = true;
 	source_watch(p, false);
 	note_send(p, &f, sizeof(f));
+	return (int)f.used + 1;
 }
 
 /* ---- the policy: the guard's rules and the hook ---- */

@@ -396,6 +396,43 @@ size_t control_subscribers(const struct control *ctl)
 	return n;
 }
 
+/* The short name of a process, from /proc (empty when gone). */
+static void proc_comm(pid_t pid, char *out, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	if (fgets(out, (int)len, f) != NULL)
+		out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+/*
+ * The daemon a listener belongs to: rasd's engine holds the socket, its
+ * privileged parent is the process an operator knows (systemd's main
+ * pid, the one the lock names).
+ */
+static pid_t daemon_pid(pid_t listener)
+{
+	char path[64], buf[512], comm[32], *close_paren;
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)listener);
+	if ((f = fopen(path, "r")) == NULL)
+		return listener;
+	close_paren = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	if (close_paren == NULL || sscanf(close_paren, ") %*c %d", &ppid) != 1)
+		return listener;
+	proc_comm((pid_t)ppid, comm, sizeof(comm));
+	return strcmp(comm, "rasd") == 0 ? (pid_t)ppid : listener;
+}
+
 /*
  * A socket some daemon still listens on is never taken over: only a
  * stale one (connection refused) left by a crash is removed.
@@ -431,7 +468,7 @@ static int socket_claim(const char *path, const struct sockaddr_un *sa,
 		snprintf(err, errlen,
 		         "control socket %s is in use by a running rasd (pid "
 		         "%d)",
-		         path, (int)cr.pid);
+		         path, (int)daemon_pid(cr.pid));
 		return -1;
 	}
 	close(fd);

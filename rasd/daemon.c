@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../hypervisor/sim/sim.h"
+#include "../priv/priv.h"
 #include "../include/strcopy.h"
 #include "../hypervisor/sim/simhost.h"
 #include "rasd.h"
@@ -319,6 +320,23 @@ void rasd_sync_arm(struct rasd *d)
 	loop_timer_arm(d->sync_timer, ns);
 }
 
+/*
+ * The scenario is played: every record it fired is read before the idle
+ * check may stop the daemon. A source another process reads is asked to
+ * read the device now (a bounded number of times: a journal that will
+ * not take a batch must not spin here).
+ */
+static void source_drain_all(struct rasd *d)
+{
+	int rounds = 0;
+
+	do {
+		while (source_drain(d) > 0)
+			;
+	} while (d->hv->ops->source_sync != NULL && ++rounds < 64 &&
+	         d->hv->ops->source_sync(d->hv) > 0);
+}
+
 static void on_hv_readable(void *arg, int fd, uint32_t events)
 {
 	struct rasd *d = arg;
@@ -343,7 +361,8 @@ static void on_hv_readable(void *arg, int fd, uint32_t events)
 		if (evs[i].type == HV_EVENT_MEMORY_FAILURE ||
 		    evs[i].type == HV_EVENT_SOURCE_ERROR ||
 		    evs[i].type == HV_EVENT_DEVICE_ERROR ||
-		    evs[i].type == HV_EVENT_FIRMWARE_MEMORY) {
+		    evs[i].type == HV_EVENT_FIRMWARE_MEMORY ||
+		    evs[i].type == HV_EVENT_HOOK_DONE) {
 			hosthealth_on_hv_event(d, &evs[i]);
 			continue;
 		}
@@ -355,8 +374,7 @@ static void on_hv_readable(void *arg, int fd, uint32_t events)
 	 */
 	if (d->input_done && !d->input_drained) {
 		d->input_drained = true;
-		while (source_drain(d) > 0)
-			;
+		source_drain_all(d);
 	}
 	telemetry_update(d);
 }
@@ -693,7 +711,12 @@ static int open_hv(struct rasd *d, char *err, size_t errlen)
 	struct hv *wrapped;
 
 	sim_options(d, &hvo, sim_socket, sizeof(sim_socket));
-	d->hv = hv_open(d->opt.hv_spec, &d->clock, &hvo, err, errlen);
+	if (d->opt.privsep)
+		d->hv = priv_client_open(
+		    d->opt.priv_call_fd, d->opt.priv_note_fd,
+		    clock_now_ms(&d->clock), d->clock.speed, err, errlen);
+	else
+		d->hv = hv_open(d->opt.hv_spec, &d->clock, &hvo, err, errlen);
 	if (d->hv == NULL)
 		return -1;
 	/* An attached host keeps its own time: run on it. */
@@ -724,7 +747,9 @@ static int open_parts(struct rasd *d, char *err, size_t errlen)
 	if (d->opt.policy_path != NULL &&
 	    policy_load_file(&d->policy, d->opt.policy_path, err, errlen) < 0)
 		return -1;
-	if (journal_lock(d->opt.journal_path, &d->lock_fd, err, errlen) < 0 ||
+	/* Under privsep the parent holds the lock for the whole daemon. */
+	if ((!d->opt.privsep &&
+	     journal_lock(d->opt.journal_path, &d->lock_fd, err, errlen) < 0) ||
 	    journal_open(&d->journal, d->opt.journal_path, err, errlen) < 0)
 		return -1;
 	crash_hooks(d);
@@ -830,13 +855,16 @@ int rasd_run(struct rasd *d)
 		d->log.origin_ms = timeline;
 	log_start(d);
 	notify_daemon(d, LOG_NOTICE, "started");
+	hosthealth_engine_restarted(d);
 	/*
 	 * Records a killed daemon read but never journaled come first, then
 	 * what waits in the source (a restart, a full log).
 	 */
 	if (source_recover(d) < 0)
 		return -1;
-	source_drain(d);
+	source_drain_all(d);
+	if (d->input_done)
+		d->input_drained = true;
 	if (loop_run(d->loop) < 0) {
 		log_msg(&d->log, LOG_ERR, "rasd", "event loop: %s",
 		        strerror(errno));

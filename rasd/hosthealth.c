@@ -12,6 +12,7 @@
 
 #include "../ipmi/bmc.h"
 #include "../sensors/hwmon.h"
+#include "../priv/priv.h"
 #include "rasd.h"
 
 extern char **environ;
@@ -106,6 +107,29 @@ static void hook_reap(struct rasd *d)
 	d->hook_pid = 0;
 }
 
+static void hook_run_pending(struct rasd *d);
+
+static bool hook_running(const struct rasd *d)
+{
+	return d->hook_pid > 0 || d->hook_in_parent;
+}
+
+/*
+ * Under privsep the parent runs the hook, as [health] hook_user with a
+ * clean environment and a deadline; its end comes as an event.
+ */
+static void hook_in_parent(struct rasd *d, enum health_level l, const char *why)
+{
+	if (priv_hook_request(hv_hook_inner(d->hv), health_level_name(l), why) <
+	    0) {
+		log_msg(&d->log, LOG_ERR, "health", "hook: %s", d->hv->err);
+		return;
+	}
+	d->hook_in_parent = true;
+	log_msg(&d->log, LOG_NOTICE, "health", "hook %s %s started",
+	        d->policy.health_hook, health_level_name(l));
+}
+
 /* HOOK LEVEL REASON: the orchestrator stops placing guests here on
  * yellow/red and starts again on green. */
 static void hook_run(struct rasd *d, enum health_level l, const char *why)
@@ -120,7 +144,7 @@ static void hook_run(struct rasd *d, enum health_level l, const char *why)
 		return;
 	}
 	hook_reap(d);
-	if (d->hook_pid > 0) {
+	if (hook_running(d)) {
 		/* Only the latest state matters: it runs when this one ends. */
 		d->hook_pending = true;
 		d->hook_pending_level = l;
@@ -129,6 +153,10 @@ static void hook_run(struct rasd *d, enum health_level l, const char *why)
 		return;
 	}
 	d->hook_pending = false;
+	if (priv_is_client(hv_hook_inner(d->hv))) {
+		hook_in_parent(d, l, why);
+		return;
+	}
 	argv[0] = d->policy.health_hook;
 	argv[1] = (char *)health_level_name(l);
 	argv[2] = (char *)why;
@@ -198,7 +226,7 @@ static void hook_run_pending(struct rasd *d)
 	char why[HEALTH_REASON_MAX];
 
 	hook_reap(d);
-	if (!d->hook_pending || d->hook_pid > 0)
+	if (!d->hook_pending || hook_running(d))
 		return;
 	snprintf(why, sizeof(why), "%s", d->hook_pending_reason);
 	hook_run(d, d->hook_pending_level, why);
@@ -266,6 +294,34 @@ static void health_event_init(struct journal_health_event *he,
 	snprintf(he->component, sizeof(he->component), "%s", component);
 	he->dimm = -1;
 	he->record_id = -1;
+}
+
+/*
+ * An engine rasd's parent started again after it died: journaled, and a
+ * warning, because what killed it may be what a hostile client sent.
+ */
+void hosthealth_engine_restarted(struct rasd *d)
+{
+	struct journal_health_event he;
+	unsigned starts = 0;
+	int st = 0;
+
+	priv_engine_life(hv_hook_inner(d->hv), &starts, &st);
+	if (starts <= 1)
+		return;
+	health_event_init(&he, "rasd", "other", "warning", "engine");
+	he.time_ms = clock_now_ms(&d->clock);
+	snprintf(he.what, sizeof(he.what), "engine restarted");
+	snprintf(he.detail, sizeof(he.detail),
+	         "start %u; the last engine %s %d", starts,
+	         WIFSIGNALED(st) ? "was killed by signal" : "exited with",
+	         WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	if (journal_health_event_add(d->journal, &he) < 0)
+		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
+		        journal_error(d->journal));
+	log_msg(&d->log, LOG_WARNING, "rasd",
+	        "the engine was started again by rasd's parent (%s)",
+	        he.detail);
 }
 
 /* ---- one fault, two sources ---- */
@@ -1050,11 +1106,43 @@ void hosthealth_dimm_temps(struct rasd *d)
 	free(rd);
 }
 
+static void hook_done(struct rasd *d, const struct hv_event *ev)
+{
+	int st = ev->error;
+	bool ok = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+
+	d->hook_in_parent = false;
+	if (ev->online)
+		log_msg(&d->log, LOG_WARNING, "health",
+		        "hook %s killed at its deadline (%llu ms)%s%s",
+		        d->policy.health_hook,
+		        (unsigned long long)d->policy.health_hook_timeout_ms,
+		        ev->detail[0] ? ": " : "", ev->detail);
+	else if (!ok)
+		log_msg(&d->log, LOG_WARNING, "health", "hook %s %s %d%s%s",
+		        d->policy.health_hook,
+		        st < 0          ? "could not start, status"
+		        : WIFEXITED(st) ? "exited with status"
+		                        : "was killed by signal",
+		        st < 0          ? -1
+		        : WIFEXITED(st) ? WEXITSTATUS(st)
+		                        : WTERMSIG(st),
+		        ev->detail[0] ? ": " : "", ev->detail);
+	else if (ev->detail[0] != '\0')
+		log_msg(&d->log, LOG_INFO, "health", "hook %s said: %s",
+		        d->policy.health_hook, ev->detail);
+	hook_run_pending(d);
+}
+
 void hosthealth_on_hv_event(struct rasd *d, const struct hv_event *ev)
 {
 	struct journal_health_event he;
 	char comp[64];
 
+	if (ev->type == HV_EVENT_HOOK_DONE) {
+		hook_done(d, ev);
+		return;
+	}
 	if (ev->type == HV_EVENT_DEVICE_ERROR) {
 		devices_on_error(d, &ev->dev);
 		return;

@@ -8,6 +8,7 @@
 
 #include "../hypervisor/sim/sim.h"
 #include "../include/version.h"
+#include "../priv/priv.h"
 #include "checkconfig.h"
 #include "rasd.h"
 #include "sdnotify.h"
@@ -20,7 +21,8 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: rasd -H BACKEND [-c POLICY] [-j JOURNAL] [-s SOCKET]\n"
+	    "usage: rasd -H BACKEND [-c POLICY] [-j JOURNAL] [-s SOCKET] "
+	    "[-u USER]\n"
 	    "            [--speed N] [--log FILE] [--call-log FILE]\n"
 	    "            [--exit-when-done] [--check] [--syslog] [-q] [-v]\n"
 	    "       rasd -n|--check-config [-H BACKEND] [-c POLICY]\n"
@@ -32,6 +34,9 @@ static void usage(FILE *f)
 	    "  -j, --journal FILE     SQLite journal (default %s)\n"
 	    "  -s, --socket PATH      control socket (default %s;\n"
 	    "                         'none' for no socket)\n"
+	    "  -u, --user USER        the engine's user (default _rasd, or\n"
+	    "                         nobody without it); the parent stays "
+	    "root\n"
 	    "      --speed N          run the clock N times faster (sim)\n"
 	    "      --log FILE         append the timeline to FILE too\n"
 	    "      --call-log FILE    sim: record every hypervisor call\n"
@@ -71,6 +76,7 @@ static const struct option long_opts[] = {
     {"policy", required_argument, NULL, 'c'},
     {"journal", required_argument, NULL, 'j'},
     {"socket", required_argument, NULL, 's'},
+    {"user", required_argument, NULL, 'u'},
     {"speed", required_argument, NULL, OPT_SPEED},
     {"log", required_argument, NULL, OPT_LOG},
     {"call-log", required_argument, NULL, OPT_CALL_LOG},
@@ -119,8 +125,8 @@ static int parse_args(int argc, char **argv, struct rasd_options *o,
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "H:c:j:s:nqvh", long_opts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "H:c:j:s:u:nqvh", long_opts,
+	                        NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			*check_config = true;
@@ -175,6 +181,9 @@ static int parse_args(int argc, char **argv, struct rasd_options *o,
 			break;
 		case OPT_SYSLOG:
 			o->use_syslog = true;
+			break;
+		case 'u':
+			o->user = optarg;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -244,10 +253,69 @@ static int run_notified(struct rasd *d)
 	return rc;
 }
 
+/*
+ * The engine: everything rasd does but the few things that need root,
+ * in the parent's child, already as its user. Its exit status is
+ * rasd's.
+ */
+static int engine_main(void *arg, int call_fd, int note_fd)
+{
+	struct rasd_options opt = *(const struct rasd_options *)arg;
+	struct rasd *d;
+	char err[1024];
+	int rc;
+
+	opt.privsep = true;
+	opt.priv_call_fd = call_fd;
+	opt.priv_note_fd = note_fd;
+	/* The context is large; keep it off the stack. */
+	d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return 1;
+	if (rasd_init(d, &opt, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rasd: %s\n", err);
+		rasd_fini(d);
+		free(d);
+		return 1;
+	}
+	rc = run_notified(d) < 0 ? 1 : 0;
+	if (finish_checks(d) != 0)
+		rc = 1;
+	if (opt.report_dir != NULL) {
+		if (rasd_write_report(d, opt.report_dir, err, sizeof(err)) <
+		    0) {
+			fprintf(stderr, "rasd: report: %s\n", err);
+			rc = 1;
+		} else {
+			printf("dashboard: %s/index.html\n", opt.report_dir);
+		}
+	}
+	if (opt.exit_when_done || opt.check)
+		rasd_print_summary(d);
+	rasd_fini(d);
+	free(d);
+	return rc;
+}
+
+static void priv_config_from(const struct rasd_options *opt,
+                             struct priv_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->hv_spec = opt->hv_spec;
+	cfg->journal_path = opt->journal_path;
+	cfg->socket_path = opt->socket_path;
+	cfg->log_path = opt->log_path;
+	cfg->policy_path = opt->policy_path;
+	cfg->sim_socket = opt->sim_socket;
+	cfg->call_log = opt->call_log;
+	cfg->user = opt->user;
+	cfg->crash_test = opt->crash.kind != CRASH_NONE;
+}
+
 int main(int argc, char **argv)
 {
 	struct rasd_options opt;
-	struct rasd *d;
+	struct priv_config cfg;
 	bool check_config = false;
 	char err[1024];
 	int rc;
@@ -280,31 +348,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rasd: -H %s: %s\n", opt.hv_spec, err);
 		return 2;
 	}
-	/* The context is large; keep it off the stack. */
-	d = calloc(1, sizeof(*d));
-	if (d == NULL)
-		return 1;
-	if (rasd_init(d, &opt, err, sizeof(err)) < 0) {
-		fprintf(stderr, "rasd: %s\n", err);
-		rasd_fini(d);
-		free(d);
-		return 1;
-	}
-	rc = run_notified(d) < 0 ? 1 : 0;
-	if (finish_checks(d) != 0)
-		rc = 1;
-	if (opt.report_dir != NULL) {
-		if (rasd_write_report(d, opt.report_dir, err, sizeof(err)) <
-		    0) {
-			fprintf(stderr, "rasd: report: %s\n", err);
-			rc = 1;
-		} else {
-			printf("dashboard: %s/index.html\n", opt.report_dir);
-		}
-	}
-	if (opt.exit_when_done || opt.check)
-		rasd_print_summary(d);
-	rasd_fini(d);
-	free(d);
-	return rc;
+	priv_config_from(&opt, &cfg);
+	return priv_parent_run(&cfg, engine_main, &opt);
 }

@@ -77,6 +77,11 @@ struct rasd_options {
 	bool verbose;
 	bool quiet; /* no timeline on stderr */
 	struct crashpoint crash;
+	const char *user; /* -u: the engine's; NULL: _rasd or nobody */
+	/* the engine's ends of its parent's sockets (priv/priv.h); privsep
+	 * false: no parent, the daemon opens the backend itself (tests) */
+	bool privsep;
+	int priv_call_fd, priv_note_fd;
 };
 
 /* A verdict waiting for its batch to be committed to the journal. */
@@ -250,6 +255,7 @@ struct rasd {
 	struct loop_timer *health_timer;    /* the next expiry */
 	uint64_t health_timer_due;          /* what it is armed for, 0: none */
 	int hook_pid;                       /* a running [health] hook */
+	bool hook_in_parent;                /* ... run by the privsep parent */
 	bool hook_pending; /* a newer state waits for it to end */
 	enum health_level hook_pending_level;
 	char hook_pending_reason[HEALTH_REASON_MAX];
@@ -406,6 +412,7 @@ void hosthealth_sensors_json(struct rasd *d, struct json_object *out);
 void hosthealth_dimm_temps(struct rasd *d);
 /* Something the backend reported that is health, not a record. */
 void hosthealth_on_hv_event(struct rasd *d, const struct hv_event *ev);
+void hosthealth_engine_restarted(struct rasd *d);
 
 /* devices.c: PCIe AER and CXL device errors into the journal (one
  * device_events row each), counted per device, told (MSGID PCIE, CXL),

@@ -182,7 +182,12 @@ void sdnotify_ready(struct sdnotify *n)
 
 	if (n == NULL)
 		return;
-	snprintf(pid, sizeof(pid), "READY=1\nMAINPID=%d", (int)getpid());
+	/* Under privsep the parent systemd started stays the main process. */
+	if (n->d->opt.privsep)
+		snprintf(pid, sizeof(pid), "READY=1");
+	else
+		snprintf(pid, sizeof(pid), "READY=1\nMAINPID=%d",
+		         (int)getpid());
 	send_status(n, pid, true);
 	loop_timer_arm(n->timer, tick_ns(n));
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../priv/priv.h"
 #include "rasd.h"
 #include "spool.h"
 
@@ -17,7 +18,6 @@
  * that finds the device drained ends the batch at once: one record
  * alone is committed at once.
  */
-#define SPOOL_SLOTS 8
 
 static int record_cb(void *arg, const struct mce_record *r)
 {
@@ -53,8 +53,30 @@ static void source_stall(struct rasd *d)
 	        "it takes them (they are kept in the spool)");
 }
 
+/*
+ * The journal has what the spool held: a source another process fills
+ * (rasd's privileged parent) may read the device again.
+ */
+static void source_taken(struct rasd *d)
+{
+	if (d->hv->ops->source_done != NULL &&
+	    d->hv->ops->source_done(d->hv) < 0)
+		log_msg(&d->log, LOG_ERR, "source", "%s", d->hv->err);
+}
+
+static int recover_spool(struct rasd *d);
+
 /* Records in the spool of a batch the journal does not have. */
 int source_recover(struct rasd *d)
+{
+	int rc = recover_spool(d);
+
+	if (rc == 0 && !d->source_stuck)
+		source_taken(d);
+	return rc;
+}
+
+static int recover_spool(struct rasd *d)
 {
 	char value[24];
 	uint64_t committed = 0;
@@ -172,6 +194,7 @@ ssize_t source_drain(struct rasd *d)
 	}
 	if (read_any)
 		spool_release(d->spool, used);
+	source_taken(d);
 	report_drain(d, n, overflows, err);
 	return n;
 }
@@ -206,10 +229,19 @@ static int spool_attach(struct rasd *d, char *err, size_t errlen)
 	bool in_memory = strcmp(d->opt.journal_path, ":memory:") == 0;
 
 	snprintf(path, sizeof(path), "%s.spool", d->opt.journal_path);
-	if (spool_open(&d->spool, in_memory ? NULL : path,
-	               mce_reader_buffer_size(d->mce), SPOOL_SLOTS,
-	               mce_reader_record_len(d->mce), err, errlen) < 0)
+	/* Under privsep the parent made the spool it reads the device into:
+	 * the engine maps the same one. */
+	if (priv_is_client(hv_hook_inner(d->hv))) {
+		if (spool_open_fd(
+		        &d->spool, priv_spool_fd(hv_hook_inner(d->hv)),
+		        mce_reader_buffer_size(d->mce), SPOOL_SLOTS,
+		        mce_reader_record_len(d->mce), err, errlen) < 0)
+			return -1;
+	} else if (spool_open(&d->spool, in_memory ? NULL : path,
+	                      mce_reader_buffer_size(d->mce), SPOOL_SLOTS,
+	                      mce_reader_record_len(d->mce), err, errlen) < 0) {
 		return -1;
+	}
 	if (mce_reader_use_buffer(d->mce, spool_slot(d->spool, 0),
 	                          spool_slot_size(d->spool)) < 0) {
 		snprintf(err, errlen, "spool %s: the reader will not use it",

@@ -21,6 +21,9 @@
  */
 struct spool;
 
+/* Reads per transaction: the daemon's, and its privsep parent's, spool. */
+#define SPOOL_SLOTS 8
+
 /*
  * slots of slot_size bytes (one read each); path NULL: anonymous memory
  * (a journal in memory has no restart).

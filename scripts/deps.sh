@@ -5,6 +5,8 @@
 # Chromium the tests drive),
 # clang, fuzz, bench, lab (QEMU, Xen, the Debian kernel), pkg (make deb
 # and make package-test: debhelper, lintian, mmdebstrap, a kernel to boot).
+# The build group also adds the system user _rasd that rasd's engine runs
+# as, when it is missing.
 set -eu
 
 pkgs_build="gcc make pkg-config libsqlite3-dev sqlite3 libjson-c-dev libinih-dev libcmocka-dev jq librrd-dev rrdtool libssl-dev openssl prometheus syslog-ng-core rrdcached fonts-dejavu-core chromium chromium-driver libsnmp-dev snmpd snmptrapd snmp smitools curl ca-certificates socat libxen-dev libvirt-dev libopenipmi-dev openipmi libsensors-dev"
@@ -35,6 +37,21 @@ for p in $want; do
 		case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac
 	fi
 done
+
+# rasd's engine, its agent and their tests run as the system user _rasd
+# (what the package's sysusers.d file makes); a source tree run as root
+# needs it too.
+rasd_user() {
+	getent passwd _rasd >/dev/null && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps.sh: no user _rasd; as root: useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin _rasd" >&2
+		return 0
+	fi
+	echo "deps: adding the system user _rasd (rasd's unprivileged engine)"
+	useradd --system --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin --comment "rasd unprivileged helpers" _rasd
+}
+case " $* " in *" build "*) rasd_user ;; esac
 
 if [ -z "$missing" ]; then
 	echo "deps: all present ($*)"

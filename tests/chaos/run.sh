@@ -15,6 +15,8 @@ case "$BUILD" in /*) BUILD_DIR=$BUILD ;; *) BUILD_DIR=$CHAOS_DIR/../../$BUILD ;;
 export BUILD_DIR CHAOS_DIR
 . "$CHAOS_DIR/lib.sh"
 WORK=$(mktemp -d /tmp/rasd-chaos.XXXXXX)
+# rasd's engine runs as _rasd: it must reach the run directories.
+chmod 755 "$WORK"
 trap 'chaos_stop_host' EXIT INT TERM
 points=0 lost=0 repeated=0 failed=0
 

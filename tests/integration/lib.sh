@@ -7,6 +7,8 @@ ROOT=$(cd "$TESTS_DIR/../.." && pwd)
 RASD="$BUILD_DIR/rasd"
 RASCTL="$BUILD_DIR/rasctl"
 WORK=$(mktemp -d /tmp/rasd-test.XXXXXX)
+# rasd's engine runs as _rasd: it must reach the files a test gives it.
+chmod 755 "$WORK"
 FAILED=0
 RASD_PID=
 
