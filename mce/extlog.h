@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mce/dram.h"
 #include "mce/mce.h"
 #include "mce/tracefs.h"
 
@@ -77,6 +78,10 @@ struct extlog_event {
 	 * module M" when it gives card and module; "" when neither */
 	char label[EXTLOG_LABEL_MAX];
 	char note[EXTLOG_NOTE_MAX]; /* what rasd did not know; "" none */
+	/* rank, bank group, bank, row, column where the section gave them;
+	 * DRAM_UNKNOWN when it gave some, not all, or a bank rasd cannot
+	 * split into group and bank */
+	struct dram_coord dram;
 };
 
 struct extlog_binding {
