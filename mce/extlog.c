@@ -188,7 +188,7 @@ static void read_compact(struct extlog_event *e, const unsigned char *d,
  * (VALID_BANK alone) is the number the firmware counts, used as it is
  * when it fits a group's banks, else not usable.
  */
-static void read_dram(struct extlog_event *e)
+void extlog_dram_read(struct extlog_event *e)
 {
 	const uint64_t any = EXTLOG_VALID_RANK | EXTLOG_VALID_BANK |
 	                     EXTLOG_VALID_BANK_GROUP | EXTLOG_VALID_BANK_ADDR |
@@ -274,7 +274,7 @@ int extlog_decode(const struct extlog_binding *b, const void *rec, size_t len,
 	memcpy(out->fru_id, r.fru_id, sizeof(out->fru_id));
 	memcpy(out->fru_text, r.fru_text, sizeof(out->fru_text));
 	read_compact(out, r.data, b->data_len);
-	read_dram(out);
+	extlog_dram_read(out);
 	make_label(out);
 	if (b->tb.note[0] != '\0')
 		note_add(out, "format: %s", b->tb.note);

@@ -101,6 +101,10 @@ int extlog_bind(const struct tracefs_format *fmt, struct extlog_binding *b,
 int extlog_decode(const struct extlog_binding *b, const void *rec, size_t len,
                   struct extlog_event *out, char *err, size_t errlen);
 
+/* e->dram from the section's fields and validation bits (extlog_decode
+ * does it; the simulated host, which fills the fields, calls it too). */
+void extlog_dram_read(struct extlog_event *e);
+
 /* Whether the record gives a physical address rasd can act on. */
 bool extlog_has_address(const struct extlog_event *e);
 

@@ -304,7 +304,8 @@ int rasd_record_at(struct rasd *d, const struct mce_record *r,
 
 int rasd_dram_late(struct rasd *d, int64_t event_id, uint64_t page,
                    uint32_t socket, int32_t dimm_id,
-                   const struct dram_coord *given, const char *note)
+                   const struct dram_coord *given, const char *note,
+                   const char *who)
 {
 	struct correlate_result cr;
 	struct journal_event ev;
@@ -324,6 +325,8 @@ int rasd_dram_late(struct rasd *d, int64_t event_id, uint64_t page,
 	                                sizeof(why)) < 0) {
 		dram_why(&ev, why);
 	}
+	if (ev.also[0] == '\0')
+		snprintf(ev.also, sizeof(ev.also), "%s", who);
 	if (journal_event_set_dram(d->journal, event_id, &ev.dram, ev.also) < 0)
 		return -1;
 	memset(&cr, 0, sizeof(cr));

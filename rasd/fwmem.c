@@ -29,7 +29,8 @@ struct recent {
 	int32_t dimm;    /* the event's hv_dimm id, -1 none */
 	uint32_t socket; /* its record's */
 	bool taken;      /* a firmware record already named it */
-	bool placed;     /* an EDAC record already gave its coordinates */
+	bool edac_taken; /* an EDAC record already joined it */
+	bool placed;     /* it has DRAM coordinates: none are taken later */
 };
 
 /*
@@ -96,6 +97,7 @@ void fwmem_on_mce(struct rasd *d, const struct journal_event *ev,
 	r->dimm = ev->dimm;
 	r->socket = ev->rec.socketid;
 	r->taken = false;
+	r->edac_taken = false;
 	r->placed = ev->dram.have != 0;
 }
 
@@ -129,7 +131,7 @@ static struct recent *twin_of(struct fwmem *f, bool edac, uint64_t page,
 	for (i = 0; i < FWMEM_RECENT; i++) {
 		struct recent *r = &f->recent[i];
 
-		if (r->event_id == 0 || (edac ? r->placed : r->taken) ||
+		if (r->event_id == 0 || (edac ? r->edac_taken : r->taken) ||
 		    r->page != page ||
 		    (now > r->time_ms && now - r->time_ms > FWMEM_WINDOW_MS))
 			continue;
@@ -244,7 +246,7 @@ static void merge(struct rasd *d, struct recent *twin,
 	    journal_device_event_add(d->journal, row) < 0 ||
 	    (!twin->placed && v->dram.have != 0 &&
 	     rasd_dram_late(d, twin->event_id, twin->page, twin->socket,
-	                    twin->dimm, &v->dram, v->dram_note) < 0)) {
+	                    twin->dimm, &v->dram, v->dram_note, also) < 0)) {
 		log_msg(&d->log, LOG_ERR, v->who, "journal: %s",
 		        journal_error(d->journal));
 		rasd_batch_abort(d);
@@ -253,7 +255,7 @@ static void merge(struct rasd *d, struct recent *twin,
 	if (rasd_batch_end(d) < 0)
 		return;
 	if (v->edac)
-		twin->placed = true;
+		twin->edac_taken = true;
 	else
 		twin->taken = true;
 	if (v->dram.have != 0)

@@ -288,11 +288,13 @@ int rasd_record_at(struct rasd *d, const struct mce_record *r,
  * Coordinates that came after their event (the EDAC or firmware record
  * that follows a machine check): into the event's entry, the row bucket
  * and the fault mode, its verdicts queued with the open batch. dimm_id
- * is the event's hv_dimm id. -1: the journal refused.
+ * is the event's hv_dimm id; who ("edac") goes into its notes. -1: the
+ * journal refused.
  */
 int rasd_dram_late(struct rasd *d, int64_t event_id, uint64_t page,
                    uint32_t socket, int32_t dimm_id,
-                   const struct dram_coord *given, const char *note);
+                   const struct dram_coord *given, const char *note,
+                   const char *who);
 /* Give up the open batch: nothing of it is told or planned. */
 void rasd_batch_abort(struct rasd *d);
 /* Plan its verdicts, commit the batch, then tell and act; -1: the

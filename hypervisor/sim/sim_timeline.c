@@ -176,9 +176,7 @@ static void sim_fw_dram(const struct dram_coord *c, struct extlog_event *e)
 		e->valid |= EXTLOG_VALID_COLUMN;
 		e->column = c->column;
 	}
-	e->dram = *c;
-	if (c->have != 0 && !dram_coord_usable(c))
-		e->dram.have |= DRAM_UNKNOWN;
+	extlog_dram_read(e);
 }
 
 /* extlog: the firmware's record names the module when fru= does. */
