@@ -103,6 +103,8 @@ enum hv_event_type {
 	HV_EVENT_FIRMWARE_MEMORY, /* the firmware's record of a memory error
 	                           * (ras:extlog_mem_event): fwmem; cpu is
 	                           * the CPU whose ring held it */
+	HV_EVENT_EDAC_MEMORY,     /* the EDAC driver's record of a memory
+	                           * error (ras:mc_event): edac */
 	HV_EVENT_HOOK_DONE,       /* privsep: the health hook ended; error is
 	                           * its wait status, online that it was
 	                           * killed at its deadline, detail its output */
@@ -120,8 +122,9 @@ struct hv_event {
 	uint64_t pfn;     /* MEMORY_FAILURE: the frame */
 	char detail[160]; /* MEMORY_FAILURE: "<page type>: <result>" */
 	union {
-		struct pcie_event dev;     /* DEVICE_ERROR */
-		struct extlog_event fwmem; /* FIRMWARE_MEMORY */
+		struct pcie_event dev;        /* DEVICE_ERROR */
+		struct extlog_event fwmem;    /* FIRMWARE_MEMORY */
+		struct tracefs_mc_event edac; /* EDAC_MEMORY */
 	};
 };
 

@@ -184,6 +184,53 @@ static void read_compact(struct extlog_event *e, const unsigned char *d,
 }
 
 /*
+ * Where in the DRAM. A bank with its group is the pair; a bank without
+ * (VALID_BANK alone) is the number the firmware counts, used as it is
+ * when it fits a group's banks, else not usable.
+ */
+void extlog_dram_read(struct extlog_event *e)
+{
+	const uint64_t any = EXTLOG_VALID_RANK | EXTLOG_VALID_BANK |
+	                     EXTLOG_VALID_BANK_GROUP | EXTLOG_VALID_BANK_ADDR |
+	                     EXTLOG_VALID_ROW | EXTLOG_VALID_ROW_EXT |
+	                     EXTLOG_VALID_COLUMN;
+	struct dram_coord *c = &e->dram;
+
+	memset(c, 0, sizeof(*c));
+	if (!(e->valid & any))
+		return;
+	if (e->valid & EXTLOG_VALID_RANK) {
+		c->rank = (uint8_t)e->rank;
+		c->have |= DRAM_HAVE_RANK;
+	}
+	if ((e->valid & EXTLOG_VALID_BANK_GROUP) &&
+	    (e->valid & EXTLOG_VALID_BANK_ADDR)) {
+		c->bank_group = e->bank_group;
+		c->bank = e->bank_address;
+		c->have |= DRAM_HAVE_BG | DRAM_HAVE_BANK;
+	} else if (e->valid & EXTLOG_VALID_BANK) {
+		c->bank = (uint8_t)e->bank;
+		c->have |= DRAM_HAVE_BANK;
+	}
+	if (e->valid & (EXTLOG_VALID_ROW | EXTLOG_VALID_ROW_EXT)) {
+		c->row = e->row;
+		c->have |= DRAM_HAVE_ROW;
+	}
+	if (e->valid & EXTLOG_VALID_COLUMN) {
+		c->column = e->column;
+		c->have |= DRAM_HAVE_COLUMN;
+	}
+	if (e->rank > 0xff || e->bank_group > 0xf || e->bank_address > 0xf ||
+	    (!(c->have & DRAM_HAVE_BG) && e->bank > 0xf)) {
+		c->have |= DRAM_UNKNOWN;
+		note_add(e, "DRAM coordinates past any DIMM's");
+	} else if (!dram_coord_usable(c)) {
+		c->have |= DRAM_UNKNOWN;
+		note_add(e, "DRAM coordinates without a row, column or bank");
+	}
+}
+
+/*
  * The firmware's name for the module: its FRU text (the silkscreen
  * label), else its card and module numbers. Blanks around the text are
  * padding; a text of blanks only names nothing.
@@ -227,6 +274,7 @@ int extlog_decode(const struct extlog_binding *b, const void *rec, size_t len,
 	memcpy(out->fru_id, r.fru_id, sizeof(out->fru_id));
 	memcpy(out->fru_text, r.fru_text, sizeof(out->fru_text));
 	read_compact(out, r.data, b->data_len);
+	extlog_dram_read(out);
 	make_label(out);
 	if (b->tb.note[0] != '\0')
 		note_add(out, "format: %s", b->tb.note);

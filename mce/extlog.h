@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mce/dram.h"
 #include "mce/mce.h"
 #include "mce/tracefs.h"
 
@@ -77,6 +78,10 @@ struct extlog_event {
 	 * module M" when it gives card and module; "" when neither */
 	char label[EXTLOG_LABEL_MAX];
 	char note[EXTLOG_NOTE_MAX]; /* what rasd did not know; "" none */
+	/* rank, bank group, bank, row, column where the section gave them;
+	 * DRAM_UNKNOWN when it gave some, not all, or a bank rasd cannot
+	 * split into group and bank */
+	struct dram_coord dram;
 };
 
 struct extlog_binding {
@@ -95,6 +100,10 @@ int extlog_bind(const struct tracefs_format *fmt, struct extlog_binding *b,
 /* One record; -1 with err only when it is shorter than its fields. */
 int extlog_decode(const struct extlog_binding *b, const void *rec, size_t len,
                   struct extlog_event *out, char *err, size_t errlen);
+
+/* e->dram from the section's fields and validation bits (extlog_decode
+ * does it; the simulated host, which fills the fields, calls it too). */
+void extlog_dram_read(struct extlog_event *e);
 
 /* Whether the record gives a physical address rasd can act on. */
 bool extlog_has_address(const struct extlog_event *e);

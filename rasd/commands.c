@@ -62,6 +62,13 @@ bad:
 	return -1;
 }
 
+/* "rank 0 bg 1 bank 2 row 0x1a2 col 0x40", or "unknown". */
+static const char *dram_text(const struct dram_coord *c, char *buf, size_t len)
+{
+	dram_coord_text(c, buf, len);
+	return buf;
+}
+
 static int cmd_status(struct rasd *d, struct json_object *res, char *err,
                       size_t errlen)
 {
@@ -147,6 +154,8 @@ int journal_event_json_add(void *arg, const struct journal_event *ev)
 	}
 	if (ev->also[0] != '\0')
 		jstr(o, "also", ev->also);
+	if (ev->dram.have != 0)
+		jstr(o, "dram", dram_text(&ev->dram, text, sizeof(text)));
 	json_object_array_add(arr, o);
 	return 0;
 }
@@ -217,6 +226,20 @@ static void dimm_identity(struct json_object *o, const struct dimm_info *info)
 		jstr(o, "named_by", info->named_by);
 }
 
+/* The fault mode of the distinct DRAM cells in error in the window. */
+static void dimm_mode_json(const struct rasd *d, int32_t dimm, uint64_t now,
+                           struct json_object *o)
+{
+	uint32_t cells = 0;
+	enum dram_mode m = correlate_dimm_mode(d->corr, dimm, now, &cells);
+
+	jstr(o, "fault_mode", dram_mode_name(m));
+	jint(o, "cells_in_window", cells);
+	json_object_object_add(
+	    o, "address_map",
+	    json_object_new_boolean(correlate_dram_mapped(d->corr, dimm)));
+}
+
 static int cmd_dimms(struct rasd *d, struct json_object *res)
 {
 	struct json_object *arr = json_object_new_array();
@@ -247,6 +270,7 @@ static int cmd_dimms(struct rasd *d, struct json_object *res)
 		jint(o, "warn", d->policy.dimm_warn);
 		jint(o, "pages_retired",
 		     (int64_t)actions_dimm_pages_retired(d, (int32_t)i));
+		dimm_mode_json(d, (int32_t)i, now, o);
 		dimm_health_json(d, i, o);
 		json_object_array_add(arr, o);
 	}

@@ -40,6 +40,9 @@ struct correlate {
 	size_t page_used;
 	uint64_t next_sweep_ms; /* no page can leak out before then */
 	uint64_t pages_forgotten;
+	struct dram_faults *dram;
+	struct dram_map *maps; /* per DIMM, valid where mapped[i] */
+	bool *mapped;
 };
 
 const char *verdict_type_name(enum verdict_type t)
@@ -55,6 +58,10 @@ const char *verdict_type_name(enum verdict_type t)
 		return "dimm_uncorrected";
 	case VERDICT_SOCKET_THRESHOLD:
 		return "socket_threshold";
+	case VERDICT_ROW_THRESHOLD:
+		return "row_threshold";
+	case VERDICT_DIMM_MODE:
+		return "fault_mode";
 	}
 	return "unknown";
 }
@@ -264,15 +271,25 @@ int correlate_create(struct correlate **out, const struct correlate_rules *r,
 	c->n_sockets = n_sockets;
 	c->dimms = calloc(n_dimms + 1, sizeof(*c->dimms));
 	c->by_start = calloc(n_dimms + 1, sizeof(*c->by_start));
-	if (c->dimms == NULL || c->by_start == NULL || groups_alloc(c) < 0 ||
-	    page_table_alloc(c, PAGE_TABLE_MIN) < 0) {
+	c->maps = calloc(n_dimms + 1, sizeof(*c->maps));
+	c->mapped = calloc(n_dimms + 1, sizeof(*c->mapped));
+	if (c->dimms == NULL || c->by_start == NULL || c->maps == NULL ||
+	    c->mapped == NULL || groups_alloc(c) < 0 ||
+	    page_table_alloc(c, PAGE_TABLE_MIN) < 0 ||
+	    dram_faults_create(&c->dram, &r->dram, n_dimms) < 0) {
 		correlate_destroy(c);
 		return -1;
 	}
 	if (n_dimms > 0)
 		memcpy(c->dimms, dimms, n_dimms * sizeof(*dimms));
-	for (i = 0; i < n_dimms; i++)
+	for (i = 0; i < n_dimms; i++) {
 		c->by_start[i] = (uint32_t)i;
+		if (r->maps != NULL && r->maps[i] != NULL) {
+			c->maps[i] = *r->maps[i];
+			c->mapped[i] = true;
+		}
+	}
+	c->rules.maps = NULL;
 	qsort_r(c->by_start, n_dimms, sizeof(uint32_t), dimm_start_cmp,
 	        c->dimms);
 	*out = c;
@@ -290,6 +307,9 @@ void correlate_destroy(struct correlate *c)
 	free(c->group_slots);
 	free(c->pages);
 	free(c->page_slots);
+	free(c->maps);
+	free(c->mapped);
+	dram_faults_destroy(c->dram);
 	free(c);
 }
 
@@ -331,20 +351,23 @@ static int32_t dimm_of_channel(const struct correlate *c, uint32_t socket,
 	return found;
 }
 
-static void verdict_add(struct correlate_result *res, enum verdict_type t,
-                        uint64_t page, int32_t dimm, uint32_t socket,
-                        uint32_t count)
+static struct verdict *verdict_add(struct correlate_result *res,
+                                   enum verdict_type t, uint64_t page,
+                                   int32_t dimm, uint32_t socket,
+                                   uint32_t count)
 {
 	struct verdict *v;
 
 	if (res->n_verdicts >= CORRELATE_MAX_VERDICTS)
-		return;
+		return NULL;
 	v = &res->verdicts[res->n_verdicts++];
+	memset(v, 0, sizeof(*v));
 	v->type = t;
 	v->page = page;
 	v->dimm = dimm;
 	v->socket = socket;
 	v->count = count;
+	return v;
 }
 
 /*
@@ -415,6 +438,9 @@ void correlate_record(struct correlate *c, const struct mce_record *r,
 	res->page_count = 0;
 	res->dimm_pages = 0;
 	res->n_verdicts = 0;
+	res->mode = DRAM_MODE_NONE;
+	res->cells = 0;
+	res->row_level = 0;
 	if (d->phys_addr_valid)
 		res->dimm = correlate_dimm_of(c, d->phys_addr);
 	if (res->dimm < 0 && d->kind == MCE_KIND_MEMORY)
@@ -485,4 +511,104 @@ size_t correlate_page_table_bytes(const struct correlate *c)
 	size_t limit = c->rules.page.limit ? c->rules.page.limit : 1;
 
 	return c->page_cap * (sizeof(struct page_entry) + limit * 8);
+}
+
+/* ---- DRAM rows and fault modes ---- */
+
+static bool dimm_ok(const struct correlate *c, int32_t dimm)
+{
+	return dimm >= 0 && (size_t)dimm < c->n_dimms;
+}
+
+void correlate_dram(struct correlate *c, int32_t dimm,
+                    const struct dram_coord *coord, uint64_t page,
+                    uint32_t socket, uint64_t now_ms,
+                    struct correlate_result *res)
+{
+	struct dram_charge ch;
+	struct verdict *v;
+
+	if (!dimm_ok(c, dimm) || !dram_coord_usable(coord))
+		return;
+	dram_faults_charge(c->dram, (size_t)dimm, coord, page, now_ms, &ch);
+	res->mode = ch.mode;
+	res->cells = ch.cells;
+	res->row_level = ch.row_level;
+	if (ch.row_over &&
+	    (v = verdict_add(res, VERDICT_ROW_THRESHOLD, page, dimm, socket,
+	                     ch.row_level)) != NULL) {
+		v->coord = *coord;
+		v->coord.column = 0;
+	}
+	if (ch.mode != ch.prev_mode &&
+	    (v = verdict_add(res, VERDICT_DIMM_MODE, page, dimm, socket,
+	                     ch.cells)) != NULL) {
+		v->coord = *coord;
+		v->mode = (uint8_t)ch.mode;
+		v->prev_mode = (uint8_t)ch.prev_mode;
+	}
+}
+
+bool correlate_dram_coord(const struct correlate *c, int32_t dimm,
+                          uint64_t phys_addr, struct dram_coord *out)
+{
+	const struct hv_dimm *d;
+
+	if (!dimm_ok(c, dimm) || !c->mapped[dimm])
+		return false;
+	d = &c->dimms[dimm];
+	if (phys_addr < d->start || phys_addr - d->start >= d->size)
+		return false;
+	dram_map_coord(&c->maps[dimm], phys_addr - d->start, out);
+	return true;
+}
+
+bool correlate_dram_mapped(const struct correlate *c, int32_t dimm)
+{
+	return dimm_ok(c, dimm) && c->mapped[dimm];
+}
+
+int correlate_dram_check(const struct correlate *c, int32_t dimm,
+                         struct dram_coord *coord, char *why, size_t len)
+{
+	struct dram_geometry g;
+
+	if (dimm_ok(c, dimm) && c->mapped[dimm])
+		dram_map_geometry(&c->maps[dimm], &g);
+	else
+		dram_geometry_max(&g);
+	if (dram_coord_check(coord, &g, why, len) == 0)
+		return 0;
+	coord->have |= DRAM_UNKNOWN;
+	return -1;
+}
+
+enum dram_mode correlate_dimm_mode(const struct correlate *c, int32_t dimm,
+                                   uint64_t now_ms, uint32_t *cells)
+{
+	*cells = 0;
+	if (!dimm_ok(c, dimm))
+		return DRAM_MODE_NONE;
+	return dram_faults_mode(c->dram, (size_t)dimm, now_ms, cells);
+}
+
+size_t correlate_row_pages(const struct correlate *c, int32_t dimm,
+                           const struct dram_coord *row, uint64_t now_ms,
+                           uint64_t *mfns, size_t max, bool *mapped)
+{
+	uint64_t base;
+	size_t n, i;
+
+	*mapped = false;
+	if (!dimm_ok(c, dimm))
+		return 0;
+	if (!c->mapped[dimm])
+		return dram_faults_row_pages_seen(c->dram, (size_t)dimm, row,
+		                                  now_ms, mfns, max);
+	*mapped = true;
+	base = c->dimms[dimm].start >> 12;
+	n = dram_map_row_pages(&c->maps[dimm], row, mfns, max);
+	for (i = 0; i < n && i < max; i++)
+		mfns[i] += base;
+	return n;
 }

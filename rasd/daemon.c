@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -195,6 +196,51 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 int rasd_record_named(struct rasd *d, const struct mce_record *r,
                       const char *source, const char *label)
 {
+	return rasd_record_at(d, r, source, label, NULL, NULL);
+}
+
+/* Why an event's coordinates are unknown, into its notes. */
+static void dram_why(struct journal_event *ev, const char *why)
+{
+	if (why != NULL && why[0] != '\0')
+		snprintf(ev->also, sizeof(ev->also), "dram: %.80s", why);
+	else
+		snprintf(ev->also, sizeof(ev->also),
+		         "dram: coordinates unknown");
+}
+
+/*
+ * Where in the DRAM: the source's coordinates, checked against the
+ * DIMM's geometry; else the DIMM's address map's. Coordinates rasd
+ * cannot use stay journaled as unknown, with why.
+ */
+static void dram_place(struct rasd *d, int32_t dimm,
+                       const struct mce_decoded *dec,
+                       const struct dram_coord *given, const char *note,
+                       struct journal_event *ev)
+{
+	char why[96];
+
+	memset(&ev->dram, 0, sizeof(ev->dram));
+	if (given != NULL && given->have != 0) {
+		ev->dram = *given;
+		if (!dram_coord_usable(&ev->dram)) {
+			ev->dram.have |= DRAM_UNKNOWN;
+			dram_why(ev, note);
+		} else if (correlate_dram_check(d->corr, dimm, &ev->dram, why,
+		                                sizeof(why)) < 0) {
+			dram_why(ev, why);
+		}
+		return;
+	}
+	if (dec->kind == MCE_KIND_MEMORY && dec->phys_addr_valid)
+		correlate_dram_coord(d->corr, dimm, dec->phys_addr, &ev->dram);
+}
+
+int rasd_record_at(struct rasd *d, const struct mce_record *r,
+                   const char *source, const char *label,
+                   const struct dram_coord *dram, const char *dram_note)
+{
 	struct mce_decoded dec;
 	struct correlate_result cr;
 	struct journal_event ev;
@@ -234,6 +280,11 @@ int rasd_record_named(struct rasd *d, const struct mce_record *r,
 		                     sizeof(ev.dimm_label));
 	}
 	fwmem_label_apply(d, &ev, label);
+	dram_place(d, cr.dimm, &dec, dram, dram_note, &ev);
+	if (dec.kind == MCE_KIND_MEMORY)
+		correlate_dram(d->corr, cr.dimm, &ev.dram,
+		               dec.phys_addr_valid ? dec.page : UINT64_MAX,
+		               r->socketid, now, &cr);
 	if (journal_event_add(d->journal, &ev) < 0) {
 		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
 		        journal_error(d->journal));
@@ -250,6 +301,49 @@ int rasd_record_named(struct rasd *d, const struct mce_record *r,
 		actions_dimm_rate(d, &cr);
 	queue_verdicts(d, &cr, core_over, r->extcpu, level, ev.id);
 	return 0;
+}
+
+int rasd_dram_late(struct rasd *d, int64_t event_id, uint64_t page,
+                   uint32_t socket, int32_t dimm_id,
+                   const struct dram_coord *given, const char *note,
+                   const char *who)
+{
+	struct correlate_result cr;
+	struct journal_event ev;
+	int32_t dimm = -1;
+	char why[96];
+	size_t i;
+
+	for (i = 0; i < d->n_dimms; i++)
+		if ((int32_t)d->dimms[i].id == dimm_id)
+			dimm = (int32_t)i;
+	memset(&ev, 0, sizeof(ev));
+	ev.dram = *given;
+	if (!dram_coord_usable(&ev.dram)) {
+		ev.dram.have |= DRAM_UNKNOWN;
+		dram_why(&ev, note);
+	} else if (correlate_dram_check(d->corr, dimm, &ev.dram, why,
+	                                sizeof(why)) < 0) {
+		dram_why(&ev, why);
+	}
+	if (ev.also[0] == '\0')
+		snprintf(ev.also, sizeof(ev.also), "%s", who);
+	if (journal_event_set_dram(d->journal, event_id, &ev.dram, ev.also) < 0)
+		return -1;
+	memset(&cr, 0, sizeof(cr));
+	cr.dimm = dimm;
+	correlate_dram(d->corr, dimm, &ev.dram, page, socket,
+	               clock_now_ms(&d->clock), &cr);
+	queue_verdicts(d, &cr, false, 0, 0, event_id);
+	return 0;
+}
+
+void rasd_batch_abort(struct rasd *d)
+{
+	journal_rollback(d->journal);
+	telemetry_outbox_drop(d);
+	d->defer_notices = false;
+	d->n_pending = 0;
 }
 
 int rasd_batch_begin(struct rasd *d)
@@ -362,6 +456,7 @@ static void on_hv_readable(void *arg, int fd, uint32_t events)
 		    evs[i].type == HV_EVENT_SOURCE_ERROR ||
 		    evs[i].type == HV_EVENT_DEVICE_ERROR ||
 		    evs[i].type == HV_EVENT_FIRMWARE_MEMORY ||
+		    evs[i].type == HV_EVENT_EDAC_MEMORY ||
 		    evs[i].type == HV_EVENT_HOOK_DONE) {
 			hosthealth_on_hv_event(d, &evs[i]);
 			continue;
@@ -474,27 +569,54 @@ static int load_host(struct rasd *d, char *err, size_t errlen)
 	return dimms_attach(d, err, errlen);
 }
 
+/* The [dram] map for the DIMM: its own line, else a "*" line. */
+static const struct dram_map *dram_map_for(const struct policy *p,
+                                           const struct hv_dimm *m)
+{
+	const struct dram_map *any = NULL;
+	size_t i;
+
+	for (i = 0; i < p->n_dram_maps; i++) {
+		if (strcasecmp(p->dram_maps[i].dimm, m->label) == 0)
+			return &p->dram_maps[i].map;
+		if (strcmp(p->dram_maps[i].dimm, "*") == 0 && any == NULL)
+			any = &p->dram_maps[i].map;
+	}
+	return any;
+}
+
 static int build_engines(struct rasd *d, char *err, size_t errlen)
 {
+	const struct dram_map **maps = calloc(d->n_dimms + 1, sizeof(*maps));
 	struct correlate_rules cr = {
 	    .page = d->policy.page,
 	    .dimm = d->policy.dimm,
 	    .socket = d->policy.socket,
 	    .page_table_bytes = (size_t)d->policy.page_table_bytes,
+	    .dram = {.row = d->policy.row,
+	             .window_ms = d->policy.dimm.window_ms,
+	             .cells = d->policy.dram_cells},
+	    .maps = maps,
 	};
 	struct cpu_offline_rules co = {
 	    .core = d->policy.core,
 	    .protected = d->policy.cpu_protected,
 	    .protected_bits = POLICY_MAX_CPUS,
 	};
+	size_t i;
+	int rc = 0;
 
-	if (correlate_create(&d->corr, &cr, d->dimms, d->n_dimms,
+	for (i = 0; maps != NULL && i < d->n_dimms; i++)
+		maps[i] = dram_map_for(&d->policy, &d->dimms[i]);
+	if (maps == NULL ||
+	    correlate_create(&d->corr, &cr, d->dimms, d->n_dimms,
 	                     d->topo.nr_sockets) < 0 ||
 	    cpu_offline_create(&d->cpus, &co, d->cpu_list, d->n_cpus) < 0) {
 		fail(err, errlen, "rasd", "out of memory");
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	free(maps);
+	return rc;
 }
 
 static int watch_signals(struct rasd *d, char *err, size_t errlen)
@@ -556,6 +678,10 @@ static int replay_event(void *arg, const struct journal_event *ev)
 	 * than its limit, so no more are needed to fill one. */
 	for (i = 0; i < times; i++) {
 		correlate_record(rc->d->corr, &ev->rec, &dec, ev->time_ms, &cr);
+		if (dec.kind == MCE_KIND_MEMORY)
+			correlate_dram(rc->d->corr, cr.dimm, &ev->dram,
+			               ev->page_valid ? ev->page : UINT64_MAX,
+			               ev->rec.socketid, ev->time_ms, &cr);
 		if (cpu_offline_counts(&dec))
 			cpu_offline_charge(rc->d->cpus, ev->rec.extcpu,
 			                   ev->time_ms, &level);

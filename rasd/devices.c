@@ -332,7 +332,8 @@ static int replay_row(void *arg, const struct journal_device_event *row)
 	struct pcie_event e;
 	uint64_t counts[PCIE_SEV_UNKNOWN + 1];
 
-	if (strcmp(row->source, "extlog") == 0)
+	if (strcmp(row->source, "extlog") == 0 ||
+	    strcmp(row->source, "edac") == 0)
 		return 0;
 	row_event(row, &e);
 	dv = device_find(d->devices, row->source, row->device);
@@ -422,7 +423,8 @@ static int event_json(void *arg, const struct journal_device_event *ev)
 	if (ev->host[0] != '\0')
 		jstr(o, "host", ev->host);
 	jstr(o, "severity", ev->severity);
-	if (strcmp(ev->source, "extlog") != 0) {
+	if (strcmp(ev->source, "extlog") != 0 &&
+	    strcmp(ev->source, "edac") != 0) {
 		jhex(o, "status", ev->status);
 		jstr(o, "bits", ev->bits);
 	}

@@ -1151,6 +1151,10 @@ void hosthealth_on_hv_event(struct rasd *d, const struct hv_event *ev)
 		fwmem_on_event(d, ev);
 		return;
 	}
+	if (ev->type == HV_EVENT_EDAC_MEMORY) {
+		fwmem_on_edac(d, ev);
+		return;
+	}
 	if (ev->type == HV_EVENT_SOURCE_ERROR) {
 		log_msg(&d->log, LOG_ERR, "rasd", "record source: %s%s%s",
 		        ev->detail, ev->error ? ": " : "",

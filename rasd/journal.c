@@ -352,7 +352,7 @@ static const char *const statement_sql[ST_COUNT] = {
         " SUM(severity = 'corrected'), SUM(severity = 'nonfatal'),"
         " SUM(severity = 'fatal'), SUM(severity NOT IN"
         " ('corrected', 'nonfatal', 'fatal')), MAX(time_ms), MIN(id)"
-        " FROM device_events WHERE source <> 'extlog'"
+        " FROM device_events WHERE source NOT IN ('extlog', 'edac')"
         " GROUP BY source, device ORDER BY source, device",
     [ST_BLOCK_DATA_OF] = "SELECT id, n, data FROM event_blocks"
                          " WHERE id <= ?1 ORDER BY id DESC LIMIT 1",

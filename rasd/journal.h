@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../mce/dram.h"
 #include "../mce/mce.h"
 
 #define JOURNAL_SCHEMA_VERSION 6
@@ -93,6 +94,9 @@ struct journal_event {
 	uint32_t span_ms;
 	/* other sources that saw the same fault: "ipmi-sel #0x0012" (v2) */
 	char also[96];
+	/* where in the DRAM, when a source or a map said: in the entry's
+	 * reserved word, so v6 journals read as "none given" */
+	struct dram_coord dram;
 };
 
 /*
@@ -354,6 +358,14 @@ int journal_device_counts(struct journal *j, journal_device_count_fn fn,
  */
 int journal_event_relabel(struct journal *j, int64_t event_id,
                           const char *label, const char *also);
+
+/*
+ * A later record (the EDAC driver's, the firmware's) gave the DRAM
+ * coordinates of an event already journaled: into its entry, and `also`
+ * into its notes. Both or neither.
+ */
+int journal_event_set_dram(struct journal *j, int64_t event_id,
+                           const struct dram_coord *c, const char *also);
 
 /* Small named values that must survive a restart ("ipmi.sel_pos"). */
 int journal_meta_set(struct journal *j, const char *key, const char *value);

@@ -19,7 +19,8 @@
  *   30 u8 flags (1: page valid)           31 u8 reserved
  *   32 u32 count (identical records folded in, storm mode)
  *   36 u32 span_ms (from the first to the last of them)
- *   40 reserved        48 the record, mce_record_encode at 128 bytes
+ *   40 u64 DRAM coordinates (dram_coord_pack; 0 none: v6 wrote 0 here)
+ *   48 the record, mce_record_encode at 128 bytes
  * Strings (the source, a DIMM label) are interned in the strings table.
  *
  * On disk a block is packed: the events of a batch differ in a few words
@@ -271,6 +272,7 @@ static void entry_encode(unsigned char *e, const struct journal_event *ev,
 	e[29] = (unsigned char)ev->kind;
 	e[30] = ev->page_valid ? FLAG_PAGE_VALID : 0;
 	put32(e + 32, 1);
+	put64(e + 40, dram_coord_pack(&ev->dram));
 	mce_record_encode(&ev->rec, e + EVENT_REC_OFF, EVENT_REC_LEN);
 }
 
@@ -290,7 +292,8 @@ static bool entry_folds(const struct journal *j, const struct journal_event *ev)
 		return false;
 	e = j->blk + (j->blk_n - 1) * EVENT_ENTRY;
 	if (!(e[30] & FLAG_PAGE_VALID) || get64(e + 8) != ev->page ||
-	    (int32_t)get32(e + 16) != ev->dimm || get32(e + 32) == UINT32_MAX)
+	    (int32_t)get32(e + 16) != ev->dimm || get32(e + 32) == UINT32_MAX ||
+	    get64(e + 40) != dram_coord_pack(&ev->dram))
 		return false;
 	if (mce_record_parse(e + EVENT_REC_OFF, EVENT_REC_LEN, &last, why,
 	                     sizeof(why)) < 0)
@@ -421,6 +424,7 @@ static void entry_decode(const struct journal *j, const unsigned char *e,
 	ev->page_valid = e[30] & FLAG_PAGE_VALID;
 	ev->count = get32(e + 32);
 	ev->span_ms = get32(e + 36);
+	dram_coord_unpack(get64(e + 40), &ev->dram);
 	if (mce_record_parse(e + EVENT_REC_OFF, EVENT_REC_LEN, &ev->rec, why,
 	                     sizeof(why)) < 0)
 		memset(&ev->rec, 0, sizeof(ev->rec));
@@ -684,8 +688,9 @@ static unsigned char *entry_in_open_block(struct journal *j, int64_t id)
 	return j->blk + (size_t)(id - j->blk_first_id) * EVENT_ENTRY;
 }
 
-/* Rewrite the label of event id in its block on disk. */
-static int relabel_stored(struct journal *j, int64_t id, uint16_t label)
+/* Rewrite n bytes at off of event id's entry in its block on disk. */
+static int patch_stored(struct journal *j, int64_t id, size_t off,
+                        const unsigned char *patch, size_t n_patch)
 {
 	sqlite3_stmt *st = j->stmt[ST_BLOCK_DATA_OF];
 	const unsigned char *data;
@@ -694,7 +699,7 @@ static int relabel_stored(struct journal *j, int64_t id, uint16_t label)
 
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW)
-		return fail_stmt(j, st, "journal_event_relabel");
+		return fail_stmt(j, st, "journal: an event's block");
 	first = sqlite3_column_int64(st, 0);
 	n = (size_t)sqlite3_column_int64(st, 1);
 	data = sqlite3_column_blob(st, 2);
@@ -702,21 +707,22 @@ static int relabel_stored(struct journal *j, int64_t id, uint16_t label)
 	if (id >= first + (int64_t)n || n > EVENT_BLOCK_MAX || data == NULL ||
 	    block_unpack(data, bytes, n, j->unpacked) < 0) {
 		sqlite3_reset(st);
-		return fail(j, "journal_event_relabel: no event %" PRId64, id);
+		return fail(j, "journal: no event %" PRId64, id);
 	}
 	sqlite3_reset(st);
-	put16(j->unpacked + (size_t)(id - first) * EVENT_ENTRY + 26, label);
+	memcpy(j->unpacked + (size_t)(id - first) * EVENT_ENTRY + off, patch,
+	       n_patch);
 	packed = block_pack(j->unpacked, n, j->packed);
 	st = j->stmt[ST_BLOCK_DATA_SET];
 	sqlite3_bind_int64(st, 1, first);
 	sqlite3_bind_blob(st, 2, j->packed, (int)packed, SQLITE_STATIC);
-	return run(j, ST_BLOCK_DATA_SET, "journal_event_relabel");
+	return run(j, ST_BLOCK_DATA_SET, "journal: an event's block");
 }
 
 int journal_event_relabel(struct journal *j, int64_t event_id,
                           const char *label, const char *also)
 {
-	unsigned char *e;
+	unsigned char *e, word[2];
 	uint16_t id;
 	int exists;
 
@@ -726,19 +732,42 @@ int journal_event_relabel(struct journal *j, int64_t event_id,
 		return fail(j, "journal_event_relabel: no label");
 	exists = journal_event_exists(j, event_id);
 	if (exists <= 0)
-		return exists < 0 ? -1
-		                  : fail(j,
-		                         "journal_event_relabel: no event %" PRId64,
-		                         event_id);
+		return exists < 0
+		           ? -1
+		           : fail(j, "journal_event_relabel: no event %" PRId64,
+		                  event_id);
 	if (string_id(j, label, strlen(label) + 1, &id, &j->hint_label) < 0)
 		return -1;
 	e = entry_in_open_block(j, event_id);
+	put16(word, id);
 	if (e != NULL)
-		put16(e + 26, id);
-	else if (relabel_stored(j, event_id, id) < 0)
+		memcpy(e + 26, word, 2);
+	else if (patch_stored(j, event_id, 26, word, 2) < 0)
 		return -1;
 	return also != NULL && also[0] != '\0' ? note_also(j, event_id, also)
-	                                        : 0;
+	                                       : 0;
+}
+
+int journal_event_set_dram(struct journal *j, int64_t event_id,
+                           const struct dram_coord *c, const char *also)
+{
+	unsigned char *e, word[8];
+	int exists = j == NULL ? -1 : journal_event_exists(j, event_id);
+
+	if (exists <= 0)
+		return exists < 0 ? -1
+		                  : fail(j,
+		                         "journal_event_set_dram: no event "
+		                         "%" PRId64,
+		                         event_id);
+	put64(word, dram_coord_pack(c));
+	e = entry_in_open_block(j, event_id);
+	if (e != NULL)
+		memcpy(e + 40, word, 8);
+	else if (patch_stored(j, event_id, 40, word, 8) < 0)
+		return -1;
+	return also != NULL && also[0] != '\0' ? note_also(j, event_id, also)
+	                                       : 0;
 }
 
 /* ---- v3 -> v4 ---- */

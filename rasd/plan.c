@@ -92,6 +92,43 @@ static void page_reason(struct rasd *d, const struct verdict *v, bool ue,
 		    window_text(d->policy.page.window_ms, win, sizeof(win)));
 }
 
+/*
+ * One page offline of a plan, its action a filled but for state and
+ * detail: refused past the caps, recommended, or intended and run once
+ * the batch is durable. -1: the journal refused it, or the caps.
+ */
+static int page_step(struct rasd *d, struct journal_action *a,
+                     enum policy_action act, bool hard)
+{
+	char why[160];
+
+	if (act == POLICY_ACT && page_cap_reached(d, why, sizeof(why))) {
+		a->state = ACTION_REFUSED;
+		snprintf(a->detail, sizeof(a->detail), "%s", why);
+		action_record(d, a);
+		log_msg(&d->log, LOG_WARNING, "action",
+		        "page_offline 0x%llx refused: %s",
+		        (unsigned long long)a->target, why);
+		notify_action(d, "PAGEOFF", LOG_WARNING, a, a->detail);
+		return -1;
+	}
+	a->state = act == POLICY_ACT ? ACTION_INTENDED : ACTION_RECOMMENDED;
+	/* How it is to run, until the outcome replaces it. */
+	if (hard)
+		snprintf(a->detail, sizeof(a->detail), "hard offline");
+	if (action_record(d, a) < 0)
+		return -1;
+	if (act == POLICY_RECOMMEND) {
+		log_msg(&d->log, LOG_NOTICE, "action",
+		        "recommend: offline page 0x%llx (recommend-only mode)",
+		        (unsigned long long)a->target);
+		return 0;
+	}
+	actions_pages_planned(d, 1);
+	actions_runnable_add(d, a->id);
+	return 0;
+}
+
 static void page_plan(struct rasd *d, const struct pending_verdict *pv)
 {
 	const struct verdict *v = &pv->mem;
@@ -100,7 +137,6 @@ static void page_plan(struct rasd *d, const struct pending_verdict *pv)
 	            d->hv->ops->page_offline_hard != NULL;
 	enum policy_action act = page_policy(d, ue, hard);
 	struct journal_action a;
-	char why[160];
 
 	if (act == POLICY_OFF || actions_page_acted(d, v->page))
 		return;
@@ -115,30 +151,7 @@ static void page_plan(struct rasd *d, const struct pending_verdict *pv)
 	a.verdict_id = verdict_record(d, pv, verdict_type_name(v->type),
 	                              a.component, v->count, a.reason);
 	log_msg(&d->log, LOG_NOTICE, "verdict", "%s", a.reason);
-	if (act == POLICY_ACT && page_cap_reached(d, why, sizeof(why))) {
-		a.state = ACTION_REFUSED;
-		snprintf(a.detail, sizeof(a.detail), "%s", why);
-		action_record(d, &a);
-		log_msg(&d->log, LOG_WARNING, "action",
-		        "page_offline 0x%llx refused: %s",
-		        (unsigned long long)v->page, why);
-		notify_action(d, "PAGEOFF", LOG_WARNING, &a, a.detail);
-		return;
-	}
-	a.state = act == POLICY_ACT ? ACTION_INTENDED : ACTION_RECOMMENDED;
-	/* How it is to run, until the outcome replaces it. */
-	if (hard)
-		snprintf(a.detail, sizeof(a.detail), "hard offline");
-	if (action_record(d, &a) < 0)
-		return;
-	if (act == POLICY_RECOMMEND) {
-		log_msg(&d->log, LOG_NOTICE, "action",
-		        "recommend: offline page 0x%llx (recommend-only mode)",
-		        (unsigned long long)v->page);
-		return;
-	}
-	actions_pages_planned(d, 1);
-	actions_runnable_add(d, a.id);
+	page_step(d, &a, act, hard);
 }
 
 /* ---- CPUs ---- */
@@ -264,8 +277,8 @@ static int domains_all(struct rasd *d, uint32_t *domids, size_t max, size_t *n)
 static int dimm_guests(struct rasd *d, const struct hv_dimm *m,
                        uint32_t *domids, size_t max, size_t *n)
 {
-	int rc = d->hv->ops->domains_on_range(d->hv, m->start, m->start + m->size,
-	                                      domids, max, n);
+	int rc = d->hv->ops->domains_on_range(
+	    d->hv, m->start, m->start + m->size, domids, max, n);
 
 	/*
 	 * Xen cannot say which domain owns a machine frame: moving every
@@ -290,17 +303,18 @@ static int dimm_guests(struct rasd *d, const struct hv_dimm *m,
 /* The plan of a failing DIMM: each guest on it, in the order found. */
 static void dimm_evacuation_plan(struct rasd *d, int32_t dimm,
                                  enum policy_action act, int64_t verdict_id,
-                                 int64_t event_id)
+                                 int64_t event_id, const char *cause)
 {
 	const struct hv_dimm *m = &d->dimms[dimm];
 	uint32_t domids[256];
-	char why[96], reason[128], name[HV_NAME_MAX];
+	char why[128], reason[128], name[HV_NAME_MAX];
 	size_t i, n = 0;
 	uint32_t seq = 0;
 
 	if (dimm_guests(d, m, domids, 256, &n) < 0)
 		return;
-	snprintf(why, sizeof(why), "owns memory on %s", m->label);
+	snprintf(why, sizeof(why), "owns memory on %s%s%s", m->label,
+	         cause[0] ? ": " : "", cause);
 	for (i = 0; i < n; i++) {
 		if (domids[i] == 0) {
 			log_msg(&d->log, LOG_WARNING, "action",
@@ -314,9 +328,10 @@ static void dimm_evacuation_plan(struct rasd *d, int32_t dimm,
 			          ++seq, why);
 			continue;
 		}
-		snprintf(reason, sizeof(reason), "evacuate %s (dom%u) off %s",
+		snprintf(reason, sizeof(reason),
+		         "evacuate %s (dom%u) off %s%s%s",
 		         rasd_domain_name(d, domids[i], name, sizeof(name)),
-		         domids[i], m->label);
+		         domids[i], m->label, cause[0] ? ": " : "", cause);
 		evac_recommend(d, domids[i], dimm, verdict_id, event_id,
 		               reason);
 	}
@@ -346,20 +361,38 @@ static void notify_dimm(struct rasd *d, const struct verdict *v,
 	telemetry_notice(d, &n);
 }
 
-static void dimm_plan(struct rasd *d, const struct pending_verdict *pv)
+/* The DIMM is failing: its state, the verdict, the evacuation plan. */
+static void dimm_fail(struct rasd *d, const struct pending_verdict *pv,
+                      const char *type, const char *detail, const char *cause)
 {
 	const struct verdict *v = &pv->mem;
 	struct dimm_health *h = &d->dimm_health[v->dimm];
 	enum policy_action act = actions_effective(d, d->policy.dimm_action);
 	const char *label = d->dimms[v->dimm].label;
-	char detail[160], win[16];
 	int64_t verdict_id;
+
+	h->acted = true;
+	snprintf(h->state, sizeof(h->state), "failing");
+	component_set(d, "dimm", label, "failing", detail);
+	verdict_id = verdict_record(d, pv, type, label, v->count, detail);
+	notify_dimm(d, v, label, detail);
+	log_msg(&d->log, LOG_WARNING, "verdict", "DIMM %s failing: %s", label,
+	        detail);
+	if (act != POLICY_OFF)
+		dimm_evacuation_plan(d, v->dimm, act, verdict_id, pv->event_id,
+		                     cause);
+}
+
+static void dimm_plan(struct rasd *d, const struct pending_verdict *pv)
+{
+	const struct verdict *v = &pv->mem;
+	struct dimm_health *h = &d->dimm_health[v->dimm];
+	char detail[160], win[16];
 
 	if (v->type == VERDICT_DIMM_UNCORRECTED)
 		h->ue++;
 	if (h->acted)
 		return;
-	h->acted = true;
 	if (v->type == VERDICT_DIMM_UNCORRECTED)
 		snprintf(detail, sizeof(detail),
 		         "uncorrected error: the DIMM is failing");
@@ -369,15 +402,126 @@ static void dimm_plan(struct rasd *d, const struct pending_verdict *pv)
 		    "%u distinct pages with corrected errors within %s",
 		    v->count,
 		    window_text(d->policy.dimm.window_ms, win, sizeof(win)));
-	snprintf(h->state, sizeof(h->state), "failing");
-	component_set(d, "dimm", label, "failing", detail);
-	verdict_id = verdict_record(d, pv, verdict_type_name(v->type), label,
-	                            v->count, detail);
-	notify_dimm(d, v, label, detail);
-	log_msg(&d->log, LOG_WARNING, "verdict", "DIMM %s failing: %s", label,
-	        detail);
-	if (act != POLICY_OFF)
-		dimm_evacuation_plan(d, v->dimm, act, verdict_id, pv->event_id);
+	dimm_fail(d, pv, verdict_type_name(v->type), detail, "");
+}
+
+/* ---- DRAM rows and fault modes ---- */
+
+/* "rank 0 bg 1 bank 2 row 0x1a2" */
+static void row_text(const struct dram_coord *c, char *buf, size_t len)
+{
+	if (c->have & DRAM_HAVE_BG)
+		snprintf(buf, len, "rank %u bg %u bank %u row 0x%x", c->rank,
+		         c->bank_group, c->bank, c->row);
+	else
+		snprintf(buf, len, "rank %u bank %u row 0x%x", c->rank, c->bank,
+		         c->row);
+}
+
+static void notify_dram(struct rasd *d, const struct verdict *v,
+                        const char *text, const char *mode)
+{
+	const struct hv_dimm *m = &d->dimms[v->dimm];
+	struct notice n;
+
+	rasd_notice_start(d, &n, "DRAM", LOG_WARNING, "%s", text);
+	notice_add(&n, "dimm", "%s", m->label);
+	notice_add(&n, "socket", "%u", m->socket);
+	notice_add(&n, "channel", "%u", m->channel);
+	notice_add(&n, "mode", "%s", mode);
+	notice_add(&n, "count", "%u", v->count);
+	telemetry_notice(d, &n);
+}
+
+/* The row's pages, and what the plan says of where they came from. */
+static size_t row_pages(struct rasd *d, const struct verdict *v, uint64_t *mfns,
+                        char *detail, size_t len)
+{
+	uint32_t max = d->policy.row_max_pages;
+	bool mapped;
+	size_t n =
+	    correlate_row_pages(d->corr, v->dimm, &v->coord,
+	                        clock_now_ms(&d->clock), mfns, max, &mapped);
+
+	if (!mapped)
+		snprintf(detail, len,
+		         "no address map for the DIMM: the %zu page(s) seen "
+		         "in error on the row",
+		         n);
+	else if (n > max)
+		snprintf(detail, len,
+		         "the row spans %zu pages; [row] max_pages %u: the "
+		         "first %u",
+		         n, max, max);
+	else
+		snprintf(detail, len,
+		         "every page of the row: %zu (address map)", n);
+	return n > max ? max : n;
+}
+
+static void row_plan(struct rasd *d, const struct pending_verdict *pv)
+{
+	const struct verdict *v = &pv->mem;
+	enum policy_action act = actions_effective(d, d->policy.row_action);
+	const char *label = d->dimms[v->dimm].label;
+	uint64_t mfns[POLICY_ROW_MAX_PAGES];
+	char where[64], detail[160], win[16], text[256];
+	struct journal_action a;
+	size_t n, i;
+
+	if (act == POLICY_OFF)
+		return;
+	row_text(&v->coord, where, sizeof(where));
+	n = row_pages(d, v, mfns, detail, sizeof(detail));
+	memset(&a, 0, sizeof(a));
+	a.kind = ACTION_PAGE_OFFLINE;
+	a.event_id = pv->event_id;
+	snprintf(a.reason, sizeof(a.reason),
+	         "%s %s: %u corrected errors within %s", label, where, v->count,
+	         window_text(d->policy.row.window_ms, win, sizeof(win)));
+	snprintf(text, sizeof(text), "row isolation: %.127s; %s", a.reason,
+	         detail);
+	snprintf(a.component, sizeof(a.component), "%s row 0x%x", label,
+	         v->coord.row);
+	a.verdict_id = verdict_record(d, pv, "row_threshold", a.component,
+	                              v->count, detail);
+	log_msg(&d->log, LOG_WARNING, "verdict", "%s", text);
+	notify_dram(d, v, text, "row");
+	for (i = 0; i < n; i++) {
+		if (actions_page_acted(d, mfns[i]))
+			continue;
+		actions_page_mark(d, mfns[i]);
+		a.id = 0;
+		a.detail[0] = '\0';
+		a.target = mfns[i];
+		if (page_step(d, &a, act, false) < 0)
+			return;
+	}
+}
+
+static void mode_plan(struct rasd *d, const struct pending_verdict *pv)
+{
+	const struct verdict *v = &pv->mem;
+	const char *label = d->dimms[v->dimm].label;
+	const char *mode = dram_mode_name((enum dram_mode)v->mode);
+	char detail[160], cell[64], win[16], cause[64];
+
+	dram_coord_text(&v->coord, cell, sizeof(cell));
+	snprintf(detail, sizeof(detail),
+	         "fault mode %s (was %s): %u distinct cells within %s, the "
+	         "latest %s",
+	         mode, dram_mode_name((enum dram_mode)v->prev_mode), v->count,
+	         window_text(d->policy.dimm.window_ms, win, sizeof(win)), cell);
+	verdict_record(d, pv, "fault_mode", label, v->count, detail);
+	log_msg(&d->log, LOG_NOTICE, "verdict", "DIMM %s: %s", label, detail);
+	notify_dram(d, v, detail, mode);
+	/* The modes that come before uncorrectable errors, if the policy
+	 * says so: move the guests now rather than at the threshold. */
+	if (!(d->policy.dram_evacuate_modes >> v->mode & 1) ||
+	    d->dimm_health[v->dimm].acted)
+		return;
+	snprintf(cause, sizeof(cause), "fault mode %s", mode);
+	dimm_fail(d, pv, "fault_mode_evacuate", detail, cause);
 }
 
 static void socket_plan(struct rasd *d, const struct pending_verdict *pv)
@@ -425,6 +569,14 @@ void plan_verdict(struct rasd *d, const struct pending_verdict *pv)
 		break;
 	case VERDICT_SOCKET_THRESHOLD:
 		socket_plan(d, pv);
+		break;
+	case VERDICT_ROW_THRESHOLD:
+		if (pv->mem.dimm >= 0 && (size_t)pv->mem.dimm < d->n_dimms)
+			row_plan(d, pv);
+		break;
+	case VERDICT_DIMM_MODE:
+		if (pv->mem.dimm >= 0 && (size_t)pv->mem.dimm < d->n_dimms)
+			mode_plan(d, pv);
 		break;
 	}
 }

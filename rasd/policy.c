@@ -81,6 +81,9 @@ static int set_journal_keep(struct parse *, const struct key_rule *,
                             const char *);
 static int set_journal_max_size(struct parse *, const struct key_rule *,
                                 const char *);
+static int set_dram_map(struct parse *, const struct key_rule *, const char *);
+static int set_evacuate_modes(struct parse *, const struct key_rule *,
+                              const char *);
 
 static const struct key_rule key_rules[] = {
     {"general", "mode", .type = VALUE_CUSTOM, .set = set_mode},
@@ -219,6 +222,20 @@ static const struct key_rule key_rules[] = {
      .words = "yellow or red"},
     {"pcie", "hold", .type = VALUE_DURATION,
      .offset = offsetof(struct policy, pcie_hold_ms)},
+    {"row", "threshold", .type = VALUE_THRESHOLD,
+     .offset = offsetof(struct policy, row)},
+    {"row", "window", .type = VALUE_WINDOW,
+     .offset = offsetof(struct policy, row)},
+    {"row", "action", .type = VALUE_ACTION,
+     .offset = offsetof(struct policy, row_action), .act_word = "offline"},
+    {"row", "max_pages", .type = VALUE_COUNT,
+     .offset = offsetof(struct policy, row_max_pages), .min = 1,
+     .max = POLICY_ROW_MAX_PAGES},
+    {"dram", "cells", .type = VALUE_COUNT,
+     .offset = offsetof(struct policy, dram_cells), .min = 2,
+     .max = POLICY_DRAM_CELLS_MAX},
+    {"dram", "evacuate_modes", .type = VALUE_CUSTOM, .set = set_evacuate_modes},
+    {"dram", "map", .type = VALUE_CUSTOM, .set = set_dram_map, .repeats = true},
 };
 
 #define N_KEY_RULES (sizeof(key_rules) / sizeof(key_rules[0]))
@@ -237,7 +254,8 @@ struct parse {
 	int key_line[N_KEY_RULES];      /* line each rule was set on, 0: not */
 	int map_line[POLICY_MAX_DIMMS]; /* line of each [dimm] map entry */
 	bool map_started;               /* a map line was read in this load */
-	bool limits_started; /* a [sensors] limit line was read in it */
+	bool limits_started;    /* a [sensors] limit line was read in it */
+	bool dram_maps_started; /* a [dram] map line was read in it */
 	const struct key_rule *last_rule; /* what a continuation continues */
 	int error_line;                   /* first error found here, 0: none */
 	char reason[REASON_MAX];
@@ -306,6 +324,13 @@ void policy_defaults(struct policy *p)
 	p->pcie_storm.window_ms = 3600ULL * 1000;
 	snprintf(p->pcie_nonfatal, sizeof(p->pcie_nonfatal), "yellow");
 	p->pcie_hold_ms = 24ULL * 3600 * 1000;
+	p->row.limit = 4;
+	p->row.window_ms = 24ULL * 3600 * 1000;
+	p->row_action = POLICY_ACT;
+	p->row_max_pages = 64;
+	p->dram_cells = 3;
+	p->dram_evacuate_modes = 0;
+	p->n_dram_maps = 0;
 }
 
 bool policy_cpu_protected(const struct policy *p, uint32_t cpu)
@@ -1162,6 +1187,63 @@ static int set_dimm_map(struct parse *ps, const struct key_rule *rule,
 		            rule->section, why);
 	ps->map_line[p->n_dimm_map] = ps->lineno;
 	p->dimm_map[p->n_dimm_map++] = e;
+	return 0;
+}
+
+/* map = DIMM column=3-12 bank=13-14 ...: the DIMM's label or "*". */
+static int set_dram_map(struct parse *ps, const struct key_rule *rule,
+                        const char *value)
+{
+	struct policy *p = &ps->copy;
+	struct policy_dram_map *e;
+	const char *sp = strpbrk(value, " \t");
+	char why[160];
+	size_t n = sp != NULL ? (size_t)(sp - value) : strlen(value);
+
+	if (!ps->dram_maps_started) {
+		ps->dram_maps_started = true;
+		p->n_dram_maps = 0;
+	}
+	if (p->n_dram_maps == POLICY_MAX_DRAM_MAPS)
+		return fail(ps, "more than %d %s lines in [%s]",
+		            POLICY_MAX_DRAM_MAPS, rule->key, rule->section);
+	e = &p->dram_maps[p->n_dram_maps];
+	if (sp == NULL || n >= sizeof(e->dimm))
+		return fail(ps,
+		            "bad %s '%s' in [%s]: want a DIMM label (or *) "
+		            "and its bits, column=3-12 row=17-33 ...",
+		            rule->key, value, rule->section);
+	snprintf(e->dimm, sizeof(e->dimm), "%.*s", (int)n, value);
+	if (dram_map_parse(sp + 1, &e->map, why, sizeof(why)) < 0)
+		return fail(ps, "bad %s '%s' in [%s]: %s", rule->key, value,
+		            rule->section, why);
+	p->n_dram_maps++;
+	return 0;
+}
+
+/* evacuate_modes = row, column, bank, multi-bank, multi-rank; or none. */
+static int set_evacuate_modes(struct parse *ps, const struct key_rule *rule,
+                              const char *value)
+{
+	char buf[128], *save = NULL, *w;
+	unsigned bits = 0;
+	enum dram_mode m;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (w = strtok_r(buf, ", \t", &save); w != NULL;
+	     w = strtok_r(NULL, ", \t", &save)) {
+		if (strcmp(w, "none") == 0)
+			continue;
+		if (dram_mode_parse(w, &m) < 0 || m == DRAM_MODE_NONE ||
+		    m == DRAM_MODE_CELL)
+			return fail(ps,
+			            "bad %s '%s' in [%s]: '%s' is not row, "
+			            "column, bank, multi-bank, multi-rank or "
+			            "none",
+			            rule->key, value, rule->section, w);
+		bits |= 1u << m;
+	}
+	ps->copy.dram_evacuate_modes = bits;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "../include/leaky_bucket.h"
 #include "../mce/dimm_map.h"
+#include "../mce/dram.h"
 
 #define POLICY_MAX_PEERS         16
 #define POLICY_PATH_MAX          256
@@ -17,6 +18,15 @@
 #define POLICY_WORD_MAX          16
 #define POLICY_MAX_SENSOR_LIMITS 64
 #define POLICY_SENSOR_LIMIT_MAX  160
+#define POLICY_MAX_DRAM_MAPS     64 /* [dram] map lines */
+#define POLICY_ROW_MAX_PAGES     4096
+#define POLICY_DRAM_CELLS_MAX    64 /* cells a DIMM keeps (dram_faults.h) */
+
+/* [dram] map: the DIMM (its label; "*" every DIMM) and its address map. */
+struct policy_dram_map {
+	char dimm[64];
+	struct dram_map map;
+};
 
 /* What a crossed threshold does. */
 enum policy_action {
@@ -111,8 +121,8 @@ struct policy {
 	 * how long it may take before it is killed */
 	char health_hook_user[POLICY_PATH_MAX];
 	uint64_t health_hook_timeout_ms;
-	uint64_t health_ue_hold_ms;        /* red this long after a UE */
-	bool psu_redundant; /* one failed PSU leaves the host powered */
+	uint64_t health_ue_hold_ms; /* red this long after a UE */
+	bool psu_redundant;         /* one failed PSU leaves the host powered */
 	/* [ipmi] the BMC */
 	char ipmi_interface[POLICY_WORD_MAX]; /* off, local, lan */
 	uint32_t ipmi_smi;                    /* local: /dev/ipmiN */
@@ -139,6 +149,18 @@ struct policy {
 	struct leaky_rule pcie_storm;
 	char pcie_nonfatal[POLICY_WORD_MAX];
 	uint64_t pcie_hold_ms;
+	/* [row] corrected errors on one DRAM row: offline every page of it
+	 * (at most max_pages of them) */
+	struct leaky_rule row;
+	enum policy_action row_action;
+	uint32_t row_max_pages;
+	/* [dram] distinct cells that make a row, column or bank fault; the
+	 * fault modes that evacuate a DIMM's guests at once (bit 1 << enum
+	 * dram_mode); the address maps */
+	uint32_t dram_cells;
+	unsigned dram_evacuate_modes;
+	struct policy_dram_map dram_maps[POLICY_MAX_DRAM_MAPS];
+	size_t n_dram_maps;
 };
 
 /* The shipped defaults (the same values as policies/default.conf). */

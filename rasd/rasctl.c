@@ -146,25 +146,32 @@ static void print_dimms(struct json_object *r)
 	struct json_object *arr = jget(r, "dimms");
 	size_t i, n = arr ? json_object_array_length(arr) : 0;
 
-	printf("%-16s %-7s %6s %4s %7s %-11s %7s %4s %-9s %4s %-6s %s\n",
-	       "DIMM", "SOURCE", "SOCKET", "CH", "SIZE", "STATE", "ERRORS",
-	       "UE", "PAGES/24H", "BMC", "TEMP", "NAMED-BY");
+	printf("%-16s %-7s %6s %4s %7s %-11s %-13s %7s %4s %-9s %4s %-6s "
+	       "%s\n",
+	       "DIMM", "SOURCE", "SOCKET", "CH", "SIZE", "STATE", "FAULT-MODE",
+	       "ERRORS", "UE", "PAGES/24H", "BMC", "TEMP", "NAMED-BY");
 	for (i = 0; i < n; i++) {
 		struct json_object *m = json_object_array_get_idx(arr, i);
-		char pages[32], temp[16] = "-";
+		char pages[32], temp[16] = "-", mode[32] = "-";
 
 		snprintf(pages, sizeof(pages), "%lld/%lld",
 		         jget_int(m, "pages_in_window"),
 		         jget_int(m, "threshold"));
+		/* The shape of its errors, and how many distinct cells. */
+		if (strcmp(jget_str(m, "fault_mode"), "none") != 0 &&
+		    *jget_str(m, "fault_mode"))
+			snprintf(mode, sizeof(mode), "%s/%lld",
+			         jget_str(m, "fault_mode"),
+			         jget_int(m, "cells_in_window"));
 		/* Beside the error rate: a hot DIMM errs more. */
 		if (jget(m, "temp_c") != NULL)
 			snprintf(temp, sizeof(temp), "%.1fC",
 			         json_object_get_double(jget(m, "temp_c")));
-		printf("%-16s %-7s %6lld %4lld %6lldM %-11s %7lld %4lld %-9s "
-		       "%4lld %-6s %s\n",
+		printf("%-16s %-7s %6lld %4lld %6lldM %-11s %-13s %7lld %4lld "
+		       "%-9s %4lld %-6s %s\n",
 		       jget_str(m, "label"), jget_str(m, "source"),
 		       jget_int(m, "socket"), jget_int(m, "channel"),
-		       jget_int(m, "size_mib"), jget_str(m, "state"),
+		       jget_int(m, "size_mib"), jget_str(m, "state"), mode,
 		       jget_int(m, "errors"), jget_int(m, "uncorrected"), pages,
 		       jget_int(m, "bmc_events"), temp,
 		       *jget_str(m, "named_by") ? jget_str(m, "named_by")

@@ -285,6 +285,24 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source);
  * NULL (fwmem_label_apply). */
 int rasd_record_named(struct rasd *d, const struct mce_record *r,
                       const char *source, const char *label);
+/* The same, with the DRAM coordinates a source gave (NULL: none; the
+ * DIMM's address map places it then) and why they are not usable. */
+int rasd_record_at(struct rasd *d, const struct mce_record *r,
+                   const char *source, const char *label,
+                   const struct dram_coord *dram, const char *dram_note);
+/*
+ * Coordinates that came after their event (the EDAC or firmware record
+ * that follows a machine check): into the event's entry, the row bucket
+ * and the fault mode, its verdicts queued with the open batch. dimm_id
+ * is the event's hv_dimm id; who ("edac") goes into its notes. -1: the
+ * journal refused.
+ */
+int rasd_dram_late(struct rasd *d, int64_t event_id, uint64_t page,
+                   uint32_t socket, int32_t dimm_id,
+                   const struct dram_coord *given, const char *note,
+                   const char *who);
+/* Give up the open batch: nothing of it is told or planned. */
+void rasd_batch_abort(struct rasd *d);
 /* Plan its verdicts, commit the batch, then tell and act; -1: the
  * journal refused it (nothing told, nothing done). */
 int rasd_batch_end(struct rasd *d);
@@ -437,6 +455,9 @@ size_t devices_metrics(const struct rasd *d, struct metrics_device *out,
 int fwmem_init(struct rasd *d, char *err, size_t errlen);
 void fwmem_fini(struct rasd *d);
 void fwmem_on_event(struct rasd *d, const struct hv_event *ev);
+/* The EDAC driver's record (ras:mc_event): the same, its driver detail
+ * giving the DRAM coordinates. */
+void fwmem_on_edac(struct rasd *d, const struct hv_event *ev);
 /* A machine-check event was journaled (hosthealth_on_mce). */
 void fwmem_on_mce(struct rasd *d, const struct journal_event *ev,
                   const struct mce_decoded *dec);

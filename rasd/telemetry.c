@@ -80,6 +80,8 @@ static void snapshot_hardware(const struct rasd *d, struct metrics_snapshot *s,
 		m->pages_in_window =
 		    correlate_dimm_level(d->corr, (int32_t)i, now);
 		m->pages_threshold = d->policy.dimm.limit;
+		m->fault_mode = (uint8_t)correlate_dimm_mode(
+		    d->corr, (int32_t)i, now, &m->cells_in_window);
 	}
 	for (i = 0; i < d->n_cpus; i++) {
 		struct metrics_cpu *c = &st->cpus[i];

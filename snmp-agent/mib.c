@@ -66,6 +66,15 @@ static int put_bits(struct oidtab *t, const struct oid_name *n, uint8_t bits)
 	return oidtab_octets(t, n, &bits, 1);
 }
 
+/* Two octets when a bit past the first is set, else one: what a
+ * manager that knew only bits 0-4 read before still reads the same. */
+static int put_bits16(struct oidtab *t, const struct oid_name *n, uint16_t bits)
+{
+	uint8_t o[2] = {(uint8_t)(bits >> 8), (uint8_t)bits};
+
+	return oidtab_octets(t, n, o, o[1] != 0 ? 2 : 1);
+}
+
 static int phys_col(struct oidtab *t, int col, const struct state_entity *e)
 {
 	struct oid_name n;
@@ -246,7 +255,7 @@ static int dimm_col(struct oidtab *t, int col, const struct state_dimm *d)
 	case RASD_DIMM_STATUS:
 		return oidtab_int(t, &n, d->status);
 	case RASD_DIMM_FAILURE_MODES:
-		return put_bits(t, &n, d->modes);
+		return put_bits16(t, &n, d->modes);
 	case RASD_DIMM_CORRECTED:
 		return oidtab_counter64(t, &n, d->corrected);
 	case RASD_DIMM_UNCORRECTED:

@@ -205,6 +205,13 @@ enum rasd_failure_bit {
 	RASD_FAIL_UNCORRECTABLE = 2,
 	RASD_FAIL_PAGES_RETIRED = 3,
 	RASD_FAIL_EVACUATED = 4,
+	/* DRAM fault modes (rasctl dimms fault_mode): at most one */
+	RASD_FAIL_CELL = 5,
+	RASD_FAIL_ROW = 6,
+	RASD_FAIL_COLUMN = 7,
+	RASD_FAIL_BANK = 8,
+	RASD_FAIL_MULTI_BANK = 9,
+	RASD_FAIL_MULTI_RANK = 10,
 };
 
 enum rasd_socket_col {

@@ -176,6 +176,9 @@ static const char *const health_names[] = {"ok", "degraded", "failing", NULL};
 static const char *const dimm_names[] = {"ok",         "degraded",  "failing",
                                          "evacuating", "evacuated", NULL};
 static const char *const socket_names[] = {"ok", "degraded", NULL};
+/* rasd's fault modes, from RASD_FAIL_CELL on; "none" sets no bit. */
+static const char *const fault_mode_names[] = {
+    "cell", "row", "column", "bank", "multi-bank", "multi-rank", NULL};
 static const char *const action_names[] = {
     "intended", "running", "done", "failed", "recommended", "refused", NULL};
 
@@ -269,23 +272,29 @@ static int parse_status(struct jp *p, struct state *st,
 	return add_chassis(p, st);
 }
 
+/* A bit of a two-octet BITS value, the first octet high. */
+static uint16_t mode_bit(int bit)
+{
+	return (uint16_t)(0x8000 >> bit);
+}
+
 static void dimm_health(const struct state_dimm *d, struct state_entity *e,
-                        uint8_t *modes)
+                        uint16_t *modes)
 {
 	uint64_t rate = d->rate;
 
-	*modes = 0;
+	*modes = d->fault_bit;
 	if (d->status == RASD_DIMM_DEGRADED ||
 	    (rate > 0 && rate * 2 >= d->threshold))
-		*modes |= alarm_bit(RASD_FAIL_CE_RATE_WARNING);
+		*modes |= mode_bit(RASD_FAIL_CE_RATE_WARNING);
 	if (d->status >= RASD_DIMM_FAILING)
-		*modes |= alarm_bit(RASD_FAIL_CE_RATE_FAILURE);
+		*modes |= mode_bit(RASD_FAIL_CE_RATE_FAILURE);
 	if (d->uncorrected > 0)
-		*modes |= alarm_bit(RASD_FAIL_UNCORRECTABLE);
+		*modes |= mode_bit(RASD_FAIL_UNCORRECTABLE);
 	if (d->pages_retired > 0)
-		*modes |= alarm_bit(RASD_FAIL_PAGES_RETIRED);
+		*modes |= mode_bit(RASD_FAIL_PAGES_RETIRED);
 	if (d->status == RASD_DIMM_EVACUATED) {
-		*modes |= alarm_bit(RASD_FAIL_EVACUATED);
+		*modes |= mode_bit(RASD_FAIL_EVACUATED);
 		e->oper = ENT_OPER_DISABLED;
 		e->alarm = alarm_bit(ENT_ALARM_UNDER_REPAIR) |
 		           alarm_bit(ENT_ALARM_CRITICAL);
@@ -325,8 +334,9 @@ static int parse_dimm(struct jp *p, struct state *st, struct json_object *o,
                       bool *seen)
 {
 	struct state_dimm *d = &st->dimms[st->n_dimms];
-	const char *label;
+	const char *label, *mode = "";
 	int64_t id = 0, sock = 0, chan = 0;
+	int fault;
 
 	memset(d, 0, sizeof(*d));
 	if (get_int(p, o, "id", true, 0, STATE_MAX_DIMMS - 1, &id) < 0 ||
@@ -340,8 +350,13 @@ static int parse_dimm(struct jp *p, struct state *st, struct json_object *o,
 	    get_count32(p, o, "pages_in_window", &d->rate) < 0 ||
 	    get_count32(p, o, "threshold", &d->threshold) < 0 ||
 	    get_count32(p, o, "pages_retired", &d->pages_retired) < 0 ||
-	    get_count32(p, o, "size_mib", &d->size_mib) < 0)
+	    get_count32(p, o, "size_mib", &d->size_mib) < 0 ||
+	    get_str(p, o, "fault_mode", false, &mode) < 0)
 		return -1;
+	/* A mode this agent does not know (a newer rasd) sets no bit. */
+	fault = lookup(fault_mode_names, mode, 0);
+	if (fault >= 0)
+		d->fault_bit = mode_bit(RASD_FAIL_CELL + fault);
 	d->id = (int32_t)id;
 	d->ent = STATE_ENT_DIMM(d->id);
 	d->socket = (int32_t)sock;

@@ -61,8 +61,9 @@ struct state_dimm {
 	int32_t id;
 	char label[STATE_TEXT_MAX];
 	int32_t socket, channel;
-	int status;    /* enum rasd_dimm_status */
-	uint8_t modes; /* failure-mode BITS, one octet */
+	int status;         /* enum rasd_dimm_status */
+	uint16_t modes;     /* failure-mode BITS: the first octet high */
+	uint16_t fault_bit; /* the DRAM fault mode's bit of modes, or 0 */
 	uint64_t corrected, uncorrected;
 	uint32_t rate, threshold, pages_retired, size_mib;
 };

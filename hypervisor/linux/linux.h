@@ -20,9 +20,10 @@
  * per_cpu/cpuN/trace_pipe_raw and a reader that gives the records as
  * 128-byte struct mce (MCE_RECORD_LEN_LINUX); a page whose header says
  * the ring lost events sets the reader's overflow flag and queues an
- * HV_EVENT_SOURCE_ERROR naming the CPU and the count. EDAC's mc_event is
- * decoded and checked but not turned into records: the machine check
- * behind it arrives as mce_record too. Each ras:memory_failure_event
+ * HV_EVENT_SOURCE_ERROR naming the CPU and the count. EDAC's mc_event
+ * becomes an HV_EVENT_EDAC_MEMORY with the ring's CPU, not a record: the
+ * machine check behind it arrives as mce_record too, and rasd takes the
+ * DRAM coordinates of its driver detail. Each ras:memory_failure_event
  * becomes an HV_EVENT_MEMORY_FAILURE (pfn, "<page type>: <result>", the
  * names from the format's print fmt tables). ras:aer_event and the
  * cxl:* error events a kernel has (pcie/pcie.h; Linux 6.1 has no cxl

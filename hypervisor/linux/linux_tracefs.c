@@ -132,13 +132,26 @@ static void on_memory_failure(struct linux_tracefs *t, const void *data,
  * EDAC's view of a memory error: the machine check behind it (when there
  * is one) arrives as mce_record too, so it is checked, not counted twice.
  */
+/*
+ * The EDAC driver's view of a memory error the kernel traced as a
+ * machine check already (skx_edac and i10nm_edac run from the decode
+ * chain): its driver detail says where in the DRAM. rasd merges it with
+ * that record, or counts it when there was none.
+ */
 static void on_mc_event(struct linux_tracefs *t, const void *data, size_t len)
 {
-	struct tracefs_mc_event e;
+	struct hv_event ev;
 	char err[160];
 
-	if (tracefs_mc_decode(&t->ev.mc, data, len, &e, err, sizeof(err)) < 0)
+	memset(&ev, 0, sizeof(ev));
+	if (tracefs_mc_decode(&t->ev.mc, data, len, &ev.edac, err,
+	                      sizeof(err)) < 0) {
 		source_error(t, EPROTO, "tracefs cpu%u: %s", t->cur_cpu, err);
+		return;
+	}
+	ev.type = HV_EVENT_EDAC_MEMORY;
+	ev.cpu = t->cur_cpu;
+	linux_event_push(t->h, &ev);
 }
 
 /* A PCIe AER or CXL error: health and counters, never a record. */

@@ -266,9 +266,51 @@ enum {
 	FW_ADDR,
 	FW_SEVERITY,
 	FW_FRU,
+	FW_RANK,
+	FW_BG,
+	FW_BANK,
+	FW_ROW,
+	FW_COLUMN,
 };
 
-static const char *const sim_fw_keys[] = {"addr", "severity", "fru", NULL};
+static const char *const sim_fw_keys[] = {
+    "addr", "severity", "fru", "rank", "bg", "bank", "row", "column", NULL};
+
+/* rank= bg= bank= row= column=: where the CPER section says it is. */
+static int sim_parse_fw_dram(struct sim_parser *p, const char *const *v,
+                             struct dram_coord *c)
+{
+	static const struct {
+		int key;
+		uint32_t max;
+		uint8_t bit;
+	} parts[] = {
+	    {FW_RANK, 0xff, DRAM_HAVE_RANK},
+	    {FW_BG, 0xf, DRAM_HAVE_BG},
+	    {FW_BANK, 0xf, DRAM_HAVE_BANK},
+	    {FW_ROW, 0x3ffff, DRAM_HAVE_ROW},
+	    {FW_COLUMN, 0xffff, DRAM_HAVE_COLUMN},
+	};
+	uint32_t val[5] = {0};
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (v[parts[i].key] == NULL)
+			continue;
+		if (sim_parse_u32_max(p, sim_fw_keys[parts[i].key],
+		                      v[parts[i].key], parts[i].max,
+		                      &val[i]) < 0)
+			return -1;
+		c->have |= parts[i].bit;
+	}
+	c->rank = (uint8_t)val[0];
+	c->bank_group = (uint8_t)val[1];
+	c->bank = (uint8_t)val[2];
+	c->row = val[3];
+	c->column = (uint16_t)val[4];
+	return 0;
+}
 
 /* extlog: the firmware's CPER record of a memory error at addr. */
 static int sim_parse_extlog_event(struct sim_parser *p,
@@ -276,12 +318,13 @@ static int sim_parse_extlog_event(struct sim_parser *p,
                                   struct sim_entry *e)
 {
 	static const char *const sevs[] = {"recoverable", "fatal", "corrected"};
-	const char *v[4];
+	const char *v[9];
 	size_t i;
 
 	if (sim_keys_collect(p, "extlog", t, n, sim_fw_keys, 1u << FW_ADDR, 0,
 	                     v, NULL) < 0 ||
-	    sim_parse_u64(p, "addr", v[FW_ADDR], &e->addr) < 0)
+	    sim_parse_u64(p, "addr", v[FW_ADDR], &e->addr) < 0 ||
+	    sim_parse_fw_dram(p, v, &e->dram) < 0)
 		return -1;
 	e->severity = EXTLOG_SEV_CORRECTED;
 	for (i = 0; v[FW_SEVERITY] != NULL && i < 3; i++)
@@ -296,6 +339,48 @@ static int sim_parse_extlog_event(struct sim_parser *p,
 		e->severity = (uint8_t)i;
 	if (v[FW_FRU] != NULL && sim_parse_name(p, "fru", v[FW_FRU], 1,
 	                                        e->device, EXTLOG_FRU_MAX) < 0)
+		return -1;
+	if (sim_check_stride(p, e) < 0)
+		return -1;
+	return sim_check_addresses(p, e);
+}
+
+enum {
+	MC_ADDR,
+	MC_SEVERITY,
+	MC_DETAIL,
+	MC_LABEL,
+};
+
+static const char *const sim_mc_keys[] = {"addr", "severity", "detail", "label",
+                                          NULL};
+
+/* mc-event: the EDAC driver's record of a memory error at addr. */
+static int sim_parse_mc_event(struct sim_parser *p, const struct sim_token *t,
+                              size_t n, struct sim_entry *e)
+{
+	const char *v[5];
+
+	if (sim_keys_collect(p, "mc-event", t, n, sim_mc_keys, 1u << MC_ADDR, 0,
+	                     v, NULL) < 0 ||
+	    sim_parse_u64(p, "addr", v[MC_ADDR], &e->addr) < 0)
+		return -1;
+	e->severity = TRACEFS_MC_CORRECTED;
+	if (v[MC_SEVERITY] != NULL &&
+	    strcmp(v[MC_SEVERITY], "uncorrected") == 0)
+		e->severity = TRACEFS_MC_UNCORRECTED;
+	else if (v[MC_SEVERITY] != NULL &&
+	         strcmp(v[MC_SEVERITY], "corrected") != 0)
+		return sim_parse_error(p,
+		                       "mc-event severity=%.40s: want "
+		                       "corrected or uncorrected",
+		                       v[MC_SEVERITY]);
+	if ((v[MC_DETAIL] != NULL &&
+	     sim_parse_name(p, "detail", v[MC_DETAIL], 1, e->detail,
+	                    sizeof(e->detail)) < 0) ||
+	    (v[MC_LABEL] != NULL &&
+	     sim_parse_name(p, "label", v[MC_LABEL], 0, e->device,
+	                    sizeof(e->device)) < 0))
 		return -1;
 	if (sim_check_stride(p, e) < 0)
 		return -1;
@@ -344,10 +429,15 @@ static int sim_parse_event(struct sim_parser *p, const char *word,
 		e->kind = SIM_EVENT_EXTLOG;
 		return sim_parse_extlog_event(p, t, n, e);
 	}
-	return sim_parse_error(p,
-	                       "unknown event '%.40s' (mem-ce, mem-srao, "
-	                       "cache-ce, mce, aer, cxl, extlog, end)",
-	                       word);
+	if (strcmp(word, "mc-event") == 0) {
+		e->kind = SIM_EVENT_MC;
+		return sim_parse_mc_event(p, t, n, e);
+	}
+	return sim_parse_error(
+	    p,
+	    "unknown event '%.40s' (mem-ce, mem-srao, "
+	    "cache-ce, mce, aer, cxl, extlog, mc-event, end)",
+	    word);
 }
 
 static int sim_parse_at_time(struct sim_parser *p, const struct sim_token *t,
@@ -407,7 +497,7 @@ int sim_parse_at(struct sim_parser *p, const struct sim_token *t, size_t n)
 		return sim_parse_error(p,
 		                       "at needs an event (mem-ce, mem-srao, "
 		                       "cache-ce, mce, aer, cxl, extlog, "
-		                       "end)");
+		                       "mc-event, end)");
 	if (sim_keys_collect(p, "at", t + 1, i - 1, sim_repeat_keys, 0, 0, v,
 	                     NULL) < 0 ||
 	    sim_parse_repeat(p, v, &e) < 0 ||

@@ -56,6 +56,7 @@ enum sim_event_kind {
 	SIM_EVENT_AER,    /* an HV_EVENT_DEVICE_ERROR: ras:aer_event */
 	SIM_EVENT_CXL,    /* an HV_EVENT_DEVICE_ERROR: cxl:cxl_aer_* */
 	SIM_EVENT_EXTLOG, /* an HV_EVENT_FIRMWARE_MEMORY at addr */
+	SIM_EVENT_MC,     /* an HV_EVENT_EDAC_MEMORY at addr: ras:mc_event */
 };
 
 /* One `at` line: a record fired `repeat` times, `every_ms` apart. */
@@ -76,7 +77,10 @@ struct sim_entry {
 	uint64_t mcgstatus;
 	/* aer, cxl: the device; extlog: the FRU text */
 	char device[PCIE_NAME_MAX];
-	uint8_t severity; /* aer, cxl: enum pcie_severity; extlog: CPER */
+	uint8_t severity;       /* aer, cxl: enum pcie_severity; extlog: CPER;
+	                         * mc-event: enum tracefs_mc_err */
+	struct dram_coord dram; /* extlog: the section's rank, bank, ... */
+	char detail[TRACEFS_MC_DETAIL_MAX]; /* mc-event: driver_detail */
 	unsigned line;
 };
 

@@ -127,6 +127,7 @@ static int sim_entry_record(const struct sim_host *h, size_t e, uint64_t due_ms,
 	case SIM_EVENT_AER:
 	case SIM_EVENT_CXL:
 	case SIM_EVENT_EXTLOG:
+	case SIM_EVENT_MC:
 		break;
 	}
 	return -1;
@@ -150,6 +151,34 @@ static void sim_device_event(const struct sim_entry *ent, struct hv_event *ev)
 	pcie_note_unknown(e);
 }
 
+/* The CPER section's validation bits and fields for the coordinates a
+ * scenario gave. */
+static void sim_fw_dram(const struct dram_coord *c, struct extlog_event *e)
+{
+	if (c->have & DRAM_HAVE_RANK) {
+		e->valid |= EXTLOG_VALID_RANK;
+		e->rank = c->rank;
+	}
+	if (c->have & DRAM_HAVE_BG) {
+		e->valid |= EXTLOG_VALID_BANK_GROUP | EXTLOG_VALID_BANK_ADDR;
+		e->bank_group = c->bank_group;
+		e->bank_address = c->bank;
+		e->bank = (uint16_t)(c->bank_group << 8 | c->bank);
+	} else if (c->have & DRAM_HAVE_BANK) {
+		e->valid |= EXTLOG_VALID_BANK;
+		e->bank = c->bank;
+	}
+	if (c->have & DRAM_HAVE_ROW) {
+		e->valid |= EXTLOG_VALID_ROW;
+		e->row = c->row;
+	}
+	if (c->have & DRAM_HAVE_COLUMN) {
+		e->valid |= EXTLOG_VALID_COLUMN;
+		e->column = c->column;
+	}
+	extlog_dram_read(e);
+}
+
 /* extlog: the firmware's record names the module when fru= does. */
 static void sim_fw_event(const struct sim_host *h, size_t i, uint64_t addr,
                          struct hv_event *ev)
@@ -170,6 +199,35 @@ static void sim_fw_event(const struct sim_host *h, size_t i, uint64_t addr,
 	e->valid = EXTLOG_VALID_PA;
 	snprintf(e->fru_text, sizeof(e->fru_text), "%s", ent->device);
 	snprintf(e->label, sizeof(e->label), "%s", ent->device);
+	sim_fw_dram(&ent->dram, e);
+}
+
+/* mc-event: what the Linux backend makes of EDAC's ras:mc_event. */
+static void sim_mc_event(const struct sim_host *h, size_t i, uint64_t addr,
+                         struct hv_event *ev)
+{
+	const struct sim_entry *ent = &h->sc->entries[i];
+	struct tracefs_mc_event *e = &ev->edac;
+	const struct hv_dimm *d = sim_dimm_at(h->sc, addr);
+
+	ev->type = HV_EVENT_EDAC_MEMORY;
+	ev->cpu = d != NULL ? d->socket * h->sc->host.cores_per_socket *
+	                          h->sc->host.threads_per_core
+	                    : 0;
+	e->error_type = ent->severity;
+	e->error_count = 1;
+	e->mc_index = d != NULL ? (uint8_t)d->controller : 0;
+	e->top_layer = d != NULL ? (int8_t)d->channel : -1;
+	e->middle_layer = d != NULL ? (int8_t)d->slot : -1;
+	e->lower_layer = -1;
+	e->grain_bits = 5;
+	e->address = addr;
+	snprintf(e->label, sizeof(e->label), "%s",
+	         ent->device[0] ? ent->device
+	         : d != NULL    ? d->label
+	                        : "");
+	snprintf(e->msg, sizeof(e->msg), "memory read error");
+	snprintf(e->driver_detail, sizeof(e->driver_detail), "%s", ent->detail);
 }
 
 /* 1 when the entry is one of the backend's events, queued now. */
@@ -179,11 +237,14 @@ static int sim_entry_event(struct sim_host *h, size_t e)
 	struct hv_event ev;
 
 	if (ent->kind != SIM_EVENT_AER && ent->kind != SIM_EVENT_CXL &&
-	    ent->kind != SIM_EVENT_EXTLOG)
+	    ent->kind != SIM_EVENT_EXTLOG && ent->kind != SIM_EVENT_MC)
 		return 0;
 	memset(&ev, 0, sizeof(ev));
 	if (ent->kind == SIM_EVENT_EXTLOG)
 		sim_fw_event(
+		    h, e, ent->addr + (uint64_t)h->fired[e] * ent->stride, &ev);
+	else if (ent->kind == SIM_EVENT_MC)
+		sim_mc_event(
 		    h, e, ent->addr + (uint64_t)h->fired[e] * ent->stride, &ev);
 	else
 		sim_device_event(ent, &ev);

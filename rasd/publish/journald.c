@@ -27,6 +27,7 @@ const struct journald_msgid journald_msgids[] = {
     {"TELEMETRY", "eb450d25ad5b4564814e128246ff26df"},
     {"PCIE", "ef72aee1ad2a4917846e7732c1ee7e57"},
     {"CXL", "3a3b489ff5b749329ad793f4dcb11597"},
+    {"DRAM", "87965f10c13f46e58cd70eb1206ab417"},
     {"RASD", "82c03db0c0854b9ab0db4ca09d6c1932"},
 };
 const size_t journald_n_msgids =

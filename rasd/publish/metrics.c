@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../mce/dram.h"
 #include "metrics.h"
 
 struct metrics_writer {
@@ -265,11 +266,32 @@ static void render_dimm_state(struct buf *b, const struct metrics_snapshot *s)
 	}
 }
 
+/* One series per mode, 1 for the DIMM's: alert rules select on mode. */
+static void render_dimm_mode(struct buf *b, const struct metrics_snapshot *s)
+{
+	const struct metrics_dimm *d;
+	size_t i, j;
+
+	family(b, "rasd_dimm_fault_mode", "gauge",
+	       "DRAM fault mode of the DIMM's distinct cells in error in the "
+	       "window: 1 for the current mode, 0 for the others.");
+	for (i = 0; i < s->n_dimms; i++) {
+		d = &s->dimms[i];
+		for (j = 0; j < DRAM_MODE_COUNT; j++) {
+			dimm_labels(b, "rasd_dimm_fault_mode", d);
+			buf_printf(b, ",mode=\"%s\"} %d\n",
+			           dram_mode_name((enum dram_mode)j),
+			           d->fault_mode == j);
+		}
+	}
+}
+
 enum dimm_field {
 	DIMM_CE,
 	DIMM_UE,
 	DIMM_PAGES,
 	DIMM_THRESHOLD,
+	DIMM_CELLS,
 };
 
 static uint64_t dimm_value(const struct metrics_dimm *d, enum dimm_field f)
@@ -283,6 +305,8 @@ static uint64_t dimm_value(const struct metrics_dimm *d, enum dimm_field f)
 		return d->pages_in_window;
 	case DIMM_THRESHOLD:
 		return d->pages_threshold;
+	case DIMM_CELLS:
+		return d->cells_in_window;
 	}
 	return 0;
 }
@@ -316,6 +340,10 @@ static void render_dimms(struct buf *b, const struct metrics_snapshot *s)
 	dimm_family(b, s, "rasd_dimm_pages_threshold", "gauge",
 	            "Distinct pages in a window at which the DIMM is failing.",
 	            DIMM_THRESHOLD);
+	render_dimm_mode(b, s);
+	dimm_family(b, s, "rasd_dimm_cells_in_window", "gauge",
+	            "Distinct DRAM cells with errors in the DIMM's window.",
+	            DIMM_CELLS);
 }
 
 enum cpu_field {

@@ -47,6 +47,8 @@ struct metrics_dimm {
 	uint64_t uncorrected_total;
 	uint64_t pages_in_window; /* distinct pages in the current window */
 	uint64_t pages_threshold; /* the policy's limit for that window */
+	uint8_t fault_mode;       /* enum dram_mode (mce/dram.h) */
+	uint32_t cells_in_window; /* distinct DRAM cells behind it */
 };
 
 /*

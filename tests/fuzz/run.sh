@@ -24,6 +24,7 @@ for bin in "$DIR"/fuzz_*; do
 	fuzz_control) printf '{"id":1,"cmd":"events","args":{"since_ms":0}}' >"$corpus/seed" ;;
 	fuzz_ipmi_sel) cp "$ROOT"/tests/fuzz/seeds/ipmi_sel/* "$corpus/" ;;
 	fuzz_dimm_labels) cp "$ROOT"/tests/fuzz/seeds/dimm_labels/* "$corpus/" ;;
+	fuzz_dram) cp "$ROOT"/tests/fuzz/seeds/dram/* "$corpus/" ;;
 	fuzz_linux)
 		# First byte: 0 a memory_failure format, NUL, one record; 1 a
 		# CPU list; 2 a kernel uevent.

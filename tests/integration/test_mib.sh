@@ -295,7 +295,11 @@ expect_eq "rasdDimmFailureModes bits" "$(syntax rasdDimmFailureModes)" \
 	"$(enums BITS RASD_FAIL_CE_RATE_WARNING:correctedRateWarning \
 		RASD_FAIL_CE_RATE_FAILURE:correctedRateFailure \
 		RASD_FAIL_UNCORRECTABLE:uncorrectable \
-		RASD_FAIL_PAGES_RETIRED:pagesRetired RASD_FAIL_EVACUATED:evacuated)"
+		RASD_FAIL_PAGES_RETIRED:pagesRetired RASD_FAIL_EVACUATED:evacuated \
+		RASD_FAIL_CELL:cellFault RASD_FAIL_ROW:rowFault \
+		RASD_FAIL_COLUMN:columnFault RASD_FAIL_BANK:bankFault \
+		RASD_FAIL_MULTI_BANK:multiBankFault \
+		RASD_FAIL_MULTI_RANK:multiRankFault)"
 expect_eq "rasdPageAction values" "$(syntax rasdPageAction)" "$action"
 expect_eq "rasdEvacState values" "$(syntax rasdEvacState)" "$action"
 # shellcheck disable=SC2086

@@ -13,10 +13,11 @@ static const struct metrics_event_count events[] = {
 
 /* One failing DIMM whose SMBIOS label has a quote, a backslash and all. */
 static const struct metrics_dimm dimms[] = {
-    {"CPU0_DIMM_A1", 0, 0, 0, 0, METRICS_DIMM_OK, 0, 0, 0, 8},
-    {"CPU0_DIMM_B1", 0, 0, 1, 1, METRICS_DIMM_DEGRADED, 5, 0, 3, 8},
-    {"CPU1 \"slot 3\" \\ A", 1, 1, 0, 0, METRICS_DIMM_FAILING, 36, 1, 9, 8},
-    {"CPU1_DIMM_B1", 1, 1, 1, 1, METRICS_DIMM_EVACUATED, 0, 0, 0, 8},
+    {"CPU0_DIMM_A1", 0, 0, 0, 0, METRICS_DIMM_OK, 0, 0, 0, 8, 0, 0},
+    {"CPU0_DIMM_B1", 0, 0, 1, 1, METRICS_DIMM_DEGRADED, 5, 0, 3, 8, 1, 3},
+    {"CPU1 \"slot 3\" \\ A", 1, 1, 0, 0, METRICS_DIMM_FAILING, 36, 1, 9, 8, 2,
+     9},
+    {"CPU1_DIMM_B1", 1, 1, 1, 1, METRICS_DIMM_EVACUATED, 0, 0, 0, 8, 0, 0},
 };
 
 static const struct metrics_cpu cpus[] = {

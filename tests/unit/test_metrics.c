@@ -33,7 +33,7 @@ static const struct metrics_event_count small_events[] = {
     {"corrected", "memory", 11},
 };
 static const struct metrics_dimm small_dimms[] = {
-    {"DIMM_A1", 0, 0, 2, 1, METRICS_DIMM_FAILING, 11, 0, 3, 4},
+    {"DIMM_A1", 0, 0, 2, 1, METRICS_DIMM_FAILING, 11, 0, 3, 4, 2, 5},
 };
 /* SMT siblings: the core's errors are written once, not per CPU. */
 static const struct metrics_cpu small_cpus[] = {
@@ -142,6 +142,28 @@ static const char small_text[] =
     "# TYPE rasd_dimm_pages_threshold gauge\n"
     "rasd_dimm_pages_threshold{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\","
     "csrow=\"2\",channel=\"1\"} 4\n"
+    "# HELP rasd_dimm_fault_mode DRAM fault mode of the DIMM's distinct cells "
+    "in error in the window: 1 for the current mode, 0 for the others.\n"
+    "# TYPE rasd_dimm_fault_mode gauge\n"
+    "rasd_dimm_fault_mode{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\","
+    "csrow=\"2\",channel=\"1\",mode=\"none\"} 0\n"
+    "rasd_dimm_fault_mode{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\","
+    "csrow=\"2\",channel=\"1\",mode=\"cell\"} 0\n"
+    "rasd_dimm_fault_mode{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\","
+    "csrow=\"2\",channel=\"1\",mode=\"row\"} 1\n"
+    "rasd_dimm_fault_mode{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\","
+    "csrow=\"2\",channel=\"1\",mode=\"column\"} 0\n"
+    "rasd_dimm_fault_mode{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\","
+    "csrow=\"2\",channel=\"1\",mode=\"bank\"} 0\n"
+    "rasd_dimm_fault_mode{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\","
+    "csrow=\"2\",channel=\"1\",mode=\"multi-bank\"} 0\n"
+    "rasd_dimm_fault_mode{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\","
+    "csrow=\"2\",channel=\"1\",mode=\"multi-rank\"} 0\n"
+    "# HELP rasd_dimm_cells_in_window Distinct DRAM cells with errors in the "
+    "DIMM's window.\n"
+    "# TYPE rasd_dimm_cells_in_window gauge\n"
+    "rasd_dimm_cells_in_window{dimm=\"DIMM_A1\",socket=\"0\",controller=\"0\","
+    "csrow=\"2\",channel=\"1\"} 5\n"
     "# HELP rasd_cpu_online 1 if the CPU is online.\n"
     "# TYPE rasd_cpu_online gauge\n"
     "rasd_cpu_online{cpu=\"2\",socket=\"0\",core=\"1\"} 1\n"

@@ -270,10 +270,15 @@ static void test_errors_timeline(void **state)
 	             "t.scn:2: time '8761:00:00' is past 365 days");
 	assert_error(HOST "at 1s\n", "t.scn:2: at needs an event (mem-ce, "
 	                             "mem-srao, cache-ce, mce, aer, cxl, "
-	                             "extlog, end)");
+	                             "extlog, mc-event, end)");
+	assert_error(HOST "at 1s mc-event addr=0x1000 severity=bad\n",
+	             "t.scn:2: mc-event severity=bad: want corrected or "
+	             "uncorrected");
+	assert_error(HOST "at 1s extlog addr=0x1000 row=0x40000\n",
+	             "t.scn:2: row=0x40000 is too large (max 262143)");
 	assert_error(HOST "at 1s explode cpu=0\n",
 	             "t.scn:2: unknown event 'explode' (mem-ce, mem-srao, "
-	             "cache-ce, mce, aer, cxl, extlog, end)");
+	             "cache-ce, mce, aer, cxl, extlog, mc-event, end)");
 	assert_error(HOST "at 1s aer device=0000:3b:00.0 status=1\n",
 	             "t.scn:2: aer needs severity=");
 	assert_error(HOST "at 1s aer device=0000:3b:00.0 severity=bad "

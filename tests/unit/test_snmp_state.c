@@ -310,8 +310,8 @@ static void dimm_states(void **state)
 	assert_int_equal(d->ent, STATE_ENT_DIMM(1));
 	assert_int_equal(d->status, RASD_DIMM_DEGRADED);
 	assert_int_equal(d->channel, 1);
-	assert_int_equal(d->modes, (0x80 >> RASD_FAIL_CE_RATE_WARNING) |
-	                               (0x80 >> RASD_FAIL_PAGES_RETIRED));
+	assert_int_equal(d->modes, (0x8000 >> RASD_FAIL_CE_RATE_WARNING) |
+	                               (0x8000 >> RASD_FAIL_PAGES_RETIRED));
 	e = state_entity(&st, d->ent);
 	assert_int_equal(e->oper, ENT_OPER_ENABLED);
 	assert_int_equal(e->alarm, 0x80 >> ENT_ALARM_WARNING);
@@ -322,11 +322,11 @@ static void dimm_states(void **state)
 	assert_int_equal(d->uncorrected, 1);
 	assert_int_equal(d->pages_retired, 7);
 	assert_int_equal(d->size_mib, 32768);
-	assert_int_equal(d->modes, (0x80 >> RASD_FAIL_CE_RATE_WARNING) |
-	                               (0x80 >> RASD_FAIL_CE_RATE_FAILURE) |
-	                               (0x80 >> RASD_FAIL_UNCORRECTABLE) |
-	                               (0x80 >> RASD_FAIL_PAGES_RETIRED) |
-	                               (0x80 >> RASD_FAIL_EVACUATED));
+	assert_int_equal(d->modes, (0x8000 >> RASD_FAIL_CE_RATE_WARNING) |
+	                               (0x8000 >> RASD_FAIL_CE_RATE_FAILURE) |
+	                               (0x8000 >> RASD_FAIL_UNCORRECTABLE) |
+	                               (0x8000 >> RASD_FAIL_PAGES_RETIRED) |
+	                               (0x8000 >> RASD_FAIL_EVACUATED));
 	e = state_entity(&st, d->ent);
 	assert_int_equal(e->oper, ENT_OPER_DISABLED);
 	assert_int_equal(e->alarm, (0x80 >> ENT_ALARM_UNDER_REPAIR) |
@@ -350,14 +350,44 @@ static void failing_dimm_and_rate_warning(void **state)
 	     "\"pages_in_window\":5,\"threshold\":10}]}");
 	build_ok(&st, &in);
 	d = state_dimm_by_label(&st, "A");
-	assert_int_equal(d->modes, 0x80 >> RASD_FAIL_CE_RATE_FAILURE);
+	assert_int_equal(d->modes, 0x8000 >> RASD_FAIL_CE_RATE_FAILURE);
 	assert_int_equal(state_entity(&st, d->ent)->alarm,
 	                 0x80 >> ENT_ALARM_CRITICAL);
 	assert_int_equal(state_entity(&st, d->ent)->oper, ENT_OPER_ENABLED);
 	/* Half the threshold in the window warns before rasd degrades it. */
 	d = state_dimm_by_label(&st, "B");
-	assert_int_equal(d->modes, 0x80 >> RASD_FAIL_CE_RATE_WARNING);
+	assert_int_equal(d->modes, 0x8000 >> RASD_FAIL_CE_RATE_WARNING);
 	assert_int_equal(state_entity(&st, d->ent)->alarm, 0);
+	state_free(&st);
+	inputs_put(&in);
+}
+
+/* The DRAM fault mode is one more bit, past the first octet; a mode
+ * this agent does not know sets none. */
+static void dimm_fault_mode_bits(void **state)
+{
+	struct state_inputs in;
+	struct state st;
+	const struct state_dimm *d;
+
+	(void)state;
+	inputs_load(&in);
+	swap(&in.dimms,
+	     "{\"dimms\":[{\"id\":0,\"label\":\"A\",\"socket\":0,"
+	     "\"state\":\"ok\",\"fault_mode\":\"row\"},"
+	     "{\"id\":1,\"label\":\"B\",\"socket\":0,\"state\":\"failing\","
+	     "\"fault_mode\":\"multi-rank\"},"
+	     "{\"id\":2,\"label\":\"C\",\"socket\":0,\"state\":\"ok\","
+	     "\"fault_mode\":\"quantum\"}]}");
+	build_ok(&st, &in);
+	d = state_dimm_by_label(&st, "A");
+	assert_int_equal(d->modes, 0x8000 >> RASD_FAIL_ROW);
+	assert_int_equal(state_entity(&st, d->ent)->alarm, 0);
+	d = state_dimm_by_label(&st, "B");
+	assert_int_equal(d->modes, (0x8000 >> RASD_FAIL_CE_RATE_FAILURE) |
+	                               (0x8000 >> RASD_FAIL_MULTI_RANK));
+	d = state_dimm_by_label(&st, "C");
+	assert_int_equal(d->modes, 0);
 	state_free(&st);
 	inputs_put(&in);
 }
@@ -988,6 +1018,7 @@ int main(void)
 	    cmocka_unit_test(newest_cpu_offline_wins_whatever_the_order),
 	    cmocka_unit_test(dimm_states),
 	    cmocka_unit_test(failing_dimm_and_rate_warning),
+	    cmocka_unit_test(dimm_fault_mode_bits),
 	    cmocka_unit_test(socket_rows),
 	    cmocka_unit_test(older_rasd_without_sockets_or_pages),
 	    cmocka_unit_test(evac_rows),
