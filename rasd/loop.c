@@ -106,6 +106,23 @@ int loop_del_fd(struct loop *lp, int fd)
 	return -1;
 }
 
+int loop_set_events(struct loop *lp, int fd, uint32_t events)
+{
+	struct epoll_event ev;
+	struct loop_watch *w;
+
+	for (w = lp->watches; w != NULL; w = w->next) {
+		if (w->fd != fd)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = events;
+		ev.data.ptr = w;
+		return epoll_ctl(lp->epfd, EPOLL_CTL_MOD, fd, &ev);
+	}
+	errno = ENOENT;
+	return -1;
+}
+
 static void loop_timer_fire(void *arg, int fd, uint32_t events)
 {
 	struct loop_timer *t = arg;
