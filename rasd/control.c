@@ -528,25 +528,28 @@ static void client_new(struct control *ctl, int cfd)
 
 /*
  * Out of descriptors: the listening socket stays readable, so a plain
- * accept loop would spin. The reserve descriptor is spent to take the
- * first waiting client and tell it why, then accepting rests a while.
+ * accept loop would spin. The reserve descriptor is spent, again and
+ * again, to take the waiting clients and tell them why; then accepting
+ * rests a while.
  */
-static void accept_starved(struct control *ctl, int err)
+static void accept_starved(struct control *ctl)
 {
-	int cfd;
+	int i, cfd;
 
-	ctl->stats.fd_exhausted++;
-	if (ctl->reserve_fd >= 0) {
+	for (i = 0; i < ACCEPTS_PER_TURN && ctl->reserve_fd >= 0; i++) {
 		close(ctl->reserve_fd);
 		cfd = accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC);
-		if (cfd >= 0)
+		if (cfd >= 0) {
+			ctl->stats.fd_exhausted++;
 			refuse(cfd, "rasd: out of file descriptors, try "
 			            "again later");
+		}
 		ctl->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (cfd < 0)
+			break;
 	}
 	loop_set_events(ctl->lp, ctl->fd, 0);
 	loop_timer_arm(ctl->resume, ACCEPT_REST_NS);
-	(void)err;
 }
 
 static void control_accept(void *arg, int fd, uint32_t events)
@@ -563,7 +566,7 @@ static void control_accept(void *arg, int fd, uint32_t events)
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 		    errno == ENOMEM)
-			accept_starved(ctl, errno);
+			accept_starved(ctl);
 		return;
 	}
 }

@@ -198,12 +198,18 @@ static int loop_watch_alive(struct loop *lp, struct loop_watch *target)
 	return 0;
 }
 
+/*
+ * Ready fds taken per wait: enough that a turn serves every busy client
+ * once, not a slice of them between two reads of a busy record source.
+ */
+#define LOOP_BATCH 128
+
 int loop_run_once(struct loop *lp, int timeout_ms)
 {
-	struct epoll_event evs[32];
+	struct epoll_event evs[LOOP_BATCH];
 	int i, n;
 
-	n = epoll_wait(lp->epfd, evs, 32, timeout_ms);
+	n = epoll_wait(lp->epfd, evs, LOOP_BATCH, timeout_ms);
 	if (n < 0 && errno == EINTR)
 		return 0;
 	if (n < 0)
