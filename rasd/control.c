@@ -62,6 +62,7 @@ struct control {
 	void *arg;
 	struct control_client *clients;
 	size_t n_clients, max_clients, peak_clients;
+	size_t n_subscribers; /* subscribed and not cut */
 	size_t out_limit; /* 0: CONTROL_OUT_LIMIT and CONTROL_USER_OUT_LIMIT */
 	struct loop_timer *work;   /* requests left over, the dead to free */
 	struct loop_timer *resume; /* accepting again after a rest */
@@ -82,16 +83,20 @@ static size_t cbuf_used(const struct cbuf *b)
 	return b->len - b->off;
 }
 
+/*
+ * Room for `more` at the end. The written part at the front is reclaimed
+ * only when it is at least as large as what still waits: a queue that is
+ * written as fast as it is filled would otherwise move its whole content
+ * on every append.
+ */
 static int cbuf_reserve(struct cbuf *b, size_t more)
 {
 	size_t cap = b->cap ? b->cap : INPUT_FIRST;
 	char *nd;
 
-	if (b->off > 0 && b->off == b->len)
-		b->off = b->len = 0;
 	if (b->cap - b->len >= more)
 		return 0;
-	if (b->off > 0) {
+	if (b->off > 0 && b->off >= b->len - b->off) {
 		memmove(b->data, b->data + b->off, b->len - b->off);
 		b->len -= b->off;
 		b->off = 0;
@@ -152,6 +157,8 @@ static void client_kill(struct control_client *cl)
 	if (cl->dead)
 		return;
 	cl->dead = true;
+	if (cl->subscribed)
+		cl->ctl->n_subscribers--;
 	client_watch(cl, 0);
 	control_kick(cl->ctl);
 }
@@ -278,8 +285,11 @@ static void client_handle_line(struct control_client *cl, const char *line,
 		                  err[0] ? err : "failed");
 	else
 		rc = client_reply(cl, req.has_id, req.id, result, NULL);
-	if (rc == 0 && cl->subscribe_asked && err[0] == '\0')
+	if (rc == 0 && cl->subscribe_asked && err[0] == '\0' &&
+	    !cl->subscribed) {
 		cl->subscribed = true;
+		cl->ctl->n_subscribers++;
+	}
 	json_object_put(result);
 	control_request_free(&req);
 }
@@ -620,12 +630,7 @@ size_t control_broadcast(struct control *ctl, const char *line)
 
 size_t control_subscribers(const struct control *ctl)
 {
-	const struct control_client *cl;
-	size_t n = 0;
-
-	for (cl = ctl ? ctl->clients : NULL; cl != NULL; cl = cl->next)
-		n += cl->subscribed && !cl->dead;
-	return n;
+	return ctl ? ctl->n_subscribers : 0;
 }
 
 void control_set_limits(struct control *ctl, size_t max_clients,
