@@ -141,13 +141,16 @@ lab: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/lab/run.sh $(BUILD)
 
+# LOAD_RECORDS (default 1M) and LOAD_RUNS (default 3) for the control
+# socket's load test (tests/bench/load.sh).
 bench:
 	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(BUILD)/tools/trap_latency \
-		$(BUILD)/tools/genrecords
+		$(BUILD)/tools/ctl_load $(BUILD)/tools/genrecords
 	@sh tests/bench/path.sh $(BUILD)
 	@sh tests/bench/run.sh $(BUILD)
 	@sh tests/bench/snmp_latency.sh $(BUILD)
+	@sh tests/bench/load.sh $(BUILD) $${LOAD_RECORDS:-1000000} $${LOAD_RUNS:-3}
 
 # Fuzzers are built with clang's libFuzzer; FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60

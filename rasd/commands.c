@@ -69,6 +69,23 @@ static const char *dram_text(const struct dram_coord *c, char *buf, size_t len)
 	return buf;
 }
 
+/* The control server's own counts: clients, refusals, cuts. */
+static struct json_object *control_json(const struct control *c)
+{
+	struct json_object *o = json_object_new_object();
+	struct control_stats st;
+
+	control_get_stats(c, &st);
+	jint(o, "clients", (int64_t)st.clients);
+	jint(o, "max_clients", (int64_t)st.max_clients);
+	jint(o, "accepted", (int64_t)st.accepted);
+	jint(o, "refused", (int64_t)st.refused);
+	jint(o, "fd_exhausted", (int64_t)st.fd_exhausted);
+	jint(o, "subscribers_cut", (int64_t)st.cut);
+	jint(o, "requests", (int64_t)st.requests);
+	return o;
+}
+
 static int cmd_status(struct rasd *d, struct json_object *res, char *err,
                       size_t errlen)
 {
@@ -119,6 +136,7 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 	syslog = json_object_new_object();
 	telemetry_syslog_json(d, syslog);
 	json_object_object_add(res, "syslog", syslog);
+	json_object_object_add(res, "control", control_json(d->control));
 	return 0;
 }
 
@@ -178,32 +196,76 @@ static int arg_opt_str(const struct control_request *req, const char *key,
 }
 
 /*
+ * How many rows a reply may carry: `limit` as asked (0: a full page),
+ * at most EVENTS_PAGE_MAX. A user other than root asking for more than
+ * EVENTS_USER_PAGE_MAX is refused, not trimmed, so that it knows.
+ */
+int arg_page_limit(const struct control_request *req, bool privileged,
+                   uint64_t dflt, size_t *out, char *err, size_t errlen)
+{
+	uint64_t limit = dflt;
+
+	if (arg_u64(req, "limit", &limit, err, errlen) < 0)
+		return -1;
+	if (!privileged && limit > EVENTS_USER_PAGE_MAX) {
+		snprintf(err, errlen,
+		         "%s: limit %llu is more than a user other than root "
+		         "may ask for (%d a page; page on with \"before\")",
+		         req->cmd, (unsigned long long)limit,
+		         EVENTS_USER_PAGE_MAX);
+		return -1;
+	}
+	if (limit == 0)
+		limit = privileged ? EVENTS_PAGE_MAX : EVENTS_USER_PAGE_MAX;
+	*out = limit > EVENTS_PAGE_MAX ? EVENTS_PAGE_MAX : (size_t)limit;
+	return 0;
+}
+
+/* Where the page ended, for the client to go on from. */
+static void events_page_end(struct json_object *res,
+                            const struct event_page_end *end)
+{
+	if (end->next_before > 0)
+		jint(res, "next_before", end->next_before);
+	if (end->partial)
+		jbool(res, "partial", true);
+}
+
+/*
  * Newest first, a page at a time (before: the oldest id of the last
  * page), filtered in SQL on rasd's journal file through a read-only
- * connection of its own. The page is capped: a reply never grows with
- * the journal.
+ * connection of its own. The page is capped, and so is the time it may
+ * take: a filter that matches little of a long journal answers with
+ * what it found in its slice, "partial", and where to go on.
  */
 static int cmd_events(struct rasd *d, const struct control_request *req,
-                      struct json_object *res, char *err, size_t errlen)
+                      bool privileged, struct json_object *res, char *err,
+                      size_t errlen)
 {
 	struct event_filter f = {.limit = 100};
-	uint64_t limit = 100, before = 0;
+	struct event_page_end end;
+	uint64_t before = 0, slice_ns = 0;
 	struct json_object *arr;
 
 	if (arg_u64(req, "since_ms", &f.since_ms, err, errlen) < 0 ||
 	    arg_u64(req, "until_ms", &f.until_ms, err, errlen) < 0 ||
 	    arg_u64(req, "before", &before, err, errlen) < 0 ||
-	    arg_u64(req, "limit", &limit, err, errlen) < 0 ||
+	    arg_page_limit(req, privileged, 100, &f.limit, err, errlen) < 0 ||
 	    arg_opt_str(req, "dimm", &f.dimm, err, errlen) < 0 ||
 	    arg_opt_str(req, "severity", &f.severity, err, errlen) < 0)
 		return -1;
-	f.limit = limit == 0 || limit > EVENTS_PAGE_MAX ? EVENTS_PAGE_MAX
-	                                                : (size_t)limit;
 	f.before_id = before > INT64_MAX ? INT64_MAX : (int64_t)before;
+	/* rasd asking itself (the report at exit) waits for no one. */
+	if (req->conn != NULL)
+		slice_ns = privileged ? EVENTS_SLICE_NS : EVENTS_USER_SLICE_NS;
 	arr = json_object_new_array();
 	json_object_object_add(res, "events", arr);
-	return journal_query_events(d->opt.journal_path, &f,
-	                            journal_event_json_add, arr, err, errlen);
+	if (journal_query_events_sliced(d->opt.journal_path, &f, slice_ns,
+	                                journal_event_json_add, arr, &end, err,
+	                                errlen) < 0)
+		return -1;
+	events_page_end(res, &end);
+	return 0;
 }
 
 /* A location the DIMM's source did not give is -1, as in the map. */
@@ -556,7 +618,7 @@ int commands_handle(void *arg, const struct control_request *req,
 	if (!strcmp(cmd, "status"))
 		return cmd_status(d, result, err, errlen);
 	if (!strcmp(cmd, "events"))
-		return cmd_events(d, req, result, err, errlen);
+		return cmd_events(d, req, privileged, result, err, errlen);
 	if (!strcmp(cmd, "dimms"))
 		return cmd_dimms(d, result);
 	if (!strcmp(cmd, "cpus"))
@@ -570,7 +632,7 @@ int commands_handle(void *arg, const struct control_request *req,
 	if (!strcmp(cmd, "subscribe"))
 		return cmd_subscribe(d, req, result, err, errlen);
 	if (!strcmp(cmd, "health"))
-		return cmd_health(d, req, result, err, errlen);
+		return cmd_health(d, req, privileged, result, err, errlen);
 	if (!strcmp(cmd, "sensors"))
 		return cmd_sensors(d, result);
 	if (!strcmp(cmd, "pcie"))

@@ -92,18 +92,20 @@ static int health_event_json(void *arg, const struct journal_health_event *ev)
 }
 
 int cmd_health(struct rasd *d, const struct control_request *req,
-               struct json_object *res, char *err, size_t errlen)
+               bool privileged, struct json_object *res, char *err,
+               size_t errlen)
 {
 	struct json_object *arr = json_object_new_array();
-	uint64_t limit = 50, since = 0;
+	uint64_t since = 0;
+	size_t limit = 50;
 
-	if (arg_u64(req, "limit", &limit, err, errlen) < 0 ||
+	if (arg_page_limit(req, privileged, 50, &limit, err, errlen) < 0 ||
 	    arg_u64(req, "since_ms", &since, err, errlen) < 0) {
 		json_object_put(arr);
 		return -1;
 	}
 	hosthealth_json(d, res);
-	if (journal_health_events_each(d->journal, since, (size_t)limit, true,
+	if (journal_health_events_each(d->journal, since, limit, true,
 	                               health_event_json, arr) < 0) {
 		json_object_put(arr);
 		snprintf(err, errlen, "journal: %s", journal_error(d->journal));

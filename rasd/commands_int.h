@@ -19,6 +19,10 @@ int arg_u64(const struct control_request *req, const char *key, uint64_t *out,
             char *err, size_t errlen);
 int arg_bool(const struct control_request *req, const char *key, bool *out,
              char *err, size_t errlen);
+/* "limit": 0 or absent is a full page; a user other than root asking
+ * for more than EVENTS_USER_PAGE_MAX is refused with why. */
+int arg_page_limit(const struct control_request *req, bool privileged,
+                   uint64_t dflt, size_t *out, char *err, size_t errlen);
 /* Required string argument. */
 int arg_str(const struct control_request *req, const char *key,
             const char **out, char *err, size_t errlen);
@@ -27,7 +31,8 @@ int arg_str(const struct control_request *req, const char *key,
 void json_status_health(struct rasd *d, struct json_object *res);
 void dimm_health_json(const struct rasd *d, size_t i, struct json_object *o);
 int cmd_health(struct rasd *d, const struct control_request *req,
-               struct json_object *res, char *err, size_t errlen);
+               bool privileged, struct json_object *res, char *err,
+               size_t errlen);
 int cmd_sensors(struct rasd *d, struct json_object *res);
 /* PCIe AER and CXL devices, their counts, the newest rows ("limit"). */
 int cmd_pcie(struct rasd *d, const struct control_request *req,

@@ -23,6 +23,18 @@
 #define CONTROL_MAX_REQUEST 65536
 #define CONTROL_CMD_MAX     32
 
+/*
+ * What one client may cost. Clients: at most CONTROL_MAX_CLIENTS, and
+ * no more than the descriptor limit leaves; a user other than root (or
+ * rasd's own) at most CONTROL_USER_CONNECTIONS at once. Output: a reply
+ * is queued whole; past the limit no further request is read until the
+ * client reads, and a subscriber is cut (it reconnects and resumes).
+ */
+#define CONTROL_MAX_CLIENTS      1000
+#define CONTROL_USER_CONNECTIONS 16
+#define CONTROL_OUT_LIMIT        (4u << 20)
+#define CONTROL_USER_OUT_LIMIT   (1u << 20)
+
 struct control_request {
 	bool has_id;
 	int64_t id;
@@ -56,9 +68,9 @@ void control_close(struct control *c);
 
 /*
  * Subscriptions: a handler calls control_subscribe for the request it is
- * answering; once that reply is written, every control_broadcast line
- * goes to the connection too. A subscriber whose socket is full is cut
- * off (not waited for): it reconnects and asks for what it missed.
+ * answering; after that reply, every control_broadcast line goes to the
+ * connection too. A subscriber whose queue passes its output limit is
+ * cut off (not waited for): it reconnects and asks for what it missed.
  * Returns -1 for a request that came from no connection.
  */
 int control_subscribe(const struct control_request *req);
@@ -66,6 +78,22 @@ int control_subscribe(const struct control_request *req);
  * took it. */
 size_t control_broadcast(struct control *c, const char *line);
 size_t control_subscribers(const struct control *c);
+
+/* Smaller caps than the defaults above (tests, the fuzzer); 0 keeps. */
+void control_set_limits(struct control *c, size_t max_clients,
+                        size_t out_limit);
+
+/* What the server has seen since it opened, for rasctl status. */
+struct control_stats {
+	size_t clients, max_clients;
+	uint64_t accepted;
+	uint64_t refused;      /* over a cap, told why */
+	uint64_t fd_exhausted; /* accept found no descriptor */
+	uint64_t cut;          /* subscribers that did not read */
+	uint64_t requests;
+	uint64_t bytes_out;
+};
+void control_get_stats(const struct control *c, struct control_stats *out);
 
 /* Client side (rasctl, tests): connect, send one request, read one reply. */
 int control_client_connect(const char *path, char *err, size_t errlen);

@@ -9,6 +9,9 @@
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "../hypervisor/sim/sim.h"
 #include "../priv/priv.h"
@@ -904,9 +907,26 @@ static void evac_timer_fired(void *arg)
 	actions_on_hv_event(d, NULL);
 }
 
+/*
+ * glibc gives the heap's top back after every free past 128 KiB, and
+ * SQLite's statements (status's summary among them) allocate and free
+ * that much each time: a brk up and down per request, each shrink a TLB
+ * shootdown across CPUs, 300 us of a status call on a 2-CPU guest. The
+ * top is kept instead; what a crowd of clients left is handed back by
+ * malloc_trim (control.c).
+ */
+static void malloc_tune(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
+	mallopt(M_TOP_PAD, 1 << 20);
+#endif
+}
+
 int rasd_init(struct rasd *d, const struct rasd_options *opt, char *err,
               size_t errlen)
 {
+	malloc_tune();
 	memset(d, 0, sizeof(*d));
 	d->opt = *opt;
 	d->mce_fd = d->hv_fd = d->signal_fd = d->lock_fd = -1;

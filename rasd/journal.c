@@ -1316,6 +1316,8 @@ int journal_summary(struct journal *j, struct journal_summary *out)
 		return -1;
 	if (out == NULL)
 		return fail(j, "journal_summary: nowhere to put it");
+	if (journal_event_count(j) < 0)
+		return -1;
 	st = j->stmt[ST_SUMMARY];
 	bind_string(st, c++, action_kind_name(ACTION_PAGE_OFFLINE));
 	bind_string(st, c++, action_kind_name(ACTION_CPU_OFFLINE));

@@ -97,6 +97,7 @@ struct journal {
 	/* ... what is written, and what was at the last commit */
 	int64_t next_event_id, committed_next_id;
 	int64_t event_count, committed_count;
+	bool count_pending; /* read-only: event_count not read yet */
 	char (*strings)[64];
 	size_t n_strings, committed_strings;
 	uint16_t hint_source, hint_label; /* the ids these had last */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -55,21 +56,45 @@ struct newest_walk {
 	const struct event_filter *f;
 	journal_event_fn fn;
 	void *arg;
-	size_t delivered;
+	uint64_t deadline_ns; /* 0: none */
+	size_t scanned;
+	struct event_page_end end;
 };
+
+/* Whatever the clock says, a slice looks at this many: pages advance. */
+#define SLICE_MIN_EVENTS 256
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static int newest_filtered(void *arg, const struct journal_event *ev)
 {
 	struct newest_walk *w = arg;
 	const char *sev = mce_severity_name(ev->severity);
 
+	/* Out of time: the next page starts with this event. */
+	if (w->deadline_ns != 0 && ++w->scanned > SLICE_MIN_EVENTS &&
+	    mono_ns() >= w->deadline_ns) {
+		w->end.partial = true;
+		w->end.next_before = ev->id + 1;
+		return 1;
+	}
 	if (w->f->dimm != NULL && strcmp(ev->dimm_label, w->f->dimm) != 0)
 		return 0;
 	if (w->f->severity != NULL && strcmp(sev, w->f->severity) != 0)
 		return 0;
 	if (w->fn(w->arg, ev) != 0)
 		return 1;
-	return w->f->limit != 0 && ++w->delivered == w->f->limit;
+	w->end.delivered++;
+	if (w->f->limit == 0 || w->end.delivered < w->f->limit)
+		return 0;
+	w->end.next_before = ev->id;
+	return 1;
 }
 
 static int open_journal(const char *path, struct journal **j, char *err,
@@ -85,20 +110,33 @@ static int journal_failed(struct journal *j, char *err, size_t errlen)
 	return -1;
 }
 
-int journal_query_events(const char *path, const struct event_filter *f,
-                         journal_event_fn fn, void *arg, char *err,
-                         size_t errlen)
+int journal_query_events_sliced(const char *path, const struct event_filter *f,
+                                uint64_t slice_ns, journal_event_fn fn,
+                                void *arg, struct event_page_end *end,
+                                char *err, size_t errlen)
 {
-	struct newest_walk w = {f, fn, arg, 0};
+	struct newest_walk w = {f, fn, arg, 0, 0, {false, 0, 0}};
 	struct journal *j;
 
 	if (open_journal(path, &j, err, errlen) < 0)
 		return -1;
+	if (slice_ns != 0)
+		w.deadline_ns = mono_ns() + slice_ns;
 	if (journal_events_newest(j, f->before_id, f->since_ms, f->until_ms,
 	                          newest_filtered, &w) < 0)
 		return journal_failed(j, err, errlen);
 	journal_close(j);
+	if (end != NULL)
+		*end = w.end;
 	return 0;
+}
+
+int journal_query_events(const char *path, const struct event_filter *f,
+                         journal_event_fn fn, void *arg, char *err,
+                         size_t errlen)
+{
+	return journal_query_events_sliced(path, f, 0, fn, arg, NULL, err,
+	                                   errlen);
 }
 
 int journal_query_summary(const char *path, struct journal_summary *out,

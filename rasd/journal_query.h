@@ -4,6 +4,7 @@
 #ifndef RASD_JOURNAL_QUERY_H
 #define RASD_JOURNAL_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,27 @@ int journal_query_events(const char *path, const struct event_filter *f,
                          journal_event_fn fn, void *arg, char *err,
                          size_t errlen);
 
+/*
+ * Where a page ended. partial: the time slice ran out before the page
+ * was full or the journal's start was reached; next_before continues
+ * it (also set when the page is full; 0 when nothing is older).
+ */
+struct event_page_end {
+	bool partial;
+	int64_t next_before;
+	size_t delivered;
+};
+
+/*
+ * The same within a time slice (slice_ns of CLOCK_MONOTONIC from the
+ * call, 0: none): rasd's loop is never held longer by a filter that
+ * matches little of a long journal.
+ */
+int journal_query_events_sliced(const char *path, const struct event_filter *f,
+                                uint64_t slice_ns, journal_event_fn fn,
+                                void *arg, struct event_page_end *end,
+                                char *err, size_t errlen);
+
 /* The same counts as journal_summary, read-only. */
 int journal_query_summary(const char *path, struct journal_summary *out,
                           char *err, size_t errlen);
@@ -48,6 +70,12 @@ int journal_query_history(const char *path, int64_t since_day, const char *dimm,
 
 /* The most events one reply carries; older ones come by --before. */
 #define EVENTS_PAGE_MAX 1000
+/* ... for a user other than root (asking for more is refused). */
+#define EVENTS_USER_PAGE_MAX 200
+/* How long one events request may read the journal before it answers
+ * with what it has ("partial"); shorter for a user other than root. */
+#define EVENTS_SLICE_NS      5000000ull
+#define EVENTS_USER_SLICE_NS 2000000ull
 
 struct json_object;
 struct rasd;

@@ -106,6 +106,23 @@ int loop_del_fd(struct loop *lp, int fd)
 	return -1;
 }
 
+int loop_set_events(struct loop *lp, int fd, uint32_t events)
+{
+	struct epoll_event ev;
+	struct loop_watch *w;
+
+	for (w = lp->watches; w != NULL; w = w->next) {
+		if (w->fd != fd)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = events;
+		ev.data.ptr = w;
+		return epoll_ctl(lp->epfd, EPOLL_CTL_MOD, fd, &ev);
+	}
+	errno = ENOENT;
+	return -1;
+}
+
 static void loop_timer_fire(void *arg, int fd, uint32_t events)
 {
 	struct loop_timer *t = arg;
@@ -181,12 +198,18 @@ static int loop_watch_alive(struct loop *lp, struct loop_watch *target)
 	return 0;
 }
 
+/*
+ * Ready fds taken per wait: enough that a turn serves every busy client
+ * once, not a slice of them between two reads of a busy record source.
+ */
+#define LOOP_BATCH 128
+
 int loop_run_once(struct loop *lp, int timeout_ms)
 {
-	struct epoll_event evs[32];
+	struct epoll_event evs[LOOP_BATCH];
 	int i, n;
 
-	n = epoll_wait(lp->epfd, evs, 32, timeout_ms);
+	n = epoll_wait(lp->epfd, evs, LOOP_BATCH, timeout_ms);
 	if (n < 0 && errno == EINTR)
 		return 0;
 	if (n < 0)

@@ -17,6 +17,11 @@ void loop_destroy(struct loop *lp);
 /* Watch fd for readability (EPOLLIN) until loop_del_fd. */
 int loop_add_fd(struct loop *lp, int fd, loop_fd_fn fn, void *arg);
 int loop_del_fd(struct loop *lp, int fd);
+/*
+ * What a watched fd is watched for: EPOLLIN, EPOLLOUT, both, or 0 to
+ * leave it unwatched for a while (a client whose replies pile up).
+ */
+int loop_set_events(struct loop *lp, int fd, uint32_t events);
 
 /*
  * A one-shot timer on its own timerfd, fired through the loop. Arming an

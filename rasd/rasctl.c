@@ -361,11 +361,73 @@ static void filter_to_args(const struct event_filter *f,
 	                       json_object_new_int64((int64_t)f->limit));
 }
 
+/* One page as rasd answers it; *res is its result (a new reference). */
+static int events_ask(const struct rasctl *rc, const struct event_filter *f,
+                      struct json_object **res)
+{
+	struct json_object *args = json_object_new_object(), *reply, *r;
+	int rv;
+
+	filter_to_args(f, args);
+	rv = call(rc, "events", args, &reply, &r);
+	json_object_put(args);
+	if (rv < 0)
+		return -1;
+	*res = json_object_get(r);
+	json_object_put(reply);
+	return 0;
+}
+
+/*
+ * rasd answers within a time slice: a page it could not fill in time
+ * is "partial", to be asked on from next_before until it is full or the
+ * journal's start is reached.
+ */
+static int events_follow(const struct rasctl *rc, struct event_filter f,
+                         struct json_object *out)
+{
+	struct json_object *arr = jget(out, "events"), *more, *a, *p;
+	size_t i, n;
+
+	while ((p = jget(out, "partial")) != NULL &&
+	       json_object_get_boolean(p) && jget_int(out, "next_before") > 0 &&
+	       (n = json_object_array_length(arr)) < f.limit) {
+		/* rasd promises progress; an older one might not. */
+		if (f.before_id != 0 &&
+		    jget_int(out, "next_before") >= f.before_id) {
+			fprintf(stderr, "rasctl: events: rasd's pages do not "
+			                "advance\n");
+			return -1;
+		}
+		f.before_id = jget_int(out, "next_before");
+		f.limit -= n;
+		if (events_ask(rc, &f, &more) < 0)
+			return -1;
+		a = jget(more, "events");
+		for (i = 0; a != NULL && i < json_object_array_length(a); i++)
+			json_object_array_add(
+			    arr,
+			    json_object_get(json_object_array_get_idx(a, i)));
+		f.limit += n;
+		json_object_object_del(out, "partial");
+		json_object_object_del(out, "next_before");
+		if ((p = jget(more, "partial")) != NULL)
+			json_object_object_add(out, "partial",
+			                       json_object_get(p));
+		if ((p = jget(more, "next_before")) != NULL)
+			json_object_object_add(out, "next_before",
+			                       json_object_get(p));
+		json_object_put(more);
+	}
+	json_object_object_del(out, "partial");
+	return 0;
+}
+
 /* The reply's shape, {"events": [...]}, from rasd or from the file. */
 static int events_fetch(const struct rasctl *rc, const struct event_filter *f,
                         struct json_object **out)
 {
-	struct json_object *args, *reply, *res, *arr;
+	struct json_object *arr;
 	char err[512];
 
 	if (rc->journal_path != NULL) {
@@ -380,15 +442,12 @@ static int events_fetch(const struct rasctl *rc, const struct event_filter *f,
 		json_object_put(*out);
 		return -1;
 	}
-	args = json_object_new_object();
-	filter_to_args(f, args);
-	if (call(rc, "events", args, &reply, &res) < 0) {
-		json_object_put(args);
+	if (events_ask(rc, f, out) < 0)
+		return -1;
+	if (events_follow(rc, *f, *out) < 0) {
+		json_object_put(*out);
 		return -1;
 	}
-	json_object_put(args);
-	*out = json_object_get(res);
-	json_object_put(reply);
 	return 0;
 }
 

@@ -22,6 +22,12 @@ for bin in "$DIR"/fuzz_*; do
 		printf '\000tcp:host-b.example:8002' >"$corpus/tcp"
 		printf '\001\000\004\020\001\000' >"$corpus/owned" ;;
 	fuzz_control) printf '{"id":1,"cmd":"events","args":{"since_ms":0}}' >"$corpus/seed" ;;
+	fuzz_control_session)
+		# Ops: 0 connect, 7 a canned request, 5 a loop turn, 2 read,
+		# 6 a notice, 1 raw bytes, 4 half-close, 3 close (high bits:
+		# which client).
+		printf '\000\007\001\005\002\100\010\007\002\005\006\200\005\002\377\012\040\005\003' >"$corpus/sessions"
+		printf '\000\001\020{"cmd":"status"}\n\001\002\n\n\004\005\002\100' >"$corpus/halfclose" ;;
 	fuzz_ipmi_sel) cp "$ROOT"/tests/fuzz/seeds/ipmi_sel/* "$corpus/" ;;
 	fuzz_dimm_labels) cp "$ROOT"/tests/fuzz/seeds/dimm_labels/* "$corpus/" ;;
 	fuzz_dram) cp "$ROOT"/tests/fuzz/seeds/dram/* "$corpus/" ;;
