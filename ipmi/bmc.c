@@ -1011,6 +1011,10 @@ static int check_config(const struct bmc_config *cfg,
 		snprintf(err, errlen, "ipmi: lan needs a credentials file");
 		return -1;
 	}
+	if (cfg->given != NULL) {
+		*cred = *cfg->given;
+		return 0;
+	}
 	return bmc_credentials_load(cfg->credentials, cred, err, errlen);
 }
 

@@ -84,6 +84,9 @@ struct bmc_config {
 	 * "privilege = admin|operator|user" (default admin); '#' comments.
 	 */
 	char credentials[256];
+	/* lan: credentials already read (by a parent that could); NULL:
+	 * read the file above */
+	const struct bmc_credentials *given;
 	uint64_t sel_poll_ms;    /* SEL rescan interval (0 = 10 s) */
 	uint64_t sensor_poll_ms; /* threshold sensor interval (0 = 10 s) */
 	uint64_t retry_max_ms;   /* backoff cap (0 = 60 s), from 1 s doubling */

@@ -687,6 +687,15 @@ static int bmc_start(struct rasd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "ipmi: interface = lan needs a host");
 		return -1;
 	}
+	/* Under privsep the file is root's: the parent read it at start. */
+	if (cfg.lan && d->opt.privsep &&
+	    strcmp(d->opt.bmc_cred_path, cfg.credentials) == 0) {
+		if (!d->opt.bmc_cred_loaded) {
+			snprintf(err, errlen, "ipmi: %s", d->opt.bmc_cred_err);
+			return -1;
+		}
+		cfg.given = &d->opt.bmc_cred;
+	}
 	rc = journal_meta_get(d->journal, SEL_POS_KEY, saved, sizeof(saved));
 	if (rc == 1 && bmc_sel_pos_parse(saved, &pos, why, sizeof(why)) == 0)
 		start = &pos;

@@ -297,6 +297,31 @@ static int engine_main(void *arg, int call_fd, int note_fd)
 	return rc;
 }
 
+/*
+ * The BMC's credentials file is root's alone; the engine that talks to the
+ * BMC is not root, so the parent reads it now, before the fork. A changed
+ * file is read at the next start (a reload keeps these).
+ */
+static void bmc_credentials_preload(struct rasd_options *opt)
+{
+	struct policy p;
+	char err[256];
+
+	policy_defaults(&p);
+	if (opt->policy_path != NULL &&
+	    policy_load_file(&p, opt->policy_path, err, sizeof(err)) < 0)
+		return; /* the engine says what is wrong with the policy */
+	if (strcmp(p.ipmi_interface, "lan") != 0 ||
+	    p.ipmi_credentials[0] == '\0')
+		return;
+	snprintf(opt->bmc_cred_path, sizeof(opt->bmc_cred_path), "%s",
+	         p.ipmi_credentials);
+	opt->bmc_cred_loaded =
+	    bmc_credentials_load(p.ipmi_credentials, &opt->bmc_cred,
+	                         opt->bmc_cred_err,
+	                         sizeof(opt->bmc_cred_err)) == 0;
+}
+
 static void priv_config_from(const struct rasd_options *opt,
                              struct priv_config *cfg)
 {
@@ -349,5 +374,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	priv_config_from(&opt, &cfg);
-	return priv_parent_run(&cfg, engine_main, &opt);
+	bmc_credentials_preload(&opt);
+	rc = priv_parent_run(&cfg, engine_main, &opt);
+	explicit_bzero(&opt.bmc_cred, sizeof(opt.bmc_cred));
+	return rc;
 }

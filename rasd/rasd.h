@@ -10,6 +10,7 @@
 #include "../cpu-offline/cpu_offline.h"
 #include "../health/health.h"
 #include "../hypervisor/hv.h"
+#include "../ipmi/bmc.h"
 #include "../include/clock.h"
 #include "../mce/mce.h"
 #include "control.h"
@@ -82,6 +83,14 @@ struct rasd_options {
 	 * false: no parent, the daemon opens the backend itself (tests) */
 	bool privsep;
 	int priv_call_fd, priv_note_fd;
+	/*
+	 * [ipmi] credentials, read by the root parent before the engine's
+	 * drop (the file is root's alone): loaded, or the reason it is not.
+	 */
+	char bmc_cred_path[256];
+	bool bmc_cred_loaded;
+	struct bmc_credentials bmc_cred;
+	char bmc_cred_err[256];
 };
 
 /* A verdict waiting for its batch to be committed to the journal. */

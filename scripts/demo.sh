@@ -119,10 +119,11 @@ grep -v '^demo summary:\|^dashboard:' "$OUT/result.txt"
 # Notifications: wait until the count stops growing (the agent sends its
 # backlog as soon as it has read it), then name them from RASD-MIB.txt.
 if [ -n "$AGENT_PID" ]; then
-	# Stable for a second (a busy machine pauses the agent), at most 20 s.
+	# Stable for 1.5 s (a busy machine pauses the agent), at most 20 s;
+	# RASD-MIB's and ENTITY-STATE-MIB's both count.
 	last=-1 n=0 same=0
-	while [ $n -lt 80 ] && [ $same -lt 4 ]; do
-		c=$(grep -c '7273\.0\.' "$OUT/snmptrapd.out" 2>/dev/null)
+	while [ $n -lt 80 ] && [ $same -lt 6 ]; do
+		c=$(grep -cE '7273\.0\.|\.1\.3\.6\.1\.2\.1\.131\.0\.' "$OUT/snmptrapd.out" 2>/dev/null)
 		if [ "${c:-0}" -gt 0 ] && [ "$c" = "$last" ]; then
 			same=$((same + 1))
 		else

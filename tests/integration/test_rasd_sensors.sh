@@ -36,9 +36,11 @@ until_json() {
 build_tree
 mount_tree || { fail "rasd sensors: bind mount over /sys/class"; exit 1; }
 
+# The hook runs as hook_user (nobody): it writes where anyone may.
+mkdir "$WORK/drop" && chmod 1777 "$WORK/drop"
 cat >"$WORK/hook.sh" <<HOOK
 #!/bin/sh
-echo "\$1|\$2" >>"$WORK/hook.calls"
+echo "\$1|\$2" >>"$WORK/drop/hook.calls"
 HOOK
 chmod 755 "$WORK/hook.sh"
 cat >"$WORK/policy.conf" <<POLICY
@@ -76,14 +78,14 @@ check "the crossing is a health event in the journal" until_json health \
 check "the reason names the sensor" sh -c \
 	"'$RASCTL' -s '$SOCK' --json status | jq -r .health_reason | grep -q 'coretemp-isa-0000 Core 0 crossed: 90 (max 85)'"
 sleep 0.3
-check "the quarantine hook ran with yellow" grep -q '^yellow|coretemp-isa-0000 Core 0' "$WORK/hook.calls"
+check "the quarantine hook ran with yellow" grep -q '^yellow|coretemp-isa-0000 Core 0' "$WORK/drop/hook.calls"
 
 # The fan fails while the core is hot: red, every guest moved.
 put hwmon2/fan1_input 200
 check "a failed fan with a hot core turns the host red" until_json status '.health_color == "red"'
 check "red evacuates every guest (the sim's migrations finish)" until_json status \
 	'.summary.guests_evacuated == 2'
-check "the hook ran with red" sh -c "grep -q '^red|' '$WORK/hook.calls'"
+check "the hook ran with red" sh -c "grep -q '^red|' '$WORK/drop/hook.calls'"
 expect_eq "the evacuations are journaled as leaving the host" \
 	"$(ctl --json actions | jq -r '[.actions[] | select(.kind == "migrate" and .state == "done") | .component] | unique | join(",")')" host
 
@@ -92,7 +94,7 @@ put hwmon2/fan1_input 1200
 put hwmon0/temp1_input 45000
 check "values back inside their limits: green again" until_json status '.health_color == "green"'
 sleep 0.3
-check "the hook ran with green" sh -c "tail -1 '$WORK/hook.calls' | grep -q '^green|'"
+check "the hook ran with green" sh -c "tail -1 '$WORK/drop/hook.calls' | grep -q '^green|'"
 
 # The policy's own limit on the DIMM sensor, and a file reading garbage.
 put hwmon1/temp1_input 52000

@@ -75,7 +75,10 @@ expect_eq "rolled up + kept = every record rasd got" \
 # Restarted on that journal, rasd replays the last day into its buckets
 # and the retained history is still there.
 cp "$WORK/both.db" "$WORK/both2.db"
-SPEED=1000000 run_sim both2 "$S/idle.scn" "$WORK/both.conf"
+# At 10000x (not a million) a loaded machine's pause of a few ms before
+# the replay does not carry the clock past the 24h window.
+sed 's/^at 10:00:00 /at 00:01:00 /' "$S/idle.scn" >"$WORK/soon.scn"
+SPEED=10000 run_sim both2 "$WORK/soon.scn" "$WORK/both.conf"
 expect_eq "rasd restarts on the retained journal" $? 0
 check "and says it replayed the window" \
 	grep -q "replayed [0-9]* journal event" "$WORK/both2.log"
