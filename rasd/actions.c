@@ -112,6 +112,11 @@ void notify_action_page(struct rasd *d, const char *msgid, int prio,
 		if (a->peer[0])
 			notice_add(&n, "peer", "%s", a->peer);
 		notice_add(&n, "dimm", "%s", a->component);
+		if (a->mode[0])
+			notice_add(&n, "mode", "%s", a->mode);
+		if (a->downtime_ms)
+			notice_add(&n, "downtime_ms", "%llu",
+			           (unsigned long long)a->downtime_ms);
 		break;
 	}
 	telemetry_notice(d, &n);

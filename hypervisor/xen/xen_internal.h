@@ -22,7 +22,7 @@
 #define XEN_MAX_MIGRATIONS 8
 #define XEN_EVENT_QUEUE    64
 
-/* One migration: a sending child and, for "localhost", a receiving one. */
+/* One migration: a sending child, which runs the receiver (xl) itself. */
 struct xen_migration {
 	bool used;
 	uint64_t id;
@@ -30,7 +30,6 @@ struct xen_migration {
 	char peer[HV_NAME_MAX];
 	bool live; /* LIBXL_SUSPEND_LIVE, or suspended while copied */
 	pid_t sender;
-	pid_t receiver;
 	int report_fd; /* the sender's report pipe, in the epoll set */
 	char line[256];
 	size_t line_len;
@@ -88,6 +87,14 @@ void xen_mce_close(struct xen_host *h);
 
 int xen_migrate_start(struct hv *hv, uint32_t domid, const char *peer,
                       uint64_t *migration_id);
+/*
+ * The sending child's whole job (xen_migrate_send.c): check the peer has
+ * room, run xl's receiver there, send the domain with libxl, hand it
+ * over. Reports lines on `report` ("progress PCT MODE", "done MODE
+ * DOWNTIME_MS", "failed ERRNO why"); returns the exit status.
+ */
+int xen_migrate_send(const struct hv_xen_peer *peer, uint32_t domid,
+                     bool live, int report);
 /* Read the children's reports, reap them, queue their events. */
 void xen_migrate_drain(struct xen_host *h, int fd);
 void xen_migrate_close(struct xen_host *h);

@@ -21,8 +21,7 @@ static void usage(void)
 	        "  inject CPU BANK STATUS [ADDR [MISC]]\n"
 	        "  mcelog SECONDS        read records for that long\n"
 	        "  migrate DOMID PEER    wait for the result\n"
-	        "  events SECONDS        print hotplug/migration events\n"
-	        "  receive               migration receiver on stdin/stdout\n");
+	        "  events SECONDS        print hotplug/migration events\n");
 }
 
 static uint64_t num(const char *s)
@@ -264,12 +263,6 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		usage();
 		return 2;
-	}
-	if (strcmp(argv[1], "receive") == 0) {
-		rc = hv_xen_migrate_receive(0, 1, err, sizeof(err));
-		if (rc < 0)
-			fprintf(stderr, "xen_probe: %s\n", err);
-		return rc < 0;
 	}
 	clock_start(&clk, 0, 1);
 	hv = hv_open("xen", &clk, NULL, err, sizeof(err));

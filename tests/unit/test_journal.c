@@ -134,7 +134,7 @@ static void test_schema_created(void **state)
 	char value[256];
 
 	assert_int_equal(journal_schema_version(j), JOURNAL_SCHEMA_VERSION);
-	assert_int_equal(journal_schema_version(j), 4);
+	assert_int_equal(journal_schema_version(j), 5);
 	journal_close(j);
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
@@ -154,7 +154,7 @@ static void test_schema_created(void **state)
 
 	/* Opening again migrates nothing and keeps the version. */
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 4);
+	assert_int_equal(journal_schema_version(j), 5);
 	journal_close(j);
 }
 
@@ -968,7 +968,7 @@ static void test_null_arguments(void **state)
 	assert_int_equal(journal_meta_set(j, "", "x"), -1);
 	assert_int_equal(journal_meta_get(j, NULL, NULL, 0), -1);
 	assert_int_equal(journal_meta_get(j, "k", NULL, 8), -1);
-	assert_int_equal(journal_schema_version(j), 4);
+	assert_int_equal(journal_schema_version(j), 5);
 	journal_close(j);
 }
 
@@ -1048,7 +1048,7 @@ static void test_v1_journal_migrates(void **state)
 	exec_raw(t->path, v1_schema);
 	assert_int_equal(events_columns(t->path), 35);
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 4);
+	assert_int_equal(journal_schema_version(j), 5);
 	assert_int_equal(journal_event_count(j), 1);
 	assert_int_equal(journal_events_each(j, 0, 0, collect_event, list), 0);
 	assert_int_equal(list->n, 1);
@@ -1470,7 +1470,7 @@ static void test_meta(void **state)
 	journal_close(j);
 
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 4);
+	assert_int_equal(journal_schema_version(j), 5);
 	assert_int_equal(
 	    journal_meta_get(j, "ipmi.sel_pos", value, sizeof(value)), 1);
 	assert_string_equal(value, "0x0013");
