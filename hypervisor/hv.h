@@ -236,8 +236,8 @@ struct hv_options {
 	 * (unit tests).
 	 */
 	const char *sim_socket;
-	uint64_t sim_start_ms; /* sim: a new host's clock starts here */
-	uint32_t sim_speed;    /* sim: a new host's clock speed */
+	uint64_t sim_start_ms;   /* sim: a new host's clock starts here */
+	uint32_t sim_speed;      /* sim: a new host's clock speed */
 	const char *simhost_bin; /* sim: rasd-simhost; NULL: next to us */
 	/* sim: hold the timeline until hv_sim_start_timeline (the host's
 	 * own process waits for a daemon that is ready to read) */

@@ -56,8 +56,8 @@ void evac_target_answer(struct rasd *d, int64_t job_id, const char *peer,
                         const char *why);
 /* Plan one guest's move: a queued evacuation row (inside a batch). */
 struct evac_job *evac_plan(struct rasd *d, uint32_t domid, int32_t dimm,
-                           int64_t verdict_id, int64_t event_id,
-                           uint32_t seq, const char *why);
+                           int64_t verdict_id, int64_t event_id, uint32_t seq,
+                           const char *why);
 /* Journal a recommend-only move; dimm -1: off the host. */
 void evac_recommend(struct rasd *d, uint32_t domid, int32_t dimm,
                     int64_t verdict_id, int64_t event_id, const char *reason);

@@ -121,7 +121,8 @@ static void event_notice_text(struct notice *n)
 	struct mce_decoded dec;
 
 	if (mce_decode(&n->rec, &dec) < 0)
-		snprintf(n->text, sizeof(n->text), "record with no valid error");
+		snprintf(n->text, sizeof(n->text),
+		         "record with no valid error");
 	else
 		mce_describe(&n->rec, &dec, n->text, sizeof(n->text));
 }
@@ -242,7 +243,6 @@ int rasd_record(struct rasd *d, const struct mce_record *r, const char *source)
 	queue_verdicts(d, &cr, core_over, r->extcpu, level, ev.id);
 	return 0;
 }
-
 
 int rasd_batch_begin(struct rasd *d)
 {

@@ -77,8 +77,8 @@ int evac_job_save(struct rasd *d, struct evac_job *j)
 
 /* A queued move, journaled in the caller's batch; dimm -1: off the host. */
 struct evac_job *evac_plan(struct rasd *d, uint32_t domid, int32_t dimm,
-                           int64_t verdict_id, int64_t event_id,
-                           uint32_t seq, const char *why)
+                           int64_t verdict_id, int64_t event_id, uint32_t seq,
+                           const char *why)
 {
 	struct journal_evacuation e;
 	struct evac_job *j;
@@ -150,7 +150,8 @@ static size_t jobs_running(const struct rasd *d)
 	size_t i, n = 0;
 
 	for (i = 0; i < d->n_jobs; i++)
-		n += d->jobs[i].row.state == EVAC_RUNNING || d->jobs[i].choosing;
+		n +=
+		    d->jobs[i].row.state == EVAC_RUNNING || d->jobs[i].choosing;
 	return n;
 }
 
@@ -218,8 +219,9 @@ int evac_timers_load(struct rasd *d)
 		    1)
 			d->peer_avoid_until[i] = strtoull(value, NULL, 10);
 	}
-	if (journal_migrate_starts(d->journal, now > HOUR_MS ? now - HOUR_MS : 0,
-	                           starts, 64, &n) < 0)
+	if (journal_migrate_starts(d->journal,
+	                           now > HOUR_MS ? now - HOUR_MS : 0, starts,
+	                           64, &n) < 0)
 		return -1;
 	d->n_evac_starts = 0;
 	for (i = 0; i < n; i++)
@@ -275,8 +277,8 @@ void evac_dimm_check(struct rasd *d, int32_t dimm)
 /* ---- attempts ---- */
 
 /* The attempt's journal row, as it now stands, into a notice. */
-static void notify_migration(struct rasd *d, int64_t action,
-                             const char *msgid, int prio, const char *text)
+static void notify_migration(struct rasd *d, int64_t action, const char *msgid,
+                             int prio, const char *text)
 {
 	struct journal_action a;
 
@@ -299,8 +301,9 @@ static void job_give_up(struct rasd *d, struct evac_job *j, const char *why)
 		evac_dimm_check(d, j->dimm);
 		journal_commit(d->journal);
 	}
-	log_msg(&d->log, LOG_ERR, "action", "evacuation of %s (dom%u) failed: %s%s",
-	        j->row.guest, j->row.domid, why,
+	log_msg(&d->log, LOG_ERR, "action",
+	        "evacuation of %s (dom%u) failed: %s%s", j->row.guest,
+	        j->row.domid, why,
 	        d->policy.n_peers == 0 && d->policy.evac_target_command[0] == 0
 	            ? " ([evacuation] peers is empty)"
 	            : "");
@@ -443,7 +446,8 @@ static bool rate_limited(struct rasd *d, uint64_t now)
 	log_msg(&d->log, LOG_NOTICE, "action",
 	        "evacuation rate limit (%u per hour): next migration in %llus",
 	        d->policy.evac_max_per_hour, (unsigned long long)(wait / 1000));
-	loop_timer_arm(d->evac_timer, clock_real_ns_until(&d->clock, now + wait));
+	loop_timer_arm(d->evac_timer,
+	               clock_real_ns_until(&d->clock, now + wait));
 	return true;
 }
 
@@ -623,9 +627,9 @@ static void migration_record(struct rasd *d, const struct evac_job *j,
 		        journal_error(d->journal));
 }
 
-static void migration_done(struct rasd *d, struct evac_job *j,
-                           const char *peer, const char *how,
-                           enum hv_migration_mode mode, uint64_t downtime_ms)
+static void migration_done(struct rasd *d, struct evac_job *j, const char *peer,
+                           const char *how, enum hv_migration_mode mode,
+                           uint64_t downtime_ms)
 {
 	char detail[256], name[32], said[48];
 
@@ -810,8 +814,9 @@ void evac_resume_attempt(struct rasd *d, struct journal_action *a)
 		if (d->jobs[i].row.id == a->job_id)
 			j = &d->jobs[i];
 	if (j == NULL || !job_active(j) || j->row.action_id != a->id) {
-		action_finish(d, a->id, ACTION_FAILED,
-		              "interrupted by a restart; no evacuation holds it");
+		action_finish(
+		    d, a->id, ACTION_FAILED,
+		    "interrupted by a restart; no evacuation holds it");
 		return;
 	}
 	j->row.state = EVAC_RUNNING;

@@ -11,14 +11,12 @@
 
 #include "journal_int.h"
 
-
 #define ACTION_COLUMNS                                                         \
 	"kind, state, target, peer, component, reason, detail, event_id, "     \
 	"parent_id, attempt, created_ms, updated_ms, verdict_id, job_id, "     \
 	"handle, started_ms, progress, mode, downtime_ms"
 
-#define VERDICT_COLUMNS                                                        \
-	"event_id, time_ms, type, component, count, detail"
+#define VERDICT_COLUMNS "event_id, time_ms, type, component, count, detail"
 
 #define EVAC_COLUMNS                                                           \
 	"verdict_id, event_id, seq, domid, guest, component, reason, state, "  \
@@ -188,14 +186,10 @@ struct migration {
 
 /* In order; a journal at version N runs every step with to_version > N. */
 static const struct migration migrations[] = {
-    {1, schema_v1, NULL},
-    {2, schema_v2, NULL},
-    {3, schema_v3, NULL},
-    {4, schema_v4, journal_events_migrate_v4},
+    {1, schema_v1, NULL}, {2, schema_v2, NULL},
+    {3, schema_v3, NULL}, {4, schema_v4, journal_events_migrate_v4},
     {5, schema_v5, NULL},
 };
-
-
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -306,8 +300,6 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 };
 
-
-
 static const char *const action_kind_names[] = {
     [ACTION_PAGE_OFFLINE] = "page_offline",
     [ACTION_CPU_OFFLINE] = "cpu_offline",
@@ -390,12 +382,6 @@ int journal_schema_version(struct journal *j)
 	return j->schema_version;
 }
 
-
-
-
-
-
-
 /* One-off queries at open time: the first column of the first row. */
 static int query_int(sqlite3 *db, const char *sql, int64_t *out)
 {
@@ -459,7 +445,8 @@ static int apply_migrations(struct journal *j, const char *path, int from)
 			    j, "journal %s: migrating to version %d: %s", path,
 			    migrations[i].to_version, sqlite3_errmsg(j->db));
 		if (migrations[i].step != NULL && migrations[i].step(j) < 0)
-			return fail(j, "journal %s: migrating to version %d: %s",
+			return fail(j,
+			            "journal %s: migrating to version %d: %s",
 			            path, migrations[i].to_version, j->error);
 	}
 	snprintf(sql, sizeof(sql),
@@ -520,8 +507,8 @@ static int configure(struct journal *j, const char *path)
  */
 static int foreign_keys_on(struct journal *j, const char *path)
 {
-	if (sqlite3_exec(j->db, "PRAGMA foreign_keys = ON", NULL, NULL,
-	                 NULL) != SQLITE_OK)
+	if (sqlite3_exec(j->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) !=
+	    SQLITE_OK)
 		return fail(j, "journal %s: %s", path, sqlite3_errmsg(j->db));
 	return 0;
 }
@@ -656,7 +643,6 @@ void journal_close(struct journal *j)
 	free(j);
 }
 
-
 int journal_begin(struct journal *j)
 {
 	if (j == NULL)
@@ -678,11 +664,6 @@ int journal_commit(struct journal *j)
 	journal_events_committed(j);
 	return 0;
 }
-
-
-
-
-
 
 /* An event id a row names must be one of the journal's events. */
 static int event_named(struct journal *j, int64_t id, const char *what)
@@ -1311,12 +1292,13 @@ int journal_last_time_ms(struct journal *j, uint64_t *out)
 		return -1;
 	if (journal_events_flush(j) < 0)
 		return -1;
-	rc = sqlite3_prepare_v2(j->db,
-	                        "SELECT MAX(t) FROM (SELECT MAX(last_ms) AS t "
-	                        "FROM event_blocks UNION ALL SELECT MAX(updated_ms) "
-	                        "FROM actions UNION ALL SELECT MAX(time_ms) "
-	                        "FROM health_events)",
-	                        -1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+	    j->db,
+	    "SELECT MAX(t) FROM (SELECT MAX(last_ms) AS t "
+	    "FROM event_blocks UNION ALL SELECT MAX(updated_ms) "
+	    "FROM actions UNION ALL SELECT MAX(time_ms) "
+	    "FROM health_events)",
+	    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return fail(j, "%s", sqlite3_errmsg(j->db));
 	rc = sqlite3_step(st);

@@ -117,7 +117,8 @@ static inline int fail(struct journal *j, const char *fmt, ...)
 }
 
 /* SQLite's message for what `what` tried; the message outlives reset. */
-static inline int fail_stmt(struct journal *j, sqlite3_stmt *st, const char *what)
+static inline int fail_stmt(struct journal *j, sqlite3_stmt *st,
+                            const char *what)
 {
 	fail(j, "%s: %s", what, sqlite3_errmsg(j->db));
 	sqlite3_reset(st);
@@ -136,7 +137,8 @@ static inline uint64_t column_u64(sqlite3_stmt *st, int col)
 }
 
 /* The fixed arrays need not hold a NUL if full. */
-static inline int bind_text(sqlite3_stmt *st, int col, const char *s, size_t size)
+static inline int bind_text(sqlite3_stmt *st, int col, const char *s,
+                            size_t size)
 {
 	return sqlite3_bind_text(st, col, s, (int)strnlen(s, size),
 	                         SQLITE_STATIC);
@@ -155,7 +157,8 @@ static inline int bind_id(sqlite3_stmt *st, int col, int64_t id)
 	return sqlite3_bind_int64(st, col, id);
 }
 
-static inline void column_text(sqlite3_stmt *st, int col, char *dst, size_t size)
+static inline void column_text(sqlite3_stmt *st, int col, char *dst,
+                               size_t size)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
 	size_t len = (size_t)sqlite3_column_bytes(st, col);

@@ -13,9 +13,8 @@
 #define WAL_CHECKPOINT_PAGES 1000
 
 static const char *const evac_state_names[] = {
-    [EVAC_QUEUED] = "queued", [EVAC_RUNNING] = "running",
-    [EVAC_DONE] = "done",     [EVAC_FAILED] = "failed",
-    [EVAC_GONE] = "gone",
+    [EVAC_QUEUED] = "queued", [EVAC_RUNNING] = "running", [EVAC_DONE] = "done",
+    [EVAC_FAILED] = "failed", [EVAC_GONE] = "gone",
 };
 
 #define N_EVAC_STATES (sizeof(evac_state_names) / sizeof(evac_state_names[0]))
@@ -175,9 +174,10 @@ int journal_lock(const char *path, int *fd, char *err, size_t errlen)
 		lock_owner(lfd, pid, sizeof(pid));
 		close(lfd);
 		if (e == EWOULDBLOCK)
-			snprintf(err, errlen,
-			         "journal %s is in use by another rasd (pid %s)",
-			         path, pid);
+			snprintf(
+			    err, errlen,
+			    "journal %s is in use by another rasd (pid %s)",
+			    path, pid);
 		else
 			snprintf(err, errlen, "journal %s: lock %s: %s", path,
 			         lock, strerror(e));
@@ -346,7 +346,8 @@ int journal_evacuation_update(struct journal *j,
 	if (run(j, ST_EVAC_UPDATE, "journal_evacuation_update") != 0)
 		return -1;
 	if (sqlite3_changes(j->db) == 0)
-		return fail(j, "journal_evacuation_update: no evacuation %" PRId64,
+		return fail(j,
+		            "journal_evacuation_update: no evacuation %" PRId64,
 		            e->id);
 	return 0;
 }

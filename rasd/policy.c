@@ -498,8 +498,7 @@ static int set_table_memory(struct parse *ps, const struct key_rule *rule,
 	if (parse_u64(value, &end, &n) != NUMBER_OK)
 		return fail(ps, "bad %s '%s' in [%s]: not a size (16M)",
 		            rule->key, value, rule->section);
-	for (i = 0; *end != '\0' && i < sizeof(units) / sizeof(units[0]);
-	     i++)
+	for (i = 0; *end != '\0' && i < sizeof(units) / sizeof(units[0]); i++)
 		if (end[0] == units[i].suffix && end[1] == '\0')
 			scale = units[i].bytes;
 	if (*end != '\0' && scale == 1)

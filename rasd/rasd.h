@@ -43,11 +43,11 @@ struct hwmon_limit_rule;
  */
 enum crash_kind {
 	CRASH_NONE,
-	CRASH_COMMIT,       /* before the Nth commit */
-	CRASH_COMMITTED,    /* after the Nth commit */
-	CRASH_HV,           /* before the Nth hypervisor call */
-	CRASH_HV_DONE,      /* after the Nth hypervisor call returned */
-	CRASH_INTENT,       /* after the Nth action intent is durable */
+	CRASH_COMMIT,    /* before the Nth commit */
+	CRASH_COMMITTED, /* after the Nth commit */
+	CRASH_HV,        /* before the Nth hypervisor call */
+	CRASH_HV_DONE,   /* after the Nth hypervisor call returned */
+	CRASH_INTENT,    /* after the Nth action intent is durable */
 };
 
 struct crashpoint {
@@ -96,10 +96,11 @@ struct evac_job {
 	uint32_t tried;        /* bitmap over policy peers */
 	size_t peer;           /* of the running attempt */
 	uint64_t migration_id; /* the hypervisor's, of the running attempt */
-	char attempt_peer[64]; /* the running attempt's peer, whoever named it */
-	bool choosing;         /* the target command is being asked */
-	uint32_t asked;        /* times it was asked for this guest */
-	bool command_failed;   /* it could not answer: the peers list serves */
+	char
+	    attempt_peer[64]; /* the running attempt's peer, whoever named it */
+	bool choosing;        /* the target command is being asked */
+	uint32_t asked;       /* times it was asked for this guest */
+	bool command_failed;  /* it could not answer: the peers list serves */
 };
 
 /* A running [evacuation] target_command (target.c). */
@@ -178,8 +179,8 @@ struct rasd {
 	struct hv *hv;
 	struct mce_reader *mce;
 	int mce_fd;
-	struct spool *spool;           /* the reader's buffer, in a file */
-	bool source_stuck;             /* a batch waits in the spool */
+	struct spool *spool;             /* the reader's buffer, in a file */
+	bool source_stuck;               /* a batch waits in the spool */
 	struct loop_timer *source_retry; /* for the journal to take it */
 	int hv_fd;
 	int signal_fd;
@@ -198,8 +199,8 @@ struct rasd {
 	uint64_t *socket_ue; /* per socket: uncorrected errors since start */
 
 	struct pageset acted_pages; /* frames with an offline decided */
-	uint64_t pages_retired; /* offlined or pending */
-	uint64_t pages_planned; /* intended, not yet asked */
+	uint64_t pages_retired;     /* offlined or pending */
+	uint64_t pages_planned;     /* intended, not yet asked */
 
 	/* verdicts of the open batch, planned before it commits */
 	struct pending_verdict *pending;
@@ -241,7 +242,7 @@ struct rasd {
 	uint64_t metrics_last_ms; /* last snapshot taken, for the interval */
 	struct syslog5424 *syslog;
 	struct loop_timer *syslog_timer;
-	uint64_t syslog_timer_due; /* what it is armed for, 0: not armed */
+	uint64_t syslog_timer_due;    /* what it is armed for, 0: not armed */
 	uint64_t syslog_dropped_seen; /* dropped count last reported */
 	struct trend *trend;
 	struct loop_timer *trend_timer;

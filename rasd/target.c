@@ -51,28 +51,30 @@ static char *guest_json(struct rasd *d, const struct evac_job *j)
 	journal_actions_each(d->journal, false, tried_add, &t);
 	peers = json_object_new_array();
 	for (i = 0; i < d->policy.n_peers; i++)
-		json_object_array_add(peers,
-		                      json_object_new_string(d->policy.peers[i]));
+		json_object_array_add(
+		    peers, json_object_new_string(d->policy.peers[i]));
 	json_object_object_add(o, "domid", json_object_new_int64(j->row.domid));
 	json_object_object_add(o, "name", json_object_new_string(j->row.guest));
-	json_object_object_add(o, "memory_mib",
-	                       json_object_new_int64(
-	                           (int64_t)(dom.mem_bytes >> 20)));
+	json_object_object_add(
+	    o, "memory_mib",
+	    json_object_new_int64((int64_t)(dom.mem_bytes >> 20)));
 	json_object_object_add(o, "host",
 	                       json_object_new_string(d->topo.host_name));
 	json_object_object_add(o, "component",
 	                       json_object_new_string(j->row.component));
-	json_object_object_add(o, "reason", json_object_new_string(j->row.reason));
+	json_object_object_add(o, "reason",
+	                       json_object_new_string(j->row.reason));
 	json_object_object_add(o, "tried", t.arr);
 	json_object_object_add(o, "peers", peers);
-	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	text =
+	    strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return text;
 }
 
 /* In the child: the user's identity, its pipes as stdin/stdout, exec. */
-static void ask_child(const char *cmd, uid_t uid, gid_t gid, bool drop,
-                      int in, int out)
+static void ask_child(const char *cmd, uid_t uid, gid_t gid, bool drop, int in,
+                      int out)
 {
 	char *const argv[] = {(char *)cmd, NULL};
 	char *const envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/",
@@ -140,7 +142,8 @@ static int ask_spawn(struct rasd *d, struct target_ask *t, const char *json)
 		        strerror(errno));
 	close(in[1]);
 	t->fd = out[0];
-	fcntl(t->fd, F_SETFL, O_NONBLOCK); /* a spurious wake-up must not block */
+	fcntl(t->fd, F_SETFL,
+	      O_NONBLOCK); /* a spurious wake-up must not block */
 	if (t->pid < 0) {
 		close(out[0]);
 		return -1;

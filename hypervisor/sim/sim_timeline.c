@@ -478,10 +478,11 @@ int sim_host_migration_query(struct hv *hv, uint32_t domid,
 		out->id = latest->id;
 		snprintf(out->peer, sizeof(out->peer), "%s",
 		         h->sc->peers[latest->peer].name);
-		out->state =
-		    latest->state == SIM_MIGRATION_RUNNING ? HV_MIGRATION_RUNNING
-		    : latest->state == SIM_MIGRATION_DONE  ? HV_MIGRATION_DONE
-		                                           : HV_MIGRATION_FAILED;
+		out->state = latest->state == SIM_MIGRATION_RUNNING
+		                 ? HV_MIGRATION_RUNNING
+		             : latest->state == SIM_MIGRATION_DONE
+		                 ? HV_MIGRATION_DONE
+		                 : HV_MIGRATION_FAILED;
 		out->error = latest->error;
 		snprintf(out->detail, sizeof(out->detail), "%s",
 		         latest->detail);

@@ -17,9 +17,12 @@
  * - topology and CPUs: xc_physinfo, xc_cputopoinfo (an offline CPU has
  *   no core/socket), xc_numainfo; DIMMs: none (the [dimm] map names them);
  * - domains: xc_domain_getinfolist, names from xenstore
- *   (/local/domain/N/name); domains_on_range is not offered by Xen (no
- *   machine-frame-to-owner query without offlining): -EOPNOTSUPP, and the
- *   owner comes from the page-offline status word instead;
+ *   (/local/domain/N/name); domains_on_range walks each PV guest's p2m
+ *   (xc_map_domain_meminfo, as xen-mfndump) for frames in the range and
+ *   counts every HVM guest (Xen gives dom0 no machine frame of an HVM
+ *   guest: the honest answer for them is the host); a guest that
+ *   arrives by migration (xl migrate-receive's NAME--incoming renamed
+ *   NAME) is an HV_EVENT_DOMAIN_ARRIVED, from xenstore watches;
  * - pages: xc_mark_page_offline / xc_query_page_offline_status /
  *   xc_mark_page_online on machine frames; every outcome, refusal
  *   included, returns 0 with the status word decoded (owner domid in bits

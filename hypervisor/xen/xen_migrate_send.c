@@ -410,8 +410,8 @@ static bool domain_suspended(xc_interface *xch, uint32_t domid)
 	if (xc_domain_getinfolist(xch, domid, 1, &info) != 1 ||
 	    info.domain != domid || !(info.flags & XEN_DOMINF_shutdown))
 		return false;
-	reason = (info.flags >> XEN_DOMINF_shutdownshift) &
-	         XEN_DOMINF_shutdownmask;
+	reason =
+	    (info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
 	return reason == SHUTDOWN_suspend;
 }
 
@@ -501,8 +501,7 @@ static int hand_over(struct send *s, uint64_t suspended_ms)
 	if (libxl_domain_rename(s->ctx, s->domid, s->name, away) != 0)
 		return fail_resume(s, EIO, "renaming our copy away failed");
 	if (write_all(s->rx.to, xl_go, sizeof(xl_go)) < 0 ||
-	    expect(s->rx.from, xl_report, sizeof(xl_report), SEND_ACK_MS) <
-	        0 ||
+	    expect(s->rx.from, xl_report, sizeof(xl_report), SEND_ACK_MS) < 0 ||
 	    read_within(s->rx.from, &status, 1, SEND_ACK_MS) < 0) {
 		/* As xl: past "go" either copy may run; resuming ours could
 		 * make two. It stays paused as NAME--migratedaway. */
@@ -542,8 +541,8 @@ static int transfer(struct send *s)
 	if (rc != 0) {
 		char why[64];
 
-		snprintf(why, sizeof(why), "libxl_domain_suspend: libxl error %d",
-		         rc);
+		snprintf(why, sizeof(why),
+		         "libxl_domain_suspend: libxl error %d", rc);
 		return fail_resume(s, EIO, why);
 	}
 	say(s->report, "progress 90 %s", s->live ? "live" : "suspended");
@@ -562,11 +561,14 @@ static libxl_ctx *send_ctx(void)
 	return ctx;
 }
 
-int xen_migrate_send(const struct hv_xen_peer *peer, uint32_t domid,
-                     bool live, int report)
+int xen_migrate_send(const struct hv_xen_peer *peer, uint32_t domid, bool live,
+                     int report)
 {
-	struct send s = {.peer = peer, .domid = domid, .live = live,
-	                 .report = report, .rx = {-1, -1, -1, -1}};
+	struct send s = {.peer = peer,
+	                 .domid = domid,
+	                 .live = live,
+	                 .report = report,
+	                 .rx = {-1, -1, -1, -1}};
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN); /* a receiver gone is an error, not death */

@@ -139,7 +139,7 @@ static void test_schema_created(void **state)
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
 	          sizeof(value));
-	assert_string_equal(value, "4");
+	assert_string_equal(value, "5");
 	query_raw(t->path, "PRAGMA journal_mode", value, sizeof(value));
 	assert_string_equal(value, "wal");
 	query_raw(t->path,
@@ -235,16 +235,16 @@ static void test_newer_schema_refused(void **state)
 
 	exec_raw(t->path,
 	         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
-	         "INSERT INTO meta VALUES ('schema_version', '5');");
+	         "INSERT INTO meta VALUES ('schema_version', '6');");
 	assert_int_equal(journal_open(&j, t->path, err, sizeof(err)), -1);
 	assert_null(j);
 	snprintf(want, sizeof(want),
-	         "journal %s has schema version 5, this rasd knows up to 4",
+	         "journal %s has schema version 6, this rasd knows up to 5",
 	         t->path);
 	assert_string_equal(err, want);
 	/* Refused means untouched. */
 	query_raw(t->path, "SELECT value FROM meta", value, sizeof(value));
-	assert_string_equal(value, "5");
+	assert_string_equal(value, "6");
 	query_raw(t->path, "SELECT COUNT(*) FROM sqlite_master", value,
 	          sizeof(value));
 	assert_string_equal(value, "2"); /* meta and its key index */
@@ -1061,9 +1061,9 @@ static void test_v1_journal_migrates(void **state)
 	assert_int_equal(list->ev[0].rec.status, 0x9c00004000010091ULL);
 	assert_int_equal(list->ev[0].page, 0x12345);
 	/* v4 keeps no text: it is made from the record when read. */
-	assert_non_null(strstr(journal_event_describe(&list->ev[0], value,
-	                                              sizeof(value)),
-	                       "corrected"));
+	assert_non_null(
+	    strstr(journal_event_describe(&list->ev[0], value, sizeof(value)),
+	           "corrected"));
 	assert_string_equal(list->ev[0].also, "");
 	assert_int_equal(journal_action_get(j, 3, &a), 0);
 	assert_int_equal(a.kind, ACTION_PAGE_OFFLINE);
@@ -1085,10 +1085,11 @@ static void test_v1_journal_migrates(void **state)
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
 	          sizeof(value));
-	assert_string_equal(value, "4");
+	assert_string_equal(value, "5");
 	/* The old table's rows are in blocks now, ids kept. */
-	query_raw(t->path, "SELECT COUNT(*) FROM sqlite_master WHERE name = "
-	                   "'events'",
+	query_raw(t->path,
+	          "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+	          "'events'",
 	          value, sizeof(value));
 	assert_string_equal(value, "0");
 	j = open_ok(t->path);
@@ -1466,7 +1467,7 @@ static void test_meta(void **state)
 	assert_non_null(strstr(journal_error(j), "schema_version"));
 	assert_int_equal(
 	    journal_meta_get(j, "schema_version", value, sizeof(value)), 1);
-	assert_string_equal(value, "4");
+	assert_string_equal(value, "5");
 	journal_close(j);
 
 	j = open_ok(t->path);

@@ -133,16 +133,23 @@ cp "$HERE/dom0-init" "$ROOT/init"
 cp "$HERE/guest.cfg" "$ROOT/etc/xen/guest1.cfg"
 cp "$HERE/guest2.cfg" "$ROOT/etc/xen/guest2.cfg"
 # The shipped policy with the lab's values put in place (rasd refuses a
-# key set twice).
-awk -F' *= *' '
-	FNR == NR && /^\[/ { sec = $0; next }
-	FNR == NR && /=/ && !/^#/ { val[sec "|" $1] = $0; next }
-	FNR == NR { next }
-	/^\[/ { sec = $0 }
-	/=/ && !/^#/ && ((sec "|" $1) in val) { print val[sec "|" $1]; next }
-	{ print }
-' "$HERE/rasd-lab.conf" "$HERE/../../../policies/default.conf" \
+# key set twice); the two-host lab's hosts get theirs over the lab's.
+merge() { # OVERRIDES BASE
+	awk -F' *= *' '
+		FNR == NR && /^\[/ { sec = $0; next }
+		FNR == NR && /=/ && !/^#/ { val[sec "|" $1] = $0; next }
+		FNR == NR { next }
+		/^\[/ { sec = $0 }
+		/=/ && !/^#/ && ((sec "|" $1) in val) { print val[sec "|" $1]; next }
+		{ print }
+	' "$1" "$2"
+}
+merge "$HERE/rasd-lab.conf" "$HERE/../../../policies/default.conf" \
     >"$ROOT/etc/rasd/rasd.conf"
+for h in a b; do
+	merge "$HERE/rasd-two-$h.conf" "$ROOT/etc/rasd/rasd.conf" \
+	    >"$ROOT/etc/rasd/rasd-two-$h.conf"
+done
 cp "$HERE/start-rasd.sh" "$ROOT/bin/start-rasd"
 cp "$HERE/labh" "$ROOT/bin/labh"
 chmod 755 "$ROOT/bin/start-rasd" "$ROOT/bin/labh"
