@@ -287,7 +287,9 @@ static void notify_migration(struct rasd *d, int64_t action, const char *msgid,
 	notify_action(d, msgid, prio, &a, text);
 }
 
-static void job_give_up(struct rasd *d, struct evac_job *j, const char *why)
+/* why: the evacuation's detail; logwhy: what the log and notice say. */
+static void job_give_up(struct rasd *d, struct evac_job *j, const char *why,
+                        const char *logwhy)
 {
 	char name[32];
 	struct notice n;
@@ -303,13 +305,13 @@ static void job_give_up(struct rasd *d, struct evac_job *j, const char *why)
 	}
 	log_msg(&d->log, LOG_ERR, "action",
 	        "evacuation of %s (dom%u) failed: %s%s", j->row.guest,
-	        j->row.domid, why,
+	        j->row.domid, logwhy,
 	        d->policy.n_peers == 0 && d->policy.evac_target_command[0] == 0
 	            ? " ([evacuation] peers is empty)"
 	            : "");
 	rasd_notice_start(d, &n, "EVACFAIL", LOG_ERR,
 	                  "evacuation of %s (dom%u) failed: %s", j->row.guest,
-	                  j->row.domid, why);
+	                  j->row.domid, logwhy);
 	notice_add(&n, "domain", "%u", j->row.domid);
 	notice_add(&n, "count", "%u", j->row.attempts);
 	if (j->dimm >= 0)
@@ -493,7 +495,8 @@ static int job_pump(struct rasd *d, struct evac_job *j, uint64_t now)
 	if (rc == -2)
 		return -1;
 	if (peer < 0)
-		job_give_up(d, j, "no peer accepted the guest");
+		job_give_up(d, j, "no peer accepted the guest",
+		            "no peer left to try");
 	return 0;
 }
 
@@ -522,7 +525,8 @@ void evac_target_answer(struct rasd *d, int64_t job_id, const char *peer,
 		        j->row.guest, j->row.domid, why);
 		j->command_failed = true;
 	} else if (strcmp(peer, "none") == 0) {
-		job_give_up(d, j, "the target command named no peer");
+		job_give_up(d, j, "the target command named no peer",
+		            "the target command named no peer");
 	} else {
 		log_msg(&d->log, LOG_NOTICE, "action",
 		        "target command: %s (dom%u) goes to %s", j->row.guest,

@@ -48,7 +48,7 @@ two_boot() {
 		return 1
 	fi
 	lab_select a
-	dom0 90 'xl create /etc/xen/guest1.cfg >/dev/null 2>&1; xl create /etc/xen/guest2.cfg >/dev/null 2>&1; labh wait-guest guest1; labh wait-guest guest2; (labh relay </dev/null >/dev/null 2>&1 &)'
+	dom0 300 'xl create /etc/xen/guest1.cfg >/dev/null 2>&1; xl create /etc/xen/guest2.cfg >/dev/null 2>&1; labh wait-guest guest1; labh wait-guest guest2; (labh relay </dev/null >/dev/null 2>&1 &)'
 	dom0 60 "labh pick-frames $TWO_FRAMES"
 	WINDOW=$(printf '%s\n' "$LAB_OUT" | sed -n 's/^window \([0-9]*\)/\1/p')
 	set -- $(printf '%s\n' "$LAB_OUT" | grep -E '^0x[0-9a-f]+$')
@@ -95,8 +95,8 @@ scenario_owner_cost() {
 	us=$(printf '%s\n' "$line" | sed -n 's/.* us=\([0-9]*\).*/\1/p')
 	ids=$(printf '%s\n' "$line" | sed -n 's/.*domids=\([0-9,]*\).*/\1/p')
 	if [ -n "$line" ] && [ "$ids" = "$d1" ]; then
-		result PASS "owner lookup: $DIMM is guest1's (dom$d1) alone, p2m walk of both guests (2 x 48 MiB) in ${us} us under TCG" "$t"
-		echo "owner-lookup: us=$us guests=2 guest_mib=96"
+		result PASS "owner lookup: $DIMM is guest1's (dom$d1) alone, p2m walk of both guests (2 x 96 MiB) in ${us} us under TCG" "$t"
+		echo "owner-lookup: us=$us guests=2 guest_mib=192"
 	else
 		result FAIL "owner lookup" "$t" "$(echo "$LAB_OUT" | tr '\n' ' ')"
 	fi
@@ -215,7 +215,7 @@ scenario_downtime() {
 	done
 	set -- $(printf '%s\n' $TWO_DOWNTIMES | sort -n)
 	if [ $# -eq 3 ]; then
-		echo "downtime: median $2 ms, range $1-$3 ms (3 live migrations of a 48 MiB PV guest over ssh, QEMU TCG)"
+		echo "downtime: median $2 ms, range $1-$3 ms (3 live migrations of a 96 MiB PV guest over ssh, QEMU TCG)"
 	fi
 }
 
