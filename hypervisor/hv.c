@@ -107,6 +107,19 @@ const char *hv_page_state_name(enum hv_page_state s)
 	return "unknown";
 }
 
+const char *hv_migration_mode_name(enum hv_migration_mode m)
+{
+	switch (m) {
+	case HV_MODE_LIVE:
+		return "live";
+	case HV_MODE_SUSPENDED:
+		return "suspended";
+	case HV_MODE_UNKNOWN:
+		break;
+	}
+	return "";
+}
+
 const char *hv_migration_state_name(enum hv_migration_state s)
 {
 	switch (s) {

@@ -108,6 +108,19 @@ enum hv_event_type {
 	HV_EVENT_HOOK_DONE,       /* privsep: the health hook ended; error is
 	                           * its wait status, online that it was
 	                           * killed at its deadline, detail its output */
+	HV_EVENT_DOMAIN_ARRIVED, /* a guest came in (a migration to this
+	                          * host): domid, detail its name */
+};
+
+/*
+ * How a migration moves a guest: live (copied while it runs, stopped only
+ * for the last dirty pages) or suspended (stopped for the whole copy, as
+ * a PV guest must be where Xen has no log-dirty paging for it).
+ */
+enum hv_migration_mode {
+	HV_MODE_UNKNOWN,
+	HV_MODE_LIVE,
+	HV_MODE_SUSPENDED,
 };
 
 struct hv_event {
@@ -116,6 +129,10 @@ struct hv_event {
 	uint32_t domid;
 	char peer[HV_NAME_MAX];
 	unsigned progress_pct;
+	/* MIGRATION_PROGRESS and _DONE: live or suspended, once known; DONE:
+	 * how long the guest stood still (0: not measured) */
+	enum hv_migration_mode mode;
+	uint64_t downtime_ms;
 	int error;        /* errno-style, for failures */
 	uint32_t cpu;     /* CPU_CHANGED: which */
 	bool online;      /* CPU_CHANGED: its state now */
@@ -144,6 +161,8 @@ struct hv_migration {
 	enum hv_migration_state state;
 	uint64_t id; /* as migrate_start gave it */
 	char peer[HV_NAME_MAX];
+	enum hv_migration_mode mode; /* as the events told it */
+	uint64_t downtime_ms;
 	int error;
 	char detail[160];
 };
@@ -281,6 +300,8 @@ struct hv *hv_hook_inner(struct hv *hv);
 
 const char *hv_page_state_name(enum hv_page_state s);
 const char *hv_migration_state_name(enum hv_migration_state s);
+/* "live", "suspended", "" for unknown. */
+const char *hv_migration_mode_name(enum hv_migration_mode m);
 const char *hv_page_owner_name(enum hv_page_owner o);
 
 /*

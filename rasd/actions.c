@@ -23,8 +23,7 @@ const char *window_text(uint64_t ms, char *buf, size_t len)
 	return buf;
 }
 
-enum policy_action actions_effective(const struct rasd *d,
-                                     enum policy_action a)
+enum policy_action actions_effective(const struct rasd *d, enum policy_action a)
 {
 	if (a == POLICY_ACT && d->policy.recommend_only)
 		return POLICY_RECOMMEND;
@@ -32,7 +31,7 @@ enum policy_action actions_effective(const struct rasd *d,
 }
 
 void component_set(struct rasd *d, const char *kind, const char *name,
-                          const char *state, const char *detail)
+                   const char *state, const char *detail)
 {
 	struct journal_component c;
 
@@ -62,7 +61,7 @@ int action_record(struct rasd *d, struct journal_action *a)
 }
 
 void action_finish(struct rasd *d, int64_t id, enum action_state st,
-                          const char *detail)
+                   const char *detail)
 {
 	if (journal_action_update(d->journal, id, st, clock_now_ms(&d->clock),
 	                          detail) < 0)
@@ -75,8 +74,8 @@ void action_finish(struct rasd *d, int64_t id, enum action_state st,
  * page offline also says whose page it was (st may be NULL).
  */
 void notify_action_page(struct rasd *d, const char *msgid, int prio,
-                               const struct journal_action *a, const char *text,
-                               const struct hv_page_status *st)
+                        const struct journal_action *a, const char *text,
+                        const struct hv_page_status *st)
 {
 	struct notice n;
 	int32_t dimm;
@@ -112,13 +111,18 @@ void notify_action_page(struct rasd *d, const char *msgid, int prio,
 		if (a->peer[0])
 			notice_add(&n, "peer", "%s", a->peer);
 		notice_add(&n, "dimm", "%s", a->component);
+		if (a->mode[0])
+			notice_add(&n, "mode", "%s", a->mode);
+		if (a->downtime_ms)
+			notice_add(&n, "downtime_ms", "%llu",
+			           (unsigned long long)a->downtime_ms);
 		break;
 	}
 	telemetry_notice(d, &n);
 }
 
 void notify_action(struct rasd *d, const char *msgid, int prio,
-                          const struct journal_action *a, const char *text)
+                   const struct journal_action *a, const char *text)
 {
 	notify_action_page(d, msgid, prio, a, text, NULL);
 }
@@ -232,8 +236,8 @@ void page_offline_outcome(struct rasd *d, struct journal_action *a, int rc,
 		snprintf(detail, sizeof(detail), "hypervisor: %s", d->hv->err);
 	} else {
 		page_outcome(d, a->target, &st, detail, sizeof(detail));
-		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
-		         "%s", how);
+		snprintf(detail + strlen(detail),
+		         sizeof(detail) - strlen(detail), "%s", how);
 		if (st.state == HV_PAGE_OFFLINED ||
 		    st.state == HV_PAGE_PENDING) {
 			a->state = ACTION_DONE;

@@ -45,11 +45,19 @@ void actions_page_unmark(struct rasd *d, uint64_t mfn);
 /* Count a page offline decided (intended) against the caps. */
 void actions_pages_planned(struct rasd *d, int delta);
 
+/* target.c: ask [evacuation] target_command where j goes; its answer
+ * comes to evac_target_answer. -1: it could not be started. */
+int target_ask(struct rasd *d, struct evac_job *j);
+
 /* evacuate.c */
+/* The target command's answer for job_id: a peer, "none", or NULL with
+ * why it gave none. */
+void evac_target_answer(struct rasd *d, int64_t job_id, const char *peer,
+                        const char *why);
 /* Plan one guest's move: a queued evacuation row (inside a batch). */
 struct evac_job *evac_plan(struct rasd *d, uint32_t domid, int32_t dimm,
-                           int64_t verdict_id, int64_t event_id,
-                           uint32_t seq, const char *why);
+                           int64_t verdict_id, int64_t event_id, uint32_t seq,
+                           const char *why);
 /* Journal a recommend-only move; dimm -1: off the host. */
 void evac_recommend(struct rasd *d, uint32_t domid, int32_t dimm,
                     int64_t verdict_id, int64_t event_id, const char *reason);

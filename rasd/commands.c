@@ -525,6 +525,11 @@ void journal_action_json_add(struct json_object *arr, struct rasd *d,
 			     guest_name(d, a->target, name, sizeof(name)));
 		jint(o, "attempt", a->attempt);
 		jint(o, "parent_id", a->parent_id);
+		jint(o, "progress", a->progress);
+		if (a->mode[0])
+			jstr(o, "mode", a->mode);
+		if (a->downtime_ms)
+			jint(o, "downtime_ms", (int64_t)a->downtime_ms);
 	}
 	jint(o, "event_id", a->event_id);
 	jint(o, "created_ms", (int64_t)a->created_ms);

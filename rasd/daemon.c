@@ -1094,6 +1094,7 @@ void rasd_fini(struct rasd *d)
 	selftest_fini(d);
 	hosthealth_fini(d);
 	source_close(d);
+	target_fini(d);
 	loop_timer_destroy(d->evac_timer);
 	loop_timer_destroy(d->sync_timer);
 	retention_fini(d);

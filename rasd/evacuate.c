@@ -77,8 +77,8 @@ int evac_job_save(struct rasd *d, struct evac_job *j)
 
 /* A queued move, journaled in the caller's batch; dimm -1: off the host. */
 struct evac_job *evac_plan(struct rasd *d, uint32_t domid, int32_t dimm,
-                           int64_t verdict_id, int64_t event_id,
-                           uint32_t seq, const char *why)
+                           int64_t verdict_id, int64_t event_id, uint32_t seq,
+                           const char *why)
 {
 	struct journal_evacuation e;
 	struct evac_job *j;
@@ -144,12 +144,14 @@ const char *actions_job_name(const struct rasd *d, uint64_t domid)
 
 /* ---- timed memory: the rate window and refused peers ---- */
 
+/* Running, or waiting for the target command: both hold a slot. */
 static size_t jobs_running(const struct rasd *d)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < d->n_jobs; i++)
-		n += d->jobs[i].row.state == EVAC_RUNNING;
+		n +=
+		    d->jobs[i].row.state == EVAC_RUNNING || d->jobs[i].choosing;
 	return n;
 }
 
@@ -217,8 +219,9 @@ int evac_timers_load(struct rasd *d)
 		    1)
 			d->peer_avoid_until[i] = strtoull(value, NULL, 10);
 	}
-	if (journal_migrate_starts(d->journal, now > HOUR_MS ? now - HOUR_MS : 0,
-	                           starts, 64, &n) < 0)
+	if (journal_migrate_starts(d->journal,
+	                           now > HOUR_MS ? now - HOUR_MS : 0, starts,
+	                           64, &n) < 0)
 		return -1;
 	d->n_evac_starts = 0;
 	for (i = 0; i < n; i++)
@@ -274,8 +277,8 @@ void evac_dimm_check(struct rasd *d, int32_t dimm)
 /* ---- attempts ---- */
 
 /* The attempt's journal row, as it now stands, into a notice. */
-static void notify_migration(struct rasd *d, int64_t action,
-                             const char *msgid, int prio, const char *text)
+static void notify_migration(struct rasd *d, int64_t action, const char *msgid,
+                             int prio, const char *text)
 {
 	struct journal_action a;
 
@@ -284,14 +287,15 @@ static void notify_migration(struct rasd *d, int64_t action,
 	notify_action(d, msgid, prio, &a, text);
 }
 
-static void job_give_up(struct rasd *d, struct evac_job *j)
+/* why: the evacuation's detail; logwhy: what the log and notice say. */
+static void job_give_up(struct rasd *d, struct evac_job *j, const char *why,
+                        const char *logwhy)
 {
 	char name[32];
 	struct notice n;
 
 	j->row.state = EVAC_FAILED;
-	snprintf(j->row.detail, sizeof(j->row.detail),
-	         "no peer accepted the guest");
+	snprintf(j->row.detail, sizeof(j->row.detail), "%s", why);
 	snprintf(name, sizeof(name), "%u", j->row.domid);
 	if (journal_begin(d->journal) == 0) {
 		evac_job_save(d, j);
@@ -300,13 +304,14 @@ static void job_give_up(struct rasd *d, struct evac_job *j)
 		journal_commit(d->journal);
 	}
 	log_msg(&d->log, LOG_ERR, "action",
-	        "evacuation of %s (dom%u) failed: no peer left to try%s",
-	        j->row.guest, j->row.domid,
-	        d->policy.n_peers == 0 ? " ([evacuation] peers is empty)" : "");
+	        "evacuation of %s (dom%u) failed: %s%s", j->row.guest,
+	        j->row.domid, logwhy,
+	        d->policy.n_peers == 0 && d->policy.evac_target_command[0] == 0
+	            ? " ([evacuation] peers is empty)"
+	            : "");
 	rasd_notice_start(d, &n, "EVACFAIL", LOG_ERR,
-	                  "evacuation of %s (dom%u) failed: no peer left to "
-	                  "try",
-	                  j->row.guest, j->row.domid);
+	                  "evacuation of %s (dom%u) failed: %s", j->row.guest,
+	                  j->row.domid, logwhy);
 	notice_add(&n, "domain", "%u", j->row.domid);
 	notice_add(&n, "count", "%u", j->row.attempts);
 	if (j->dimm >= 0)
@@ -384,9 +389,13 @@ static int attempt_ask(struct rasd *d, struct evac_job *j,
 	return 0;
 }
 
-/* -1: the attempt failed (try the next peer); -2: stop (the journal). */
-static int attempt_start(struct rasd *d, struct evac_job *j, size_t peer,
-                         uint64_t now)
+/*
+ * -1: the attempt failed (try the next peer); -2: stop (the journal).
+ * idx: the peer's place in [evacuation] peers, -1 when the target
+ * command named it.
+ */
+static int attempt_start(struct rasd *d, struct evac_job *j, const char *peer,
+                         int idx, uint64_t now)
 {
 	struct journal_action a;
 
@@ -399,7 +408,7 @@ static int attempt_start(struct rasd *d, struct evac_job *j, size_t peer,
 	a.job_id = j->row.id;
 	a.verdict_id = j->row.verdict_id;
 	a.event_id = j->row.event_id;
-	snprintf(a.peer, sizeof(a.peer), "%s", d->policy.peers[peer]);
+	snprintf(a.peer, sizeof(a.peer), "%s", peer);
 	snprintf(a.component, sizeof(a.component), "%s", j->row.component);
 	snprintf(a.reason, sizeof(a.reason), "evacuate %s (dom%u) off %s",
 	         j->row.guest, j->row.domid, a.component);
@@ -423,8 +432,10 @@ static int attempt_start(struct rasd *d, struct evac_job *j, size_t peer,
 		j->row.state = EVAC_QUEUED;
 		return -2;
 	}
-	j->tried |= 1u << peer;
-	j->peer = peer;
+	if (idx >= 0)
+		j->tried |= 1u << idx;
+	j->peer = idx >= 0 ? (size_t)idx : 0;
+	snprintf(j->attempt_peer, sizeof(j->attempt_peer), "%s", peer);
 	return attempt_ask(d, j, &a, now);
 }
 
@@ -437,8 +448,18 @@ static bool rate_limited(struct rasd *d, uint64_t now)
 	log_msg(&d->log, LOG_NOTICE, "action",
 	        "evacuation rate limit (%u per hour): next migration in %llus",
 	        d->policy.evac_max_per_hour, (unsigned long long)(wait / 1000));
-	loop_timer_arm(d->evac_timer, clock_real_ns_until(&d->clock, now + wait));
+	loop_timer_arm(d->evac_timer,
+	               clock_real_ns_until(&d->clock, now + wait));
 	return true;
+}
+
+/* The orchestrator names peers while it can; then the peers list. */
+#define TARGET_MAX_ASKS 3
+
+static bool job_asks_command(const struct rasd *d, const struct evac_job *j)
+{
+	return d->policy.evac_target_command[0] != '\0' && !j->command_failed &&
+	       j->asked < TARGET_MAX_ASKS;
 }
 
 /* One queued job: a peer that takes it, or the end of the peers. */
@@ -447,21 +468,73 @@ static int job_pump(struct rasd *d, struct evac_job *j, uint64_t now)
 	struct hv_domain dom;
 	int peer, rc = -1;
 
+	if (j->choosing)
+		return 0;
 	if (rasd_domain_find(d, j->row.domid, &dom) == 0) {
 		job_gone(d, j);
 		return 0;
 	}
+	if (job_asks_command(d, j)) {
+		j->asked++;
+		if (target_ask(d, j) == 0) {
+			j->choosing = true;
+			return 0;
+		}
+		log_msg(&d->log, LOG_ERR, "action",
+		        "cannot run [evacuation] target_command %s: using the "
+		        "peers list",
+		        d->policy.evac_target_command);
+		j->command_failed = true;
+	}
 	/* Failed starts mark the peer tried; loop to the next one. */
 	while ((peer = peer_choose(d, j, now)) >= 0) {
-		rc = attempt_start(d, j, (size_t)peer, now);
+		rc = attempt_start(d, j, d->policy.peers[peer], peer, now);
 		if (rc != -1)
 			break;
 	}
 	if (rc == -2)
 		return -1;
 	if (peer < 0)
-		job_give_up(d, j);
+		job_give_up(d, j, "no peer accepted the guest",
+		            "no peer left to try");
 	return 0;
+}
+
+static struct evac_job *job_of_id(struct rasd *d, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_jobs; i++)
+		if (d->jobs[i].row.id == id)
+			return &d->jobs[i];
+	return NULL;
+}
+
+void evac_target_answer(struct rasd *d, int64_t job_id, const char *peer,
+                        const char *why)
+{
+	struct evac_job *j = job_of_id(d, job_id);
+
+	if (j == NULL || !j->choosing)
+		return;
+	j->choosing = false;
+	if (peer == NULL) {
+		log_msg(&d->log, LOG_WARNING, "action",
+		        "target command for %s (dom%u): %s; using the peers "
+		        "list",
+		        j->row.guest, j->row.domid, why);
+		j->command_failed = true;
+	} else if (strcmp(peer, "none") == 0) {
+		job_give_up(d, j, "the target command named no peer",
+		            "the target command named no peer");
+	} else {
+		log_msg(&d->log, LOG_NOTICE, "action",
+		        "target command: %s (dom%u) goes to %s", j->row.guest,
+		        j->row.domid, peer);
+		attempt_start(d, j, peer, peer_index(d, peer),
+		              clock_now_ms(&d->clock));
+	}
+	evac_pump(d);
 }
 
 void evac_pump(struct rasd *d)
@@ -520,17 +593,58 @@ static void pages_recheck(struct rasd *d)
 	}
 }
 
-static void migration_done(struct rasd *d, struct evac_job *j,
-                           const char *peer, const char *how)
+/* "live, 840 ms down" for the detail; "" when the backend said nothing. */
+static void migration_how(enum hv_migration_mode mode, uint64_t downtime_ms,
+                          char *buf, size_t len)
 {
-	char detail[256], name[32];
+	if (mode == HV_MODE_UNKNOWN) {
+		buf[0] = '\0';
+		return;
+	}
+	if (downtime_ms == 0) {
+		snprintf(buf, len, ", %s", hv_migration_mode_name(mode));
+		return;
+	}
+	snprintf(buf, len, ", %s, %llu ms down", hv_migration_mode_name(mode),
+	         (unsigned long long)downtime_ms);
+}
 
-	snprintf(detail, sizeof(detail), "%s (dom%u) now runs on %s%s",
-	         j->row.guest, j->row.domid, peer, how);
+/* The outcome's numbers in the attempt's row, before it is finished. */
+static void migration_record(struct rasd *d, const struct evac_job *j,
+                             uint32_t progress, enum hv_migration_mode mode,
+                             uint64_t downtime_ms)
+{
+	struct journal_action a;
+
+	if (journal_action_get(d->journal, j->row.action_id, &a) < 0)
+		return;
+	if (mode == HV_MODE_UNKNOWN)
+		mode = strcmp(a.mode, "live") == 0        ? HV_MODE_LIVE
+		       : strcmp(a.mode, "suspended") == 0 ? HV_MODE_SUSPENDED
+		                                          : HV_MODE_UNKNOWN;
+	if (progress < a.progress)
+		progress = a.progress;
+	if (journal_action_migration(d->journal, a.id, progress,
+	                             hv_migration_mode_name(mode), downtime_ms,
+	                             clock_now_ms(&d->clock)) < 0)
+		log_msg(&d->log, LOG_ERR, "rasd", "journal: %s",
+		        journal_error(d->journal));
+}
+
+static void migration_done(struct rasd *d, struct evac_job *j, const char *peer,
+                           const char *how, enum hv_migration_mode mode,
+                           uint64_t downtime_ms)
+{
+	char detail[256], name[32], said[48];
+
+	migration_how(mode, downtime_ms, said, sizeof(said));
+	snprintf(detail, sizeof(detail), "%s (dom%u) now runs on %s%s%s",
+	         j->row.guest, j->row.domid, peer, said, how);
 	snprintf(name, sizeof(name), "%u", j->row.domid);
 	j->row.state = EVAC_DONE;
 	snprintf(j->row.detail, sizeof(j->row.detail), "now runs on %s", peer);
 	if (journal_begin(d->journal) == 0) {
+		migration_record(d, j, 100, mode, downtime_ms);
 		action_finish(d, j->row.action_id, ACTION_DONE, detail);
 		evac_job_save(d, j);
 		component_set(d, "guest", name, "evacuated", detail);
@@ -538,8 +652,9 @@ static void migration_done(struct rasd *d, struct evac_job *j,
 		evac_dimm_check(d, j->dimm);
 		journal_commit(d->journal);
 	}
-	log_msg(&d->log, LOG_NOTICE, "action", "migrate %s (dom%u) -> %s done%s",
-	        j->row.guest, j->row.domid, peer, how);
+	log_msg(&d->log, LOG_NOTICE, "action",
+	        "migrate %s (dom%u) -> %s done%s%s", j->row.guest, j->row.domid,
+	        peer, said, how);
 	notify_migration(d, j->row.action_id, "EVAC", LOG_WARNING, detail);
 }
 
@@ -595,6 +710,19 @@ static void cpu_changed(struct rasd *d, const struct hv_event *ev)
 	telemetry_update(d);
 }
 
+/* A guest came in: the receiving end of someone's evacuation. */
+static void guest_arrived(struct rasd *d, const struct hv_event *ev)
+{
+	char name[32], detail[160];
+
+	snprintf(name, sizeof(name), "%u", ev->domid);
+	snprintf(detail, sizeof(detail), "%s arrived: migrated to this host",
+	         ev->detail);
+	component_set(d, "guest", name, "arrived", detail);
+	log_msg(&d->log, LOG_NOTICE, "rasd", "guest %s (dom%u) arrived",
+	        ev->detail, ev->domid);
+}
+
 /* ev NULL: a timer asks to look at the queue again. */
 void actions_on_hv_event(struct rasd *d, const struct hv_event *ev)
 {
@@ -605,8 +733,10 @@ void actions_on_hv_event(struct rasd *d, const struct hv_event *ev)
 		evac_pump(d);
 		return;
 	}
-	if (ev->type == HV_EVENT_MIGRATION_PROGRESS)
+	if (ev->type == HV_EVENT_DOMAIN_ARRIVED) {
+		guest_arrived(d, ev);
 		return;
+	}
 	if (ev->type == HV_EVENT_CPU_CHANGED) {
 		cpu_changed(d, ev);
 		return;
@@ -615,11 +745,15 @@ void actions_on_hv_event(struct rasd *d, const struct hv_event *ev)
 	j = job_of_migration(d, ev->migration_id);
 	if (j == NULL)
 		return;
-	peer = ev->peer[0] ? ev->peer : d->policy.peers[j->peer];
+	if (ev->type == HV_EVENT_MIGRATION_PROGRESS) {
+		migration_record(d, j, ev->progress_pct, ev->mode, 0);
+		return;
+	}
+	peer = ev->peer[0] ? ev->peer : j->attempt_peer;
 	if (ev->type == HV_EVENT_MIGRATION_DONE)
-		migration_done(d, j, peer, "");
+		migration_done(d, j, peer, "", ev->mode, ev->downtime_ms);
 	else
-		migration_failed(d, j, d->policy.peers[j->peer],
+		migration_failed(d, j, j->attempt_peer,
 		                 ev->detail[0] ? ev->detail
 		                               : strerror(ev->error));
 	evac_pump(d);
@@ -642,7 +776,8 @@ static void resume_settle(struct rasd *d, struct evac_job *j,
 	char why[200];
 
 	if (m->state == HV_MIGRATION_DONE) {
-		migration_done(d, j, a->peer, " (found done after a restart)");
+		migration_done(d, j, a->peer, " (found done after a restart)",
+		               m->mode, m->downtime_ms);
 		return;
 	}
 	snprintf(why, sizeof(why), "%s (found after a restart)",
@@ -659,7 +794,8 @@ static void resume_blind(struct rasd *d, struct evac_job *j,
 
 	if (here == 0) {
 		migration_done(d, j, a->peer,
-		               " (the guest had left when rasd restarted)");
+		               " (the guest had left when rasd restarted)",
+		               HV_MODE_UNKNOWN, 0);
 		return;
 	}
 	if (a->state == ACTION_INTENDED) {
@@ -682,12 +818,14 @@ void evac_resume_attempt(struct rasd *d, struct journal_action *a)
 		if (d->jobs[i].row.id == a->job_id)
 			j = &d->jobs[i];
 	if (j == NULL || !job_active(j) || j->row.action_id != a->id) {
-		action_finish(d, a->id, ACTION_FAILED,
-		              "interrupted by a restart; no evacuation holds it");
+		action_finish(
+		    d, a->id, ACTION_FAILED,
+		    "interrupted by a restart; no evacuation holds it");
 		return;
 	}
 	j->row.state = EVAC_RUNNING;
 	j->peer = p >= 0 ? (size_t)p : 0;
+	snprintf(j->attempt_peer, sizeof(j->attempt_peer), "%s", a->peer);
 	if (d->hv->ops->migration_query != NULL)
 		rc = d->hv->ops->migration_query(d->hv, j->row.domid, &m);
 	if (rc == -EOPNOTSUPP) {

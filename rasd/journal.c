@@ -14,7 +14,7 @@
 #define ACTION_COLUMNS                                                         \
 	"kind, state, target, peer, component, reason, detail, event_id, "     \
 	"parent_id, attempt, created_ms, updated_ms, verdict_id, job_id, "     \
-	"handle, started_ms"
+	"handle, started_ms, progress, mode, downtime_ms"
 
 #define VERDICT_COLUMNS "event_id, time_ms, type, component, count, detail"
 
@@ -212,10 +212,20 @@ static const char schema_v6[] =
     "CREATE INDEX device_events_device ON device_events (device, time_ms);"
     "CREATE INDEX device_events_time ON device_events (time_ms);";
 
+/*
+ * v6 -> v7: how a migration went, told as it goes: its progress, whether
+ * the guest moved live or suspended, and how long it stood still.
+ */
+static const char schema_v7[] =
+    "ALTER TABLE actions ADD COLUMN progress INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE actions ADD COLUMN mode TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE actions ADD COLUMN downtime_ms INTEGER NOT NULL DEFAULT 0;";
+
 static const struct migration migrations[] = {
     {1, schema_v1, NULL}, {2, schema_v2, NULL},
     {3, schema_v3, NULL}, {4, schema_v4, journal_events_migrate_v4},
     {5, schema_v5, NULL}, {6, schema_v6, NULL},
+    {7, schema_v7, NULL},
 };
 
 static const char *const statement_sql[ST_COUNT] = {
@@ -257,7 +267,11 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_NOTES_RANGE] = "SELECT event_id, also FROM event_notes"
                        " WHERE event_id BETWEEN ?1 AND ?2",
     [ST_ACTION_ADD] = "INSERT INTO actions (" ACTION_COLUMNS ") VALUES ("
-                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                      " ?, ?, ?)",
+    [ST_ACTION_MIGRATION] = "UPDATE actions SET progress = ?1, mode = ?2,"
+                            " downtime_ms = ?3, updated_ms = ?4"
+                            " WHERE id = ?5",
     [ST_ACTION_STARTED] = "UPDATE actions SET state = ?1, updated_ms = ?2,"
                           " started_ms = ?2, handle = ?3,"
                           " detail = COALESCE(?4, detail) WHERE id = ?5",
@@ -776,6 +790,9 @@ int journal_action_add(struct journal *j, struct journal_action *a)
 	sqlite3_bind_int64(st, c++, a->job_id);
 	bind_u64(st, c++, a->handle);
 	bind_u64(st, c++, a->started_ms);
+	sqlite3_bind_int64(st, c++, a->progress);
+	bind_text(st, c++, a->mode, sizeof(a->mode));
+	bind_u64(st, c++, a->downtime_ms);
 	if (run(j, ST_ACTION_ADD, "journal_action_add") != 0)
 		return -1;
 	a->id = sqlite3_last_insert_rowid(j->db);
@@ -837,6 +854,9 @@ static int read_action(struct journal *j, sqlite3_stmt *st,
 	a->job_id = sqlite3_column_int64(st, c++);
 	a->handle = column_u64(st, c++);
 	a->started_ms = column_u64(st, c++);
+	a->progress = (uint32_t)sqlite3_column_int64(st, c++);
+	column_text(st, c++, a->mode, sizeof(a->mode));
+	a->downtime_ms = column_u64(st, c++);
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 #include "../mce/dram.h"
 #include "../mce/mce.h"
 
-#define JOURNAL_SCHEMA_VERSION 6
+#define JOURNAL_SCHEMA_VERSION 7
 
 struct journal;
 
@@ -159,6 +159,11 @@ struct journal_action {
 	int64_t job_id;      /* migrate: its evacuation, 0 none */
 	uint64_t handle;     /* migrate: the hypervisor's migration id */
 	uint64_t started_ms; /* when the hypervisor was asked, 0 never */
+	/* v5, migrate: percent done as last told, "live" or "suspended"
+	 * once known ("" before), how long the guest stood still (ms) */
+	uint32_t progress;
+	char mode[12];
+	uint64_t downtime_ms;
 };
 
 int journal_action_add(struct journal *j, struct journal_action *a);
@@ -171,6 +176,11 @@ int journal_action_get(struct journal *j, int64_t id,
 int journal_action_started(struct journal *j, int64_t id,
                            enum action_state state, uint64_t now_ms,
                            uint64_t handle, const char *detail);
+/* A migration's progress, mode ("live", "suspended", "" unknown) and
+ * downtime (0: not measured), as the hypervisor tells them. */
+int journal_action_migration(struct journal *j, int64_t id, uint32_t progress,
+                             const char *mode, uint64_t downtime_ms,
+                             uint64_t now_ms);
 /* Start times of migrations asked for since since_ms, oldest first (the
  * evacuation rate limit's window); at most max, *n how many. */
 int journal_migrate_starts(struct journal *j, uint64_t since_ms, uint64_t *out,

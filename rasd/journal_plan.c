@@ -245,6 +245,28 @@ int journal_action_started(struct journal *j, int64_t id,
 	return 0;
 }
 
+int journal_action_migration(struct journal *j, int64_t id, uint32_t progress,
+                             const char *mode, uint64_t downtime_ms,
+                             uint64_t now_ms)
+{
+	sqlite3_stmt *st;
+
+	if (j == NULL)
+		return -1;
+	st = j->stmt[ST_ACTION_MIGRATION];
+	sqlite3_bind_int64(st, 1, progress);
+	bind_string(st, 2, mode != NULL ? mode : "");
+	bind_u64(st, 3, downtime_ms);
+	bind_u64(st, 4, now_ms);
+	sqlite3_bind_int64(st, 5, id);
+	if (run(j, ST_ACTION_MIGRATION, "journal_action_migration") != 0)
+		return -1;
+	if (sqlite3_changes(j->db) == 0)
+		return fail(j, "journal_action_migration: no action %" PRId64,
+		            id);
+	return 0;
+}
+
 int journal_migrate_starts(struct journal *j, uint64_t since_ms, uint64_t *out,
                            size_t max, size_t *n)
 {

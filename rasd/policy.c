@@ -131,6 +131,12 @@ static const struct key_rule key_rules[] = {
      .offset = offsetof(struct policy, evac_concurrent), .min = 1, .max = 64},
     {"evacuation", "refused_backoff", .type = VALUE_DURATION,
      .offset = offsetof(struct policy, evac_refused_backoff_ms)},
+    {"evacuation", "target_command", .type = VALUE_PATH,
+     .offset = offsetof(struct policy, evac_target_command)},
+    {"evacuation", "target_timeout", .type = VALUE_DURATION,
+     .offset = offsetof(struct policy, evac_target_timeout_ms)},
+    {"evacuation", "target_user", .type = VALUE_NAME,
+     .offset = offsetof(struct policy, evac_target_user)},
     {"journal", "sync_window", .type = VALUE_CUSTOM, .set = set_sync_window},
     {"journal", "keep", .type = VALUE_CUSTOM, .set = set_journal_keep},
     {"journal", "max_size", .type = VALUE_CUSTOM, .set = set_journal_max_size},
@@ -289,6 +295,8 @@ void policy_defaults(struct policy *p)
 	p->evac_max_per_hour = 6;
 	p->evac_concurrent = 2;
 	p->evac_refused_backoff_ms = 10ULL * 60 * 1000;
+	p->evac_target_timeout_ms = 10000;
+	snprintf(p->evac_target_user, sizeof(p->evac_target_user), "nobody");
 	p->journal_sync_window_ms = POLICY_SYNC_WINDOW_DEFAULT_MS;
 	p->page_table_bytes = POLICY_TABLE_MEMORY_DEFAULT;
 	p->journal_keep_ms = POLICY_JOURNAL_KEEP_DEFAULT_MS;

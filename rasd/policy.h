@@ -82,6 +82,12 @@ struct policy {
 	uint32_t evac_concurrent;   /* migrations running at once */
 	/* a peer that refused is tried last for this long */
 	uint64_t evac_refused_backoff_ms;
+	/* the orchestrator names the peer: run as target_user, the guest
+	 * as JSON on stdin, a peer or "none" on stdout within the timeout;
+	 * empty: the peers above, in order */
+	char evac_target_command[POLICY_PATH_MAX];
+	uint64_t evac_target_timeout_ms;
+	char evac_target_user[POLICY_PATH_MAX];
 	/* a committed event is on disk within this long (0: every batch) */
 	uint64_t journal_sync_window_ms;
 	/* retention: events kept this long (0: for ever), and the oldest

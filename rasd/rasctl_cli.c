@@ -100,10 +100,6 @@ static const struct command commands[] = {
      "decode struct mce records, mcelog --ascii or dmesg text (stdin by\n"
      "default) to JSON lines; needs no rasd",
      rasctl_run_decode, 0},
-    {"xen-receive", "",
-     "receive a guest a peer's rasd evacuates (stdin/stdout, behind "
-     "socat)",
-     rasctl_host_run, 0},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

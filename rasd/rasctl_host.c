@@ -10,25 +10,7 @@
 #include <time.h>
 
 #include "../hypervisor/hv.h"
-#include "../hypervisor/xen/xen.h"
 #include "rasctl_int.h"
-
-/* The receiving side of a peer's "tcp:HOST:PORT" evacuation: the stream
- * on stdin, the answer on stdout (socat or inetd does the network). */
-static int run_xen_receive(int argc)
-{
-	char err[HV_ERR_MAX];
-
-	if (argc > 1) {
-		fprintf(stderr, "rasctl: xen-receive takes no arguments\n");
-		return 2;
-	}
-	if (hv_xen_migrate_receive(0, 1, err, sizeof(err)) < 0) {
-		fprintf(stderr, "rasctl: xen-receive: %s\n", err);
-		return 1;
-	}
-	return 0;
-}
 
 static double jget_double(struct json_object *o, const char *k, bool *have)
 {
@@ -322,8 +304,6 @@ int rasctl_host_run(const struct rasctl *rc, int argc, char **argv)
 	bool health = !strcmp(cmd, "health");
 	int rcode = 0;
 
-	if (!strcmp(cmd, "xen-receive"))
-		return no_args(argc, argv) < 0 ? 2 : run_xen_receive(argc);
 	if (!strcmp(cmd, "selftest"))
 		return no_args(argc, argv) < 0 ? 2 : run_selftest(rc);
 	args = json_object_new_object();

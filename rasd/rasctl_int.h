@@ -38,7 +38,7 @@ int rasctl_run_inject(const struct rasctl *rc, int argc, char **argv);
 int rasctl_run_report(const struct rasctl *rc, int argc, char **argv);
 int rasctl_run_graph(const struct rasctl *rc, int argc, char **argv);
 int rasctl_run_decode(const struct rasctl *rc, int argc, char **argv);
-/* rasctl_host.c: health, sensors, selftest, page, cpu, xen-receive. */
+/* rasctl_host.c: health, sensors, selftest, page, cpu. */
 int rasctl_host_run(const struct rasctl *rc, int argc, char **argv);
 
 #endif

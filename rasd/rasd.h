@@ -113,6 +113,25 @@ struct evac_job {
 	uint32_t tried;        /* bitmap over policy peers */
 	size_t peer;           /* of the running attempt */
 	uint64_t migration_id; /* the hypervisor's, of the running attempt */
+	char
+	    attempt_peer[64]; /* the running attempt's peer, whoever named it */
+	bool choosing;        /* the target command is being asked */
+	uint32_t asked;       /* times it was asked for this guest */
+	bool command_failed;  /* it could not answer: the peers list serves */
+};
+
+/* A running [evacuation] target_command (target.c). */
+#define TARGET_ASKS_MAX 8
+struct rasd;
+struct target_ask {
+	bool used;
+	struct rasd *d;
+	int64_t job_id;
+	pid_t pid;
+	int fd;                   /* its stdout */
+	struct loop_timer *timer; /* its timeout */
+	char out[256];
+	size_t len;
 };
 
 /*
@@ -230,6 +249,7 @@ struct rasd {
 	uint64_t retained_records; /* rolled up into day counts since start */
 	bool
 	    retain_protected_told; /* over max_size, all protected: said once */
+	struct target_ask target_asks[TARGET_ASKS_MAX];
 
 	const char *source_name; /* journaled with each event: "sim", ... */
 	bool input_done;         /* sim: the scenario's timeline is exhausted */
@@ -367,6 +387,8 @@ void actions_on_hv_event(struct rasd *d, const struct hv_event *ev);
 /* Pick up every unfinished plan from the journal (at start). */
 int actions_resume(struct rasd *d);
 bool actions_busy(const struct rasd *d);
+/* Stop the target commands still being asked (rasd is stopping). */
+void target_fini(struct rasd *d);
 /* crash.c: the RASD_CRASH_AT point, if this is it. */
 void crash_point(struct rasd *d, enum crash_kind kind);
 /* Parse "KIND:N[:stop]"; -1 with why. */

@@ -20,7 +20,8 @@
 #define SIM_LINE_MAX         4096
 #define SIM_MAX_TOKENS       256
 #define SIM_MAX_TIME_MS      (365ull * 86400000ull) /* a year of timeline */
-#define SIM_FAIL_MAX         88 /* a peer's refusal: fits hv_event.detail */
+#define SIM_DOWNTIME_MS      120 /* a done migration's stop-and-copy */
+#define SIM_FAIL_MAX         88  /* a peer's refusal: fits hv_event.detail */
 #define SIM_FILE_MAX         (16u << 20)
 #define SIM_MCELOG_MAX_BYTES (1u << 20) /* log_len * record_len */
 #define SIM_PAGE_SHIFT       12

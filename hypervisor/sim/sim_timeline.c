@@ -368,6 +368,10 @@ static void sim_migration_finish(struct sim_host *h, struct sim_migration *m)
 		sim_migration_refuse(h, m, &ev);
 	} else {
 		ev.type = HV_EVENT_MIGRATION_DONE;
+		/* the simulated host moves every guest live, standing still
+		 * for a stop-and-copy of a typical size */
+		ev.mode = HV_MODE_LIVE;
+		ev.downtime_ms = SIM_DOWNTIME_MS;
 		m->state = SIM_MIGRATION_DONE;
 		h->domains[m->domain].present = false;
 		h->peer_free[m->peer] -= dom->info.mem_bytes;
@@ -611,6 +615,10 @@ int sim_host_migration_query(struct hv *hv, uint32_t domid,
 		out->error = latest->error;
 		snprintf(out->detail, sizeof(out->detail), "%s",
 		         latest->detail);
+		if (out->state == HV_MIGRATION_DONE) {
+			out->mode = HV_MODE_LIVE;
+			out->downtime_ms = SIM_DOWNTIME_MS;
+		}
 	}
 	sim_log_call(h, "migration_query domid=%u state=%s id=%llu", domid,
 	             hv_migration_state_name(out->state),

@@ -163,7 +163,7 @@ static int xen_open_events(struct xen_host *h, char *err, size_t errlen)
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		return -1;
 	}
-	if (xen_migrate_timer_open(h) < 0) {
+	if (xen_migrate_timer_open(h) < 0 || xen_domwatch_open(h) < 0) {
 		snprintf(err, errlen, "%s", h->hv.err);
 		return -1;
 	}
@@ -214,6 +214,7 @@ static struct xen_host *xen_host_new(const struct clock *clock,
 	h->uevent_fd = -1;
 	h->timer_fd = -1;
 	h->wake_fd = -1;
+	h->xs_fd = -1;
 	if (opts != NULL && opts->root != NULL)
 		snprintf(h->root, sizeof(h->root), "%s", opts->root);
 	return h;
@@ -327,8 +328,7 @@ static int xen_dimms(struct hv *hv, struct hv_dimm *out, size_t max, size_t *n)
 	return 0;
 }
 
-static void xen_domain_name(struct xen_host *h, uint32_t domid, char *buf,
-                            size_t len)
+void xen_domain_name(struct xen_host *h, uint32_t domid, char *buf, size_t len)
 {
 	char path[64];
 	unsigned vlen = 0;
@@ -374,19 +374,6 @@ static int xen_domains(struct hv *hv, struct hv_domain *out, size_t max,
 	return 0;
 }
 
-static int xen_domains_on_range(struct hv *hv, uint64_t start, uint64_t end,
-                                uint32_t *domids, size_t max, size_t *n)
-{
-	(void)domids;
-	(void)max;
-	*n = 0;
-	return xen_fail((struct xen_host *)hv, -EOPNOTSUPP,
-	                "domains_on_range [0x%llx, 0x%llx): Xen has no "
-	                "machine-frame owner query; the page-offline status "
-	                "names the owner",
-	                (unsigned long long)start, (unsigned long long)end);
-}
-
 static int xen_event_fd(struct hv *hv)
 {
 	return ((struct xen_host *)hv)->epoll_fd;
@@ -405,6 +392,8 @@ static void xen_poll_sources(struct xen_host *h)
 			xen_migrate_check_deadlines(h);
 		else if (evs[i].data.fd == h->wake_fd)
 			xen_wake_clear(h);
+		else if (evs[i].data.fd == h->xs_fd)
+			xen_domwatch_fire(h);
 		else
 			xen_migrate_drain(h, evs[i].data.fd);
 	}

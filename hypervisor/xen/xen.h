@@ -17,9 +17,12 @@
  * - topology and CPUs: xc_physinfo, xc_cputopoinfo (an offline CPU has
  *   no core/socket), xc_numainfo; DIMMs: none (the [dimm] map names them);
  * - domains: xc_domain_getinfolist, names from xenstore
- *   (/local/domain/N/name); domains_on_range is not offered by Xen (no
- *   machine-frame-to-owner query without offlining): -EOPNOTSUPP, and the
- *   owner comes from the page-offline status word instead;
+ *   (/local/domain/N/name); domains_on_range walks each PV guest's p2m
+ *   (xc_map_domain_meminfo, as xen-mfndump) for frames in the range and
+ *   counts every HVM guest (Xen gives dom0 no machine frame of an HVM
+ *   guest: the honest answer for them is the host); a guest that
+ *   arrives by migration (xl migrate-receive's NAME--incoming renamed
+ *   NAME) is an HV_EVENT_DOMAIN_ARRIVED, from xenstore watches;
  * - pages: xc_mark_page_offline / xc_query_page_offline_status /
  *   xc_mark_page_online on machine frames; every outcome, refusal
  *   included, returns 0 with the status word decoded (owner domid in bits
@@ -37,19 +40,28 @@
  *   inject plants MCi_STATUS (and ADDR/MISC when ADDRV/MISCV) with
  *   XEN_MC_msrinject and MC_MSRINJ_F_INTERPOSE: no MSR is written and no
  *   #MC raised, only Xen's poller (every 16 s at most) can find it;
- * - migration: migrate_start forks a child that runs libxl synchronously
- *   (libxl_domain_suspend, LIBXL_SUSPEND_LIVE) and reports progress and
- *   its result over a pipe; event_fd() is an epoll fd over those pipes and
- *   the uevent socket. A failed migration resumes the domain where it was.
+ * - migration: migrate_start forks a child (xen_migrate_send.c) that
+ *   speaks xl's own migration protocol to `xl migrate-receive` on the
+ *   peer, through ssh, so the peer needs Xen's tools and sshd, nothing of
+ *   rasd's; ssh authenticates both ends and encrypts the stream. The child
+ *   asks the peer's `xl info` first and refuses a peer without room for
+ *   the guest; it sends with libxl_domain_suspend (LIBXL_SUSPEND_LIVE
+ *   where log-dirty paging exists: HAP, or shadow paging for PV; else the
+ *   guest is suspended for the copy) and measures the downtime from the
+ *   guest's suspension to the receiver's "unpaused" report. It reports
+ *   progress, live or suspended, and the result over a pipe; event_fd()
+ *   is an epoll fd over those pipes and the uevent socket. A migration
+ *   that fails before the receiver is told to go resumes the domain here.
  *
  * Peers (the policy's [evacuation] peers), see hv_xen_peer_parse:
- *   "localhost"      a receiving child on this host (libxl
- *                    libxl_domain_create_restore over a socketpair), the
- *                    way `xl migrate localhost` tests a host;
- *   "tcp:HOST:PORT"  a peer listening on HOST:PORT whose receiving side
- *                    runs libxl_domain_create_restore on the stream (for
- *                    example the same receiver behind socat); the stream
- *                    is this backend's (config then libxl's), not xl's.
+ *   "localhost"                   `xl migrate-receive` run on this host,
+ *                                 the way `xl migrate localhost` tests one;
+ *   "xl+ssh://[USER@]HOST[:PORT]" `ssh [-l USER] [-p PORT] HOST xl
+ *                                 migrate-receive`, as `xl migrate` runs
+ *                                 it; ssh with BatchMode=yes, its keys,
+ *                                 known_hosts and ciphers from root's ssh
+ *                                 configuration. There is no
+ *                                 unauthenticated transport.
  *
  * Every op follows hv.h: 0 or -errno with the reason in hv->err.
  */
@@ -90,26 +102,19 @@ size_t hv_xen_page_status_text(enum hv_xen_page_cmd cmd, uint32_t raw,
 
 enum hv_xen_peer_kind {
 	HV_XEN_PEER_LOCAL, /* "localhost" */
-	HV_XEN_PEER_TCP,   /* "tcp:HOST:PORT" */
+	HV_XEN_PEER_SSH,   /* "xl+ssh://[USER@]HOST[:PORT]" */
 };
 
 struct hv_xen_peer {
 	enum hv_xen_peer_kind kind;
-	char host[HV_NAME_MAX];
-	uint16_t port;
+	char user[32];          /* "" : ssh's default */
+	char host[HV_NAME_MAX]; /* no option, blank or quote in it */
+	uint16_t port;          /* 0: ssh's default */
 };
 
 /* Parse a peer string; -1 with "peer 'x': why" in err. */
 int hv_xen_peer_parse(const char *spec, struct hv_xen_peer *out, char *err,
                       size_t errlen);
-
-/*
- * The receiving side of a migration: read the stream from in_fd, rebuild
- * the domain with libxl_domain_create_restore, answer on out_fd (may be
- * the same socket). Blocks until done; for a child or a peer's helper
- * (rasctl xen-receive behind socat). 0, or -1 with err.
- */
-int hv_xen_migrate_receive(int in_fd, int out_fd, char *err, size_t errlen);
 
 /*
  * The rules Xen enforces, checked before asking it: CPU 0 stays, and so

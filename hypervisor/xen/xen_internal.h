@@ -21,8 +21,10 @@
 #define XEN_MAX_CPUS       1024
 #define XEN_MAX_MIGRATIONS 8
 #define XEN_EVENT_QUEUE    64
+#define XEN_MAX_KNOWN      256 /* domains the arrival watch tells apart */
+#define XEN_MAX_INCOMING   16
 
-/* One migration: a sending child and, for "localhost", a receiving one. */
+/* One migration: a sending child, which runs the receiver (xl) itself. */
 struct xen_migration {
 	bool used;
 	uint64_t id;
@@ -30,7 +32,6 @@ struct xen_migration {
 	char peer[HV_NAME_MAX];
 	bool live; /* LIBXL_SUSPEND_LIVE, or suspended while copied */
 	pid_t sender;
-	pid_t receiver;
 	int report_fd; /* the sender's report pipe, in the epoll set */
 	char line[256];
 	size_t line_len;
@@ -56,6 +57,12 @@ struct xen_host {
 	struct xen_migration migrations[XEN_MAX_MIGRATIONS];
 	struct hv_event queue[XEN_EVENT_QUEUE];
 	size_t n_queued;
+	int xs_fd; /* xenstore's watch fd, in the epoll set */
+	uint32_t known[XEN_MAX_KNOWN]; /* domains seen */
+	size_t n_known;
+	uint32_t incoming[XEN_MAX_INCOMING]; /* NAME--incoming, not yet in */
+	size_t n_incoming;
+	uint64_t owner_frames_scanned; /* by the last domains_on_range */
 };
 
 /* Record the reason in hv->err and return rc (a negative errno). */
@@ -66,6 +73,18 @@ int xen_fail_errno(struct xen_host *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void xen_queue_event(struct xen_host *h, const struct hv_event *ev);
 void xen_wake(struct xen_host *h);
+
+/* /local/domain/N/name, or "domain-N". */
+void xen_domain_name(struct xen_host *h, uint32_t domid, char *buf, size_t len);
+
+/* xen_domwatch.c: HV_EVENT_DOMAIN_ARRIVED for guests migrated in. */
+int xen_domwatch_open(struct xen_host *h);
+void xen_domwatch_fire(struct xen_host *h);
+void xen_domwatch_scan(struct xen_host *h);
+
+/* xen_owner.c */
+int xen_domains_on_range(struct hv *hv, uint64_t start, uint64_t end,
+                         uint32_t *domids, size_t max, size_t *n);
 
 int xen_page_query(struct hv *hv, uint64_t mfn, struct hv_page_status *out);
 int xen_page_offline(struct hv *hv, uint64_t mfn, struct hv_page_status *out);
@@ -88,6 +107,14 @@ void xen_mce_close(struct xen_host *h);
 
 int xen_migrate_start(struct hv *hv, uint32_t domid, const char *peer,
                       uint64_t *migration_id);
+/*
+ * The sending child's whole job (xen_migrate_send.c): check the peer has
+ * room, run xl's receiver there, send the domain with libxl, hand it
+ * over. Reports lines on `report` ("progress PCT MODE", "done MODE
+ * DOWNTIME_MS", "failed ERRNO why"); returns the exit status.
+ */
+int xen_migrate_send(const struct hv_xen_peer *peer, uint32_t domid, bool live,
+                     int report);
 /* Read the children's reports, reap them, queue their events. */
 void xen_migrate_drain(struct xen_host *h, int fd);
 void xen_migrate_close(struct xen_host *h);

@@ -24,9 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		memcpy(s, data + 1, size - 1);
 		s[size - 1] = '\0';
+		/* an ssh peer never hands ssh an option or an empty host */
 		if (hv_xen_peer_parse(s, &peer, err, sizeof(err)) == 0 &&
-		    peer.kind == HV_XEN_PEER_TCP && peer.port == 0)
-			abort(); /* a TCP peer always has a port */
+		    peer.kind == HV_XEN_PEER_SSH &&
+		    (peer.host[0] == '\0' || peer.host[0] == '-' ||
+		     peer.user[0] == '-'))
+			abort();
 		free(s);
 		return 0;
 	}

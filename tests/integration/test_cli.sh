@@ -9,7 +9,7 @@ P="$ROOT/policies"
 SNMP="$BUILD_DIR/rasd-snmp"
 
 for c in status events dimms cpus actions sockets pages watch health \
-	sensors selftest page cpu inject reload report graph decode xen-receive; do
+	sensors selftest page cpu inject reload report graph decode; do
 	"$RASCTL" "$c" --help >"$WORK/help" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ] && grep -q "^usage: rasctl .*$c" "$WORK/help"; then

@@ -53,7 +53,7 @@ sql "$WORK/new.db" "update meta set value = '99' where key = 'schema_version'"
 run_sim new2 "$S/restart-a.scn" "$P/test.conf" -j "$WORK/new.db"
 expect_eq "a journal from a newer rasd: exit 1" $? 1
 check "it says which version it is and which it knows" \
-	grep -q "has schema version 99, this rasd knows up to 6" "$WORK/new2.err"
+	grep -q "has schema version 99, this rasd knows up to 7" "$WORK/new2.err"
 expect_eq "and is left untouched" \
 	"$(sql "$WORK/new.db" "select value from meta where key = 'schema_version'")" 99
 

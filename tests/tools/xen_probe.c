@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hypervisor/hv.h"
@@ -21,8 +22,8 @@ static void usage(void)
 	        "  inject CPU BANK STATUS [ADDR [MISC]]\n"
 	        "  mcelog SECONDS        read records for that long\n"
 	        "  migrate DOMID PEER    wait for the result\n"
-	        "  events SECONDS        print hotplug/migration events\n"
-	        "  receive               migration receiver on stdin/stdout\n");
+	        "  owners START END      guests owning frames there, timed\n"
+	        "  events SECONDS        print hotplug/migration events\n");
 }
 
 static uint64_t num(const char *s)
@@ -180,6 +181,8 @@ static const char *event_name(enum hv_event_type t)
 		return "migration-progress";
 	case HV_EVENT_CPU_CHANGED:
 		return "cpu-changed";
+	case HV_EVENT_DOMAIN_ARRIVED:
+		return "domain-arrived";
 	default:
 		return "other";
 	}
@@ -200,10 +203,13 @@ static int wait_events(struct hv *hv, int seconds, bool until_done)
 		hv->ops->events(hv, ev, 16, &n);
 		for (i = 0; i < n; i++) {
 			printf("event %s id=%" PRIu64 " domid=%u cpu=%u "
-			       "online=%d pct=%u error=%d detail=\"%s\"\n",
+			       "online=%d pct=%u mode=%s downtime_ms=%" PRIu64
+			       " error=%d detail=\"%s\"\n",
 			       event_name(ev[i].type), ev[i].migration_id,
 			       ev[i].domid, ev[i].cpu, ev[i].online,
-			       ev[i].progress_pct, ev[i].error, ev[i].detail);
+			       ev[i].progress_pct,
+			       hv_migration_mode_name(ev[i].mode),
+			       ev[i].downtime_ms, ev[i].error, ev[i].detail);
 			fflush(stdout);
 			if (until_done &&
 			    (ev[i].type == HV_EVENT_MIGRATION_DONE ||
@@ -228,6 +234,26 @@ static int cmd_migrate(struct hv *hv, uint32_t domid, const char *peer)
 	return wait_events(hv, 300, true);
 }
 
+/* Which guests own frames in [start, end), and what finding out cost. */
+static int cmd_owners(struct hv *hv, uint64_t start, uint64_t end)
+{
+	uint32_t domids[256];
+	struct timespec t0, t1;
+	size_t n = 0, i;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = hv->ops->domains_on_range(hv, start, end, domids, 256, &n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("owners rc=%d n=%zu us=%lld domids=", rc, n,
+	       (long long)((t1.tv_sec - t0.tv_sec) * 1000000LL +
+	                   (t1.tv_nsec - t0.tv_nsec) / 1000));
+	for (i = 0; i < n && i < 256; i++)
+		printf("%s%u", i ? "," : "", domids[i]);
+	printf(" err=\"%s\"\n", rc < 0 ? hv->err : "");
+	return rc < 0;
+}
+
 static int dispatch(struct hv *hv, int argc, char **argv)
 {
 	const char *c = argv[0];
@@ -248,6 +274,8 @@ static int dispatch(struct hv *hv, int argc, char **argv)
 		return cmd_mcelog(hv, atoi(argv[1]));
 	if (strcmp(c, "migrate") == 0 && argc == 3)
 		return cmd_migrate(hv, (uint32_t)num(argv[1]), argv[2]);
+	if (strcmp(c, "owners") == 0 && argc == 3)
+		return cmd_owners(hv, num(argv[1]), num(argv[2]));
 	if (strcmp(c, "events") == 0 && argc == 2)
 		return wait_events(hv, atoi(argv[1]), false);
 	usage();
@@ -264,12 +292,6 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		usage();
 		return 2;
-	}
-	if (strcmp(argv[1], "receive") == 0) {
-		rc = hv_xen_migrate_receive(0, 1, err, sizeof(err));
-		if (rc < 0)
-			fprintf(stderr, "xen_probe: %s\n", err);
-		return rc < 0;
 	}
 	clock_start(&clk, 0, 1);
 	hv = hv_open("xen", &clk, NULL, err, sizeof(err));

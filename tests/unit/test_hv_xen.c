@@ -197,41 +197,59 @@ static void test_query_and_online_words(void **state)
 	assert_int_equal(st.domid, 7);
 }
 
+static int parse(const char *spec, struct hv_xen_peer *p, char *err, size_t len)
+{
+	return hv_xen_peer_parse(spec, p, err, len);
+}
+
 static void test_peer_parse(void **state)
 {
 	struct hv_xen_peer p;
 	char err[128];
 
 	(void)state;
-	assert_int_equal(hv_xen_peer_parse("localhost", &p, err, sizeof(err)),
-	                 0);
+	assert_int_equal(parse("localhost", &p, err, sizeof(err)), 0);
 	assert_int_equal(p.kind, HV_XEN_PEER_LOCAL);
-	assert_int_equal(
-	    hv_xen_peer_parse("tcp:host-b.example:8002", &p, err, sizeof(err)),
-	    0);
-	assert_int_equal(p.kind, HV_XEN_PEER_TCP);
-	assert_string_equal(p.host, "host-b.example");
-	assert_int_equal(p.port, 8002);
-	assert_int_equal(hv_xen_peer_parse("tcp:[::1]:9", &p, err, sizeof(err)),
+	assert_int_equal(parse("xl+ssh://host-b.example", &p, err, sizeof(err)),
 	                 0);
-	assert_string_equal(p.host, "[::1]");
+	assert_int_equal(p.kind, HV_XEN_PEER_SSH);
+	assert_string_equal(p.host, "host-b.example");
+	assert_string_equal(p.user, "");
+	assert_int_equal(p.port, 0);
+	assert_int_equal(
+	    parse("xl+ssh://root@169.254.0.2:2222", &p, err, sizeof(err)), 0);
+	assert_string_equal(p.user, "root");
+	assert_string_equal(p.host, "169.254.0.2");
+	assert_int_equal(p.port, 2222);
+	assert_int_equal(parse("xl+ssh://[fe80::1]:22", &p, err, sizeof(err)),
+	                 0);
+	assert_string_equal(p.host, "fe80::1");
+	assert_int_equal(p.port, 22);
+	assert_int_equal(parse("xl+ssh://fe80::1", &p, err, sizeof(err)), 0);
+	assert_string_equal(p.host, "fe80::1");
+	assert_int_equal(p.port, 0);
 
-	assert_int_equal(hv_xen_peer_parse("ssh:b", &p, err, sizeof(err)), -1);
-	assert_string_equal(err, "peer 'ssh:b': expected 'localhost' or "
-	                         "'tcp:HOST:PORT'");
-	assert_int_equal(hv_xen_peer_parse("tcp:b", &p, err, sizeof(err)), -1);
-	assert_string_equal(err, "peer 'tcp:b': no HOST before ':PORT'");
-	assert_int_equal(hv_xen_peer_parse("tcp::80", &p, err, sizeof(err)),
-	                 -1);
-	assert_int_equal(hv_xen_peer_parse("tcp:b:0", &p, err, sizeof(err)),
-	                 -1);
-	assert_string_equal(err, "peer 'tcp:b:0': port '0' is not 1-65535");
-	assert_int_equal(hv_xen_peer_parse("tcp:b:65536", &p, err, sizeof(err)),
-	                 -1);
-	assert_int_equal(hv_xen_peer_parse("tcp:b:12x", &p, err, sizeof(err)),
-	                 -1);
-	assert_int_equal(hv_xen_peer_parse("tcp:b:", &p, err, sizeof(err)), -1);
-	assert_int_equal(hv_xen_peer_parse(NULL, &p, err, sizeof(err)), -1);
+	/* the unauthenticated transport is gone */
+	assert_int_equal(parse("tcp:b:8002", &p, err, sizeof(err)), -1);
+	assert_string_equal(err, "peer 'tcp:b:8002': expected 'localhost' or "
+	                         "'xl+ssh://[USER@]HOST[:PORT]'");
+	/* nothing ssh would take for an option, a blank or a quote */
+	assert_int_equal(
+	    parse("xl+ssh://-oProxyCommand=x", &p, err, sizeof(err)), -1);
+	assert_string_equal(err,
+	                    "peer 'xl+ssh://-oProxyCommand=x': bad host name");
+	assert_int_equal(parse("xl+ssh://-l@b", &p, err, sizeof(err)), -1);
+	assert_int_equal(parse("xl+ssh://a b", &p, err, sizeof(err)), -1);
+	assert_int_equal(parse("xl+ssh://b;x", &p, err, sizeof(err)), -1);
+	assert_int_equal(parse("xl+ssh://", &p, err, sizeof(err)), -1);
+	assert_int_equal(parse("xl+ssh://@b", &p, err, sizeof(err)), -1);
+	assert_int_equal(parse("xl+ssh://b:0", &p, err, sizeof(err)), -1);
+	assert_string_equal(err,
+	                    "peer 'xl+ssh://b:0': port '0' is not 1-65535");
+	assert_int_equal(parse("xl+ssh://b:65536", &p, err, sizeof(err)), -1);
+	assert_int_equal(parse("xl+ssh://b:12x", &p, err, sizeof(err)), -1);
+	assert_int_equal(parse("xl+ssh://b:", &p, err, sizeof(err)), -1);
+	assert_int_equal(parse(NULL, &p, err, sizeof(err)), -1);
 }
 
 static void test_cpu_rules(void **state)

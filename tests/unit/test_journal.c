@@ -134,12 +134,12 @@ static void test_schema_created(void **state)
 	char value[256];
 
 	assert_int_equal(journal_schema_version(j), JOURNAL_SCHEMA_VERSION);
-	assert_int_equal(journal_schema_version(j), 6);
+	assert_int_equal(journal_schema_version(j), 7);
 	journal_close(j);
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
 	          sizeof(value));
-	assert_string_equal(value, "6");
+	assert_string_equal(value, "7");
 	query_raw(t->path, "PRAGMA journal_mode", value, sizeof(value));
 	assert_string_equal(value, "wal");
 	query_raw(t->path,
@@ -156,7 +156,7 @@ static void test_schema_created(void **state)
 
 	/* Opening again migrates nothing and keeps the version. */
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 6);
+	assert_int_equal(journal_schema_version(j), 7);
 	journal_close(j);
 }
 
@@ -237,16 +237,16 @@ static void test_newer_schema_refused(void **state)
 
 	exec_raw(t->path,
 	         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
-	         "INSERT INTO meta VALUES ('schema_version', '7');");
+	         "INSERT INTO meta VALUES ('schema_version', '8');");
 	assert_int_equal(journal_open(&j, t->path, err, sizeof(err)), -1);
 	assert_null(j);
 	snprintf(want, sizeof(want),
-	         "journal %s has schema version 7, this rasd knows up to 6",
+	         "journal %s has schema version 8, this rasd knows up to 7",
 	         t->path);
 	assert_string_equal(err, want);
 	/* Refused means untouched. */
 	query_raw(t->path, "SELECT value FROM meta", value, sizeof(value));
-	assert_string_equal(value, "7");
+	assert_string_equal(value, "8");
 	query_raw(t->path, "SELECT COUNT(*) FROM sqlite_master", value,
 	          sizeof(value));
 	assert_string_equal(value, "2"); /* meta and its key index */
@@ -975,7 +975,7 @@ static void test_null_arguments(void **state)
 	                 -1);
 	assert_int_equal(journal_device_counts(j, NULL, NULL), -1);
 	assert_int_equal(journal_event_relabel(j, 1, NULL, NULL), -1);
-	assert_int_equal(journal_schema_version(j), 6);
+	assert_int_equal(journal_schema_version(j), 7);
 	journal_close(j);
 }
 
@@ -1061,7 +1061,7 @@ static void test_v1_journal_migrates(void **state)
 	exec_raw(t->path, v1_schema);
 	assert_int_equal(events_columns(t->path), 35);
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 6);
+	assert_int_equal(journal_schema_version(j), 7);
 	assert_int_equal(journal_event_count(j), 1);
 	assert_int_equal(journal_events_each(j, 0, 0, collect_event, list), 0);
 	assert_int_equal(list->n, 1);
@@ -1098,7 +1098,7 @@ static void test_v1_journal_migrates(void **state)
 	query_raw(t->path,
 	          "SELECT value FROM meta WHERE key = 'schema_version'", value,
 	          sizeof(value));
-	assert_string_equal(value, "6");
+	assert_string_equal(value, "7");
 	/* The old table's rows are in blocks now, ids kept. */
 	query_raw(t->path,
 	          "SELECT COUNT(*) FROM sqlite_master WHERE name = "
@@ -1579,11 +1579,11 @@ static void test_meta(void **state)
 	assert_non_null(strstr(journal_error(j), "schema_version"));
 	assert_int_equal(
 	    journal_meta_get(j, "schema_version", value, sizeof(value)), 1);
-	assert_string_equal(value, "6");
+	assert_string_equal(value, "7");
 	journal_close(j);
 
 	j = open_ok(t->path);
-	assert_int_equal(journal_schema_version(j), 6);
+	assert_int_equal(journal_schema_version(j), 7);
 	assert_int_equal(
 	    journal_meta_get(j, "ipmi.sel_pos", value, sizeof(value)), 1);
 	assert_string_equal(value, "0x0013");

@@ -13,7 +13,7 @@ BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || {
 OUT=$BUILD/lab/kernel
 CONSOLE=$OUT/console.log
 MON=$OUT/monitor.sock
-SOCK=/run/rasd.sock
+SOCK=/run/rasd/rasd.sock
 failed=0
 seq_no=
 qemu_pid=
@@ -83,6 +83,12 @@ build_initramfs() {
 	cp "$HERE/init" "$ROOT/init"
 	chmod 755 "$ROOT/init"
 	cp "$HERE/lab.conf" "$ROOT/etc/rasd.conf"
+	# rasd's engine runs as _rasd (privilege separation); glibc reads
+	# these files itself.
+	printf 'root:x:0:0:root:/root:/bin/sh\n_rasd:x:999:999::/nonexistent:/bin/false\nnobody:x:65534:65534::/:/bin/false\n' \
+		>"$ROOT/etc/passwd"
+	printf 'root:x:0:\n_rasd:x:999:\nnogroup:x:65534:\n' >"$ROOT/etc/group"
+	printf 'passwd: files\ngroup: files\n' >"$ROOT/etc/nsswitch.conf"
 	(cd "$ROOT" && find . | cpio -o -H newc 2>/dev/null) |
 		gzip -1 >"$OUT/initrd.gz"
 }
@@ -183,7 +189,7 @@ clock_offset() {
 
 # start_rasd [JOURNAL [ENV]]: rasd in the guest, up when its socket is.
 start_rasd() {
-	guest "${2:-} rasd -H linux:none -c /etc/rasd.conf -j ${1:-/var/rasd.db} \
+	guest "${2:-} rasd -H linux:none -c /etc/rasd.conf -j ${1:-/var/lib/rasd/rasd.db} \
 -s $SOCK >/var/rasd.log 2>&1 &" >/dev/null
 	deadline=$(($(date +%s) + 30))
 	while [ "$(date +%s)" -lt "$deadline" ]; do

@@ -59,8 +59,10 @@ cp -L --parents /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 "$ROOT" 2>/dev/null ||
     cp -L --parents /lib/x86_64-linux-gnu/libgcc_s.so.1 "$ROOT"
 cp -r /etc/xen/scripts "$ROOT/etc/xen/" 2>/dev/null || true
 [ -e /etc/xen/xl.conf ] && cp /etc/xen/xl.conf "$ROOT/etc/xen/"
-for m in xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xenfs; do
-	f=$(find /lib/modules/"$KVER"/kernel/drivers/xen -name "$m.ko*" | head -1)
+# the Xen modules, then the emulated link's NIC: an e1000 (virtio-net
+# crashed dom0 here under its first burst of traffic)
+for m in xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xenfs e1000; do
+	f=$(find /lib/modules/"$KVER"/kernel -name "$m.ko*" | head -1)
 	case $f in
 	*.xz) xz -dc "$f" >"$ROOT/lib/modules/$m.ko" ;;
 	*.zst) zstd -qdc "$f" >"$ROOT/lib/modules/$m.ko" ;;
@@ -82,6 +84,31 @@ for b in "$ROOT$BUILD"/rasd "$ROOT$BUILD"/rasctl "$ROOT$BUILD"/rasd-snmp \
 	ln -sf "/usr/local/bin/$(basename "$b")" "$ROOT/bin/$(basename "$b")"
 done
 
+# Two hosts: sshd (dropbear) to receive, OpenSSH's client to send, and
+# the lab's keys (made once per build tree): one host key for both dom0s
+# (pinned in known_hosts) and root's key, authorized on both.
+add_bin "$ROOT" /usr/sbin/dropbear /usr/bin/ssh
+KEYS=$OUT/keys
+if [ ! -s "$KEYS/host_key" ] || [ ! -s "$KEYS/id_ed25519" ]; then
+	rm -rf "$KEYS"
+	mkdir -p "$KEYS"
+	dropbearkey -t ed25519 -f "$KEYS/host_key" >/dev/null 2>&1
+	ssh-keygen -q -t ed25519 -N '' -C rasd-lab -f "$KEYS/id_ed25519"
+fi
+# where a Debian host has it, so "ssh PEER xl migrate-receive" finds it
+mkdir -p "$ROOT/usr/sbin"
+ln -sf "$XENBIN/xl" "$ROOT/usr/sbin/xl"
+mkdir -p "$ROOT/etc/dropbear" "$ROOT/root/.ssh"
+cp "$KEYS/host_key" "$ROOT/etc/dropbear/host_key"
+cp "$KEYS/id_ed25519" "$ROOT/root/.ssh/id_ed25519"
+cp "$KEYS/id_ed25519.pub" "$ROOT/root/.ssh/authorized_keys"
+hk=$(dropbearkey -y -f "$KEYS/host_key" | grep '^ssh-')
+printf '169.254.0.1 %s\n169.254.0.2 %s\n' "$hk" "$hk" >"$ROOT/root/.ssh/known_hosts"
+# aes128-ctr: under TCG the fastest cipher dropbear and OpenSSH share
+cp "$HERE/ssh_config" "$ROOT/root/.ssh/config"
+chmod 700 "$ROOT/root" "$ROOT/root/.ssh"
+chmod 600 "$ROOT/root/.ssh/"* "$ROOT/etc/dropbear/host_key"
+
 # The alert path of scenario 5 (optional: skipped when absent here).
 for b in /usr/sbin/snmpd /usr/sbin/snmptrapd /usr/sbin/syslog-ng; do
 	[ -x "$b" ] && add_bin "$ROOT" "$b"
@@ -92,9 +119,11 @@ for d in /usr/lib/syslog-ng /usr/lib/x86_64-linux-gnu/syslog-ng /usr/share/syslo
 	cp -rL --parents "$d" "$ROOT"
 	find "$d" -name '*.so' | while read -r so; do add_bin "$ROOT" "$so"; done
 done
-printf 'root:x:0:0:root:/root:/bin/sh\nDebian-snmp:x:100:101::/var/lib/snmp:/bin/false\nnobody:x:65534:65534::/:/bin/false\n' \
+# _rasd: the user rasd's engine runs as (privilege separation).
+printf 'root:x:0:0:root:/root:/bin/sh\nDebian-snmp:x:100:101::/var/lib/snmp:/bin/false\n_rasd:x:999:999::/nonexistent:/bin/false\nnobody:x:65534:65534::/:/bin/false\n' \
     >"$ROOT/etc/passwd"
-printf 'root:x:0:\nDebian-snmp:x:101:\nnogroup:x:65534:\n' >"$ROOT/etc/group"
+printf 'root:x:0:\nDebian-snmp:x:101:\n_rasd:x:999:\nnogroup:x:65534:\n' >"$ROOT/etc/group"
+printf '/bin/sh\n' >"$ROOT/etc/shells"
 printf 'hosts: files\npasswd: files\ngroup: files\n' >"$ROOT/etc/nsswitch.conf"
 printf '127.0.0.1 localhost labhost\n' >"$ROOT/etc/hosts"
 cp -L --parents /lib/x86_64-linux-gnu/libnss_files.so.2 "$ROOT" 2>/dev/null || true
@@ -103,17 +132,25 @@ cp "/boot/vmlinuz-$KVER" "$ROOT/boot/vmlinuz"
 cp "$OUT/domu.gz" "$ROOT/boot/domu.gz"
 cp "$HERE/dom0-init" "$ROOT/init"
 cp "$HERE/guest.cfg" "$ROOT/etc/xen/guest1.cfg"
+cp "$HERE/guest2.cfg" "$ROOT/etc/xen/guest2.cfg"
 # The shipped policy with the lab's values put in place (rasd refuses a
-# key set twice).
-awk -F' *= *' '
-	FNR == NR && /^\[/ { sec = $0; next }
-	FNR == NR && /=/ && !/^#/ { val[sec "|" $1] = $0; next }
-	FNR == NR { next }
-	/^\[/ { sec = $0 }
-	/=/ && !/^#/ && ((sec "|" $1) in val) { print val[sec "|" $1]; next }
-	{ print }
-' "$HERE/rasd-lab.conf" "$HERE/../../../policies/default.conf" \
+# key set twice); the two-host lab's hosts get theirs over the lab's.
+merge() { # OVERRIDES BASE
+	awk -F' *= *' '
+		FNR == NR && /^\[/ { sec = $0; next }
+		FNR == NR && /=/ && !/^#/ { val[sec "|" $1] = $0; next }
+		FNR == NR { next }
+		/^\[/ { sec = $0 }
+		/=/ && !/^#/ && ((sec "|" $1) in val) { print val[sec "|" $1]; next }
+		{ print }
+	' "$1" "$2"
+}
+merge "$HERE/rasd-lab.conf" "$HERE/../../../policies/default.conf" \
     >"$ROOT/etc/rasd/rasd.conf"
+for h in a b; do
+	merge "$HERE/rasd-two-$h.conf" "$ROOT/etc/rasd/rasd.conf" \
+	    >"$ROOT/etc/rasd/rasd-two-$h.conf"
+done
 cp "$HERE/start-rasd.sh" "$ROOT/bin/start-rasd"
 cp "$HERE/labh" "$ROOT/bin/labh"
 chmod 755 "$ROOT/bin/start-rasd" "$ROOT/bin/labh"

@@ -2,7 +2,7 @@
 # start-rasd.sh - in the lab's dom0: syslog-ng, snmptrapd, snmpd (AgentX
 # master), then rasd on the Xen backend and rasd-snmp; all on loopback.
 L=/var/lab
-mkdir -p $L/snmpd.persist $L/trapd.persist /run
+mkdir -p $L/snmpd.persist $L/trapd.persist /run/rasd /var/lib/rasd
 cat >$L/syslog-ng.conf <<EOT
 @version: 3.38
 options { keep-hostname(yes); };
@@ -41,10 +41,10 @@ if command -v snmpd >/dev/null; then
 	wait_for $L/agentx
 fi
 rasd -H xen -c /etc/rasd/rasd.conf -j /var/lib/rasd/journal.db \
-    -s /run/rasd.sock --log $L/rasd.log -q >$L/rasd.out 2>&1 &
+    -s /run/rasd/rasd.sock --log $L/rasd.log -q >$L/rasd.out 2>&1 &
 echo $! >$L/rasd.pid
-wait_for /run/rasd.sock
+wait_for /run/rasd/rasd.sock
 if command -v rasd-snmp >/dev/null && test -S $L/agentx; then
-	rasd-snmp -L -x $L/agentx -s /run/rasd.sock -p 1 >$L/rasd-snmp.log 2>&1 &
+	rasd-snmp -L -x $L/agentx -s /run/rasd/rasd.sock -p 1 >$L/rasd-snmp.log 2>&1 &
 fi
-test -S /run/rasd.sock && echo "start-rasd: up"
+test -S /run/rasd/rasd.sock && echo "start-rasd: up"
