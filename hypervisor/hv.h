@@ -108,8 +108,8 @@ enum hv_event_type {
 	HV_EVENT_HOOK_DONE,       /* privsep: the health hook ended; error is
 	                           * its wait status, online that it was
 	                           * killed at its deadline, detail its output */
-	HV_EVENT_DOMAIN_ARRIVED, /* a guest came in (a migration to this
-	                          * host): domid, detail its name */
+	HV_EVENT_DOMAIN_ARRIVED,  /* a guest came in (a migration to this
+	                           * host): domid, detail its name */
 };
 
 /*

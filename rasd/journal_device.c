@@ -163,4 +163,3 @@ int journal_device_counts(struct journal *j, journal_device_count_fn fn,
 	sqlite3_reset(st);
 	return 0;
 }
-

@@ -192,8 +192,8 @@ static int resume_dimm(void *arg, const struct journal_component *c)
 	    strcmp(c->state, "degraded") == 0)
 		return 0;
 	d->dimm_health[i].acted = true;
-	snprintf(d->dimm_health[i].state, sizeof(d->dimm_health[i].state),
-	         "%s", c->state);
+	snprintf(d->dimm_health[i].state, sizeof(d->dimm_health[i].state), "%s",
+	         c->state);
 	return 0;
 }
 

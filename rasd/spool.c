@@ -64,8 +64,7 @@ static int map_fd(struct spool *s, int fd, const char *name, char *err,
 	return 0;
 }
 
-static int map_file(struct spool *s, const char *path, char *err,
-                    size_t errlen)
+static int map_file(struct spool *s, const char *path, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600), rc;
 
@@ -103,8 +102,8 @@ static void spool_claim(struct spool *s)
 	if (s->hdr->magic != SPOOL_MAGIC ||
 	    s->hdr->size > s->map_len - SPOOL_HEADER ||
 	    s->hdr->record_len < MCE_RECORD_LEN_MIN ||
-	    s->hdr->record_len > MCE_RECORD_LEN_MAX ||
-	    s->hdr->slot_size == 0 || s->hdr->slot_size > s->hdr->size) {
+	    s->hdr->record_len > MCE_RECORD_LEN_MAX || s->hdr->slot_size == 0 ||
+	    s->hdr->slot_size > s->hdr->size) {
 		memset(s->map, 0, s->map_len);
 		s->hdr->magic = SPOOL_MAGIC;
 		s->hdr->batch = 1;
