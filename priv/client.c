@@ -343,10 +343,13 @@ static bool queue_has_room(const struct priv_client *c)
 static void notes_take(struct priv_client *c)
 {
 	union priv_note n;
-	ssize_t got;
+	ssize_t got = -1;
 
-	while (queue_has_room(c) && (got = priv_recv(c->note_fd, &n, sizeof(n),
-	                                             NULL, MSG_DONTWAIT)) > 0) {
+	while (queue_has_room(c) &&
+	       (got = priv_recv(c->note_fd, &n, sizeof(n), NULL,
+	                        MSG_DONTWAIT)) != 0) {
+		if (got < 0)
+			break;
 		if (n.type == PRIV_NOTE_FILLED &&
 		    got == (ssize_t)sizeof(n.filled))
 			note_filled(c, &n.filled);
@@ -362,6 +365,11 @@ static void notes_take(struct priv_client *c)
 			client_fail(c, -EIO, "%.*s", (int)sizeof(n.gone.err),
 			            n.gone.err);
 		}
+	}
+	/* The parent's end closed: it is gone, and the host with it. */
+	if (got == 0 && !c->host_gone) {
+		c->host_gone = true;
+		client_fail(c, -EIO, "rasd's privileged parent is gone");
 	}
 	queued_tell(c);
 }

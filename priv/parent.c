@@ -93,10 +93,8 @@ static void engine_child(struct parent *p, int call_fd, int note_fd)
 	char err[512];
 	int rc;
 
-	/* The engine goes with its parent: it holds nothing alone. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1)
-		_exit(1);
+	pid_t parent = getppid();
+
 	close(p->epoll_fd);
 	close(p->signal_fd);
 	close(p->timer_fd);
@@ -108,6 +106,14 @@ static void engine_child(struct parent *p, int call_fd, int note_fd)
 		fprintf(stderr, "rasd: engine: %s\n", err);
 		_exit(1);
 	}
+	/*
+	 * The engine goes with its parent: it holds nothing alone. Set after
+	 * the drop, which clears it, and checked once set, as the parent may
+	 * have gone in between.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
 	rc = p->engine_fn(p->engine_arg, call_fd, note_fd);
 	fflush(NULL);
 	_exit(rc);

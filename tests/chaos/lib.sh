@@ -152,3 +152,21 @@ chaos_kill_after() {
 	[ "$rc" -eq 0 ] || echo "last life exited $rc" >>"$dir/why"
 	return $rc
 }
+
+# chaos_kill_engine_after DIR MS: the engine alone killed MS milliseconds
+# into the run; its parent starts another, which finishes the run. The
+# parent must end it with exit 0, as an uninterrupted run does.
+chaos_kill_engine_after() {
+	dir=$1 ms=$2
+	mkdir -p "$dir"
+	chaos_host "$dir" || return 1
+	chaos_rasd_bg "$dir" life1
+	sleep "$(awk "BEGIN { printf \"%.3f\", $ms / 1000 }")"
+	engine=$(pgrep -P "$RASD_PID" -x rasd | head -1)
+	[ -n "$engine" ] && kill -9 "$engine" 2>/dev/null
+	wait "$RASD_PID"
+	rc=$?
+	chaos_stop_host
+	[ "$rc" -eq 0 ] || echo "the parent exited $rc" >>"$dir/why"
+	return $rc
+}

@@ -2,7 +2,8 @@
 # run.sh - make chaos: rasd killed (SIGKILL) at every journal commit and
 # every hypervisor call of the failing-DIMM scenario, before and after,
 # after each durable intent, and at random moments (some twice), then
-# restarted on the same journal and host; each end compared with an
+# restarted on the same journal and host, and its engine alone killed at
+# random moments (the parent restarts it); each end compared with an
 # uninterrupted run. Ends with "chaos: N kill points, N lost, N repeated".
 #
 # Usage: run.sh BUILD [RANDOM_RUNS] [KINDS]   (KINDS: "commit hv", ...)
@@ -10,6 +11,8 @@ set -u
 BUILD=${1:-build}
 RANDOM_RUNS=${2:-${CHAOS_RANDOM:-100}}
 KINDS=${3:-${CHAOS_KINDS:-commit committed hv hv-done intent}}
+# Runs whose engine alone is killed (privilege separation's child).
+ENGINE_RUNS=${CHAOS_ENGINE:-20}
 CHAOS_DIR=$(cd "$(dirname "$0")" && pwd)
 case "$BUILD" in /*) BUILD_DIR=$BUILD ;; *) BUILD_DIR=$CHAOS_DIR/../../$BUILD ;; esac
 export BUILD_DIR CHAOS_DIR
@@ -83,6 +86,20 @@ while [ "$run" -le "$RANDOM_RUNS" ]; do
 	else
 		failed=$((failed + 1))
 		echo "FAIL random-$run: $(cat "$dir/why" 2>/dev/null) (kept $dir)"
+	fi
+	run=$((run + 1))
+done
+
+# The engine alone, killed at random moments: its parent restarts it.
+run=1
+while [ "$run" -le "$ENGINE_RUNS" ]; do
+	ms=$(($(od -An -N2 -tu2 /dev/urandom) % (ref_ms + 1)))
+	dir="$WORK/engine-$run"
+	if chaos_kill_engine_after "$dir" "$ms"; then
+		tally "engine killed at ${ms}ms" "$dir"
+	else
+		failed=$((failed + 1))
+		echo "FAIL engine-$run: $(cat "$dir/why" 2>/dev/null) (kept $dir)"
 	fi
 	run=$((run + 1))
 done

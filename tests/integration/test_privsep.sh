@@ -72,6 +72,16 @@ stop_rasd
 expect_eq "SIGTERM to the parent stops both: exit 0" $? 0
 check "no engine left behind" sh -c "! kill -0 $engine2 2>/dev/null"
 
+# -- the parent killed: its engine goes too ----------------------------------
+start_rasd orphan "$TESTS_DIR/scenarios/idle.scn" "$WORK/policy.conf"
+engine=$(pgrep -P "$RASD_PID" -x rasd | head -1)
+kill -9 "$RASD_PID"
+wait "$RASD_PID" 2>/dev/null
+RASD_PID=
+i=0
+while kill -0 "$engine" 2>/dev/null && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
+check "kill -9 of the parent takes its engine with it" sh -c "! kill -0 $engine 2>/dev/null"
+
 # -- a hook that will not end ------------------------------------------------
 printf '#!/bin/sh\nsleep 300\n' >"$WORK/slow.sh"
 chmod 755 "$WORK/slow.sh"
