@@ -157,8 +157,11 @@ lab_run() {
 	    lab_untick)
 	LAB_RC=$(printf '%s\n' "$text" | sed -n "s/^@@END $LAB_SEQ \([0-9]*\)@@.*/\1/p" |
 	    head -1)
+	# The shell's prompt may lead the first line of output (no echo of
+	# the command when the console is busy): it is not output.
 	LAB_OUT=$(printf '%s\n' "$text" | sed "/^@@END $LAB_SEQ /,\$d" |
-	    grep -v '^(XEN)' | grep -v '^{ .* ; } 2>&1; echo')
+	    sed 's|^\(/ # \)*||' | grep -v '^(XEN)' |
+	    grep -v '^{ .* ; } 2>&1; echo')
 	return 0
 }
 

@@ -41,8 +41,9 @@ dom0() {
 	LAB_OUT=$(printf '%s\n' "$LAB_OUT" | grep -v '^(XEN)' | grep -v '^(d[0-9]')
 }
 
-json_field() { # JSON-TEXT jq-FILTER
-	printf '%s\n' "$1" | sed -n '/^[{[]/,$p' | jq -r "$2" 2>/dev/null
+json_field() { # JSON-TEXT jq-FILTER (the shell's prompt may lead it)
+	printf '%s\n' "$1" | sed 's|^/ # ||' | sed -n '/^[{[]/,$p' |
+	    jq -r "$2" 2>/dev/null
 }
 
 stage() {
@@ -189,7 +190,8 @@ scenario_cpus() {
 	echo "$plug" | grep -q 'physical cpu 1 went online' || ok=0
 	echo "$off" | grep -q 'nr_cpus *: 1' || ok=0
 	echo "$zero" | grep -qi 'cpu 0' || ok=0
-	echo "$zero" | grep -q 'refused (Xen keeps the boot CPU)' || ok=0
+	# rasd's privileged parent refuses before Xen is asked.
+	echo "$zero" | grep -q "refused by rasd's parent: CPU 0 is the boot CPU" || ok=0
 	echo "$on" | grep -q 'nr_cpus *: 2' || ok=0
 	if [ $ok = 1 ]; then
 		result PASS "cpu 1 offlined and onlined by hypercall, cpu 0 refused, hotplug by xen-hptool noticed" "$t"
@@ -277,7 +279,8 @@ scenario_alerts
 lab_stop
 fi
 IMAGE=fixed
-two_run
+# LAB_ONLY=debian or fixed: one image's scenarios alone.
+[ "${LAB_ONLY:-}" = debian ] || two_run
 echo "xen lab: $(($(date +%s) - T_ALL))s in all, $FAILED failed"
 [ "${LAB_KEEP:-0}" = 1 ] || rm -f "$OUT/run/xen"
 [ $FAILED = 0 ]
