@@ -68,7 +68,7 @@ BENCH_BIN := $(BUILD)/tests/bench
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all deps demo check check-asan check-clang bench fuzz lab chaos \
+.PHONY: lab-two all deps demo check check-asan check-clang bench fuzz lab chaos \
 	install install-systemd uninstall clean format deb package-test
 
 all: $(BUILD)/rasd $(BUILD)/rasctl $(BUILD)/rasd-snmp $(BUILD)/rasd-simhost
@@ -140,6 +140,13 @@ lab: deps
 	@sh scripts/deps.sh lab
 	@$(MAKE) --no-print-directory all
 	@sh tests/lab/run.sh $(BUILD)
+
+# The two Xen hosts on the fixed image (../shared/xen-lab): arrow (a) and
+# live migration between them; about 10 minutes.
+lab-two: deps
+	@sh scripts/deps.sh lab
+	@$(MAKE) --no-print-directory all
+	@LAB_ONLY=fixed sh tests/lab/xen/run.sh $(BUILD)
 
 # LOAD_RECORDS (default 1M) and LOAD_RUNS (default 3) for the control
 # socket's load test (tests/bench/load.sh).
