@@ -51,7 +51,7 @@ struct priv_config {
 	const char *policy_path; /* NULL: built-in defaults */
 	const char *sim_socket;  /* NULL: <journal>.simhost */
 	const char *call_log;
-	const char *user; /* the engine's: NULL is _rasd, else nobody */
+	const char *user; /* the engine's: NULL is _rasd */
 	bool crash_test;  /* RASD_CRASH_AT: an engine killed kills all */
 };
 

@@ -78,7 +78,7 @@ struct rasd_options {
 	bool verbose;
 	bool quiet; /* no timeline on stderr */
 	struct crashpoint crash;
-	const char *user; /* -u: the engine's; NULL: _rasd or nobody */
+	const char *user; /* -u: the engine's; NULL: _rasd */
 	/* the engine's ends of its parent's sockets (priv/priv.h); privsep
 	 * false: no parent, the daemon opens the backend itself (tests) */
 	bool privsep;
