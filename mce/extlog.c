@@ -203,11 +203,18 @@ void extlog_dram_read(struct extlog_event *e)
 		c->rank = (uint8_t)e->rank;
 		c->have |= DRAM_HAVE_RANK;
 	}
-	if ((e->valid & EXTLOG_VALID_BANK_GROUP) &&
-	    (e->valid & EXTLOG_VALID_BANK_ADDR)) {
+	/* A valid group splits the bank field (group high, bank low), as
+	 * the kernel's cper.c and extlog_where read it. */
+	if (e->valid & EXTLOG_VALID_BANK_GROUP) {
 		c->bank_group = e->bank_group;
+		c->have |= DRAM_HAVE_BG;
+		if (e->valid & (EXTLOG_VALID_BANK_ADDR | EXTLOG_VALID_BANK)) {
+			c->bank = e->bank_address;
+			c->have |= DRAM_HAVE_BANK;
+		}
+	} else if (e->valid & EXTLOG_VALID_BANK_ADDR) {
 		c->bank = e->bank_address;
-		c->have |= DRAM_HAVE_BG | DRAM_HAVE_BANK;
+		c->have |= DRAM_HAVE_BANK;
 	} else if (e->valid & EXTLOG_VALID_BANK) {
 		c->bank = (uint8_t)e->bank;
 		c->have |= DRAM_HAVE_BANK;
