@@ -366,11 +366,14 @@ static void notes_take(struct priv_client *c)
 			            n.gone.err);
 		}
 	}
-	/* The parent's end closed: it is gone, and the host with it. */
-	if (got == 0 && !c->host_gone) {
-		c->host_gone = true;
-		client_fail(c, -EIO, "rasd's privileged parent is gone");
-	}
+	/*
+	 * The parent's end closed: it is gone, and the host with it. The
+	 * engine goes as its parent-death signal would take it (that signal
+	 * may simply not have come yet): at once, leaving what a killed rasd
+	 * leaves; the journal holds every committed batch already.
+	 */
+	if (got == 0)
+		_exit(1);
 	queued_tell(c);
 }
 
