@@ -121,7 +121,8 @@ boot() {
 # Wait until a line of the console matches; 1 on timeout (seconds).
 wait_for() {
 	deadline=$(($(date +%s) + $2))
-	while ! tr -d '\r' <"$CONSOLE" | grep -q -a -- "$1"; do
+	while ! tr -d '\r' <"$CONSOLE" | sed 's|^\(/ # \)*||' |
+		grep -q -a -- "$1"; do
 		[ "$(date +%s)" -ge "$deadline" ] && return 1
 		kill -0 "$qemu_pid" 2>/dev/null || return 1
 		sleep 0.05
@@ -135,7 +136,9 @@ guest() {
 	seq_no=$(date +%s%N) # callers run this in subshells: no counter
 	printf 'echo "@@B"%s\n%s\necho "@@E"%s\n' "$seq_no" "$1" "$seq_no" >&3
 	wait_for "^@@E$seq_no\$" "${2:-30}" || return 1
-	tr -d '\r' <"$CONSOLE" |
+	# The shell's prompt may lead a line of output (the command lines
+	# are not echoed): it is not output.
+	tr -d '\r' <"$CONSOLE" | sed 's|^\(/ # \)*||' |
 		awk -v b="@@B$seq_no" -v e="@@E$seq_no" \
 			'$0 == e { p = 0 } p { print } $0 == b { p = 1 }'
 }
