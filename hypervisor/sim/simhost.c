@@ -1,6 +1,7 @@
 /* simhost.c - rasd-simhost's server: the simulated host on its own clock,
  * answering the sim backend's requests and keeping what it did. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -241,10 +242,15 @@ static int host_open(struct simhost *s, char *err, size_t errlen)
 	struct hv_options ho = {.call_log = s->opt->call_log, .sim_hold = true};
 	struct sim_scenario *sc;
 	struct sim_host *h;
+	char real[PATH_MAX]; /* realpath writes up to PATH_MAX */
 
-	if (realpath(s->opt->scenario, s->scenario_path) == NULL)
+	if (realpath(s->opt->scenario, real) == NULL)
 		return fail(err, errlen, "%s: %s", s->opt->scenario,
 		            strerror(errno));
+	if (strlen(real) >= sizeof(s->scenario_path))
+		return fail(err, errlen, "%s: path longer than %zu bytes", real,
+		            sizeof(s->scenario_path) - 1);
+	snprintf(s->scenario_path, sizeof(s->scenario_path), "%s", real);
 	if (sim_scenario_load(s->opt->scenario, &sc, err, errlen) < 0)
 		return -1;
 	clock_start(&s->clock, s->opt->start_ms, s->opt->speed);

@@ -51,7 +51,7 @@ mkdir -p "$OUT/apt-archives"
 if [ ! -s "$BASE" ]; then
 	echo "package-test: mmdebstrap bookworm from $MIRROR"
 	s=$(date +%s)
-	mmdebstrap --variant=apt \
+	mmdebstrap --variant=apt --format=tar \
 		--include=systemd,systemd-sysv,dbus,procps,sqlite3,jq \
 		bookworm "$BASE.tmp" "deb $MIRROR bookworm main" \
 		"deb $MIRROR bookworm-updates main" \
