@@ -75,10 +75,20 @@ static int call(struct priv_client *c, const struct priv_request *q,
 	ssize_t n;
 	size_t body;
 
-	if (priv_send(c->call_fd, q, sizeof(*q), -1) != (ssize_t)sizeof(*q))
+	/*
+	 * A parent gone mid-call may have made the call: its outcome is
+	 * unknown, so nothing may be journaled of it. The engine goes as a
+	 * kill of both would; the restart reconciles with the host.
+	 */
+	if (priv_send(c->call_fd, q, sizeof(*q), -1) != (ssize_t)sizeof(*q)) {
+		if (errno == EPIPE || errno == ECONNRESET)
+			_exit(1);
 		return client_fail(c, -EPIPE, "rasd's parent: send: %s",
 		                   strerror(errno));
+	}
 	n = priv_recv(c->call_fd, c->msg, sizeof(c->msg), fd, 0);
+	if (n == 0 || (n < 0 && errno == ECONNRESET))
+		_exit(1);
 	if (n < (ssize_t)sizeof(*hdr))
 		return client_fail(c, -EPIPE, "rasd's parent went away (%s)",
 		                   n < 0 ? strerror(errno) : "closed");
