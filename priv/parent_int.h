@@ -37,6 +37,9 @@ struct parent {
 	struct hv *hv;
 	int hv_fd;
 	bool hv_watched;
+	/* The simulated host's scenario ended: an engine started after the
+	 * event went by learns it from its hello. */
+	bool sim_done;
 	/* the record device and the spool it is read into */
 	struct mce_reader *reader;
 	int source_fd;

@@ -288,7 +288,7 @@ static void hello_fill(struct parent *p, struct priv_hello *h)
 	h->can_page_online = p->hv->ops->page_online != NULL;
 	h->can_migration_query = p->hv->ops->migration_query != NULL;
 	h->sim = hv_sim_clock(p->hv, &h->sim_clock) == 0;
-	h->sim_done = h->sim && hv_sim_scenario_done(p->hv);
+	h->sim_done = h->sim && (p->sim_done || hv_sim_scenario_done(p->hv));
 	h->engine_starts = p->engine_starts;
 	h->last_status = p->last_status;
 }
@@ -562,7 +562,7 @@ void parent_forward_events(struct parent *p)
 {
 	struct priv_events e = {.type = PRIV_NOTE_EVENTS};
 	struct priv_gone gone = {.type = PRIV_NOTE_HV_GONE};
-	size_t n;
+	size_t i, n;
 
 	do {
 		n = 0;
@@ -576,6 +576,9 @@ void parent_forward_events(struct parent *p)
 		}
 		if (n == 0)
 			return;
+		for (i = 0; i < n; i++)
+			if (e.ev[i].type == HV_EVENT_SCENARIO_DONE)
+				p->sim_done = true;
 		e.n = (uint32_t)n;
 		note_send(p, &e,
 		          offsetof(struct priv_events, ev) +

@@ -359,6 +359,10 @@ void actions_run(struct rasd *d)
 {
 	size_t i;
 
+	/* The journal's thread syncs; its answer brings us back here. */
+	if (d->n_runnable > 0 && journal_unsynced(d->journal) &&
+	    journal_sync_ask(d->journal) == 0)
+		return;
 	if (d->n_runnable > 0 && journal_sync(d->journal) < 0) {
 		log_msg(&d->log, LOG_ERR, "action",
 		        "journal cannot make %zu intent(s) durable, not "

@@ -86,6 +86,19 @@ static struct json_object *control_json(const struct control *c)
 	return o;
 }
 
+/* How long the loop's turns took: a slow one kept every client waiting. */
+static struct json_object *loop_json(const struct loop *lp)
+{
+	struct json_object *o = json_object_new_object();
+	const struct loop_stats *st = loop_stats(lp);
+
+	jint(o, "turns", (int64_t)st->turns);
+	jint(o, "slow_turns", (int64_t)st->slow_turns);
+	jint(o, "slow_turn_ms", LOOP_SLOW_TURN_US / 1000);
+	jint(o, "slowest_turn_us", (int64_t)st->slowest_us);
+	return o;
+}
+
 static int cmd_status(struct rasd *d, struct json_object *res, char *err,
                       size_t errlen)
 {
@@ -137,6 +150,7 @@ static int cmd_status(struct rasd *d, struct json_object *res, char *err,
 	telemetry_syslog_json(d, syslog);
 	json_object_object_add(res, "syslog", syslog);
 	json_object_object_add(res, "control", control_json(d->control));
+	json_object_object_add(res, "loop", loop_json(d->loop));
 	return 0;
 }
 

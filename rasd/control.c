@@ -122,12 +122,24 @@ static int cbuf_put(struct cbuf *b, const char *s, size_t len)
 	return 0;
 }
 
-/* Taken from the front; an empty queue gives its memory back. */
+/*
+ * Taken from the front. An empty queue keeps a buffer of up to
+ * CBUF_KEEP for the next line: a subscriber empties its queue at
+ * almost every write, and giving a large buffer back each time cost a
+ * munmap (and every CPU's TLB flushed) per notice. Larger ones go back.
+ */
+#define CBUF_KEEP (64 * 1024)
+
 static void cbuf_take(struct cbuf *b, size_t n)
 {
 	b->off += n;
-	if (b->off == b->len)
+	if (b->off != b->len)
+		return;
+	if (b->cap > CBUF_KEEP) {
 		cbuf_free(b);
+		return;
+	}
+	b->off = b->len = 0;
 }
 
 /* ---- the work timer: leftovers and the dead, on the next turn ---- */

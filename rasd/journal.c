@@ -710,6 +710,7 @@ void journal_close(struct journal *j)
 
 	if (j == NULL)
 		return;
+	journal_syncer_stop(j);
 	if (j->db != NULL && !j->readonly && !sqlite3_get_autocommit(j->db) &&
 	    journal_events_flush(j) == 0)
 		sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL);

@@ -54,6 +54,23 @@ int journal_sync(struct journal *j);
 bool journal_unsynced(struct journal *j);
 
 /*
+ * The same fsync, and the log's checkpoints, on a thread of the
+ * journal's own, so the daemon's loop never waits for the disk. After
+ * journal_syncer_start, journal_sync_ask() asks for every commit so far
+ * to be made durable and returns at once; journal_syncer_fd() turns
+ * readable when the asked sync has ended, and journal_sync_done() then
+ * says whether it held. journal_sync() still syncs inline (an
+ * operator's intent, shutdown). Without a thread, journal_sync_ask()
+ * returns -1 and checkpoints run on the committing thread.
+ */
+int journal_syncer_start(struct journal *j, const char *path);
+void journal_syncer_stop(struct journal *j);
+int journal_syncer_fd(struct journal *j);
+int journal_sync_ask(struct journal *j);
+int journal_sync_done(struct journal *j);
+bool journal_sync_in_flight(struct journal *j);
+
+/*
  * Called around every commit, batches and single statements alike:
  * before (the transaction is not yet on disk) and after (it is). For
  * fault injection (RASD_CRASH_AT); NULL clears.

@@ -595,9 +595,32 @@ out:
 	return rc;
 }
 
+static int events_count_read(struct journal *j)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(
+	        j->db,
+	        "SELECT COALESCE((SELECT SUM(records) FROM event_blocks), 0)"
+	        " + COALESCE((SELECT SUM(records) FROM event_days), 0)",
+	        -1, &st, NULL) != SQLITE_OK)
+		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		j->event_count = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
+	j->count_pending = false;
+	return 0;
+}
+
 int64_t journal_event_count(struct journal *j)
 {
 	if (j == NULL)
+		return -1;
+	if (j->count_pending && events_count_read(j) < 0)
 		return -1;
 	return j->event_count;
 }
@@ -605,7 +628,10 @@ int64_t journal_event_count(struct journal *j)
 /*
  * Where the count and the next id stand: the blocks on disk, the days
  * retention rolled up, and the next id retention saw (ids never repeat,
- * even when every block has gone).
+ * even when every block has gone). The last block is found by its key
+ * (blocks never overlap, so it ends highest). The count sums every
+ * block: a reader (rasctl, the events command) reads it only if asked,
+ * so a page of events does not cost a pass over the whole journal.
  */
 int journal_events_load(struct journal *j)
 {
@@ -614,22 +640,21 @@ int journal_events_load(struct journal *j)
 
 	if (sqlite3_prepare_v2(
 	        j->db,
-	        "SELECT MAX(COALESCE((SELECT MAX(id + n) FROM event_blocks), "
-	        "1),"
+	        "SELECT MAX(COALESCE((SELECT id + n FROM event_blocks"
+	        "  ORDER BY id DESC LIMIT 1), 1),"
 	        " COALESCE((SELECT CAST(value AS INTEGER) FROM meta"
-	        "  WHERE key = 'events.next_id'), 1)),"
-	        " COALESCE((SELECT SUM(records) FROM event_blocks), 0)"
-	        " + COALESCE((SELECT SUM(records) FROM event_days), 0)",
+	        "  WHERE key = 'events.next_id'), 1))",
 	        -1, &st, NULL) != SQLITE_OK)
 		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == SQLITE_ROW)
 		j->next_event_id = sqlite3_column_int64(st, 0);
-		j->event_count = sqlite3_column_int64(st, 1);
-	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
+	j->count_pending = true;
+	if (!j->readonly && events_count_read(j) < 0)
+		return -1;
 	journal_events_committed(j);
 	return journal_strings_load(j);
 }

@@ -104,7 +104,13 @@ struct journal {
 	uint16_t hint_source, hint_label; /* the ids these had last */
 	/* retention: pruning for size goes on to 90% of the limit */
 	bool size_pruning;
+	/* journal_syncer.c: fsyncs and checkpoints off the loop, or NULL */
+	struct journal_syncer *syncer;
 };
+
+/* journal_syncer.c: the commit hook's checkpoint, handed over; false
+ * when there is no thread to take it. */
+bool journal_syncer_checkpoint(struct journal *j);
 
 /* journal.c: prepare one statement now (migrations need a few early). */
 int journal_prepare(struct journal *j, enum statement s);

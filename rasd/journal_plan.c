@@ -120,7 +120,7 @@ static int commit_after(void *arg, sqlite3 *db, const char *name, int pages)
 
 	if (j->commit_fn != NULL)
 		j->commit_fn(j->commit_arg, true);
-	if (pages >= WAL_CHECKPOINT_PAGES)
+	if (pages >= WAL_CHECKPOINT_PAGES && !journal_syncer_checkpoint(j))
 		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
 		                          NULL, NULL);
 	return SQLITE_OK;

@@ -40,6 +40,19 @@ void loop_stop(struct loop *lp);
 /* One round: wait up to timeout_ms, dispatch what is ready (tests). */
 int loop_run_once(struct loop *lp, int timeout_ms);
 
+/*
+ * What the loop's turns cost: a turn is one wake-up, its ready fds and
+ * the idle hook. A turn of LOOP_SLOW_TURN_US or more kept every other
+ * ready client waiting that long (rasctl status shows these).
+ */
+#define LOOP_SLOW_TURN_US 10000u
+struct loop_stats {
+	uint64_t turns;
+	uint64_t slow_turns;
+	uint64_t slowest_us;
+};
+const struct loop_stats *loop_stats(const struct loop *lp);
+
 /* Called after every batch of ready fds: the place for "are we done?". */
 void loop_set_idle(struct loop *lp, void (*fn)(void *arg), void *arg);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -157,8 +158,8 @@ static void test_evacuations_round_trip(void **state)
 	e[0].updated_ms = 900;
 	assert_int_equal(journal_evacuation_update(t->j, &e[0]), 0);
 	memset(got, 0, sizeof(got));
-	assert_int_equal(journal_evacuations_each(t->j, collect_evacuation, got),
-	                 0);
+	assert_int_equal(
+	    journal_evacuations_each(t->j, collect_evacuation, got), 0);
 	assert_int_equal(got[0].state, EVAC_RUNNING);
 	assert_int_equal(got[0].action_id, 42);
 	assert_int_equal(got[0].first_action, 41);
@@ -196,11 +197,11 @@ static void test_attempt_handle_and_rate_window(void **state)
 		assert_int_equal(journal_action_add(t->j, &a), 0);
 		/* The third is intended but never asked: no start. */
 		if (i < 2)
-			assert_int_equal(journal_action_started(
-			                     t->j, a.id, ACTION_RUNNING,
-			                     1000 + 1000 * (uint64_t)i, 77 + i,
-			                     "migration started"),
-			                 0);
+			assert_int_equal(
+			    journal_action_started(t->j, a.id, ACTION_RUNNING,
+			                           1000 + 1000 * (uint64_t)i,
+			                           77 + i, "migration started"),
+			    0);
 	}
 	assert_int_equal(journal_action_get(t->j, 2, &got), 0);
 	assert_int_equal(got.state, ACTION_RUNNING);
@@ -214,9 +215,8 @@ static void test_attempt_handle_and_rate_window(void **state)
 	assert_int_equal(starts[1], 2000);
 	assert_int_equal(journal_migrate_starts(t->j, 1500, starts, 8, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(journal_action_started(t->j, 99, ACTION_RUNNING, 1, 1,
-	                                        NULL),
-	                 -1);
+	assert_int_equal(
+	    journal_action_started(t->j, 99, ACTION_RUNNING, 1, 1, NULL), -1);
 }
 
 static void test_sync_makes_commits_durable(void **state)
@@ -240,6 +240,58 @@ static void test_sync_makes_commits_durable(void **state)
 	assert_int_equal(journal_sync(t->j), -1);
 	assert_non_null(strstr(journal_error(t->j), "batch is open"));
 	assert_int_equal(journal_rollback(t->j), 0);
+}
+
+/* Waits for the syncer's answer the way the loop does: its fd. */
+static int wait_synced(struct journal *j)
+{
+	struct pollfd p = {.fd = journal_syncer_fd(j), .events = POLLIN};
+
+	return poll(&p, 1, 10000);
+}
+
+/* The thread's fsync: asked, answered on its fd, the commits durable;
+ * nothing asked without a thread or inside a batch. */
+static void test_syncer_answers_on_its_fd(void **state)
+{
+	struct temp *t = *state;
+	int i;
+
+	assert_int_equal(journal_syncer_fd(t->j), -1);
+	assert_int_equal(journal_meta_set(t->j, "k", "v"), 0);
+	assert_int_equal(journal_sync_ask(t->j), -1);
+	assert_int_equal(journal_syncer_start(t->j, t->path), 0);
+	assert_true(journal_syncer_fd(t->j) >= 0);
+	assert_true(journal_unsynced(t->j));
+	assert_int_equal(journal_sync_ask(t->j), 0);
+	assert_true(journal_sync_in_flight(t->j));
+	/* Asked again while in flight: still the one. */
+	assert_int_equal(journal_sync_ask(t->j), 0);
+	assert_int_equal(wait_synced(t->j), 1);
+	assert_int_equal(journal_sync_done(t->j), 0);
+	assert_false(journal_sync_in_flight(t->j));
+	assert_false(journal_unsynced(t->j));
+	/* A commit after the ask is not covered by it. */
+	assert_int_equal(journal_meta_set(t->j, "k", "w"), 0);
+	assert_int_equal(journal_sync_ask(t->j), 0);
+	assert_int_equal(journal_meta_set(t->j, "k", "x"), 0);
+	assert_int_equal(wait_synced(t->j), 1);
+	assert_int_equal(journal_sync_done(t->j), 0);
+	assert_true(journal_unsynced(t->j));
+	assert_int_equal(journal_begin(t->j), 0);
+	assert_int_equal(journal_sync_ask(t->j), -1);
+	assert_non_null(strstr(journal_error(t->j), "batch is open"));
+	assert_int_equal(journal_rollback(t->j), 0);
+	/* Checkpoints go to the thread too: enough commits to ask for a
+	 * few, and the journal still reads back. */
+	for (i = 0; i < 3000; i++) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", i);
+		assert_int_equal(journal_meta_set(t->j, "k", v), 0);
+	}
+	journal_syncer_stop(t->j);
+	assert_int_equal(journal_syncer_fd(t->j), -1);
 }
 
 struct hook_count {
@@ -312,9 +364,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 	        test_verdict_with_its_plan_in_one_batch, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_evacuations_round_trip,
-	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_evacuations_round_trip, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_attempt_handle_and_rate_window,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_syncer_answers_on_its_fd,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sync_makes_commits_durable,
 	                                    setup, teardown),
