@@ -1,5 +1,5 @@
 /* journal_syncer.c - the journal's fsyncs and checkpoints off the event
- * loop: one thread, asked through a pipe, answering through an eventfd. */
+ * loop: two threads, asked through pipes, the fsync answering on an eventfd. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,15 +16,19 @@
  * Why a thread: an fsync on a busy disk takes from a millisecond to a
  * few hundred, and a checkpoint writes megabytes; on the loop either
  * holds every client and record behind it. Redis hands its AOF fsync to
- * a background thread for the same reason. The thread shares nothing
- * with the loop but these fields: the loop asks, the thread answers.
+ * a background thread for the same reason. The threads share nothing
+ * with the loop but these fields: the loop asks, they answer. The
+ * checkpoint has a thread of its own: behind one, an intent's fsync
+ * waited up to a tenth of a second.
  */
 enum { ASK_SYNC = 's', ASK_CHECKPOINT = 'c', ASK_QUIT = 'q' };
 
 struct journal_syncer {
-	pthread_t thread;
-	int ask[2];  /* pipe: the loop writes one byte per ask */
-	int done_fd; /* eventfd: the thread counts ended syncs */
+	pthread_t thread, ckpt_thread;
+	bool ckpt_started;
+	int ask[2];      /* pipe: the loop writes one byte per ask */
+	int ckpt_ask[2]; /* the same for the checkpoint thread */
+	int done_fd;     /* eventfd: the sync thread counts ended syncs */
 	char wal_path[4096];
 	char db_path[4096];
 	int wal_fd;
@@ -67,23 +71,24 @@ static void syncer_checkpoint(struct journal_syncer *s)
 	atomic_store(&s->ckpt_busy, false);
 }
 
+/* The next ask on fd: ASK_QUIT when the loop has gone. */
+static char syncer_next(int fd)
+{
+	ssize_t n;
+	char op;
+
+	do
+		n = read(fd, &op, 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 ? op : ASK_QUIT;
+}
+
 static void *syncer_main(void *arg)
 {
 	struct journal_syncer *s = arg;
 	uint64_t one = 1;
-	ssize_t n;
-	char op;
 
-	for (;;) {
-		n = read(s->ask[0], &op, 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || op == ASK_QUIT)
-			break;
-		if (op == ASK_CHECKPOINT) {
-			syncer_checkpoint(s);
-			continue;
-		}
+	while (syncer_next(s->ask[0]) == ASK_SYNC) {
 		atomic_store(&s->result, syncer_fsync_wal(s));
 		while (write(s->done_fd, &one, sizeof(one)) < 0 &&
 		       errno == EINTR)
@@ -92,12 +97,25 @@ static void *syncer_main(void *arg)
 	return NULL;
 }
 
+static void *checkpoint_main(void *arg)
+{
+	struct journal_syncer *s = arg;
+
+	while (syncer_next(s->ckpt_ask[0]) == ASK_CHECKPOINT)
+		syncer_checkpoint(s);
+	return NULL;
+}
+
 static void syncer_free(struct journal_syncer *s)
 {
-	if (s->ask[0] >= 0)
-		close(s->ask[0]);
-	if (s->ask[1] >= 0)
-		close(s->ask[1]);
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (s->ask[i] >= 0)
+			close(s->ask[i]);
+		if (s->ckpt_ask[i] >= 0)
+			close(s->ckpt_ask[i]);
+	}
 	if (s->done_fd >= 0)
 		close(s->done_fd);
 	if (s->wal_fd >= 0)
@@ -116,11 +134,13 @@ int journal_syncer_start(struct journal *j, const char *path)
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return fail(j, "journal syncer: out of memory");
-	s->ask[0] = s->ask[1] = s->done_fd = s->wal_fd = -1;
+	s->ask[0] = s->ask[1] = s->ckpt_ask[0] = s->ckpt_ask[1] = -1;
+	s->done_fd = s->wal_fd = -1;
 	snprintf(s->db_path, sizeof(s->db_path), "%s", path);
 	snprintf(s->wal_path, sizeof(s->wal_path), "%s-wal", path);
 	s->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (s->done_fd < 0 || pipe2(s->ask, O_CLOEXEC) < 0) {
+	if (s->done_fd < 0 || pipe2(s->ask, O_CLOEXEC) < 0 ||
+	    pipe2(s->ckpt_ask, O_CLOEXEC) < 0) {
 		rc = errno;
 		syncer_free(s);
 		return fail(j, "journal syncer: %s", strerror(rc));
@@ -131,12 +151,19 @@ int journal_syncer_start(struct journal *j, const char *path)
 		return fail(j, "journal syncer: thread: %s", strerror(rc));
 	}
 	j->syncer = s;
+	rc = pthread_create(&s->ckpt_thread, NULL, checkpoint_main, s);
+	if (rc != 0) {
+		journal_syncer_stop(j);
+		return fail(j, "journal checkpointer: thread: %s",
+		            strerror(rc));
+	}
+	s->ckpt_started = true;
 	return 0;
 }
 
-static void syncer_ask(struct journal_syncer *s, char op)
+static void syncer_ask(int fd, char op)
 {
-	while (write(s->ask[1], &op, 1) < 0 && errno == EINTR)
+	while (write(fd, &op, 1) < 0 && errno == EINTR)
 		;
 }
 
@@ -146,8 +173,12 @@ void journal_syncer_stop(struct journal *j)
 
 	if (s == NULL)
 		return;
-	syncer_ask(s, ASK_QUIT);
+	syncer_ask(s->ask[1], ASK_QUIT);
 	pthread_join(s->thread, NULL);
+	if (s->ckpt_started) {
+		syncer_ask(s->ckpt_ask[1], ASK_QUIT);
+		pthread_join(s->ckpt_thread, NULL);
+	}
 	syncer_free(s);
 	j->syncer = NULL;
 }
@@ -178,7 +209,7 @@ int journal_sync_ask(struct journal *j)
 		return 0;
 	s->target = sqlite3_total_changes64(j->db);
 	s->in_flight = true;
-	syncer_ask(s, ASK_SYNC);
+	syncer_ask(s->ask[1], ASK_SYNC);
 	return 0;
 }
 
@@ -209,6 +240,6 @@ bool journal_syncer_checkpoint(struct journal *j)
 	if (s == NULL)
 		return false;
 	if (!atomic_exchange(&s->ckpt_busy, true))
-		syncer_ask(s, ASK_CHECKPOINT);
+		syncer_ask(s->ckpt_ask[1], ASK_CHECKPOINT);
 	return true;
 }

@@ -90,6 +90,10 @@ if [ -d /dev/shm ]; then
 	rm -rf "$JDIR"
 	echo "bench: path: the same, journal on tmpfs (no disk fsync): $(latency)"
 fi
+# dash keeps an assignment made before a function call: the runs below
+# are neither paced nor on the tmpfs just removed.
+RATE=
+JDIR=
 
 if command -v valgrind >/dev/null; then
 	gen 20000 20000
