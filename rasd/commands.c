@@ -272,12 +272,20 @@ static int cmd_events(struct rasd *d, const struct control_request *req,
 	/* rasd asking itself (the report at exit) waits for no one. */
 	if (req->conn != NULL)
 		slice_ns = privileged ? EVENTS_SLICE_NS : EVENTS_USER_SLICE_NS;
+	if (d->reader == NULL &&
+	    journal_open_readonly(&d->reader, d->opt.journal_path, err,
+	                          errlen) < 0)
+		return -1;
 	arr = json_object_new_array();
 	json_object_object_add(res, "events", arr);
-	if (journal_query_events_sliced(d->opt.journal_path, &f, slice_ns,
-	                                journal_event_json_add, arr, &end, err,
-	                                errlen) < 0)
+	if (journal_query_events_on(d->reader, &f, slice_ns,
+	                            journal_event_json_add, arr, &end, err,
+	                            errlen) < 0) {
+		/* Opened afresh by the next request. */
+		journal_close(d->reader);
+		d->reader = NULL;
 		return -1;
+	}
 	events_page_end(res, &end);
 	return 0;
 }

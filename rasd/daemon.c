@@ -1151,6 +1151,8 @@ void rasd_fini(struct rasd *d)
 		fprintf(stderr, "rasd: journal sync: %s\n",
 		        journal_error(d->journal));
 	control_close(d->control);
+	journal_close(d->reader);
+	d->reader = NULL;
 	if (d->signal_fd >= 0)
 		close(d->signal_fd);
 	if (d->hv != NULL)

@@ -700,6 +700,13 @@ int journal_open_readonly(struct journal **out, const char *path, char *err,
 	return -1;
 }
 
+int journal_reader_refresh(struct journal *j)
+{
+	if (j == NULL || !j->readonly)
+		return -1;
+	return journal_events_load(j);
+}
+
 /*
  * A batch still open at close is committed: its events happened, and the
  * journal exists so that nothing the daemon saw is lost.

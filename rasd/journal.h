@@ -30,6 +30,9 @@ int journal_open(struct journal **out, const char *path, char *err,
 int journal_open_readonly(struct journal **out, const char *path, char *err,
                           size_t errlen);
 void journal_close(struct journal *j);
+/* A reader kept open: the next event id, the count and the names added
+ * since it opened are read again (by key; the count when asked). */
+int journal_reader_refresh(struct journal *j);
 int journal_schema_version(struct journal *j);
 
 /*

@@ -110,25 +110,39 @@ static int journal_failed(struct journal *j, char *err, size_t errlen)
 	return -1;
 }
 
+int journal_query_events_on(struct journal *j, const struct event_filter *f,
+                            uint64_t slice_ns, journal_event_fn fn, void *arg,
+                            struct event_page_end *end, char *err,
+                            size_t errlen)
+{
+	struct newest_walk w = {f, fn, arg, 0, 0, {false, 0, 0}};
+
+	if (slice_ns != 0)
+		w.deadline_ns = mono_ns() + slice_ns;
+	if (journal_reader_refresh(j) < 0 ||
+	    journal_events_newest(j, f->before_id, f->since_ms, f->until_ms,
+	                          newest_filtered, &w) < 0) {
+		snprintf(err, errlen, "%s", journal_error(j));
+		return -1;
+	}
+	if (end != NULL)
+		*end = w.end;
+	return 0;
+}
+
 int journal_query_events_sliced(const char *path, const struct event_filter *f,
                                 uint64_t slice_ns, journal_event_fn fn,
                                 void *arg, struct event_page_end *end,
                                 char *err, size_t errlen)
 {
-	struct newest_walk w = {f, fn, arg, 0, 0, {false, 0, 0}};
 	struct journal *j;
+	int rc;
 
 	if (open_journal(path, &j, err, errlen) < 0)
 		return -1;
-	if (slice_ns != 0)
-		w.deadline_ns = mono_ns() + slice_ns;
-	if (journal_events_newest(j, f->before_id, f->since_ms, f->until_ms,
-	                          newest_filtered, &w) < 0)
-		return journal_failed(j, err, errlen);
+	rc = journal_query_events_on(j, f, slice_ns, fn, arg, end, err, errlen);
 	journal_close(j);
-	if (end != NULL)
-		*end = w.end;
-	return 0;
+	return rc;
 }
 
 int journal_query_events(const char *path, const struct event_filter *f,

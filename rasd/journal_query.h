@@ -51,6 +51,16 @@ int journal_query_events_sliced(const char *path, const struct event_filter *f,
                                 void *arg, struct event_page_end *end,
                                 char *err, size_t errlen);
 
+/*
+ * The same on a reader the caller keeps open between queries
+ * (journal_open_readonly): opening one prepares every statement, which
+ * cost more than a page of events. What was added since is read first.
+ */
+int journal_query_events_on(struct journal *j, const struct event_filter *f,
+                            uint64_t slice_ns, journal_event_fn fn, void *arg,
+                            struct event_page_end *end, char *err,
+                            size_t errlen);
+
 /* The same counts as journal_summary, read-only. */
 int journal_query_summary(const char *path, struct journal_summary *out,
                           char *err, size_t errlen);

@@ -193,6 +193,7 @@ struct rasd {
 	struct loop *loop;
 	struct policy policy;
 	struct journal *journal;
+	struct journal *reader; /* read-only, kept for the events command */
 	struct hv *hv;
 	struct mce_reader *mce;
 	int mce_fd;
