@@ -78,8 +78,9 @@ lab_console_tee() {
 		$l->autoflush(1); $t->autoflush(1);
 		while (my $line = <STDIN>) {
 			print $l $line;
-			printf $t "%.3f %s %s", time, $host, $1
-			    if $line =~ /GT (GUEST-TICK \d+\n)/;
+			# the serial line ends "\r\r\r\n": \r before \n
+			printf $t "%.3f %s %s\n", time, $host, $1
+			    if $line =~ /GT (GUEST-TICK \d+)\r*\n/;
 		}' "$LAB_DIR/console.log" "$LAB_DIR/ticks" "$LAB_HOST"
 }
 

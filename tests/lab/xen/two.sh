@@ -139,6 +139,10 @@ scenario_arrow_a() {
 	dom0 10 "xl domid guest1; xl domid guest2"
 	d1=$(printf '%s\n' "$LAB_OUT" | grep -E '^[0-9]+$' | sed -n 1p)
 	dom0 420 "labh wait-gone guest1 400"
+	# the move is done once the sender has destroyed its copy; then
+	# the page, deferred while guest1 held it, is given to Xen
+	dom0 150 "labh wait-log 'migrate guest1 .* done' 120; labh wait-log 'page $F1 is now offline' 20; xen_probe page-query $F1"
+	pq=$(printf '%s\n' "$LAB_OUT" | grep '^page-query ')
 	dom0 10 "xl list; rasctl $SOCK --json actions"
 	acts=$LAB_OUT
 	lab_select b
@@ -155,6 +159,7 @@ scenario_arrow_a() {
 	ok=1
 	printf '%s\n' "$ev" | grep -q '"source": *"mcelog"' || ok=0
 	printf '%s\n' "$page" | grep -q "owned by domain $d1" || ok=0
+	printf '%s\n' "$pq" | grep -q 'state=offlined' || ok=0
 	[ "$refused" = "xl+ssh://nobody@169.254.0.2" ] || ok=0
 	[ "$done_peer" = "xl+ssh://root@169.254.0.2" ] || ok=0
 	[ "$mode" = live ] || ok=0
@@ -170,9 +175,9 @@ scenario_arrow_a() {
 	fi
 	if [ $ok = 1 ]; then
 		TWO_DOWNTIMES="$down"
-		result PASS "arrow (a): page $F1 offlined ($page); $DIMM failed; guest1 alone (dom$d1) moved $mode to host B in ${down} ms of downtime after ${refused} refused; B's rasd saw it arrive; its counter went $1 -> $2 with a ${3} ms gap" "$t"
+		result PASS "arrow (a): page $F1 offlined ($page; Xen now: $(printf '%s' "$pq" | sed 's/.*\(state=[a-z]*\).*/\1/')); $DIMM failed; guest1 alone (dom$d1) moved $mode to host B in ${down} ms of downtime after ${refused} refused; B's rasd saw it arrive; its counter went $1 -> $2 with a ${3} ms gap" "$t"
 	else
-		result FAIL "arrow (a): the DIMM's evacuation" "$t" "page='$page' refused='$refused' done='$done_peer' mode='$mode' down='$down' moved='$moved' ticks='$gap'"
+		result FAIL "arrow (a): the DIMM's evacuation" "$t" "page='$page' xen='$pq' refused='$refused' done='$done_peer' mode='$mode' down='$down' moved='$moved' ticks='$gap'"
 		printf '%s\n' "$acts" | head -20
 		printf '%s\n' "$blist"
 	fi
