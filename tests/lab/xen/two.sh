@@ -135,19 +135,21 @@ scenario_arrow_a() {
 	result PASS "arrow (a): 4 corrected errors raised by QEMU's mce on guest1's frames reached rasd through Xen and /dev/mcelog" "$t"
 	t=$(date +%s)
 	since=$(date +%s)
-	dom0 10 "rasctl $SOCK --json events"
+	# long JSON over a 115200 baud console under a loaded TCG: the
+	# timeouts are bounds, not expectations
+	dom0 60 "rasctl $SOCK --json events"
 	ev=$LAB_OUT
-	dom0 10 "xl domid guest1; xl domid guest2"
+	dom0 30 "xl domid guest1; xl domid guest2"
 	d1=$(printf '%s\n' "$LAB_OUT" | grep -E '^[0-9]+$' | sed -n 1p)
 	dom0 420 "labh wait-gone guest1 400"
 	# the move is done once the sender has destroyed its copy; then
 	# the page, deferred while guest1 held it, is given to Xen
 	dom0 150 "labh wait-log 'migrate guest1 .* done' 120; labh wait-log 'page $F1 is now offline' 20; xen_probe page-query $F1"
 	pq=$(printf '%s\n' "$LAB_OUT" | grep '^page-query ')
-	dom0 10 "xl list; rasctl $SOCK --json actions"
+	dom0 60 "xl list; rasctl $SOCK --json actions"
 	acts=$LAB_OUT
 	lab_select b
-	dom0 10 "xl list; grep 'arrived' /var/lab/rasd.log"
+	dom0 30 "xl list; grep 'arrived' /var/lab/rasd.log"
 	blist=$LAB_OUT
 	lab_select a
 	json=$(printf '%s\n' "$acts" | sed -n '/^{/,$p')
@@ -178,7 +180,7 @@ scenario_arrow_a() {
 		TWO_DOWNTIMES="$down"
 		result PASS "arrow (a): page $F1 offlined ($page; Xen now: $(printf '%s' "$pq" | sed 's/.*\(state=[a-z]*\).*/\1/')); $DIMM failed; guest1 alone (dom$d1) moved $mode to host B in ${down} ms of downtime after ${refused} refused; B's rasd saw it arrive; its counter went $1 -> $2 with a ${3} ms gap" "$t"
 	else
-		result FAIL "arrow (a): the DIMM's evacuation" "$t" "page='$page' xen='$pq' refused='$refused' done='$done_peer' mode='$mode' down='$down' moved='$moved' ticks='$gap'"
+		result FAIL "arrow (a): the DIMM's evacuation" "$t" "events=$(printf '%s\n' "$ev" | grep -c '"source": *"mcelog"') dom$d1 page='$page' xen='$pq' refused='$refused' done='$done_peer' mode='$mode' down='$down' moved='$moved' ticks='$gap'"
 		printf '%s\n' "$acts" | head -20
 		printf '%s\n' "$blist"
 	fi
@@ -235,7 +237,7 @@ scenario_link_cut() {
 --status 0xbd80000000100134 --addr 0x1234000 --misc 0x86"
 	i=0
 	while [ $i -lt 60 ]; do
-		dom0 10 "rasctl $SOCK --json actions | grep -c '\"progress\": 10'"
+		dom0 10 "rasctl $SOCK --json actions | grep -c '\"progress\": *10,'"
 		[ "$(printf '%s\n' "$LAB_OUT" | grep -E '^[0-9]+$' | tail -1)" -ge 1 ] 2>/dev/null && break
 		i=$((i + 1))
 	done
