@@ -79,6 +79,9 @@ struct hv_page_status {
 	uint32_t domid; /* for HV_OWNER_DOMAIN / DOM0 */
 	bool broken;    /* page was already marked broken */
 	uint32_t raw;   /* the hypercall's status word, for the journal */
+	/* PENDING by the backend's own decision: the hypervisor was not
+	 * asked (raw is 0); ask again once the owner has left. */
+	bool deferred;
 };
 
 struct hv_domain {

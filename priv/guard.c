@@ -64,6 +64,9 @@ int guard_page_offline(const struct guard *g, char *why, size_t len)
 
 void guard_page_taken(struct guard *g, const struct hv_page_status *st)
 {
+	/* A deferred page is counted when the hypervisor is asked. */
+	if (st->deferred)
+		return;
 	if (st->state == HV_PAGE_OFFLINED || st->state == HV_PAGE_PENDING)
 		g->pages_offlined++;
 }

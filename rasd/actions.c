@@ -148,6 +148,16 @@ static void page_outcome(struct rasd *d, uint64_t mfn,
 
 	switch (st->owner) {
 	case HV_OWNER_DOMAIN:
+		if (st->deferred) {
+			snprintf(
+			    detail, len,
+			    "%s, owned by domain %u (%s); offlined once "
+			    "the owner has left (deferred: Xen not asked "
+			    "while a PV guest holds it, see rasd(8))",
+			    hv_page_state_name(st->state), st->domid,
+			    rasd_domain_name(d, st->domid, name, sizeof(name)));
+			break;
+		}
 		snprintf(detail, len,
 		         "%s, owned by domain %u (%s); it goes when the owner "
 		         "frees it (status 0x%x)",

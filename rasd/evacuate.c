@@ -567,7 +567,12 @@ bool actions_busy(const struct rasd *d)
 
 /* ---- outcomes ---- */
 
-/* Pages that were pending on a guest's frames may be gone now. */
+/*
+ * Pages that were pending on a guest's frames may be gone now. One the
+ * hypervisor still calls online was never given to it (the backend
+ * deferred it while a PV guest held it: see xen_page_offline): now that
+ * a guest has left, it is asked; a free frame goes at once.
+ */
 static void pages_recheck(struct rasd *d)
 {
 	struct journal_component c;
@@ -577,16 +582,33 @@ static void pages_recheck(struct rasd *d)
 	size_t i = 0;
 
 	while (pageset_next(&d->acted_pages, &i, &mfn)) {
+		const char *how = "its owner released it";
+
 		snprintf(name, sizeof(name), "0x%llx", (unsigned long long)mfn);
 		if (journal_component_get(d->journal, "page", name, &c) < 0 ||
 		    strcmp(c.state, "pending") != 0)
 			continue;
-		if (d->hv->ops->page_query(d->hv, mfn, &st) < 0 ||
-		    st.state != HV_PAGE_OFFLINED)
+		if (d->hv->ops->page_query(d->hv, mfn, &st) < 0)
 			continue;
-		snprintf(detail, sizeof(detail),
-		         "offline: its owner released it (status 0x%x)",
-		         st.raw);
+		if (st.state == HV_PAGE_ONLINE) {
+			if (d->hv->ops->page_offline(d->hv, mfn, &st) < 0) {
+				log_msg(&d->log, LOG_ERR, "action",
+				        "page %s: offline after its owner "
+				        "left: %s",
+				        name, d->hv->err);
+				continue;
+			}
+			if (st.deferred)
+				log_msg(&d->log, LOG_NOTICE, "action",
+				        "page %s still deferred: dom%u holds "
+				        "it now",
+				        name, st.domid);
+			how = "asked once its owner had left";
+		}
+		if (st.state != HV_PAGE_OFFLINED)
+			continue;
+		snprintf(detail, sizeof(detail), "offline: %s (status 0x%x)",
+		         how, st.raw);
 		component_set(d, "page", name, "offline", detail);
 		log_msg(&d->log, LOG_NOTICE, "action", "page %s is now %s",
 		        name, detail);

@@ -85,6 +85,8 @@ void xen_domwatch_scan(struct xen_host *h);
 /* xen_owner.c */
 int xen_domains_on_range(struct hv *hv, uint64_t start, uint64_t end,
                          uint32_t *domids, size_t max, size_t *n);
+/* 1 and *domid: a PV guest (not dom0) maps the frame; 0: none does. */
+int xen_pv_owner_of(struct xen_host *h, uint64_t mfn, uint32_t *domid);
 
 int xen_page_query(struct hv *hv, uint64_t mfn, struct hv_page_status *out);
 int xen_page_offline(struct hv *hv, uint64_t mfn, struct hv_page_status *out);

@@ -15,6 +15,7 @@
 
 #include <libxl.h>
 #include <libxl_utils.h>
+#include <xenstore.h>
 
 #include "hypervisor/xen/xen_internal.h"
 
@@ -391,12 +392,19 @@ static int send_header(struct send *s, char *why, size_t len)
 }
 
 /*
- * The downtime begins when the guest stops for the last copy: a thread
- * watches the domain's state (every 2 ms) while libxl sends.
+ * The downtime begins when libxl asks the guest to suspend for the last
+ * copy: a PV guest without a suspend event channel (Linux) is asked
+ * through its control/shutdown node, and from then on it freezes its
+ * processes and devices before Xen calls it suspended, a stretch the
+ * guest's users see as down (under TCG, up to seconds). A thread follows
+ * that node by a xenstore watch and the domain's state (every 2 ms)
+ * while libxl sends; without the node's word (a guest libxl signals by
+ * event channel) the downtime begins when Xen has it suspended.
  */
 struct watch {
 	uint32_t domid;
 	atomic_bool stop;
+	atomic_uint_fast64_t asked_ms;
 	atomic_uint_fast64_t suspended_ms;
 	pthread_t thread;
 	bool running;
@@ -415,22 +423,64 @@ static bool domain_suspended(xc_interface *xch, uint32_t domid)
 	return reason == SHUTDOWN_suspend;
 }
 
+/* The control/shutdown node says "suspend": libxl has asked. */
+static bool suspend_asked(struct xs_handle *xsh, const char *path)
+{
+	unsigned int len = 0;
+	char *v = xs_read(xsh, XBT_NULL, path, &len);
+	bool asked = v != NULL && strcmp(v, "suspend") == 0;
+
+	free(v);
+	return asked;
+}
+
+/* The node's path, watched; NULL when xenstore is out of reach. */
+static char *watch_node(struct xs_handle *xsh, uint32_t domid)
+{
+	char *dom = xs_get_domain_path(xsh, domid), *path = NULL;
+
+	if (dom != NULL && asprintf(&path, "%s/control/shutdown", dom) >= 0 &&
+	    !xs_watch(xsh, path, "rasd-suspend")) {
+		free(path);
+		path = NULL;
+	}
+	free(dom);
+	return path;
+}
+
 static void *watch_run(void *arg)
 {
 	struct watch *w = arg;
-	struct timespec step = {0, WATCH_STEP_NS};
 	xc_interface *xch = xc_interface_open(NULL, NULL, 0);
+	struct xs_handle *xsh = xs_open(0);
+	char *path = xsh != NULL ? watch_node(xsh, w->domid) : NULL;
+	struct pollfd pfd = {path != NULL ? xs_fileno(xsh) : -1, POLLIN, 0};
 
 	if (xch == NULL)
-		return NULL;
+		goto out;
 	while (!atomic_load(&w->stop)) {
 		if (domain_suspended(xch, w->domid)) {
 			atomic_store(&w->suspended_ms, now_ms());
 			break;
 		}
-		nanosleep(&step, NULL);
+		/* the watch fires once when set, then on each write */
+		if (poll(&pfd, 1, WATCH_STEP_NS / 1000000) > 0) {
+			unsigned int n;
+
+			free(xs_read_watch(xsh, &n));
+			if (atomic_load(&w->asked_ms) == 0 &&
+			    suspend_asked(xsh, path))
+				atomic_store(&w->asked_ms, now_ms());
+		}
 	}
-	xc_interface_close(xch);
+out:
+	if (path != NULL)
+		xs_unwatch(xsh, path, "rasd-suspend");
+	free(path);
+	if (xsh != NULL)
+		xs_close(xsh);
+	if (xch != NULL)
+		xc_interface_close(xch);
 	return NULL;
 }
 
@@ -438,18 +488,23 @@ static void watch_start(struct watch *w, uint32_t domid)
 {
 	w->domid = domid;
 	atomic_init(&w->stop, false);
+	atomic_init(&w->asked_ms, 0);
 	atomic_init(&w->suspended_ms, 0);
 	w->running = pthread_create(&w->thread, NULL, watch_run, w) == 0;
 }
 
+/* When the downtime began: asked to suspend, else found suspended. */
 static uint64_t watch_stop(struct watch *w)
 {
+	uint64_t asked;
+
 	if (w->running) {
 		atomic_store(&w->stop, true);
 		pthread_join(w->thread, NULL);
 		w->running = false;
 	}
-	return atomic_load(&w->suspended_ms);
+	asked = atomic_load(&w->asked_ms);
+	return asked != 0 ? asked : atomic_load(&w->suspended_ms);
 }
 
 /* The guest stays here, running: after any failure before "go". */

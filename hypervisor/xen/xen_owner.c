@@ -94,3 +94,29 @@ int xen_domains_on_range(struct hv *hv, uint64_t start, uint64_t end,
 	h->owner_frames_scanned = frames;
 	return 0;
 }
+
+/*
+ * The PV guest whose p2m holds the frame, dying ones included (a dying
+ * guest holds its frames until Xen has relinquished them). A guest whose
+ * p2m cannot be read is passed over: Xen's own answer names it then.
+ */
+int xen_pv_owner_of(struct xen_host *h, uint64_t mfn, uint32_t *domid)
+{
+	xc_domaininfo_t info[256];
+	uint64_t frames = 0;
+	int got, i;
+
+	got = xc_domain_getinfolist(h->xch, 1, 256, info);
+	if (got < 0)
+		return xen_fail_errno(h, "pv_owner_of: xc_domain_getinfolist");
+	for (i = 0; i < got; i++) {
+		if (info[i].domain == 0 ||
+		    (info[i].flags & XEN_DOMINF_hvm_guest))
+			continue;
+		if (pv_owns(h, info[i].domain, mfn, mfn + 1, &frames) == 1) {
+			*domid = info[i].domain;
+			return 1;
+		}
+	}
+	return 0;
+}

@@ -198,13 +198,43 @@ int xen_page_query(struct hv *hv, uint64_t mfn, struct hv_page_status *out)
 	return 0;
 }
 
+/*
+ * A PV guest's frame is not given to Xen while the guest is here. Xen
+ * 4.17's offline_page() asks p2m_pod_offline_or_broken_hit()
+ * (arch/x86/mm/p2m-pod.c) about the owner's populate-on-demand cache,
+ * which takes the owner's PoD lock; a PV domain's p2m never had that
+ * lock initialised (p2m_initialise() in p2m-basic.c returns before
+ * p2m_pod_init() for non-HVM domains), so the zeroed lock reads as held
+ * recursively by CPU 0. Taken and dropped on physical CPU 0, the unlock
+ * releases a ticket that was never drawn: head runs one ahead of tail
+ * and the lock stays "held" for good. Destroying that guest afterwards
+ * (the end of every migration away) spins in p2m_pod_empty_cache()'s
+ * spin_barrier() inside XEN_DOMCTL_destroydomain, holding the domctl
+ * lock: every toolstack call waits and dom0 stops answering. A second
+ * offline of one of its frames spins the same way. So the frame waits
+ * as PENDING (deferred) and the owner is evacuated; rasd asks Xen once
+ * the guest has left, when the frame is free and is offlined at once.
+ * HVM guests (their PoD lock is set up) and dom0 go to Xen as before.
+ */
 int xen_page_offline(struct hv *hv, uint64_t mfn, struct hv_page_status *out)
 {
 	struct xen_host *h = (struct xen_host *)hv;
-	uint32_t raw;
+	uint32_t raw, owner = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	rc = xen_pv_owner_of(h, mfn, &owner);
+	if (rc < 0) {
+		out->state = HV_PAGE_FAILED;
+		return rc;
+	}
+	if (rc == 1) {
+		out->state = HV_PAGE_PENDING;
+		out->owner = HV_OWNER_DOMAIN;
+		out->domid = owner;
+		out->deferred = true;
+		return 0;
+	}
 	rc = xen_page_call_retry(h, xc_mark_page_offline,
 	                         "xc_mark_page_offline", mfn, &raw);
 	if (rc < 0) {

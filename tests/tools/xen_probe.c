@@ -44,9 +44,10 @@ static int print_page(const char *op, uint64_t mfn, int rc,
 	}
 	hv_xen_page_status_text(c, st->raw, text, sizeof(text));
 	printf("%s mfn=0x%" PRIx64 " rc=0 raw=0x%x state=%s owner=%s "
-	       "domid=%u broken=%d text=\"%s\"\n",
+	       "domid=%u broken=%d deferred=%d text=\"%s\"\n",
 	       op, mfn, st->raw, hv_page_state_name(st->state),
-	       hv_page_owner_name(st->owner), st->domid, st->broken, text);
+	       hv_page_owner_name(st->owner), st->domid, st->broken,
+	       st->deferred, text);
 	return 0;
 }
 

@@ -78,8 +78,9 @@ lab_console_tee() {
 		$l->autoflush(1); $t->autoflush(1);
 		while (my $line = <STDIN>) {
 			print $l $line;
-			printf $t "%.3f %s %s", time, $host, $1
-			    if $line =~ /GT (GUEST-TICK \d+\n)/;
+			# the serial line ends "\r\r\r\n": \r before \n
+			printf $t "%.3f %s %s\n", time, $host, $1
+			    if $line =~ /GT (GUEST-TICK \d+)\r*\n/;
 		}' "$LAB_DIR/console.log" "$LAB_DIR/ticks" "$LAB_HOST"
 }
 
@@ -143,6 +144,13 @@ lab_untick() {
 lab_run() {
 	timeout=$1
 	shift
+	# a host whose QEMU has gone (dom0 crashed: -no-reboot) would
+	# kill this shell with SIGPIPE on the FIFO's write
+	if ! kill -0 "$LAB_PID" 2>/dev/null; then
+		LAB_OUT="lab: QEMU of host $LAB_HOST exited: $(tail -2 "$LAB_DIR/console.log" | tr -d '\r' | tr '\n' ' ')"
+		LAB_RC=124
+		return 124
+	fi
 	LAB_SEQ=$((LAB_SEQ + 1))
 	offset=$(lab_log_size)
 	lab_type "$(printf '{ %s ; } 2>&1; echo "@@""END %s $?@@"' "$*" \
