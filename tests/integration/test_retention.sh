@@ -24,9 +24,12 @@ last=$(sql "$DB" "select max(last_ms) from event_blocks")
 oldest=$(sql "$DB" "select min(first_ms) from event_blocks")
 kept=$(sql "$DB" "select sum(records) from event_blocks")
 rolled=$(sql "$DB" "select sum(records) from event_days")
-# Retention looks about once a virtual day here: at most a day late.
-check "nothing older than keep + a day of slack is left ($(((last - oldest) / DAY)) days kept)" \
-	test $((last - oldest)) -le $((3 * DAY))
+# Retention looks about once a virtual day, which at this speed is 86 ms
+# of real time: on a loaded machine (CI beside a lab) the last look can
+# be a second virtual day late, so two days of slack; a month is still
+# far past it.
+check "nothing older than keep + two days of slack is left ($(((last - oldest) / DAY)) days kept)" \
+	test $((last - oldest)) -le $((4 * DAY))
 check "the last day (the correlation window) is whole" \
 	test "$(sql "$DB" "select count(*) from event_blocks where last_ms >= $last - $DAY")" -gt 0
 # The host may drop records a busy machine did not read in time (its
