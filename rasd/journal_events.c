@@ -595,23 +595,31 @@ out:
 	return rc;
 }
 
-static int events_count_read(struct journal *j)
+/* One integer from a one-row query the journal asks of itself. */
+static int read_int64(struct journal *j, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(
-	        j->db,
-	        "SELECT COALESCE((SELECT SUM(records) FROM event_blocks), 0)"
-	        " + COALESCE((SELECT SUM(records) FROM event_days), 0)",
-	        -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		j->event_count = sqlite3_column_int64(st, 0);
+		*out = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
+	return 0;
+}
+
+static int events_count_read(struct journal *j)
+{
+	if (read_int64(
+	        j,
+	        "SELECT COALESCE((SELECT SUM(records) FROM event_blocks), 0)"
+	        " + COALESCE((SELECT SUM(records) FROM event_days), 0)",
+	        &j->event_count) < 0)
+		return -1;
 	j->count_pending = false;
 	return 0;
 }
@@ -635,23 +643,13 @@ int64_t journal_event_count(struct journal *j)
  */
 int journal_events_load(struct journal *j)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(
-	        j->db,
-	        "SELECT MAX(COALESCE((SELECT id + n FROM event_blocks"
-	        "  ORDER BY id DESC LIMIT 1), 1),"
-	        " COALESCE((SELECT CAST(value AS INTEGER) FROM meta"
-	        "  WHERE key = 'events.next_id'), 1))",
-	        -1, &st, NULL) != SQLITE_OK)
-		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		j->next_event_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return fail(j, "journal: %s", sqlite3_errmsg(j->db));
+	if (read_int64(j,
+	               "SELECT MAX(COALESCE((SELECT id + n FROM event_blocks"
+	               "  ORDER BY id DESC LIMIT 1), 1),"
+	               " COALESCE((SELECT CAST(value AS INTEGER) FROM meta"
+	               "  WHERE key = 'events.next_id'), 1))",
+	               &j->next_event_id) < 0)
+		return -1;
 	j->count_pending = true;
 	if (!j->readonly && events_count_read(j) < 0)
 		return -1;
